@@ -1,0 +1,59 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "loop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "loop", targets: ["loop"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        .executableTarget(
+            name: "loop",
+            dependencies: ["LoopCLI"]
+        ),
+        .target(
+            name: "LoopCLI",
+            dependencies: [
+                "LoopCore",
+                "LoopBackends",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "CLoopShims"),
+        .target(
+            name: "LoopCore",
+            dependencies: [
+                "CLoopShims",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(
+            name: "LoopBackends",
+            dependencies: [
+                "LoopCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(name: "LoopCoreTests", dependencies: ["LoopCore"]),
+        .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "loop"]),
+    ]
+)
+
+for target in package.targets where target.name != "CLoopShims" {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    settings.append(.enableUpcomingFeature("InternalImportsByDefault"))
+    target.swiftSettings = settings
+}

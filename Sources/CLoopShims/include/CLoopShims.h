@@ -1,0 +1,8 @@
+#ifndef CLOOPSHIMS_H
+#define CLOOPSHIMS_H
+
+/// Ask the kernel to send `signal` to the calling process when its parent dies (Linux);
+/// returns 0 on success, -1 where unsupported.
+int loop_set_parent_death_signal(int signal);
+
+#endif

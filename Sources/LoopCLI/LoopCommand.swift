@@ -1,0 +1,56 @@
+public import ArgumentParser
+import LoopCore
+
+/// The `loop` command: PM, worker and reviewer agents working through review rounds.
+public struct LoopCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "loop",
+        abstract: "Get coding work done by AI agents through review rounds.",
+        discussion: """
+            A PM process hands a task card to a worker agent, hands the change to a reviewer
+            agent, turns blocking issues into a fix list, and repeats until approval or the
+            round budget ends. Roles talk through JSON files in .loop/ (the file bus); every
+            change is a git commit.
+
+              loop init                      lay down .loop/ (config, templates, example card)
+              loop run --auto-dispatch       run the task in .loop/task_card.json
+              loop status                    where the run is
+
+            \(LoopExitCode.helpText)
+            """,
+        version: LoopVersion.current,
+        subcommands: [
+            VersionCommand.self
+        ]
+    )
+
+    public init() {}
+}
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+extension LoopCommand {
+    /// Parses the command line, runs the command and exits with the documented code.
+    ///
+    /// `LoopError`s print one line (`loop: <what happened and what to do>`) and map to their
+    /// exit code; argument errors keep ArgumentParser's own message and code.
+    public static func runMain(arguments: [String]? = nil) async -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Glibc.exit(0)
+        } catch let error as LoopError {
+            FileHandle.standardError.write(Data("loop: \(error.errorDescription ?? "\(error)")\n".utf8))
+            Glibc.exit(error.exitCode.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// Where every file of the bus lives. One value per run, built from `--loop-dir`.
+public struct BusPaths: Sendable, Equatable {
+    public static let taskCard = "task_card.json"
+    public static let fixList = "fix_list.json"
+    public static let workReport = "work_report.json"
+    public static let reviewRequest = "review_request.json"
+    public static let reviewReport = "review_report.json"
+    public static let state = "state.json"
+    public static let outcome = "outcome.json"
+    public static let events = "events.jsonl"
+    public static let usage = "usage.jsonl"
+    public static let lock = "lock"
+    public static let config = "config.yaml"
+
+    /// Absolute path of the bus folder (`.loop` by default).
+    public let root: String
+    /// Absolute path of the repository the bus belongs to (the folder holding the bus).
+    public let repository: String
+
+    public init(loopDir: String, cwd: String = FileManager.default.currentDirectoryPath) {
+        root = Filesystem.absolute(loopDir, base: cwd)
+        repository = cwd
+    }
+
+    public func file(_ name: String) -> String { "\(root)/\(name)" }
+
+    public var taskCard: String { file(BusPaths.taskCard) }
+    public var fixList: String { file(BusPaths.fixList) }
+    public var workReport: String { file(BusPaths.workReport) }
+    public var reviewRequest: String { file(BusPaths.reviewRequest) }
+    public var reviewReport: String { file(BusPaths.reviewReport) }
+    public var state: String { file(BusPaths.state) }
+    public var outcome: String { file(BusPaths.outcome) }
+    public var events: String { file(BusPaths.events) }
+    public var usage: String { file(BusPaths.usage) }
+    public var lock: String { file(BusPaths.lock) }
+    public var config: String { file(BusPaths.config) }
+    public var templates: String { file("templates") }
+    public var heartbeats: String { file("heartbeat") }
+    public var archive: String { file("archive") }
+    public var logs: String { file("logs") }
+    public var worktrees: String { file("worktrees") }
+    /// Prompt files and other per-dispatch scratch (ignored by git).
+    public var scratch: String { file("run") }
+
+    public func heartbeat(_ role: String) -> String { "\(heartbeats)/\(role).json" }
+    public func worktree(task: String) -> String { "\(worktrees)/\(task)" }
+    public func logDirectory(task: String) -> String { "\(logs)/\(task)" }
+    public func roundLog(task: String, round: Int, role: String) -> String {
+        "\(logDirectory(task: task))/r\(round)_\(role).log"
+    }
+    /// Archive folder of one run of one task: `archive/<task_id>/<run_id>/`.
+    public func archiveDirectory(task: String, run: String) -> String { "\(archive)/\(task)/\(run)" }
+    public func archiveFile(task: String, run: String, round: Int, name: String) -> String {
+        "\(archiveDirectory(task: task, run: run))/r\(round)_\(name)"
+    }
+
+    /// A path as shown to people: relative to the repository when inside it.
+    public func display(_ path: String) -> String {
+        if path.hasPrefix(repository + "/") { return String(path.dropFirst(repository.count + 1)) }
+        return path
+    }
+}

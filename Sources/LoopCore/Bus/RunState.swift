@@ -1,0 +1,211 @@
+import Foundation
+
+/// Where a run is. `state.json` is the single source of truth between rounds.
+public enum Phase: String, Codable, Sendable {
+    case idle
+    case working
+    case verifying
+    case reviewing
+    case fixing
+    case done
+    case exhausted
+    case failed
+    case interrupted
+    case paused
+
+    /// Terminal phases end a run; `--resume` continues only `failed`, `interrupted` and `paused`
+    /// (and `exhausted` when given more rounds).
+    public var isTerminal: Bool { [.done, .exhausted, .failed].contains(self) }
+}
+
+/// The final result of a run, as in `outcome.json`.
+public enum RunResult: String, Codable, Sendable {
+    case approved
+    case exhausted
+    case failed
+    case interrupted
+    case paused
+
+    public var exitCode: LoopExitCode {
+        switch self {
+        case .approved: .approved
+        case .exhausted: .exhausted
+        case .failed: .roundFailed
+        case .interrupted: .interrupted
+        case .paused: .pausedOnLimit
+        }
+    }
+}
+
+/// One dispatch of an agent: the id its report must echo, and its attempt number.
+public struct DispatchRecord: Codable, Sendable, Equatable {
+    public var runID: String
+    public var backend: String
+    public var attempt: Int
+    public var startedAt: String
+    public var finishedAt: String?
+    public var exitStatus: String?
+    public var sessionID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case backend, attempt
+        case runID = "run_id"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case exitStatus = "exit_status"
+        case sessionID = "session_id"
+    }
+
+    public init(runID: String, backend: String, attempt: Int, startedAt: String) {
+        self.runID = runID
+        self.backend = backend
+        self.attempt = attempt
+        self.startedAt = startedAt
+    }
+}
+
+/// What happened in one round.
+public struct RoundRecord: Codable, Sendable, Equatable {
+    public var round: Int
+    public var startedAt: String
+    public var finishedAt: String?
+    public var baseSHA: String?
+    public var headSHA: String?
+    public var filesChanged: [String]
+    public var uncommittedSecrets: [String]
+    public var worker: DispatchRecord?
+    public var reviewer: DispatchRecord?
+    public var verifyPassed: Bool?
+    public var decision: String?
+    public var blockingIssues: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case round, worker, reviewer, decision
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case baseSHA = "base_sha"
+        case headSHA = "head_sha"
+        case filesChanged = "files_changed"
+        case uncommittedSecrets = "uncommitted_secrets"
+        case verifyPassed = "verify_passed"
+        case blockingIssues = "blocking_issues"
+    }
+
+    public init(round: Int, startedAt: String) {
+        self.round = round
+        self.startedAt = startedAt
+        filesChanged = []
+        uncommittedSecrets = []
+    }
+}
+
+/// `state.json`: written by the PM only, atomically, after every transition.
+public struct RunState: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var taskID: String
+    public var runID: String
+    public var phase: Phase
+    public var round: Int
+    public var maxRounds: Int
+    public var result: RunResult?
+    /// The first real failure reason; never overwritten by later cleanup.
+    public var reason: String?
+    public var branch: String
+    /// `worktree` or `in_place`.
+    public var mode: String
+    public var workdir: String
+    public var baseSHA: String
+    public var headSHA: String?
+    public var startedAt: String
+    public var updatedAt: String
+    public var finishedAt: String?
+    public var lastDecision: String?
+    public var rounds: [RoundRecord]
+    /// The task card path used for this run (so `--resume` reads the same card).
+    public var taskPath: String
+    /// The run's effective options (so resumed rounds behave the same).
+    public var options: RunOptions
+    /// Set while waiting out a usage limit: when the wait ends, and what the agent said.
+    public var limitUntil: String?
+    public var limitMessage: String?
+
+    enum CodingKeys: String, CodingKey {
+        case phase, round, result, reason, branch, mode, workdir, rounds, options
+        case schemaVersion = "schema_version"
+        case taskID = "task_id"
+        case runID = "run_id"
+        case maxRounds = "max_rounds"
+        case baseSHA = "base_sha"
+        case headSHA = "head_sha"
+        case startedAt = "started_at"
+        case updatedAt = "updated_at"
+        case finishedAt = "finished_at"
+        case lastDecision = "last_decision"
+        case taskPath = "task_path"
+        case limitUntil = "limit_until"
+        case limitMessage = "limit_message"
+    }
+
+    public init(
+        taskID: String, runID: String, maxRounds: Int, branch: String, mode: String, workdir: String,
+        baseSHA: String, taskPath: String, options: RunOptions
+    ) {
+        schemaVersion = RunState.currentSchemaVersion
+        self.taskID = taskID
+        self.runID = runID
+        phase = .working
+        round = 1
+        self.maxRounds = maxRounds
+        self.branch = branch
+        self.mode = mode
+        self.workdir = workdir
+        self.baseSHA = baseSHA
+        let now = Timestamp.now()
+        startedAt = now
+        updatedAt = now
+        rounds = []
+        self.taskPath = taskPath
+        self.options = options
+    }
+
+    /// The record of the current round, created when missing.
+    public var currentRound: RoundRecord {
+        get { rounds.last(where: { $0.round == round }) ?? RoundRecord(round: round, startedAt: Timestamp.now()) }
+        set {
+            if let index = rounds.lastIndex(where: { $0.round == newValue.round }) {
+                rounds[index] = newValue
+            } else {
+                rounds.append(newValue)
+            }
+        }
+    }
+
+    /// Loads `state.json`; nil when there is none.
+    public static func load(from path: String) throws -> RunState? {
+        guard Filesystem.exists(path) else { return nil }
+        let data = try Filesystem.read(path)
+        do {
+            return try JSONDecoder().decode(RunState.self, from: data)
+        } catch {
+            throw LoopError.invalidJSON(
+                path: path,
+                detail: "state.json cannot be read (\(error)). Run `loop run --reset` to archive it and start over")
+        }
+    }
+
+    /// Saves atomically, stamping `updated_at`.
+    public mutating func save(to path: String) throws {
+        updatedAt = Timestamp.now()
+        try AtomicFile.write(try JSONEncoder.bus.encode(self), to: path)
+    }
+
+    /// Records a failure, keeping the first real reason.
+    public mutating func fail(_ reason: String) {
+        phase = .failed
+        result = .failed
+        if self.reason == nil { self.reason = reason }
+        finishedAt = Timestamp.now()
+    }
+}

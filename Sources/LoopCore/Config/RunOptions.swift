@@ -1,0 +1,100 @@
+import Foundation
+
+/// The effective options of one run, after flags, environment, config and defaults.
+///
+/// Stored in `state.json` so that every round subprocess and every `--resume` behaves the
+/// same as the run that started.
+public struct RunOptions: Codable, Sendable, Equatable {
+    public var maxRounds: Int = 3
+    /// Manual mode: how long to wait for a report (seconds, 0 = no limit).
+    public var timeout: Int = 0
+    public var autoDispatch: Bool = false
+    public var workerBackend: String = "codex"
+    public var reviewerBackend: String = "claude"
+    public var workerModel: String?
+    public var reviewerModel: String?
+    public var dispatchTimeout: Int = 600
+    public var dispatchRetries: Int = 2
+    public var dispatchRetryBaseSec: Int = 5
+    public var artifactTimeout: Int = 90
+    public var idleTimeout: Int = 300
+    public var requireHeartbeat: Bool = false
+    public var heartbeatTTL: Int = 30
+    public var verifyTimeout: Int = 600
+    public var allowDirty: Bool = false
+    public var inPlace: Bool = false
+    public var verbose: Bool = false
+    public var waitOnLimit: Bool = true
+    /// Longest single wait on a usage limit, seconds.
+    public var limitWaitMax: Int = 6 * 3600
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case timeout, verbose
+        case maxRounds = "max_rounds"
+        case autoDispatch = "auto_dispatch"
+        case workerBackend = "worker_backend"
+        case reviewerBackend = "reviewer_backend"
+        case workerModel = "worker_model"
+        case reviewerModel = "reviewer_model"
+        case dispatchTimeout = "dispatch_timeout"
+        case dispatchRetries = "dispatch_retries"
+        case dispatchRetryBaseSec = "dispatch_retry_base_sec"
+        case artifactTimeout = "artifact_timeout"
+        case idleTimeout = "idle_timeout"
+        case requireHeartbeat = "require_heartbeat"
+        case heartbeatTTL = "heartbeat_ttl"
+        case verifyTimeout = "verify_timeout"
+        case allowDirty = "allow_dirty"
+        case inPlace = "in_place"
+        case waitOnLimit = "wait_on_limit"
+        case limitWaitMax = "limit_wait_max"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = RunOptions()
+        maxRounds = try c.decodeIfPresent(Int.self, forKey: .maxRounds) ?? d.maxRounds
+        timeout = try c.decodeIfPresent(Int.self, forKey: .timeout) ?? d.timeout
+        autoDispatch = try c.decodeIfPresent(Bool.self, forKey: .autoDispatch) ?? d.autoDispatch
+        workerBackend = try c.decodeIfPresent(String.self, forKey: .workerBackend) ?? d.workerBackend
+        reviewerBackend = try c.decodeIfPresent(String.self, forKey: .reviewerBackend) ?? d.reviewerBackend
+        workerModel = try c.decodeIfPresent(String.self, forKey: .workerModel)
+        reviewerModel = try c.decodeIfPresent(String.self, forKey: .reviewerModel)
+        dispatchTimeout = try c.decodeIfPresent(Int.self, forKey: .dispatchTimeout) ?? d.dispatchTimeout
+        dispatchRetries = try c.decodeIfPresent(Int.self, forKey: .dispatchRetries) ?? d.dispatchRetries
+        dispatchRetryBaseSec = try c.decodeIfPresent(Int.self, forKey: .dispatchRetryBaseSec) ?? d.dispatchRetryBaseSec
+        artifactTimeout = try c.decodeIfPresent(Int.self, forKey: .artifactTimeout) ?? d.artifactTimeout
+        idleTimeout = try c.decodeIfPresent(Int.self, forKey: .idleTimeout) ?? d.idleTimeout
+        requireHeartbeat = try c.decodeIfPresent(Bool.self, forKey: .requireHeartbeat) ?? d.requireHeartbeat
+        heartbeatTTL = try c.decodeIfPresent(Int.self, forKey: .heartbeatTTL) ?? d.heartbeatTTL
+        verifyTimeout = try c.decodeIfPresent(Int.self, forKey: .verifyTimeout) ?? d.verifyTimeout
+        allowDirty = try c.decodeIfPresent(Bool.self, forKey: .allowDirty) ?? d.allowDirty
+        inPlace = try c.decodeIfPresent(Bool.self, forKey: .inPlace) ?? d.inPlace
+        verbose = try c.decodeIfPresent(Bool.self, forKey: .verbose) ?? d.verbose
+        waitOnLimit = try c.decodeIfPresent(Bool.self, forKey: .waitOnLimit) ?? d.waitOnLimit
+        limitWaitMax = try c.decodeIfPresent(Int.self, forKey: .limitWaitMax) ?? d.limitWaitMax
+    }
+
+    /// The backend name for a role.
+    public func backend(for role: Role) -> String { role == .worker ? workerBackend : reviewerBackend }
+
+    /// The model override for a role, if any.
+    public func model(for role: Role) -> String? { role == .worker ? workerModel : reviewerModel }
+
+    /// Checks ranges; every problem is one line.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        if maxRounds < 1 { problems.append("max_rounds must be at least 1 (got \(maxRounds))") }
+        for (name, value) in [
+            ("timeout", timeout), ("dispatch_timeout", dispatchTimeout), ("dispatch_retries", dispatchRetries),
+            ("dispatch_retry_base_sec", dispatchRetryBaseSec), ("artifact_timeout", artifactTimeout),
+            ("idle_timeout", idleTimeout), ("verify_timeout", verifyTimeout),
+        ] where value < 0 {
+            problems.append("\(name) must not be negative (got \(value))")
+        }
+        if heartbeatTTL < 1 { problems.append("heartbeat_ttl must be at least 1 (got \(heartbeatTTL))") }
+        return problems
+    }
+}

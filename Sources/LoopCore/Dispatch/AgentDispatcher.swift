@@ -1,0 +1,201 @@
+public import Foundation
+
+/// Everything a backend needs to run one agent for one role in one round.
+public struct DispatchRequest: Sendable, Equatable {
+    public var role: Role
+    /// Registry name of the backend (`codex`, `claude`, a `command` backend, ...).
+    public var backend: String
+    /// Model override for this role, if any.
+    public var model: String?
+    /// The rendered prompt.
+    public var prompt: String
+    /// Absolute path of a file holding `prompt` (the PM writes it before dispatching).
+    public var promptFile: String
+    /// Folder the agent works in (the task worktree, or the checkout with `--in-place`).
+    public var workdir: String
+    /// Absolute path of the report file the agent must write.
+    public var reportPath: String
+    /// Absolute path of the bus folder.
+    public var busDir: String
+    public var taskID: String
+    public var round: Int
+    /// The dispatch's fresh run id: the report must echo it. Also `LOOP_RUN_ID`.
+    public var runID: String
+    /// Where the agent's output is streamed, line by line.
+    public var logPath: String
+    /// Whole-dispatch limit in seconds (0 = none).
+    public var timeout: Int
+    /// Limit on silence (no output at all) in seconds (0 = none).
+    public var idleTimeout: Int
+    /// Heartbeat file the dispatcher refreshes while the agent runs (nil = none).
+    public var heartbeatPath: String?
+    public var heartbeatInterval: Int
+
+    public init(
+        role: Role, backend: String, model: String?, prompt: String, promptFile: String, workdir: String,
+        reportPath: String, busDir: String, taskID: String, round: Int, runID: String, logPath: String,
+        timeout: Int, idleTimeout: Int, heartbeatPath: String? = nil, heartbeatInterval: Int = 15
+    ) {
+        self.role = role
+        self.backend = backend
+        self.model = model
+        self.prompt = prompt
+        self.promptFile = promptFile
+        self.workdir = workdir
+        self.reportPath = reportPath
+        self.busDir = busDir
+        self.taskID = taskID
+        self.round = round
+        self.runID = runID
+        self.logPath = logPath
+        self.timeout = timeout
+        self.idleTimeout = idleTimeout
+        self.heartbeatPath = heartbeatPath
+        self.heartbeatInterval = heartbeatInterval
+    }
+
+    /// Values for `{placeholders}` in command templates and `LOOP_*` environment variables.
+    public var placeholders: [String: String] {
+        [
+            "prompt_file": promptFile, "prompt": prompt, "workdir": workdir, "report_path": reportPath,
+            "role": role.rawValue, "round": String(round), "task_id": taskID, "run_id": runID, "bus_dir": busDir,
+        ]
+    }
+
+    /// The `LOOP_*` environment every agent process gets.
+    public var environment: [String: String] {
+        [
+            "LOOP_PROMPT_FILE": promptFile, "LOOP_WORKDIR": workdir, "LOOP_REPORT_PATH": reportPath,
+            "LOOP_ROLE": role.rawValue, "LOOP_ROUND": String(round), "LOOP_TASK_ID": taskID,
+            "LOOP_RUN_ID": runID, "LOOP_BUS_DIR": busDir,
+        ]
+    }
+}
+
+/// Tokens and money an agent reported spending.
+public struct TokenUsage: Codable, Sendable, Equatable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var cachedInputTokens: Int
+    public var costUSD: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case cachedInputTokens = "cached_input_tokens"
+        case costUSD = "cost_usd"
+    }
+
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, costUSD: Double? = nil) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.costUSD = costUSD
+    }
+
+    /// Sums two usages (cost stays nil only when both are nil).
+    public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
+        TokenUsage(
+            inputTokens: lhs.inputTokens + rhs.inputTokens, outputTokens: lhs.outputTokens + rhs.outputTokens,
+            cachedInputTokens: lhs.cachedInputTokens + rhs.cachedInputTokens,
+            costUSD: (lhs.costUSD == nil && rhs.costUSD == nil) ? nil : (lhs.costUSD ?? 0) + (rhs.costUSD ?? 0))
+    }
+}
+
+/// An agent hit a usage or rate limit: not a failure, a reason to wait.
+public struct RateLimit: Sendable, Equatable {
+    /// The agent's own words, one line.
+    public var message: String
+    /// When the limit resets, when the agent said so.
+    public var resetAt: Date?
+
+    public init(message: String, resetAt: Date? = nil) {
+        self.message = message
+        self.resetAt = resetAt
+    }
+}
+
+/// How a process run ended.
+public enum ProcessEnd: String, Codable, Sendable {
+    /// The process exited (or was killed by someone else); see the exit code/signal.
+    case exited
+    /// The whole-dispatch timeout fired and the group was killed.
+    case timedOut = "timed_out"
+    /// No output for the idle timeout; treated as hung and killed.
+    case idle = "idle_timeout"
+    /// Our task was cancelled (signal to the PM); the group was killed.
+    case cancelled
+}
+
+/// What one dispatch produced.
+public struct DispatchResult: Sendable, Equatable {
+    public var end: ProcessEnd
+    /// Exit code when the process exited normally.
+    public var exitCode: Int32?
+    /// Signal number when it was killed by a signal.
+    public var signal: Int32?
+    /// Wall time in seconds.
+    public var duration: Double
+    /// The agent's final message, from its output format.
+    public var finalMessage: String?
+    public var sessionID: String?
+    public var usage: TokenUsage?
+    /// Set when the output says a usage/rate limit was hit.
+    public var rateLimit: RateLimit?
+    /// An error the agent's output reported (e.g. an error event).
+    public var errorMessage: String?
+    /// The error cannot be fixed by retrying (authentication, unknown model, bad arguments).
+    public var isPermanentError: Bool
+    /// The last few KiB of output, for error messages and PM-made reports.
+    public var outputTail: String
+    /// Whether the backend writes its own report; false means the PM makes the work report.
+    public var writesReport: Bool
+
+    public init(
+        end: ProcessEnd, exitCode: Int32?, signal: Int32? = nil, duration: Double, finalMessage: String? = nil,
+        sessionID: String? = nil, usage: TokenUsage? = nil, rateLimit: RateLimit? = nil, errorMessage: String? = nil,
+        isPermanentError: Bool = false, outputTail: String = "", writesReport: Bool = true
+    ) {
+        self.end = end
+        self.exitCode = exitCode
+        self.signal = signal
+        self.duration = duration
+        self.finalMessage = finalMessage
+        self.sessionID = sessionID
+        self.usage = usage
+        self.rateLimit = rateLimit
+        self.errorMessage = errorMessage
+        self.isPermanentError = isPermanentError
+        self.outputTail = outputTail
+        self.writesReport = writesReport
+    }
+
+    /// True when the process ran to completion with exit code 0.
+    public var succeeded: Bool { end == .exited && exitCode == 0 }
+
+    /// One line describing how it ended, e.g. "exit 2", "killed by signal 9", "timed out after 600 s".
+    public var endDescription: String {
+        switch end {
+        case .exited:
+            if let exitCode { return "exit \(exitCode)" }
+            return "killed by signal \(signal ?? 0)"
+        case .timedOut: return "timed out after \(Int(duration.rounded())) s"
+        case .idle: return "printed nothing for the idle timeout; treated as hung"
+        case .cancelled: return "cancelled"
+        }
+    }
+}
+
+/// Runs agents. LoopBackends implements it; the round engine only sees this protocol.
+public protocol AgentDispatcher: Sendable {
+    /// Problems that would stop `backend` from running as `role` (unknown name, program not
+    /// installed), one line each naming the fix. Empty when it can run.
+    func preflight(backend: String, role: Role) -> [String]
+
+    /// Whether the backend writes its own report file (false: the PM makes the work report).
+    func writesReport(backend: String) -> Bool
+
+    /// Runs one dispatch to completion: spawn, stream to the log, enforce timeouts, parse output.
+    /// Never retries (the engine does). Throws only when the process cannot be started.
+    func dispatch(_ request: DispatchRequest) async throws -> DispatchResult
+}

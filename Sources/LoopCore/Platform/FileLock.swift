@@ -1,0 +1,97 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+/// The exclusive `flock` on `.loop/lock` that makes one PM per bus.
+///
+/// The kernel drops the lock when the holder dies, so a dead owner can never block a bus;
+/// the file's content (owner pid, host, run id, start time) only names the owner in messages.
+/// The lock file is never deleted: unlinking a held lock file would let a second PM lock a new inode.
+public final class FileLock: Sendable {
+    /// Who holds (or held) the lock, as written into the lock file.
+    public struct Owner: Codable, Sendable, Equatable {
+        public var pid: Int32
+        public var host: String
+        public var runID: String
+        public var startedAt: String
+
+        enum CodingKeys: String, CodingKey {
+            case pid, host
+            case runID = "run_id"
+            case startedAt = "started_at"
+        }
+
+        public init(pid: Int32, host: String, runID: String, startedAt: String) {
+            self.pid = pid
+            self.host = host
+            self.runID = runID
+            self.startedAt = startedAt
+        }
+
+        public var summary: String { "pid \(pid) on \(host), run \(runID), since \(startedAt)" }
+    }
+
+    public let path: String
+    private let fd: Int32
+
+    private init(path: String, fd: Int32) {
+        self.path = path
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
+
+    /// The result of trying to take the lock.
+    public enum Acquisition: Sendable {
+        /// Taken; `previousOwner` is set when a dead owner's lock was taken over.
+        case acquired(FileLock, previousOwner: Owner?)
+        /// A live process holds it.
+        case heldBy(Owner?)
+    }
+
+    /// Tries to take the lock without waiting.
+    public static func acquire(at path: String, owner: Owner) throws -> Acquisition {
+        try Filesystem.createDirectory((path as NSString).deletingLastPathComponent)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw LoopError.io(operation: "Opening lock", path: path, errno: errno) }
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK { return .heldBy(readOwner(at: path)) }
+            throw LoopError.io(operation: "Locking", path: path, errno: code)
+        }
+        let previous = readOwner(at: path)
+        let data = (try? JSONEncoder.bus.encode(owner)) ?? Data()
+        _ = ftruncate(fd, 0)
+        _ = lseek(fd, 0, SEEK_SET)
+        try AtomicFile.writeAll(fd, data + Data("\n".utf8), path: path)
+        _ = fsync(fd)
+        let takenOver = previous.flatMap { $0.pid != getpid() ? $0 : nil }
+        return .acquired(FileLock(path: path, fd: fd), previousOwner: takenOver)
+    }
+
+    /// Reads the owner recorded in a lock file, if any.
+    public static func readOwner(at path: String) -> Owner? {
+        guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
+        return try? JSONDecoder().decode(Owner.self, from: data)
+    }
+
+    /// True when some process holds the lock right now (tested with a non-blocking shared try).
+    public static func isHeld(at path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        if flock(fd, LOCK_SH | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
+        flock(fd, LOCK_UN)
+        return false
+    }
+
+    /// True when this lock's inode is still the one at `path` (a removed lock file is detected).
+    public var isStillLinked: Bool {
+        var held = stat()
+        var onDisk = stat()
+        guard fstat(fd, &held) == 0, stat(path, &onDisk) == 0 else { return false }
+        return held.st_ino == onDisk.st_ino && held.st_dev == onDisk.st_dev
+    }
+}

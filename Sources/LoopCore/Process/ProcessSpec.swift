@@ -1,0 +1,73 @@
+import Foundation
+
+/// What to run and under which limits.
+public struct ProcessSpec: Sendable {
+    /// argv; `arguments[0]` is a program name (looked up on PATH) or a path.
+    public var arguments: [String]
+    public var workingDirectory: String
+    /// Variables added to (or overriding) the inherited environment.
+    public var environment: [String: String]
+    /// Inherited variables to drop (e.g. `CLAUDECODE`, so a nested agent CLI does not refuse to start).
+    public var removedEnvironment: [String]
+    /// File given as stdin; nil means `/dev/null`. A file (not a pipe) can never block the writer.
+    public var stdinFile: String?
+    /// Whole-run limit; nil = none.
+    public var timeout: Duration?
+    /// Limit on silence (no output on stdout or stderr); nil = none.
+    public var idleTimeout: Duration?
+    /// Time between SIGTERM and SIGKILL to the process group.
+    public var killGrace: Duration
+    /// Every output line is appended here (up to `logLimitBytes`, then one notice).
+    public var logPath: String?
+    public var logLimitBytes: Int
+    /// Longest line kept; longer lines are cut with a notice (bounds memory on hostile output).
+    public var maxLineBytes: Int
+
+    public init(
+        arguments: [String], workingDirectory: String, environment: [String: String] = [:],
+        removedEnvironment: [String] = [], stdinFile: String? = nil, timeout: Duration? = nil,
+        idleTimeout: Duration? = nil, killGrace: Duration = .seconds(5), logPath: String? = nil,
+        logLimitBytes: Int = 64 * 1024 * 1024, maxLineBytes: Int = 1024 * 1024
+    ) {
+        self.arguments = arguments
+        self.workingDirectory = workingDirectory
+        self.environment = environment
+        self.removedEnvironment = removedEnvironment
+        self.stdinFile = stdinFile
+        self.timeout = timeout
+        self.idleTimeout = idleTimeout
+        self.killGrace = killGrace
+        self.logPath = logPath
+        self.logLimitBytes = logLimitBytes
+        self.maxLineBytes = maxLineBytes
+    }
+}
+
+/// Which stream a line came from.
+public enum OutputStream: String, Sendable {
+    case stdout
+    case stderr
+}
+
+/// How a process run ended.
+public struct ProcessOutcome: Sendable, Equatable {
+    public var end: ProcessEnd
+    public var exitCode: Int32?
+    public var signal: Int32?
+    /// Wall time in seconds.
+    public var duration: Double
+    /// Last few KiB of combined output.
+    public var outputTail: String
+    /// The process id, which is also its process group id (every child leads its own group).
+    public var pid: Int32
+}
+
+/// The result of a short command whose output is captured (git, verify helpers).
+public struct CaptureResult: Sendable, Equatable {
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+    public var timedOut: Bool
+
+    public var succeeded: Bool { exitCode == 0 && !timedOut }
+}

@@ -1,0 +1,3 @@
+import LoopCLI
+
+await LoopCommand.runMain()
