@@ -33,6 +33,7 @@ let package = Package(
             dependencies: [
                 "CLoopShims",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),

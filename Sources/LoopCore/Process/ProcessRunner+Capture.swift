@@ -1,0 +1,49 @@
+import Foundation
+import Subprocess
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+extension ProcessRunner {
+    /// Runs a short command (git, a probe) and returns its output.
+    ///
+    /// The child stays in our process group, so it dies with the PM; use `run` for anything
+    /// that may hang or spawn children.
+    /// - Throws: `LoopError` when the program cannot be started.
+    public static func capture(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
+        outputLimit: Int = 256 * 1024 * 1024
+    ) async throws -> CaptureResult {
+        guard let program = arguments.first else { throw LoopError.config("Nothing to run: the command line is empty.") }
+        var keyed: [Environment.Key: String?] = [:]
+        for (key, value) in environment {
+            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
+        }
+        do {
+            let result = try await Subprocess.run(
+                program.contains("/") ? .path(FilePath(program)) : .name(program),
+                arguments: Arguments(Array(arguments.dropFirst())),
+                environment: Environment.inherit.updating(keyed),
+                workingDirectory: FilePath(directory),
+                input: .string(input ?? ""),
+                output: .bytes(limit: outputLimit),
+                error: .bytes(limit: 4 * 1024 * 1024))
+            let code: Int32
+            switch result.terminationStatus {
+            case .exited(let value): code = value
+            case .signaled(let signal): code = 128 + signal
+            }
+            return CaptureResult(
+                exitCode: code, stdout: String(decoding: result.standardOutput, as: UTF8.self),
+                stderr: String(decoding: result.standardError, as: UTF8.self), timedOut: false)
+        } catch let error as SubprocessError {
+            if error.code == .executableNotFound {
+                throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
+            }
+            throw LoopError.other("Cannot run \(program): \(error.description)", .configError)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import Subprocess
+import Synchronization
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+/// Runs agents, verify commands and git: each child in its own session and process group,
+/// output streamed line by line, limits enforced on the whole group, nothing left behind.
+public enum ProcessRunner {
+    /// Runs `spec` to completion, calling `onLine` for every line of stdout and stderr.
+    ///
+    /// Timeout and idle timeout send SIGTERM to the child's group, wait `killGrace`, then
+    /// SIGKILL it. When the direct child exits, any group member it left behind is killed.
+    /// Cancelling the calling task kills the group and returns `end == .cancelled`.
+    /// - Throws: `LoopError` when the program cannot be started.
+    public static func run(
+        _ spec: ProcessSpec, onLine: @escaping @Sendable (OutputStream, String) -> Void
+    ) async throws -> ProcessOutcome {
+        guard let program = spec.arguments.first else {
+            throw LoopError.config("Nothing to run: the command line is empty.")
+        }
+        let log = OutputLog(path: spec.logPath, limit: spec.logLimitBytes)
+        let stdinFD = try openInput(spec.stdinFile)
+        var options = PlatformOptions()
+        options.createSession = true
+        let started = ContinuousClock.now
+        let endReason = Locked<ProcessEnd>(.exited)
+        let pidCell = Locked<pid_t>(0)
+
+        let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
+        do {
+            result = try await Subprocess.run(
+                executable(program), arguments: Arguments(Array(spec.arguments.dropFirst())),
+                environment: environment(spec), workingDirectory: FilePath(spec.workingDirectory),
+                platformOptions: options, input: .fileDescriptor(stdinFD, closeAfterSpawningProcess: true),
+                output: .sequence, error: .sequence
+            ) { execution in
+                let pid = execution.processIdentifier.value
+                pidCell.set(pid)
+                let readersDone = Locked(0)
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        await drain(execution.standardOutput, .stdout, spec: spec, log: log, onLine: onLine)
+                        readersDone.withLock { $0 += 1 }
+                    }
+                    group.addTask {
+                        await drain(execution.standardError, .stderr, spec: spec, log: log, onLine: onLine)
+                        readersDone.withLock { $0 += 1 }
+                    }
+                    group.addTask {
+                        await watch(
+                            pid: pid, spec: spec, log: log, started: started, endReason: endReason,
+                            readersDone: readersDone)
+                    }
+                    await group.waitForAll()
+                }
+                // Whatever the child left in its group (daemonised helpers, grandchildren) goes too.
+                ProcessControl.signalGroup(pid, SIGKILL)
+            }
+        } catch let error as SubprocessError {
+            try? stdinFD.close()
+            throw LoopError.other(
+                "Cannot start \(program): \(error.description). Check that it is installed and on PATH.", .configError)
+        }
+        let pid = pidCell.value
+        ProcessControl.signalGroup(pid, SIGKILL)
+        var end = endReason.value
+        if Task.isCancelled, end == .exited { end = .cancelled }
+        var exitCode: Int32?
+        var signal: Int32?
+        switch result.terminationStatus {
+        case .exited(let code): exitCode = code
+        case .signaled(let number): signal = number
+        }
+        let duration = ContinuousClock.now - started
+        return ProcessOutcome(
+            end: end, exitCode: exitCode, signal: signal, duration: duration.seconds, outputTail: log.tailText,
+            pid: pid)
+    }
+
+    // MARK: - Pieces
+
+    private static func executable(_ program: String) -> Executable {
+        program.contains("/") ? .path(FilePath(program)) : .name(program)
+    }
+
+    private static func environment(_ spec: ProcessSpec) -> Environment {
+        var values = ProcessInfo.processInfo.environment
+        for key in spec.removedEnvironment { values.removeValue(forKey: key) }
+        values.merge(spec.environment) { _, new in new }
+        var keyed: [Environment.Key: String] = [:]
+        for (key, value) in values {
+            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
+        }
+        return .custom(keyed)
+    }
+
+    private static func openInput(_ path: String?) throws -> FileDescriptor {
+        let target = path ?? "/dev/null"
+        do {
+            return try FileDescriptor.open(FilePath(target), .readOnly, options: [.closeOnExec])
+        } catch {
+            throw LoopError.io(operation: "Opening stdin file", path: target, errno: errno)
+        }
+    }
+
+    private static func drain(
+        _ sequence: SubprocessOutputSequence, _ stream: OutputStream, spec: ProcessSpec, log: OutputLog,
+        onLine: @Sendable (OutputStream, String) -> Void
+    ) async {
+        var splitter = LineSplitter(maxLineBytes: spec.maxLineBytes)
+        do {
+            for try await buffer in sequence {
+                let lines = buffer.withUnsafeBytes { splitter.feed($0) }
+                for line in lines {
+                    log.append(line, stream: stream)
+                    onLine(stream, line)
+                }
+            }
+        } catch {
+            // The pipe broke or we were cancelled: what was read is kept.
+        }
+        if let last = splitter.finish() {
+            log.append(last, stream: stream)
+            onLine(stream, last)
+        }
+    }
+
+    /// Enforces the limits until both readers are done, a limit fires, or we are cancelled.
+    private static func watch(
+        pid: pid_t, spec: ProcessSpec, log: OutputLog, started: ContinuousClock.Instant,
+        endReason: Locked<ProcessEnd>, readersDone: Locked<Int>
+    ) async {
+        var childGoneSince: ContinuousClock.Instant?
+        while readersDone.value < 2 {
+            if Task.isCancelled {
+                endReason.set(.cancelled)
+                log.note("cancelled; stopping the process group")
+                await stopGroup(pid, grace: spec.killGrace)
+                return
+            }
+            let now = ContinuousClock.now
+            if let timeout = spec.timeout, now - started >= timeout {
+                endReason.set(.timedOut)
+                log.note("timed out after \(timeout); stopping the process group")
+                await stopGroup(pid, grace: spec.killGrace)
+                return
+            }
+            if let idle = spec.idleTimeout, now - log.lastOutput >= idle {
+                endReason.set(.idle)
+                log.note("no output for \(idle); treating it as hung and stopping the process group")
+                await stopGroup(pid, grace: spec.killGrace)
+                return
+            }
+            // The direct child is gone but something it left holds the pipes open: end it.
+            if !ProcessControl.isAlive(pid) {
+                let since = childGoneSince ?? now
+                childGoneSince = since
+                if now - since >= .seconds(2) {
+                    ProcessControl.signalGroup(pid, SIGKILL)
+                    return
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// TERM, grace, KILL — in an unstructured task so our own cancellation cannot cut the grace short.
+    private static func stopGroup(_ pid: pid_t, grace: Duration) async {
+        await Task { await ProcessControl.terminateGroup(pid, grace: grace) }.value
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
