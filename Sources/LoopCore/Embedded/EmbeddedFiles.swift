@@ -483,7 +483,7 @@ Role: reviewer for PM loop. Current task_id: {task_id}, round: {round_num}, run_
 
 === CONTRACT ===
 1. Do not modify anything: no edits, commits, checkouts, resets or stashes in {workdir}, and nothing in {bus_dir} except your report. Read files and run read-only checks only.
-2. Read {review_request_path}: base and head commit, files changed, the worker's notes and the PM's verification results. The diff is below.
+2. Read {review_request_path}: base and head commit, files changed, the worker's notes and the PM's verification results. The diff is below (or, when large, the path to it).
 3. Judge the change against every acceptance criterion and constraint on the task card, and check that each item of the last fix list was addressed.
 4. Decide:
    - "approve" only when every acceptance criterion is met and nothing blocks. A failing verification command blocks approval, whatever the worker claims.
