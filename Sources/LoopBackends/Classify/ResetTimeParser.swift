@@ -51,8 +51,8 @@ enum ResetTimeParser {
         #"(?:days?|d|hours?|hrs?|h|milliseconds?|ms|minutes?|mins?|m|seconds?|secs?|s)"#
     private static let relativePattern = TextPattern(
         builtin: #"(?:try again|retry|retrying|wait|resets?|available)\s+in\s+((?:\d+(?:\.\d+)?\s*"# + unit
-            + #"\b[\s,]*(?:and\s+)?)+)"#)
-    private static let componentPattern = TextPattern(builtin: #"(\d+(?:\.\d+)?)\s*("# + unit + #")\b"#)
+            + #"(?![a-z])[\s,]*(?:and\s+)?)+)"#)
+    private static let componentPattern = TextPattern(builtin: #"(\d+(?:\.\d+)?)\s*("# + unit + #")(?![a-z])"#)
     private static let retryAfterPattern = TextPattern(
         builtin: #"retry[- _]after["']?\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\b)?"#
     )

@@ -25,6 +25,12 @@ struct GeminiParser: OutputParser {
 
     mutating func consume(_ line: String, from stream: LoopCore.OutputStream) {
         if var buffer = buffers[stream] {
+            // A new object at column 0 means the buffered one was never closed: drop it.
+            if line.hasPrefix("{") {
+                buffers[stream] = nil
+                consume(line, from: stream)
+                return
+            }
             buffer += "\n" + line
             if line.hasPrefix("}"), let object = JSONLine.decode(buffer) {
                 buffers[stream] = nil
