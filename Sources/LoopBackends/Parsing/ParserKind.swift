@@ -1,0 +1,26 @@
+import Foundation
+
+/// The output formats `loop` can read, by the name used in `parser:` in config.yaml.
+enum ParserKind: String, CaseIterable, Sendable {
+    case text
+    case codex
+    case claude
+    case opencode
+    case gemini
+    case aider
+
+    /// A fresh parser for one dispatch.
+    func makeParser() -> any OutputParser {
+        switch self {
+        case .text: TextParser()
+        case .codex: CodexParser()
+        case .claude: ClaudeParser()
+        case .opencode: OpenCodeParser()
+        case .gemini: GeminiParser()
+        case .aider: AiderParser()
+        }
+    }
+
+    /// The valid names, for error messages.
+    static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}

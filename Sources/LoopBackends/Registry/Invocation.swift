@@ -1,0 +1,76 @@
+import Foundation
+import LoopCore
+
+/// One concrete way to start a backend for one dispatch: argv, stdin and environment.
+struct Invocation: Sendable, Equatable {
+    /// argv; the first word is the program as configured (resolved on PATH before spawning).
+    var arguments: [String]
+    /// argv for the log, with any argument that carries the prompt text shown as
+    /// `<prompt: N bytes>`.
+    var displayArguments: [String]
+    /// The prompt file when the prompt goes on stdin; nil means `/dev/null`.
+    var stdinFile: String?
+    /// Variables added to the inherited environment.
+    var environment: [String: String]
+
+    /// Inherited variables removed: set inside a claude session, they make a nested claude
+    /// refuse to start.
+    static let removedEnvironment = ["CLAUDECODE", "CLAUDE_CODE_ENTRYPOINT"]
+
+    /// Keeps tools from waiting on a pager, an editor or a password prompt nobody will answer.
+    static let nonInteractiveEnvironment = [
+        "PAGER": "cat", "GIT_PAGER": "cat", "GIT_EDITOR": "true", "GIT_TERMINAL_PROMPT": "0",
+    ]
+
+    /// Longest single argument we pass. Linux refuses any one argument over 128 KiB
+    /// (MAX_ARG_STRLEN) with a confusing E2BIG; we refuse earlier with a clear message.
+    static let maxArgumentBytes = 100 * 1024
+}
+
+extension Backend {
+    /// The invocation for `request`.
+    ///
+    /// The environment is the non-interactive defaults, then `backends.<name>.env`, then the
+    /// dispatch's `LOOP_*` variables (which always win: the agent must see the right run id).
+    /// - Throws: `LoopError.config` when the entry has configuration problems or an argument
+    ///   (in practice `{prompt}`) is too long for the kernel.
+    func invocation(for request: DispatchRequest) throws -> Invocation {
+        guard problems.isEmpty else { throw LoopError.preflight(problems) }
+        let model = request.model.flatMap { $0.isEmpty ? nil : $0 } ?? model
+        var arguments: [String]
+        var display: [String]
+        switch kind {
+        case .builtin(let builtin):
+            arguments = [program] + builtin.arguments(model: model, extraArgs: extraArgs, request: request)
+            display = arguments
+        case .command(let template):
+            var values = request.placeholders
+            values["model"] = model ?? ""
+            let words = [program] + template.dropFirst() + extraArgs
+            arguments = words.map { CommandTemplate.substitute($0, with: values) }
+            display = zip(words, arguments).map { word, argument in
+                CommandTemplate.uses("prompt", in: word) ? "<prompt: \(argument.utf8.count) bytes>" : argument
+            }
+            if promptDelivery == .arg, !template.contains(where: { CommandTemplate.uses("prompt", in: $0) }) {
+                arguments.append(request.prompt)
+                display.append("<prompt: \(request.prompt.utf8.count) bytes>")
+            }
+            if promptDelivery == .file, !template.contains(where: { CommandTemplate.uses("prompt_file", in: $0) }) {
+                arguments.append(request.promptFile)
+                display.append(request.promptFile)
+            }
+        }
+        if let long = arguments.first(where: { $0.utf8.count > Invocation.maxArgumentBytes }) {
+            throw LoopError.config(
+                "backends.\(name): one argument would be \(long.utf8.count / 1024) KiB, over the 100 KiB we pass "
+                    + "(Linux caps one argument at 128 KiB). The prompt is too long for {prompt}: use "
+                    + "{prompt_file} (or prompt_via: stdin) in backends.\(name).command in .loop/config.yaml.")
+        }
+        var environment = Invocation.nonInteractiveEnvironment
+        environment.merge(self.environment) { _, configured in configured }
+        environment.merge(request.environment) { _, dispatch in dispatch }
+        return Invocation(
+            arguments: arguments, displayArguments: display,
+            stdinFile: promptDelivery == .stdin ? request.promptFile : nil, environment: environment)
+    }
+}

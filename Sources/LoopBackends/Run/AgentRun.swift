@@ -1,0 +1,60 @@
+import Foundation
+import LoopCore
+
+/// One dispatch of one backend: log header, heartbeat, process, parsed result.
+struct AgentRun: Sendable {
+    var backend: Backend
+    var request: DispatchRequest
+
+    /// Runs the agent to completion.
+    /// - Throws: `LoopError` when it cannot be started (configuration problems, program not
+    ///   found, an argument too long, or the runner failing to spawn).
+    func run() async throws -> DispatchResult {
+        var invocation = try backend.invocation(for: request)
+        guard let executable = ProgramLocator.locate(invocation.arguments[0], searchPath: searchPath) else {
+            throw LoopError.preflight([missingProgramMessage])
+        }
+        invocation.arguments[0] = executable
+        DispatchLogHeader.write(backend: backend.name, invocation: invocation, request: request)
+
+        let monitor = OutputMonitor(
+            parser: backend.parser.makeParser(),
+            customLimitPattern: backend.rateLimitPattern.flatMap { try? TextPattern($0) })
+        let heartbeat = request.heartbeatPath.map { path in
+            HeartbeatWriter(path: path, role: request.role, runID: request.runID, interval: request.heartbeatInterval)
+        }
+        let heartbeatTask = heartbeat.map { writer in
+            Task { await writer.run(lastOutputAt: { monitor.lastOutputAt }) }
+        }
+        defer { heartbeatTask?.cancel() }
+
+        let outcome = try await ProcessRunner.run(spec(for: invocation)) { stream, line in
+            monitor.consume(line, from: stream)
+        }
+        heartbeatTask?.cancel()
+        let parsed = monitor.finish(exitedCleanly: outcome.end == .exited && outcome.exitCode == 0)
+        return DispatchResult(
+            end: outcome.end, exitCode: outcome.exitCode, signal: outcome.signal, duration: outcome.duration,
+            finalMessage: parsed.finalMessage, sessionID: parsed.sessionID, usage: parsed.usage,
+            rateLimit: parsed.rateLimit, errorMessage: parsed.errorMessage, isPermanentError: parsed.isPermanentError,
+            outputTail: outcome.outputTail, writesReport: backend.writesReport)
+    }
+
+    func spec(for invocation: Invocation) -> ProcessSpec {
+        ProcessSpec(
+            arguments: invocation.arguments, workingDirectory: request.workdir, environment: invocation.environment,
+            removedEnvironment: Invocation.removedEnvironment, stdinFile: invocation.stdinFile,
+            timeout: request.timeout > 0 ? .seconds(request.timeout) : nil,
+            idleTimeout: request.idleTimeout > 0 ? .seconds(request.idleTimeout) : nil,
+            logPath: request.logPath.isEmpty ? nil : request.logPath)
+    }
+
+    /// The PATH the agent will get.
+    private var searchPath: String? {
+        backend.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]
+    }
+
+    private var missingProgramMessage: String {
+        BackendDispatcher.missingProgramMessage(backend)
+    }
+}
