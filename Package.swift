@@ -45,7 +45,8 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        .testTarget(name: "LoopCoreTests", dependencies: ["LoopCore"]),
+        .testTarget(
+            name: "LoopCoreTests", dependencies: ["LoopCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "loop"]),
     ]

@@ -20,7 +20,7 @@ public struct LoopCommand: AsyncParsableCommand {
             """,
         version: LoopVersion.current,
         subcommands: [
-            VersionCommand.self
+            InitCommand.self, RunCommand.self, VersionCommand.self,
         ]
     )
 
