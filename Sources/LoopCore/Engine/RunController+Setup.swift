@@ -88,11 +88,19 @@ extension RunController {
         }
         let taskPath = Filesystem.absolute(request.taskPath ?? paths.taskCard)
         let card = try TaskCard.load(from: taskPath)
-        let problems = await Preflight(paths: paths, options: request.options, dispatcher: dispatcher)
+        var options = request.options
+        // The card may name its agents; a flag or LOOP_* variable still wins.
+        if let worker = card.backends["worker"], !request.explicitKeys.contains("worker_backend") {
+            options.workerBackend = worker
+        }
+        if let reviewer = card.backends["reviewer"], !request.explicitKeys.contains("reviewer_backend") {
+            options.reviewerBackend = reviewer
+        }
+        let problems = await Preflight(paths: paths, options: options, dispatcher: dispatcher)
             .problems(checkBackends: request.options.autoDispatch)
         if !problems.isEmpty { throw LoopError.preflight(problems) }
         if let previous = existing { try archiveFinishedRun(previous) }
-        var state = try await RunStarter(paths: paths, console: console).start(card: card, taskPath: taskPath, options: request.options)
+        var state = try await RunStarter(paths: paths, console: console).start(card: card, taskPath: taskPath, options: options)
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
             "run_started", round: 1,
