@@ -39,6 +39,9 @@ import Testing
             ResetTimeParser.resetDate(in: "{\"resets_at\": \"2026-11-24T08:00:00.500+02:00\"}", now: Self.now)
                 == Self.utc("2026-11-24T06:00:00Z")?.addingTimeInterval(0.5))
         #expect(
+            ResetTimeParser.resetDate(in: "quota exhausted, resets at 2026-11-23 18:45+01:00", now: Self.now)
+                == Self.utc("2026-11-23T17:45:00Z"))
+        #expect(
             ResetTimeParser.resetDate(in: "You've hit your limit · resets 3pm (Europe/Berlin)", now: Self.now)
                 == Self.utc("2026-11-23T14:00:00Z"))
         let evening = Self.now.addingTimeInterval(5 * 3_600)  // 16:00 in Berlin: 3pm has passed

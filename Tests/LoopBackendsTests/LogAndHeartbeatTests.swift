@@ -11,7 +11,7 @@ import Testing
         let invocation = Invocation(
             arguments: [], displayArguments: [
                 "agent", "--key", "sk-proj-abcdefghijklmnop", "-H", "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload",
-                "--api_key=supersecretvalue", "<prompt: 2048 bytes>", "it's",
+                "--api_key=supersecretvalue", "--max-tokens=4096", "<prompt: 2048 bytes>", "it's",
             ], stdinFile: nil, environment: [:])
         let text = DispatchLogHeader.text(
             backend: "mine", invocation: invocation, request: makeRequest(backend: "mine"), time: "2026-11-23T15:26:11Z")
@@ -20,7 +20,7 @@ import Testing
         #expect(lines[0] == "==> 2026-11-23T15:26:11Z loop dispatch: backend mine, role worker, round 2, task T-7, run run-abc123")
         #expect(
             lines[1]
-                == "    argv: agent --key sk-*** -H 'Authorization: Bearer ***' --api_key=*** '<prompt: 2048 bytes>' 'it'\\''s'")
+                == "    argv: agent --key sk-*** -H 'Authorization: Bearer ***' --api_key=*** --max-tokens=4096 '<prompt: 2048 bytes>' 'it'\\''s'")
         #expect(lines[2] == "    cwd: /tmp/loop-test/work")
         #expect(lines[3] == "    stdin: /dev/null")
         #expect(!text.contains("abcdefghijklmnop") && !text.contains("supersecretvalue") && !text.contains("payload"))
