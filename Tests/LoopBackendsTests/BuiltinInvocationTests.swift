@@ -53,7 +53,8 @@ import Testing
     @Test("gemini: json output, --yolo, -m, and -p with a short instruction appended to stdin")
     func gemini() throws {
         let run = try invocation("gemini", model: "gemini-2.5-pro")
-        #expect(Array(run.arguments.prefix(6)) == ["gemini", "--output-format", "json", "--yolo", "-m", "gemini-2.5-pro"])
+        #expect(
+            Array(run.arguments.prefix(6)) == ["gemini", "--output-format", "json", "--yolo", "-m", "gemini-2.5-pro"])
         #expect(run.arguments[6] == "-p")
         #expect(run.arguments.count == 8)
         #expect(run.stdinFile == "\(Self.folder)/prompt.md")
@@ -92,7 +93,8 @@ import Testing
 
     @Test("config tunes a built-in: program, args before the trailing '-', default model, role model wins")
     func configuredBuiltin() throws {
-        let config = makeConfig(program: "/opt/codex/bin/codex", args: ["--config", "model_reasoning_effort=high"], model: "o4-mini")
+        let config = makeConfig(
+            program: "/opt/codex/bin/codex", args: ["--config", "model_reasoning_effort=high"], model: "o4-mini")
         let run = try invocation("codex", config: config)
         #expect(run.arguments.first == "/opt/codex/bin/codex")
         #expect(Array(run.arguments.suffix(5)) == ["-m", "o4-mini", "--config", "model_reasoning_effort=high", "-"])
@@ -113,7 +115,9 @@ import Testing
 
     @Test("the environment: LOOP_* from the request, pagers off, config env, nested-claude vars removed")
     func environment() throws {
-        let config = makeConfig(env: ["OLLAMA_HOST": "http://127.0.0.1:11434", "PAGER": "less", "LOOP_RUN_ID": "forged"])
+        let config = makeConfig(env: [
+            "OLLAMA_HOST": "http://127.0.0.1:11434", "PAGER": "less", "LOOP_RUN_ID": "forged",
+        ])
         let run = try invocation("claude", config: config)
         #expect(run.environment["LOOP_RUN_ID"] == "run-abc123")
         #expect(run.environment["LOOP_ROUND"] == "2")

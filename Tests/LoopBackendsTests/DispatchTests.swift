@@ -55,7 +55,8 @@ import Testing
         #expect(
             result.finalMessage
                 == "stdin=Do the task.|role=worker|round=2|task=T-7|report=\(request.reportPath)|bus=\(request.busDir)"
-                + "|workdir=\(request.workdir)|pwd=\(request.workdir)|pager=cat|git_editor=true|claudecode=unset|custom=on")
+                + "|workdir=\(request.workdir)|pwd=\(request.workdir)|pager=cat|git_editor=true|claudecode=unset|custom=on"
+        )
         #expect(result.usage == TokenUsage(inputTokens: 100, outputTokens: 5, cachedInputTokens: 90, costUSD: 0.5))
         #expect(result.writesReport)
         #expect(result.errorMessage == nil && result.rateLimit == nil && !result.isPermanentError)
@@ -87,7 +88,9 @@ import Testing
         let setup = try Setup(backend: "limited")
         defer { setup.folder.cleanUp() }
         let script = try setup.folder.script(
-            "agent.sh", "#!/bin/sh\necho 'working'\necho 'Error: quota hit for today, resets at 2026-11-24T00:00:00Z' >&2\nexit 3\n")
+            "agent.sh",
+            "#!/bin/sh\necho 'working'\necho 'Error: quota hit for today, resets at 2026-11-24T00:00:00Z' >&2\nexit 3\n"
+        )
         let dispatcher = BackendDispatcher(configured: [
             "limited": makeConfig(command: [script, "{prompt_file}"], rateLimitPattern: "quota hit")
         ])
@@ -104,7 +107,9 @@ import Testing
         let setup = try Setup(backend: "chatty")
         defer { setup.folder.cleanUp() }
         let script = try setup.folder.script(
-            "agent.sh", "#!/bin/sh\necho 'got 429 Too Many Requests, retrying' >&2\necho 'error: unknown option --x' >&2\necho done\n")
+            "agent.sh",
+            "#!/bin/sh\necho 'got 429 Too Many Requests, retrying' >&2\necho 'error: unknown option --x' >&2\necho done\n"
+        )
         let dispatcher = BackendDispatcher(configured: ["chatty": makeConfig(command: [script])])
         let result = try await dispatcher.dispatch(setup.request)
         #expect(result.succeeded)
@@ -145,7 +150,8 @@ import Testing
         defer { setup.folder.cleanUp() }
         let dispatcher = BackendDispatcher(configured: ["codex": makeConfig(env: ["PATH": setup.folder.path])])
         let error = try await #require(throws: LoopError.self) { try await dispatcher.dispatch(setup.request) }
-        #expect(error.errorDescription?.contains("codex is not on PATH. Install it: npm install -g @openai/codex") == true)
+        #expect(
+            error.errorDescription?.contains("codex is not on PATH. Install it: npm install -g @openai/codex") == true)
         #expect(!FileManager.default.fileExists(atPath: setup.request.logPath))
     }
 

@@ -9,21 +9,25 @@ import Testing
     func monitor(_ kind: ParserKind, pattern: String? = nil, lines: [(LoopCore.OutputStream, String)]) throws
         -> OutputMonitor
     {
-        let monitor = OutputMonitor(parser: kind.makeParser(), customLimitPattern: try pattern.map { try TextPattern($0) })
+        let monitor = OutputMonitor(
+            parser: kind.makeParser(), customLimitPattern: try pattern.map { try TextPattern($0) })
         for (stream, line) in lines { monitor.consume(line, from: stream) }
         return monitor
     }
 
     @Test("diagnostic matches count only when the process failed")
     func diagnosticsNeedAFailure() throws {
-        let lines: [(LoopCore.OutputStream, String)] = [(.stderr, "429 Too Many Requests"), (.stderr, "error: unknown option '--x'")]
+        let lines: [(LoopCore.OutputStream, String)] = [
+            (.stderr, "429 Too Many Requests"), (.stderr, "error: unknown option '--x'"),
+        ]
         let clean = try monitor(.text, lines: lines).finish(exitedCleanly: true)
         #expect(clean.rateLimit == nil && !clean.isPermanentError && clean.errorMessage == nil)
         let failed = try monitor(.text, lines: lines).finish(exitedCleanly: false)
         #expect(failed.rateLimit?.message == "429 Too Many Requests")
         #expect(failed.errorMessage == "429 Too Many Requests")
         #expect(!failed.isPermanentError, "a limit wins over a permanent error: waiting is cheaper than giving up")
-        let permanent = try monitor(.text, lines: [(.stderr, "error: unknown option '--x'")]).finish(exitedCleanly: false)
+        let permanent = try monitor(.text, lines: [(.stderr, "error: unknown option '--x'")]).finish(
+            exitedCleanly: false)
         #expect(permanent.isPermanentError)
     }
 

@@ -38,15 +38,23 @@ import Testing
         let dispatcher = BackendDispatcher(configured: [
             "codex": makeConfig(program: notExecutable),
             "claude": makeConfig(program: "claude-nightly-\(UUID().uuidString)"),
-            "mine": makeConfig(command: ["my-agent-\(UUID().uuidString)", "{prompt_file}"], installHint: "pip install my-agent"),
+            "mine": makeConfig(
+                command: ["my-agent-\(UUID().uuidString)", "{prompt_file}"], installHint: "pip install my-agent"),
         ])
         let codex = dispatcher.preflight(backend: "codex", role: .worker)
         #expect(codex.count == 1)
-        #expect(codex.first?.hasPrefix("\(notExecutable) (backends.codex.program) does not exist or is not executable.") == true)
+        #expect(
+            codex.first?.hasPrefix("\(notExecutable) (backends.codex.program) does not exist or is not executable.")
+                == true)
         let claude = dispatcher.preflight(backend: "claude", role: .worker)
-        #expect(claude.first?.contains("(backends.claude.program) is not on PATH. Install it: npm install -g @anthropic-ai/claude-code") == true)
+        #expect(
+            claude.first?.contains(
+                "(backends.claude.program) is not on PATH. Install it: npm install -g @anthropic-ai/claude-code")
+                == true)
         let mine = dispatcher.preflight(backend: "mine", role: .worker)
-        #expect(mine.first?.hasSuffix("(the first word of backends.mine.command) is not on PATH. pip install my-agent") == true)
+        #expect(
+            mine.first?.hasSuffix("(the first word of backends.mine.command) is not on PATH. pip install my-agent")
+                == true)
     }
 
     @Test("an installed program, by absolute path or on the configured PATH, passes")
@@ -71,7 +79,8 @@ import Testing
         #expect(problems.count == 1)
         #expect(
             problems.first
-                == "backends.mine.rate_limit_pattern is not a valid regular expression (expected ')'). Fix it in .loop/config.yaml.")
+                == "backends.mine.rate_limit_pattern is not a valid regular expression (expected ')'). Fix it in .loop/config.yaml."
+        )
     }
 
     @Test("an empty command, and an entry that is neither built-in nor command, are reported")
@@ -79,8 +88,12 @@ import Testing
         let dispatcher = BackendDispatcher(configured: [
             "empty": makeConfig(command: []), "blank": makeConfig(command: ["  "]), "vague": makeConfig(model: "m"),
         ])
-        #expect(dispatcher.preflight(backend: "empty", role: .worker).first?.hasPrefix("backends.empty.command is empty.") == true)
-        #expect(dispatcher.preflight(backend: "blank", role: .worker).first?.hasPrefix("backends.blank.command is empty.") == true)
+        #expect(
+            dispatcher.preflight(backend: "empty", role: .worker).first?.hasPrefix("backends.empty.command is empty.")
+                == true)
+        #expect(
+            dispatcher.preflight(backend: "blank", role: .worker).first?.hasPrefix("backends.blank.command is empty.")
+                == true)
         let vague = dispatcher.preflight(backend: "vague", role: .worker)
         #expect(vague.count == 1)
         #expect(vague.first?.contains("has no command, and vague is not a built-in backend") == true)
@@ -100,8 +113,12 @@ import Testing
 
     @Test("settings that only apply to command backends are flagged on a built-in")
     func commandOnlySettings() {
-        let dispatcher = BackendDispatcher(configured: ["codex": makeConfig(promptVia: "arg", env: ["PATH": "/bin:/usr/bin"])])
+        let dispatcher = BackendDispatcher(configured: [
+            "codex": makeConfig(promptVia: "arg", env: ["PATH": "/bin:/usr/bin"])
+        ])
         let problems = dispatcher.preflight(backend: "codex", role: .worker)
-        #expect(problems.contains("backends.codex.prompt_via only applies to command backends; remove it from .loop/config.yaml."))
+        #expect(
+            problems.contains(
+                "backends.codex.prompt_via only applies to command backends; remove it from .loop/config.yaml."))
     }
 }

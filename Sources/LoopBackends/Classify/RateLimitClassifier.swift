@@ -47,8 +47,10 @@ public enum RateLimitClassifier {
 
     /// `text` on one line, trimmed and cut to a readable length.
     static func oneLine(_ text: String, limit: Int = 500) -> String {
-        let flat = text.prefix(limit * 4).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }.joined(separator: " ")
+        let flat = text.prefix(limit * 4).split(whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        .filter { !$0.isEmpty }.joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 }

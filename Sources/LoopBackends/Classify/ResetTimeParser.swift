@@ -30,7 +30,8 @@ enum ResetTimeParser {
     }
 
     private static let isoPattern = TextPattern(
-        builtin: #"reset(?:s|s_at|_at)?["']?(?:\s+at)?[\s:="']+(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"#
+        builtin:
+            #"reset(?:s|s_at|_at)?["']?(?:\s+at)?[\s:="']+(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"#
     )
 
     /// An ISO 8601 time after "reset(s) at"; missing seconds are 0 and a missing zone is UTC
@@ -52,7 +53,8 @@ enum ResetTimeParser {
             + #"(?![a-z])[\s,]*(?:and\s+)?)+)"#)
     private static let componentPattern = TextPattern(builtin: #"(\d+(?:\.\d+)?)\s*("# + unit + #")(?![a-z])"#)
     private static let retryAfterPattern = TextPattern(
-        builtin: #"retry[- _]after["']?\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\b)?"#
+        builtin:
+            #"retry[- _]after["']?\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\b)?"#
     )
     private static let retryDelayPattern = TextPattern(builtin: #"["']?retryDelay["']?\s*:\s*["']?(\d+(?:\.\d+)?)s"#)
 
