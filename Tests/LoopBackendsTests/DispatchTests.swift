@@ -24,12 +24,13 @@ import Testing
 
     static let claudeStyleAgent = """
         #!/bin/bash
+        stdin_path=$(readlink /proc/$$/fd/0)
         prompt=$(cat)
         printf '{"type":"system","subtype":"init","session_id":"%s"}\\n' "$LOOP_RUN_ID"
         echo "progress on stderr" >&2
         sleep 2
-        printf '{"type":"result","subtype":"success","is_error":false,"result":"stdin=%s|role=%s|round=%s|task=%s|report=%s|bus=%s|workdir=%s|pwd=%s|pager=%s|git_editor=%s|claudecode=%s|custom=%s","session_id":"%s","total_cost_usd":0.5,"usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":90}}\\n' \\
-          "$prompt" "$LOOP_ROLE" "$LOOP_ROUND" "$LOOP_TASK_ID" "$LOOP_REPORT_PATH" "$LOOP_BUS_DIR" "$LOOP_WORKDIR" \\
+        printf '{"type":"result","subtype":"success","is_error":false,"result":"stdin=%s|stdin_path=%s|role=%s|round=%s|task=%s|report=%s|bus=%s|workdir=%s|pwd=%s|pager=%s|git_editor=%s|claudecode=%s|custom=%s","session_id":"%s","total_cost_usd":0.5,"usage":{"input_tokens":10,"output_tokens":5,"cache_read_input_tokens":90}}\\n' \\
+          "$prompt" "$stdin_path" "$LOOP_ROLE" "$LOOP_ROUND" "$LOOP_TASK_ID" "$LOOP_REPORT_PATH" "$LOOP_BUS_DIR" "$LOOP_WORKDIR" \\
           "$PWD" "$PAGER" "$GIT_EDITOR" "${CLAUDECODE:-unset}" "$MY_SETTING" "$LOOP_RUN_ID"
 
         """
@@ -54,7 +55,7 @@ import Testing
         #expect(result.sessionID == "run-abc123")
         #expect(
             result.finalMessage
-                == "stdin=Do the task.|role=worker|round=2|task=T-7|report=\(request.reportPath)|bus=\(request.busDir)"
+                == "stdin=Do the task.|stdin_path=\(request.promptFile)|role=worker|round=2|task=T-7|report=\(request.reportPath)|bus=\(request.busDir)"
                 + "|workdir=\(request.workdir)|pwd=\(request.workdir)|pager=cat|git_editor=true|claudecode=unset|custom=on"
         )
         #expect(result.usage == TokenUsage(inputTokens: 100, outputTokens: 5, cachedInputTokens: 90, costUSD: 0.5))
@@ -89,7 +90,7 @@ import Testing
         defer { setup.folder.cleanUp() }
         let script = try setup.folder.script(
             "agent.sh",
-            "#!/bin/sh\necho 'working'\necho 'Error: quota hit for today, resets at 2026-11-24T00:00:00Z' >&2\nexit 3\n"
+            "#!/bin/sh\necho \"stdin=$(readlink /proc/$$/fd/0) task=$1\"\necho 'Error: quota hit for today, resets at 2026-11-24T00:00:00Z' >&2\nexit 3\n"
         )
         let dispatcher = BackendDispatcher(configured: [
             "limited": makeConfig(command: [script, "{prompt_file}"], rateLimitPattern: "quota hit")
@@ -99,7 +100,7 @@ import Testing
         #expect(result.rateLimit?.resetAt == Timestamp.parse("2026-11-24T00:00:00Z"))
         #expect(result.errorMessage == "Error: quota hit for today, resets at 2026-11-24T00:00:00Z")
         #expect(!result.isPermanentError)
-        #expect(result.finalMessage == "working")
+        #expect(result.finalMessage == "stdin=/dev/null task=\(setup.request.promptFile)")
     }
 
     @Test("limit and permanent-error words from an agent that exits 0 are not believed")
