@@ -20,7 +20,8 @@ public struct LoopCommand: AsyncParsableCommand {
             """,
         version: LoopVersion.current,
         subcommands: [
-            VersionCommand.self
+            InitCommand.self, RunCommand.self, StatusCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
+            HealthCommand.self, ArchiveCommand.self, DemoCommand.self, ConfigCommand.self, VersionCommand.self,
         ]
     )
 

@@ -76,8 +76,13 @@ public struct RoundRecord: Codable, Sendable, Equatable {
     public var worker: DispatchRecord?
     public var reviewer: DispatchRecord?
     public var verifyPassed: Bool?
+    /// The reviewer's decision (`approve`, `changes_required`), or `no_change` when there was nothing to review.
     public var decision: String?
     public var blockingIssues: Int?
+    /// The round's verdict: reviewer approved, verification passed and nothing blocks.
+    public var approved: Bool?
+    /// The worker's report was made by the PM (the backend writes none).
+    public var reportMadeByPM: Bool?
 
     enum CodingKeys: String, CodingKey {
         case round, worker, reviewer, decision
@@ -89,6 +94,8 @@ public struct RoundRecord: Codable, Sendable, Equatable {
         case uncommittedSecrets = "uncommitted_secrets"
         case verifyPassed = "verify_passed"
         case blockingIssues = "blocking_issues"
+        case approved
+        case reportMadeByPM = "report_made_by_pm"
     }
 
     public init(round: Int, startedAt: String) {
@@ -130,6 +137,10 @@ public struct RunState: Codable, Sendable, Equatable {
     /// Set while waiting out a usage limit: when the wait ends, and what the agent said.
     public var limitUntil: String?
     public var limitMessage: String?
+    /// The phase a stopped run (failed, interrupted, paused) stopped in; `--resume` continues there.
+    public var stoppedIn: Phase?
+    /// `--in-place --allow-dirty`: paths that were already dirty; the PM never commits them.
+    public var dirtyAtStart: [String]?
 
     enum CodingKeys: String, CodingKey {
         case phase, round, result, reason, branch, mode, workdir, rounds, options
@@ -146,6 +157,8 @@ public struct RunState: Codable, Sendable, Equatable {
         case taskPath = "task_path"
         case limitUntil = "limit_until"
         case limitMessage = "limit_message"
+        case stoppedIn = "stopped_in"
+        case dirtyAtStart = "dirty_at_start"
     }
 
     public init(
@@ -203,9 +216,15 @@ public struct RunState: Codable, Sendable, Equatable {
 
     /// Records a failure, keeping the first real reason.
     public mutating func fail(_ reason: String) {
-        phase = .failed
+        stop(.failed)
         result = .failed
         if self.reason == nil { self.reason = reason }
         finishedAt = Timestamp.now()
+    }
+
+    /// Moves a mid-round run to a stopped phase, remembering where it was.
+    public mutating func stop(_ stopped: Phase) {
+        if [.working, .verifying, .reviewing, .fixing].contains(phase) { stoppedIn = phase }
+        phase = stopped
     }
 }

@@ -27,6 +27,8 @@ public struct RunOptions: Codable, Sendable, Equatable {
     public var waitOnLimit: Bool = true
     /// Longest single wait on a usage limit, seconds.
     public var limitWaitMax: Int = 6 * 3600
+    /// True when `--max-rounds` (or LOOP_MAX_ROUNDS) was given, so it beats the card's `max_rounds`.
+    public var maxRoundsExplicit: Bool = false
 
     public init() {}
 
@@ -50,6 +52,7 @@ public struct RunOptions: Codable, Sendable, Equatable {
         case inPlace = "in_place"
         case waitOnLimit = "wait_on_limit"
         case limitWaitMax = "limit_wait_max"
+        case maxRoundsExplicit = "max_rounds_explicit"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -75,6 +78,7 @@ public struct RunOptions: Codable, Sendable, Equatable {
         verbose = try c.decodeIfPresent(Bool.self, forKey: .verbose) ?? d.verbose
         waitOnLimit = try c.decodeIfPresent(Bool.self, forKey: .waitOnLimit) ?? d.waitOnLimit
         limitWaitMax = try c.decodeIfPresent(Int.self, forKey: .limitWaitMax) ?? d.limitWaitMax
+        maxRoundsExplicit = try c.decodeIfPresent(Bool.self, forKey: .maxRoundsExplicit) ?? false
     }
 
     /// The backend name for a role.

@@ -29,7 +29,7 @@ public enum ProcessRunner {
         let log = OutputLog(path: spec.logPath, limit: spec.logLimitBytes)
         let stdinFD = try openInput(spec.stdinFile)
         var options = PlatformOptions()
-        options.createSession = true
+        options.createSession = spec.newSession
         let started = ContinuousClock.now
         let endReason = Locked<ProcessEnd>(.exited)
         let pidCell = Locked<pid_t>(0)

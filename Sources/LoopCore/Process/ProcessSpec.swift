@@ -22,6 +22,9 @@ public struct ProcessSpec: Sendable {
     public var logLimitBytes: Int
     /// Longest line kept; longer lines are cut with a notice (bounds memory on hostile output).
     public var maxLineBytes: Int
+    /// Start the child in its own session and process group (the default, so limits and
+    /// signals reach everything it spawns).
+    public var newSession: Bool = true
 
     public init(
         arguments: [String], workingDirectory: String, environment: [String: String] = [:],

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import LoopBackends
+import LoopCore
+
+/// `loop run`: the PM loop.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the task card through worker and reviewer rounds until approval.",
+        discussion: """
+            The PM hands .loop/task_card.json to the worker, commits and verifies its change,
+            hands it to the reviewer, and turns blocking issues into a fix list, round after
+            round. By default the worker works in a git worktree .loop/worktrees/<task_id> on
+            branch loop/<task_id>; your checkout is never touched.
+
+            Without --auto-dispatch the PM writes the prompts and waits for reports written by
+            people or other processes.
+
+            Examples:
+              loop run --auto-dispatch --worker-backend codex --reviewer-backend claude
+              loop run --resume
+              loop run --single-round --round 2
+
+            Options not given fall back to LOOP_* environment variables, then .loop/config.yaml,
+            then the defaults shown.
+
+            \(LoopExitCode.helpText)
+            """
+    )
+
+    @OptionGroup var bus: LoopDirOption
+    @Option(help: "Task card to run. (default: <loop dir>/task_card.json)") var task: String?
+    @Option(help: "Round budget. (default: 3, or the card's max_rounds)") var maxRounds: Int?
+    @Option(help: "Manual mode: seconds to wait for each report; 0 = no limit. (default: 0)") var timeout: Int?
+    @Flag(help: "Start the agents automatically (otherwise wait for reports written by others).") var autoDispatch = false
+    @Option(help: "Backend for the worker. (default: codex)") var workerBackend: String?
+    @Option(help: "Backend for the reviewer. (default: claude)") var reviewerBackend: String?
+    @Option(help: "Model for the worker (backend default when unset).") var workerModel: String?
+    @Option(help: "Model for the reviewer (backend default when unset).") var reviewerModel: String?
+    @Option(help: "Seconds one agent run may take; 0 = no limit. (default: 600)") var dispatchTimeout: Int?
+    @Option(help: "Retries after a failed agent run. (default: 2)") var dispatchRetries: Int?
+    @Option(help: "First retry delay in seconds; doubles, capped at 60. (default: 5)") var dispatchRetryBaseSec: Int?
+    @Option(help: "Seconds to wait for the report after the agent exits. (default: 90)") var artifactTimeout: Int?
+    @Option(help: "Seconds without output before an agent counts as hung; 0 = no limit. (default: 300)") var idleTimeout: Int?
+    @Option(help: "Seconds each verify command may take. (default: 600)") var verifyTimeout: Int?
+    @Flag(help: "Manual mode: end the wait when the role's heartbeat goes stale.") var requireHeartbeat = false
+    @Option(help: "Seconds after which a heartbeat is stale. (default: 30)") var heartbeatTTL: Int?
+    @Flag(help: "Run one round (used by the PM for each round; also usable by hand).") var singleRound = false
+    @Option(help: "The round to run with --single-round.") var round: Int?
+    @Flag(help: "Continue the run in state.json after Ctrl+C, SIGTERM, kill -9, a failure or a usage-limit pause.") var resume = false
+    @Flag(help: "Archive and clear the bus and state first (never the task card or the lock).") var reset = false
+    @Flag(help: "With --in-place: work even if the checkout has uncommitted changes (they are never committed).") var allowDirty = false
+    @Flag(help: "Work in the current checkout and branch instead of a task worktree (clean tree required).") var inPlace = false
+    @Flag(help: "On an agent's usage limit, save state and exit 75 instead of waiting.") var noWaitOnLimit = false
+    @Flag(help: "Show the agents' output lines as they arrive.") var verbose = false
+
+    mutating func validate() throws {
+        if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }
+        if let round, round < 1 { throw ValidationError("--round must be at least 1.") }
+        if round != nil && !singleRound { throw ValidationError("--round goes with --single-round.") }
+        if resume && reset { throw ValidationError("--resume and --reset cannot be combined: --reset starts over.") }
+    }
+
+    func run() async throws {
+        let paths = bus.paths
+        let resolved = try OptionResolver.resolve(
+            configPath: paths.config, environment: ProcessInfo.processInfo.environment, flags: flagValues())
+        let console = Console(isVerbose: resolved.options.verbose)
+        if !singleRound || ProcessInfo.processInfo.environment["LOOP_PM_PID"] == nil {
+            for warning in resolved.warnings { console.warn(warning) }
+        }
+        let request = RunRequest(
+            loopDir: paths.root, taskPath: task, options: resolved.options, explicitKeys: resolved.explicitKeys,
+            resume: resume, reset: reset, singleRound: singleRound, round: round)
+        let controller = RunController(
+            request: request, dispatcher: BackendDispatcher(configured: resolved.backends),
+            templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)
+        let code = try await controller.run()
+        if code != .approved { throw ExitCode(code.rawValue) }
+    }
+
+    /// The options given as flags, by config key.
+    private func flagValues() -> [String: JSONValue] {
+        var flags: [String: JSONValue] = [:]
+        func set(_ key: String, _ value: Int?) { if let value { flags[key] = .number(Double(value)) } }
+        func set(_ key: String, _ value: String?) { if let value { flags[key] = .string(value) } }
+        set("max_rounds", maxRounds)
+        set("timeout", timeout)
+        set("worker_backend", workerBackend)
+        set("reviewer_backend", reviewerBackend)
+        set("worker_model", workerModel)
+        set("reviewer_model", reviewerModel)
+        set("dispatch_timeout", dispatchTimeout)
+        set("dispatch_retries", dispatchRetries)
+        set("dispatch_retry_base_sec", dispatchRetryBaseSec)
+        set("artifact_timeout", artifactTimeout)
+        set("idle_timeout", idleTimeout)
+        set("verify_timeout", verifyTimeout)
+        set("heartbeat_ttl", heartbeatTTL)
+        if autoDispatch { flags["auto_dispatch"] = .bool(true) }
+        if requireHeartbeat { flags["require_heartbeat"] = .bool(true) }
+        if allowDirty { flags["allow_dirty"] = .bool(true) }
+        if inPlace { flags["in_place"] = .bool(true) }
+        if noWaitOnLimit { flags["wait_on_limit"] = .bool(false) }
+        if verbose { flags["verbose"] = .bool(true) }
+        return flags
+    }
+}

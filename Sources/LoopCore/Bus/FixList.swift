@@ -1,0 +1,51 @@
+import Foundation
+
+/// `fix_list.json`: what the next round's worker must fix — the reviewer's blocking issues
+/// and the failed verify commands. Written by the PM only.
+public struct FixList: Codable, Sendable, Equatable {
+    public var schemaVersion: Int
+    public var taskID: String
+    public var runID: String
+    /// The round that must address these fixes.
+    public var round: Int
+    public var baseSHA: String
+    public var headSHA: String
+    public var fixes: [BlockingIssue]
+    public var priorRoundNotes: String
+    public var priorReviewNonBlocking: [String]
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case round, fixes
+        case schemaVersion = "schema_version"
+        case taskID = "task_id"
+        case runID = "run_id"
+        case baseSHA = "base_sha"
+        case headSHA = "head_sha"
+        case priorRoundNotes = "prior_round_notes"
+        case priorReviewNonBlocking = "prior_review_non_blocking"
+        case createdAt = "created_at"
+    }
+
+    public init(
+        taskID: String, runID: String, round: Int, baseSHA: String, headSHA: String, fixes: [BlockingIssue],
+        priorRoundNotes: String, priorReviewNonBlocking: [String]
+    ) {
+        schemaVersion = 1
+        self.taskID = taskID
+        self.runID = runID
+        self.round = round
+        self.baseSHA = baseSHA
+        self.headSHA = headSHA
+        self.fixes = fixes
+        self.priorRoundNotes = priorRoundNotes
+        self.priorReviewNonBlocking = priorReviewNonBlocking
+        createdAt = Timestamp.now()
+    }
+
+    /// Loads a fix list written by the PM; nil when absent or unreadable.
+    public static func load(_ path: String) -> FixList? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(FixList.self, from: data)
+    }
+}

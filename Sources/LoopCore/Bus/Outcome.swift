@@ -1,0 +1,62 @@
+import Foundation
+
+/// `outcome.json`: how a run ended, for scripts and CI. Written by the PM at the end of a run.
+public struct Outcome: Codable, Sendable, Equatable {
+    public var schemaVersion: Int = 1
+    public var taskID: String
+    public var runID: String
+    public var result: RunResult
+    public var rounds: Int
+    public var reason: String?
+    public var branch: String
+    public var headSHA: String?
+    public var baseSHA: String
+    public var durationS: Double
+    /// The one git command that brings the change into the user's branch (nil in place).
+    public var mergeCommand: String?
+    public var workdir: String
+    public var exitCode: Int32
+    public var finishedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case result, rounds, reason, branch, workdir
+        case schemaVersion = "schema_version"
+        case taskID = "task_id"
+        case runID = "run_id"
+        case headSHA = "head_sha"
+        case baseSHA = "base_sha"
+        case durationS = "duration_s"
+        case mergeCommand = "merge_command"
+        case exitCode = "exit_code"
+        case finishedAt = "finished_at"
+    }
+
+    /// The outcome of a run as `state` describes it.
+    public init(state: RunState, result: RunResult) {
+        taskID = state.taskID
+        runID = state.runID
+        self.result = result
+        rounds = state.round
+        reason = result == .approved ? nil : state.reason
+        branch = state.branch
+        headSHA = state.headSHA
+        baseSHA = state.baseSHA
+        let start = Timestamp.parse(state.startedAt) ?? Date()
+        durationS = (Date().timeIntervalSince(start) * 10).rounded() / 10
+        mergeCommand = Outcome.mergeCommand(for: state)
+        workdir = state.workdir
+        exitCode = result.exitCode.rawValue
+        finishedAt = Timestamp.now()
+    }
+
+    /// `git merge loop/<task>` for a worktree run that changed something; nil otherwise.
+    public static func mergeCommand(for state: RunState) -> String? {
+        guard state.mode == "worktree", let head = state.headSHA, head != state.baseSHA else { return nil }
+        return "git merge \(state.branch)"
+    }
+
+    public static func load(_ path: String) -> Outcome? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(Outcome.self, from: data)
+    }
+}

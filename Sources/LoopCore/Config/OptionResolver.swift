@@ -1,0 +1,140 @@
+import Foundation
+import Yams
+
+/// The effective run options and where each came from:
+/// flags > environment (`LOOP_*`) > `.loop/config.yaml` > built-in defaults.
+public struct ResolvedConfig: Sendable {
+    public var options: RunOptions
+    /// Option key → `flag`, `env LOOP_X`, `config.yaml` or `default`.
+    public var sources: [String: String]
+    public var backends: [String: BackendConfig]
+    /// Non-fatal findings, e.g. unknown keys in config.yaml.
+    public var warnings: [String]
+    /// Keys set by a flag or the environment (not by config or defaults).
+    public var explicitKeys: Set<String>
+}
+
+public enum OptionResolver {
+    /// Keys that are options of a run (as in config.yaml).
+    public static var optionKeys: [String] {
+        guard case .object(let object) = defaultObject() else { return [] }
+        return object.keys.filter { $0 != "max_rounds_explicit" }.sorted()
+    }
+
+    /// Resolves options from the layers.
+    /// - Parameters:
+    ///   - configPath: `.loop/config.yaml`; a missing file is fine.
+    ///   - environment: the process environment (only `LOOP_<KEY>` for known keys is read).
+    ///   - flags: option key → value given on the command line.
+    public static func resolve(configPath: String, environment: [String: String], flags: [String: JSONValue]) throws
+        -> ResolvedConfig
+    {
+        guard case .object(var merged) = defaultObject() else { throw LoopError.config("internal: default options") }
+        var sources = Dictionary(uniqueKeysWithValues: merged.keys.map { ($0, "default") })
+        var warnings: [String] = []
+        var backends: [String: BackendConfig] = [:]
+        var explicit: Set<String> = []
+
+        if Filesystem.exists(configPath) {
+            let text = String(decoding: try Filesystem.read(configPath, limit: 1024 * 1024), as: UTF8.self)
+            let loaded: Any?
+            do {
+                loaded = try Yams.load(yaml: text)
+            } catch {
+                throw LoopError.invalidJSON(path: configPath, detail: "not valid YAML (\(error))")
+            }
+            if let top = loaded, !(top is [String: Any]) {
+                throw LoopError.invalidJSON(path: configPath, detail: "expected a mapping of option: value at the top level")
+            }
+            for (key, raw) in (loaded as? [String: Any]) ?? [:] {
+                if key == "backends" { continue }
+                guard let current = merged[key], key != "max_rounds_explicit" else {
+                    if !extraKeys.contains(key) { warnings.append("\(configPath): unknown key '\(key)' ignored") }
+                    continue
+                }
+                guard let value = typed(raw, like: current) else {
+                    throw LoopError.invalidField(path: configPath, field: key, expected: "must be \(typeName(current)) (got \(raw))")
+                }
+                merged[key] = value
+                sources[key] = "config.yaml"
+            }
+            struct BackendsOnly: Decodable { var backends: [String: BackendConfig]? }
+            do {
+                backends = try YAMLDecoder().decode(BackendsOnly.self, from: text).backends ?? [:]
+            } catch {
+                throw LoopError.invalidJSON(path: configPath, detail: "the backends section is invalid (\(error))")
+            }
+        }
+        for key in merged.keys where key != "max_rounds_explicit" {
+            let name = "LOOP_" + key.uppercased()
+            guard let text = environment[name], let current = merged[key] else { continue }
+            guard let value = parse(text, like: current) else {
+                throw LoopError.config("\(name)=\(text) is not valid: it must be \(typeName(current)).")
+            }
+            merged[key] = value
+            sources[key] = "env \(name)"
+            explicit.insert(key)
+        }
+        for (key, value) in flags {
+            merged[key] = value
+            sources[key] = "flag"
+            explicit.insert(key)
+        }
+        merged["max_rounds_explicit"] = .bool(explicit.contains("max_rounds"))
+        let data = try JSONEncoder().encode(JSONValue.object(merged))
+        let options = try JSONDecoder().decode(RunOptions.self, from: data)
+        return ResolvedConfig(options: options, sources: sources, backends: backends, warnings: warnings, explicitKeys: explicit)
+    }
+
+    /// Keys config.yaml may hold that are not run options (used by later features).
+    static let extraKeys: Set<String> = ["prices", "ollama_host", "openai_base_url"]
+
+    private static func defaultObject() -> JSONValue {
+        var options = RunOptions()
+        options.workerModel = ""
+        options.reviewerModel = ""
+        guard let data = try? JSONEncoder().encode(options),
+            var value = try? JSONDecoder().decode(JSONValue.self, from: data), case .object(var object) = value
+        else { return .null }
+        object["worker_model"] = .null
+        object["reviewer_model"] = .null
+        value = .object(object)
+        return value
+    }
+
+    private static func typeName(_ like: JSONValue) -> String {
+        switch like {
+        case .bool: "true or false"
+        case .number: "a whole number"
+        default: "a string"
+        }
+    }
+
+    private static func typed(_ raw: Any, like current: JSONValue) -> JSONValue? {
+        switch current {
+        case .bool: return (raw as? Bool).map(JSONValue.bool)
+        case .number:
+            if raw is Bool { return nil }
+            return (raw as? Int).map { .number(Double($0)) }
+        default:
+            if raw is NSNull { return .null }
+            if let text = raw as? String { return .string(text) }
+            if raw is Bool || raw is [Any] || raw is [String: Any] { return nil }
+            return .string("\(raw)")
+        }
+    }
+
+    /// Parses a flag or environment value as the type of `current`.
+    public static func parse(_ text: String, like current: JSONValue) -> JSONValue? {
+        switch current {
+        case .bool:
+            switch text.lowercased() {
+            case "1", "true", "yes", "on": return .bool(true)
+            case "0", "false", "no", "off": return .bool(false)
+            default: return nil
+            }
+        case .number: return Int(text).map { .number(Double($0)) }
+        default: return text.isEmpty ? .null : .string(text)
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// Progress lines for people: `[loop] ...` on stdout (stderr for warnings).
+public struct Console: Sendable {
+    public var isVerbose: Bool
+    public var isQuiet: Bool
+
+    public init(isVerbose: Bool = false, isQuiet: Bool = false) {
+        self.isVerbose = isVerbose
+        self.isQuiet = isQuiet
+    }
+
+    public func info(_ message: String) {
+        guard !isQuiet else { return }
+        FileHandle.standardOutput.write(Data("[loop] \(message)\n".utf8))
+    }
+
+    public func warn(_ message: String) {
+        FileHandle.standardError.write(Data("[loop] warning: \(message)\n".utf8))
+    }
+
+    /// An agent's output line, shown only with `--verbose`.
+    public func agent(_ role: Role, _ line: String) {
+        guard isVerbose, !isQuiet else { return }
+        FileHandle.standardOutput.write(Data("  [\(role.rawValue)] \(line)\n".utf8))
+    }
+}

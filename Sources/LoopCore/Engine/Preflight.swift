@@ -1,0 +1,65 @@
+import Foundation
+
+/// Checks what can be checked before round 1, reporting every problem at once.
+///
+/// Users hit these one at a time otherwise: not a git repository, no commits, a backend not
+/// installed, a bus that cannot be written.
+public struct Preflight: Sendable {
+    public var paths: BusPaths
+    public var options: RunOptions
+    public var dispatcher: any AgentDispatcher
+
+    public init(paths: BusPaths, options: RunOptions, dispatcher: any AgentDispatcher) {
+        self.paths = paths
+        self.options = options
+        self.dispatcher = dispatcher
+    }
+
+    /// Problems with the repository, the bus and the chosen backends, one line each.
+    public func problems(checkBackends: Bool) async -> [String] {
+        var problems = options.problems()
+        let git = Git(directory: paths.repository)
+        if Self.findOnPath("git") == nil {
+            problems.append("git is not installed or not on PATH. Install git (apt-get install git).")
+        } else if await git.topLevel() == nil {
+            problems.append("\(paths.repository) is not inside a git repository. Run `git init` and commit, or cd into your repository.")
+        } else if await git.head() == nil {
+            problems.append("The repository has no commits yet. Make a first commit (git commit --allow-empty -m init).")
+        }
+        if let problem = writableProblem(paths.root) { problems.append(problem) }
+        if checkBackends {
+            for role in Role.allCases {
+                problems += dispatcher.preflight(backend: options.backend(for: role), role: role)
+            }
+            if !dispatcher.writesReport(backend: options.reviewerBackend) {
+                problems.append(
+                    "The reviewer backend \(options.reviewerBackend) writes no report, and a review is never invented. Choose another --reviewer-backend.")
+            }
+        }
+        return Array(NSOrderedSet(array: problems)).compactMap { $0 as? String }
+    }
+
+    private func writableProblem(_ directory: String) -> String? {
+        do {
+            try Filesystem.createDirectory(directory)
+            let probe = "\(directory)/.write-probe-\(getpid())"
+            try AtomicFile.write("", to: probe)
+            try FileManager.default.removeItem(atPath: probe)
+            return nil
+        } catch {
+            return "The bus folder \(directory) is not writable (\(error.localizedDescription)). Fix its permissions or pass --loop-dir."
+        }
+    }
+
+    /// The full path of an executable found on PATH (or the path itself when it has a slash).
+    public static func findOnPath(_ program: String) -> String? {
+        let fileManager = FileManager.default
+        if program.contains("/") { return fileManager.isExecutableFile(atPath: program) ? program : nil }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(program)"
+            if fileManager.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// Runs one round — worker, PM commit and facts, verification, reviewer, decision — from
+/// whatever phase `state.json` says, saving state after every step.
+///
+/// Each round runs in a fresh `loop run --single-round --round N` process, so a round starts
+/// from files, never from memory, and a crash loses at most the step in flight.
+public final class RoundEngine {
+    let context: RoundContext
+    var state: RunState
+    let events: EventLog
+    let archive: Archive
+
+    var paths: BusPaths { context.paths }
+    var options: RunOptions { state.options }
+    var console: Console { context.console }
+    var workdirGit: Git { Git(directory: state.workdir) }
+
+    public init(context: RoundContext, state: RunState) {
+        self.context = context
+        self.state = state
+        events = EventLog(path: context.paths.events, taskID: state.taskID, runID: state.runID)
+        archive = Archive(paths: context.paths, taskID: state.taskID, runID: state.runID)
+    }
+
+    /// The state as the engine left it.
+    public var finalState: RunState { state }
+
+    /// Runs the round in `state.round` to its end. Returns the process exit code for the round
+    /// subprocess: 0 when the round ended normally (see `state` for approved, exhausted or next
+    /// round), otherwise the code of the failure, interruption or pause.
+    public func run(interruptedBy signal: @Sendable () -> Int32?) async -> LoopExitCode {
+        do {
+            try await advance()
+            return .approved
+        } catch is CancellationError {
+            return stopInterrupted(signal: signal() ?? 2)
+        } catch let error as LoopError {
+            switch error {
+            case .interrupted(let number):
+                return stopInterrupted(signal: number)
+            case .pausedOnLimit(let message):
+                state.stop(.paused)
+                state.result = .paused
+                state.reason = "paused on a usage limit: \(message)"
+                persist("run_paused", ["reason": .string(message)])
+                return .pausedOnLimit
+            default:
+                return failRound(error.errorDescription ?? "\(error)")
+            }
+        } catch {
+            return failRound("\(error)")
+        }
+    }
+
+    private func stopInterrupted(signal: Int32) -> LoopExitCode {
+        let name = signal == 15 ? "SIGTERM" : "SIGINT"
+        let where_ = state.phase.rawValue
+        state.stop(.interrupted)
+        state.result = .interrupted
+        state.reason = "interrupted by \(name) while \(where_) (round \(state.round))"
+        persist("run_interrupted", ["signal": .string(name)])
+        return signal == 15 ? .terminated : .interrupted
+    }
+
+    private func failRound(_ reason: String) -> LoopExitCode {
+        console.warn("round \(state.round) failed: \(reason)")
+        state.fail(reason)
+        persist("round_failed", ["reason": .string(state.reason ?? reason)])
+        return .roundFailed
+    }
+
+    /// Saves state and records an event; a save failure is reported, not thrown, because the
+    /// callers are already on their way out.
+    func persist(_ event: String, _ fields: [String: JSONValue] = [:]) {
+        do {
+            try state.save(to: paths.state)
+        } catch {
+            console.warn("could not save state: \(error.localizedDescription)")
+        }
+        var all = fields
+        all["phase"] = .string(state.phase.rawValue)
+        events.record(event, round: state.round, all)
+    }
+
+    /// Saves state (throwing) and records an event.
+    func transition(_ event: String, _ fields: [String: JSONValue] = [:]) throws {
+        try state.save(to: paths.state)
+        var all = fields
+        all["phase"] = .string(state.phase.rawValue)
+        events.record(event, round: state.round, all)
+        FaultInjection.hit("state.\(event)")
+    }
+
+    // MARK: - Phases
+
+    func advance() async throws {
+        if state.phase == .working { try await workerPhase() }
+        if state.phase == .verifying { try await verifyPhase() }
+        if state.phase == .reviewing { try await reviewPhase() }
+        if state.phase == .fixing { try finishRound() }
+    }
+
+    private func workerPhase() async throws {
+        var record = state.currentRound
+        if record.baseSHA == nil {
+            guard let base = await workdirGit.head() else {
+                throw LoopError.roundFailed("cannot read HEAD of the workdir \(state.workdir)")
+            }
+            record.baseSHA = base
+            state.currentRound = record
+            try transition("round_started", ["base_sha": .string(base)])
+            console.info("round \(state.round)/\(state.maxRounds) · \(context.card.taskID) · workdir \(paths.display(state.workdir))")
+        }
+        let report = try await obtainWorkReport()
+        try await commitAndRecordFacts(report: report)
+    }
+
+    private func verifyPhase() async throws {
+        let commands = context.card.verify
+        var results: [VerifyResult] = []
+        if !commands.isEmpty {
+            console.info("round \(state.round) · verifying: \(commands.count) command\(commands.count == 1 ? "" : "s")")
+            let verifier = Verifier(
+                workdir: state.workdir, timeout: options.verifyTimeout,
+                logPath: paths.roundLog(task: state.taskID, round: state.round, role: "verify"),
+                environment: ["LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round)])
+            results = try await verifier.run(commands)
+            for result in results {
+                console.info("  \(result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")) \(result.command)")
+            }
+        }
+        try AtomicFile.write(try JSONEncoder.bus.encode(results), to: verifyResultsPath)
+        var record = state.currentRound
+        record.verifyPassed = results.allSatisfy(\.passed)
+        state.currentRound = record
+        state.phase = .reviewing
+        try transition("verify_finished", ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
+    }
+
+    var verifyResultsPath: String { "\(paths.scratch)/verify.json" }
+
+    func loadVerifyResults() -> [VerifyResult] {
+        guard let data = FileManager.default.contents(atPath: verifyResultsPath) else { return [] }
+        return (try? JSONDecoder().decode([VerifyResult].self, from: data)) ?? []
+    }
+}

@@ -1,0 +1,157 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+extension RunController {
+    /// Takes `.loop/lock` for the whole run: a second PM is refused, a dead owner's lock taken over.
+    func takeLock() throws -> FileLock {
+        let owner = FileLock.Owner(
+            pid: getpid(), host: ProcessInfo.processInfo.hostName, runID: "starting", startedAt: Timestamp.now())
+        switch try FileLock.acquire(at: paths.lock, owner: owner) {
+        case .heldBy(let holder):
+            throw LoopError.locked(owner: holder?.summary ?? "owner unknown")
+        case .acquired(let lock, let previous):
+            if let previous, !ProcessControl.isAlive(previous.pid) || previous.host != owner.host {
+                if previous.runID != "done" {
+                    console.info("took over the bus lock from a PM that is gone (\(previous.summary))")
+                }
+            }
+            return lock
+        }
+    }
+
+    /// Ends processes a dead run of this bus left behind (agents carry `LOOP_BUS_DIR`).
+    ///
+    /// We hold the lock, so no live PM owns them: they are orphans that could still commit or
+    /// write reports.
+    func reapOrphans() {
+        let orphans = ProcessControl.processes(withEnvironment: "LOOP_BUS_DIR", value: paths.root)
+            .filter { $0.pid != getpid() && $0.pid != getppid() }
+        guard !orphans.isEmpty else { return }
+        let groups = Set(orphans.map(\.pgid)).filter { $0 > 1 && $0 != getpgrp() }
+        for group in groups { ProcessControl.signalGroup(group, SIGTERM) }
+        for orphan in orphans { kill(orphan.pid, SIGTERM) }
+        usleep(300_000)
+        for group in groups { ProcessControl.signalGroup(group, SIGKILL) }
+        for orphan in orphans where ProcessControl.isAlive(orphan.pid) { kill(orphan.pid, SIGKILL) }
+        let list = orphans.map { String($0.pid) }.joined(separator: ", ")
+        console.info("ended \(orphans.count) process\(orphans.count == 1 ? "" : "es") left by a dead run of this bus (pid \(list))")
+        if let state = try? RunState.load(from: paths.state) {
+            EventLog(path: paths.events, taskID: state.taskID, runID: state.runID)
+                .record("orphans_reaped", ["pids": .array(orphans.map { .number(Double($0.pid)) })])
+        }
+    }
+
+    func ensureGitignore() throws {
+        try SkeletonInstaller.ensureGitignore(loopDir: paths.root)
+    }
+
+    /// Bus files a run leaves behind that the next run replaces.
+    var runFiles: [String] {
+        [paths.fixList, paths.workReport, paths.reviewRequest, paths.reviewReport, paths.outcome,
+         "\(paths.scratch)/verify.json"]
+    }
+
+    /// `--reset`: archives the bus and the state of the last run and clears them. Never touches
+    /// the task card or the lock.
+    func resetBus() throws {
+        guard let state = try? RunState.load(from: paths.state) else {
+            for file in runFiles where Filesystem.exists(file) {
+                try Filesystem.copyIfPresent(file, to: "\(paths.archive)/reset-\(Timestamp.now())/\((file as NSString).lastPathComponent)")
+                try? FileManager.default.removeItem(atPath: file)
+            }
+            return
+        }
+        let archive = Archive(paths: paths, taskID: state.taskID, runID: state.runID)
+        for file in runFiles + [paths.state] where Filesystem.exists(file) {
+            try archive.keep(file, round: state.round, as: "reset_" + (file as NSString).lastPathComponent)
+            try archive.removeArchived(file)
+        }
+        EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record("run_reset", round: state.round)
+        console.info("reset: archived the bus of \(state.runID) under \(paths.display(archive.directory)) and cleared it")
+    }
+
+    /// Loads the run to continue, or starts a new one.
+    func prepareState() async throws -> RunState {
+        let existing = try RunState.load(from: paths.state)
+        if request.resume {
+            guard var state = existing else {
+                throw LoopError.config("Nothing to resume: \(paths.display(paths.state)) does not exist. Start a run with `loop run`.")
+            }
+            return try await resume(&state)
+        }
+        if let state = existing, !(state.phase.isTerminal) {
+            throw LoopError.other(
+                "Run \(state.runID) of task \(state.taskID) stopped in round \(state.round) (\(state.phase.rawValue)\(state.stoppedIn.map { " while \($0.rawValue)" } ?? "")). "
+                    + "Continue it with `loop run --resume`, or start over with `loop run --reset`.", .configError)
+        }
+        let taskPath = Filesystem.absolute(request.taskPath ?? paths.taskCard)
+        let card = try TaskCard.load(from: taskPath)
+        let problems = await Preflight(paths: paths, options: request.options, dispatcher: dispatcher)
+            .problems(checkBackends: request.options.autoDispatch)
+        if !problems.isEmpty { throw LoopError.preflight(problems) }
+        if let previous = existing { try archiveFinishedRun(previous) }
+        var state = try await RunStarter(paths: paths, console: console).start(card: card, taskPath: taskPath, options: request.options)
+        try state.save(to: paths.state)
+        EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
+            "run_started", round: 1,
+            ["branch": .string(state.branch), "base_sha": .string(state.baseSHA), "mode": .string(state.mode),
+             "max_rounds": .number(Double(state.maxRounds))])
+        let how = state.options.autoDispatch
+            ? "worker \(state.options.workerBackend), reviewer \(state.options.reviewerBackend)" : "manual dispatch"
+        console.info("run \(state.runID) · task \(state.taskID) · \(how) · up to \(state.maxRounds) round\(state.maxRounds == 1 ? "" : "s") · branch \(state.branch)")
+        return state
+    }
+
+    /// A finished run's leftover bus files go to its archive before the next run starts.
+    private func archiveFinishedRun(_ previous: RunState) throws {
+        let archive = Archive(paths: paths, taskID: previous.taskID, runID: previous.runID)
+        for file in runFiles where Filesystem.exists(file) {
+            try archive.keep(file, round: previous.round, as: "final_" + (file as NSString).lastPathComponent)
+            try archive.removeArchived(file)
+        }
+    }
+
+    private func resume(_ state: inout RunState) async throws -> RunState {
+        let explicit = request.explicitKeys
+        let given = request.options
+        if explicit.contains("max_rounds") { state.options.maxRounds = given.maxRounds; state.maxRounds = given.maxRounds }
+        if explicit.contains("auto_dispatch") { state.options.autoDispatch = given.autoDispatch }
+        if explicit.contains("worker_backend") { state.options.workerBackend = given.workerBackend }
+        if explicit.contains("reviewer_backend") { state.options.reviewerBackend = given.reviewerBackend }
+        if explicit.contains("wait_on_limit") { state.options.waitOnLimit = given.waitOnLimit }
+        if explicit.contains("verbose") { state.options.verbose = given.verbose }
+        switch state.phase {
+        case .done:
+            throw LoopError.other("Run \(state.runID) was already approved; nothing to resume. `loop run` starts a new run.", .approved)
+        case .exhausted:
+            guard state.maxRounds > state.round else {
+                throw LoopError.other(
+                    "Run \(state.runID) used all \(state.round) rounds. Resume with a bigger --max-rounds to give it more, or start a new run.",
+                    .exhausted)
+            }
+            state.round += 1
+            state.phase = .working
+        case .failed, .interrupted, .paused:
+            state.phase = state.stoppedIn ?? .working
+        case .idle:
+            state.phase = .working
+        default:
+            break  // A PM killed mid-round: continue in the phase it was in.
+        }
+        state.result = nil
+        state.reason = nil
+        state.stoppedIn = nil
+        state.finishedAt = nil
+        state.limitUntil = nil
+        let problems = await Preflight(paths: paths, options: state.options, dispatcher: dispatcher)
+            .problems(checkBackends: state.options.autoDispatch)
+        if !problems.isEmpty { throw LoopError.preflight(problems) }
+        try state.save(to: paths.state)
+        EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
+            "run_resumed", round: state.round, ["phase": .string(state.phase.rawValue)])
+        console.info("resuming run \(state.runID) · task \(state.taskID) · round \(state.round) (\(state.phase.rawValue))")
+        return state
+    }
+}

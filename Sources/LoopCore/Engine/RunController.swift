@@ -1,0 +1,210 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+
+/// `loop run`: the PM's outer loop. It takes the bus lock, starts or resumes a run, runs each
+/// round as a fresh `loop run --single-round --round N` subprocess, and writes the outcome.
+///
+/// The outer PM only reads files between rounds: `state.json` is the source of truth.
+public struct RunController: Sendable {
+    public var request: RunRequest
+    public var dispatcher: any AgentDispatcher
+    public var templates: PromptTemplates
+    public var console: Console
+    /// The `loop` executable, to spawn round subprocesses.
+    public var executable: String
+
+    /// Environment marker telling a round subprocess which PM (pid) holds the lock for it.
+    static let parentMarker = "LOOP_PM_PID"
+
+    public init(
+        request: RunRequest, dispatcher: any AgentDispatcher, templates: PromptTemplates, console: Console,
+        executable: String
+    ) {
+        self.request = request
+        self.dispatcher = dispatcher
+        self.templates = templates
+        self.console = console
+        self.executable = executable
+    }
+
+    var paths: BusPaths { BusPaths(loopDir: request.loopDir) }
+
+    /// Runs the request and returns the exit code; user errors are thrown as `LoopError`.
+    public func run() async throws -> LoopExitCode {
+        if request.singleRound, let parent = ProcessInfo.processInfo.environment[Self.parentMarker],
+            Int32(parent) == getppid()
+        {
+            ProcessControl.dieWithParent(signal: SIGTERM)
+            guard getppid() == Int32(parent) else { return .interrupted }
+            return try await runRoundChild()
+        }
+        let lock = try takeLock()
+        defer { withExtendedLifetime(lock) {} }
+        AtomicFile.sweepStaleTemps(in: paths.root)
+        reapOrphans()
+        try ensureGitignore()
+
+        if request.reset { try resetBus() }
+        var state = try await prepareState()
+        if request.singleRound {
+            guard request.round == nil || request.round == state.round else {
+                throw LoopError.config("--round \(request.round ?? 0) does not match the run, which is at round \(state.round) (\(state.phase.rawValue)).")
+            }
+            let (code, final) = await runEngine(try context(for: state), state)
+            state = final
+            if state.phase.isTerminal || state.result != nil { writeOutcome(state) }
+            return code
+        }
+        return try await outerLoop(state)
+    }
+
+    // MARK: - Outer loop
+
+    private func outerLoop(_ initial: RunState) async throws -> LoopExitCode {
+        var state = initial
+        let trap = SignalTrap()
+        let signals = trap.signals
+        let childPID = Locked<Int32>(0)
+        let received = Locked<Int32?>(nil)
+        let forwarder = Task {
+            for await signal in signals {
+                received.set(signal)
+                let pid = childPID.value
+                if pid > 0 { kill(pid, signal) }
+            }
+        }
+        defer {
+            forwarder.cancel()
+            withExtendedLifetime(trap) {}
+        }
+        while !state.phase.isTerminal {
+            if let signal = received.value { return interrupted(&state, signal: signal) }
+            let round = state.round
+            let code = try await ProcessRunner.runInheritingOutput(
+                [executable, "run", "--single-round", "--round", String(round), "--loop-dir", paths.root],
+                in: paths.repository, environment: [Self.parentMarker: String(getpid())]
+            ) { pid in childPID.set(pid) }
+            childPID.set(0)
+            guard let reloaded = try RunState.load(from: paths.state) else {
+                throw LoopError.roundFailed("state.json disappeared during round \(round)")
+            }
+            state = reloaded
+            if let signal = received.value, !state.phase.isTerminal || state.result == .interrupted {
+                return interrupted(&state, signal: signal)
+            }
+            switch state.phase {
+            case .done, .exhausted:
+                break
+            case .failed:
+                break
+            case .interrupted:
+                return finish(state, result: .interrupted, code: code == 143 ? .terminated : .interrupted)
+            case .paused:
+                return finish(state, result: .paused, code: .pausedOnLimit)
+            case .working where state.round == round + 1 && code == 0:
+                continue
+            default:
+                // The round subprocess died without saving a decision (crash, kill): keep the first reason.
+                state.fail("round \(round) subprocess exited with status \(code) in phase \(state.phase.rawValue)")
+                try state.save(to: paths.state)
+            }
+        }
+        switch state.phase {
+        case .done: return finish(state, result: .approved, code: .approved)
+        case .exhausted: return finish(state, result: .exhausted, code: .exhausted)
+        default: return finish(state, result: .failed, code: .roundFailed)
+        }
+    }
+
+    private func interrupted(_ state: inout RunState, signal: Int32) -> LoopExitCode {
+        if state.result != .interrupted {
+            let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
+            let phase = state.phase
+            state.stop(.interrupted)
+            state.result = .interrupted
+            state.reason = state.reason ?? "interrupted by \(name) while \(phase.rawValue) (round \(state.round))"
+            try? state.save(to: paths.state)
+        }
+        return finish(state, result: .interrupted, code: signal == SIGTERM ? .terminated : .interrupted)
+    }
+
+    private func finish(_ state: RunState, result: RunResult, code: LoopExitCode) -> LoopExitCode {
+        let outcome = writeOutcome(state, result: result)
+        printSummary(outcome)
+        return code
+    }
+
+    @discardableResult
+    private func writeOutcome(_ state: RunState, result: RunResult? = nil) -> Outcome {
+        let outcome = Outcome(state: state, result: result ?? state.result ?? .failed)
+        do {
+            try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)
+            try Archive(paths: paths, taskID: state.taskID, runID: state.runID).keep(paths.outcome, round: state.round, as: "outcome.json")
+        } catch {
+            console.warn("could not write outcome.json: \(error.localizedDescription)")
+        }
+        EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
+            "run_finished", round: state.round, ["result": .string(outcome.result.rawValue), "exit_code": .number(Double(outcome.exitCode))])
+        return outcome
+    }
+
+    private func printSummary(_ outcome: Outcome) {
+        var line = "\(outcome.taskID): \(outcome.result.rawValue) after \(outcome.rounds) round\(outcome.rounds == 1 ? "" : "s") (\(outcome.durationS) s)"
+        if let reason = outcome.reason { line += " — \(reason)" }
+        console.info(line)
+        if let merge = outcome.mergeCommand {
+            console.info("branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)")
+        }
+        if outcome.result == .interrupted || outcome.result == .paused || outcome.result == .failed {
+            console.info("continue with: loop run --resume")
+        }
+    }
+
+    // MARK: - Round subprocess
+
+    private func runRoundChild() async throws -> LoopExitCode {
+        guard let state = try RunState.load(from: paths.state) else {
+            throw LoopError.config("No run to continue: \(paths.display(paths.state)) is missing.")
+        }
+        guard request.round == nil || request.round == state.round else {
+            throw LoopError.config("--round \(request.round ?? 0) does not match state.json (round \(state.round)).")
+        }
+        return await runEngine(try context(for: state), state).0
+    }
+
+    private func context(for state: RunState) throws -> RoundContext {
+        let card = try TaskCard.load(from: state.taskPath)
+        guard card.taskID == state.taskID else {
+            throw LoopError.config(
+                "The task card now has task_id \(card.taskID), but the run is for \(state.taskID). Restore the card, or start over with --reset.")
+        }
+        return RoundContext(
+            paths: paths, card: card, dispatcher: dispatcher, templates: PromptTemplates.load(from: paths.templates, defaults: templates),
+            repository: paths.repository, console: console)
+    }
+
+    /// Runs the engine while trapping SIGINT/SIGTERM: a signal cancels the round, the engine
+    /// stops its agents' groups and saves the run as interrupted.
+    private func runEngine(_ context: RoundContext, _ state: RunState) async -> (LoopExitCode, RunState) {
+        let trap = SignalTrap()
+        let signals = trap.signals
+        let received = Locked<Int32?>(nil)
+        let work = Task {
+            let engine = RoundEngine(context: context, state: state)
+            let code = await engine.run(interruptedBy: { received.value })
+            return (code, engine.finalState)
+        }
+        let watcher = Task {
+            for await signal in signals {
+                received.set(signal)
+                work.cancel()
+            }
+        }
+        let result = await work.value
+        watcher.cancel()
+        withExtendedLifetime(trap) {}
+        return result
+    }
+}

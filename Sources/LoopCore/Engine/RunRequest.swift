@@ -1,0 +1,28 @@
+/// What `loop run` was asked to do, after flags, environment and config are resolved.
+public struct RunRequest: Sendable {
+    public var loopDir: String
+    /// `--task PATH`; nil means `<loop dir>/task_card.json`.
+    public var taskPath: String?
+    public var options: RunOptions
+    /// Option keys the user gave explicitly (flags or environment); on `--resume` these
+    /// override what the run started with.
+    public var explicitKeys: Set<String>
+    public var resume: Bool
+    public var reset: Bool
+    public var singleRound: Bool
+    public var round: Int?
+
+    public init(
+        loopDir: String, taskPath: String?, options: RunOptions, explicitKeys: Set<String> = [], resume: Bool = false,
+        reset: Bool = false, singleRound: Bool = false, round: Int? = nil
+    ) {
+        self.loopDir = loopDir
+        self.taskPath = taskPath
+        self.options = options
+        self.explicitKeys = explicitKeys
+        self.resume = resume
+        self.reset = reset
+        self.singleRound = singleRound
+        self.round = round
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Sets up a new run: the run id, the workdir (a task worktree or the checkout) and the base.
+struct RunStarter {
+    let paths: BusPaths
+    let console: Console
+
+    /// A run id that sorts by time and is unique enough to never collide on one bus.
+    static func makeRunID() -> String {
+        let stamp = Timestamp.now().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+            .replacingOccurrences(of: "Z", with: "")
+        let suffix = String(UInt32.random(in: 0 ... .max), radix: 16)
+        return "run-\(stamp)-\(suffix)"
+    }
+
+    func start(card: TaskCard, taskPath: String, options: RunOptions) async throws -> RunState {
+        let repoGit = Git(directory: paths.repository)
+        guard let top = await repoGit.topLevel(), let head = await repoGit.head() else {
+            throw LoopError.preflight(["\(paths.repository) is not a git repository with at least one commit."])
+        }
+        let runID = Self.makeRunID()
+        var maxRounds = options.maxRounds
+        var effective = options
+        if let cardRounds = card.maxRounds, !options.maxRoundsExplicit { maxRounds = cardRounds }
+        effective.maxRounds = maxRounds
+        if options.inPlace {
+            let busRelative = paths.root.hasPrefix(top + "/") ? [String(paths.root.dropFirst(top.count + 1))] : []
+            let dirty = try await Git(directory: top).changedPaths(excluding: busRelative)
+            if !dirty.isEmpty, !options.allowDirty { throw LoopError.dirtyTree(paths: dirty) }
+            let branch = await repoGit.currentBranch() ?? "HEAD"
+            var state = RunState(
+                taskID: card.taskID, runID: runID, maxRounds: maxRounds, branch: branch, mode: "in_place", workdir: top,
+                baseSHA: head, taskPath: taskPath, options: effective)
+            if !dirty.isEmpty {
+                state.dirtyAtStart = dirty
+                console.warn("working in a dirty tree (--allow-dirty); the PM will not commit: \(dirty.prefix(5).joined(separator: ", "))")
+            }
+            state.headSHA = head
+            return state
+        }
+        let (workdir, branch, base) = try await prepareWorktree(task: card.taskID, userHead: head, repository: top)
+        var state = RunState(
+            taskID: card.taskID, runID: runID, maxRounds: maxRounds, branch: branch, mode: "worktree", workdir: workdir,
+            baseSHA: base, taskPath: taskPath, options: effective)
+        state.headSHA = await Git(directory: workdir).head()
+        return state
+    }
+
+    /// Makes (or reuses) `.loop/worktrees/<task>` on branch `loop/<task>`.
+    ///
+    /// A branch already merged into the user's HEAD is fast-forwarded to it; a branch with
+    /// commits the user does not have is continued, never reset, so no approved work is lost.
+    /// Returns the workdir, the branch and the base commit the task's diff is measured from.
+    private func prepareWorktree(task: String, userHead: String, repository: String) async throws
+        -> (String, String, String)
+    {
+        let branch = "loop/\(task)"
+        let workdir = paths.worktree(task: task)
+        let repoGit = Git(directory: repository)
+        let branchTip = await repoGit.resolve("refs/heads/\(branch)")
+        if Filesystem.exists("\(workdir)/.git") {
+            let worktreeGit = Git(directory: workdir)
+            let checkedOut = await worktreeGit.currentBranch()
+            guard checkedOut == branch else {
+                throw LoopError.other(
+                    "\(paths.display(workdir)) has \(checkedOut ?? "a detached HEAD") checked out, not \(branch). "
+                        + "Check out \(branch) there, or move the folder away.", .configError)
+            }
+            let leftovers = try await worktreeGit.changedPaths()
+            let (commit, secrets) = SecretFilter.partition(leftovers)
+            if let sha = try await worktreeGit.commit(
+                paths: commit, message: "loop: \(task) save changes left uncommitted in the task worktree")
+            {
+                console.info("saved \(commit.count) uncommitted file\(commit.count == 1 ? "" : "s") left in the task worktree as \(sha.prefix(12))")
+            }
+            if !secrets.isEmpty { console.warn("left uncommitted in the worktree (look like secrets): \(secrets.joined(separator: ", "))") }
+        } else {
+            try Filesystem.createDirectory(paths.worktrees)
+            _ = try? await repoGit.run(["worktree", "prune"])
+            if branchTip != nil {
+                try await repoGit.output(["worktree", "add", "--quiet", workdir, branch])
+            } else {
+                try await repoGit.output(["worktree", "add", "--quiet", "-b", branch, workdir, userHead])
+            }
+        }
+        let worktreeGit = Git(directory: workdir)
+        guard let tip = await worktreeGit.head() else { throw LoopError.roundFailed("cannot read HEAD of \(workdir)") }
+        if tip == userHead { return (workdir, branch, userHead) }
+        if await repoGit.isAncestor(tip, of: userHead) {
+            try await worktreeGit.output(["merge", "--ff-only", "--quiet", userHead])
+            console.info("\(branch) was already merged into your branch; moved it to your HEAD \(userHead.prefix(12))")
+            return (workdir, branch, userHead)
+        }
+        let base = try await repoGit.line(["merge-base", userHead, tip])
+        let ahead = try await repoGit.line(["rev-list", "--count", "\(userHead)..\(tip)"])
+        console.info("continuing from \(branch), which has \(ahead) commit\(ahead == "1" ? "" : "s") your branch does not (base \(base.prefix(12)))")
+        return (workdir, branch, base)
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+
+/// The prompt texts in force: the user's `.loop/templates/*` when present, else the built-ins.
+public struct PromptTemplates: Sendable {
+    public var worker: String
+    public var reviewer: String
+    /// Used when the repository has no `AGENTS.md`.
+    public var agentsFallback: String
+    /// Used when the repository has no `docs/roles/code-writer.md`.
+    public var codeWriterRole: String
+    /// Used when the repository has no `docs/roles/reviewer.md`.
+    public var reviewerRole: String
+
+    public init(worker: String, reviewer: String, agentsFallback: String, codeWriterRole: String, reviewerRole: String) {
+        self.worker = worker
+        self.reviewer = reviewer
+        self.agentsFallback = agentsFallback
+        self.codeWriterRole = codeWriterRole
+        self.reviewerRole = reviewerRole
+    }
+}
+
+/// Everything a prompt is built from, gathered by the round engine.
+public struct PromptInputs: Sendable {
+    public var card: TaskCard
+    public var round: Int
+    public var runID: String
+    public var workdir: String
+    public var paths: BusPaths
+    /// Blocking issues this round must fix (the fix list); empty in round 1.
+    public var fixes: [BlockingIssue]
+    /// One line per earlier round.
+    public var history: [String]
+    /// Reviewer only: verification results and the diff.
+    public var verifyResults: [VerifyResult]
+    public var diff: String
+    public var diffPath: String?
+    public var filesChanged: [String]
+
+    public init(
+        card: TaskCard, round: Int, runID: String, workdir: String, paths: BusPaths, fixes: [BlockingIssue] = [],
+        history: [String] = [], verifyResults: [VerifyResult] = [], diff: String = "", diffPath: String? = nil,
+        filesChanged: [String] = []
+    ) {
+        self.card = card
+        self.round = round
+        self.runID = runID
+        self.workdir = workdir
+        self.paths = paths
+        self.fixes = fixes
+        self.history = history
+        self.verifyResults = verifyResults
+        self.diff = diff
+        self.diffPath = diffPath
+        self.filesChanged = filesChanged
+    }
+}
+
+/// Renders the worker and reviewer prompts.
+public struct PromptBuilder: Sendable {
+    public var templates: PromptTemplates
+    /// The user's repository, where `AGENTS.md` and `docs/roles/*.md` are looked up.
+    public var repository: String
+    /// Diffs longer than this go to a file, and the prompt names its path.
+    public static let inlineDiffLimit = 60 * 1024
+
+    public init(templates: PromptTemplates, repository: String) {
+        self.templates = templates
+        self.repository = repository
+    }
+
+    public func prompt(for role: Role, _ inputs: PromptInputs) -> String {
+        var values: [String: String] = [
+            "task_id": inputs.card.taskID,
+            "round_num": String(inputs.round),
+            "run_id": inputs.runID,
+            "workdir": inputs.workdir,
+            "bus_dir": inputs.paths.root,
+            "work_report_path": inputs.paths.workReport,
+            "review_report_path": inputs.paths.reviewReport,
+            "review_request_path": inputs.paths.reviewRequest,
+            "agents_md": projectFile("AGENTS.md") ?? templates.agentsFallback,
+            "task_card_section": taskCardSection(inputs.card),
+            "prior_context_section": historySection(inputs.history),
+            "fix_list_section": fixListSection(inputs.fixes, round: inputs.round, role: role),
+        ]
+        switch role {
+        case .worker:
+            values["role_md"] = projectFile("docs/roles/code-writer.md") ?? templates.codeWriterRole
+            values["verify_section"] = verifyCommandsSection(inputs.card.verify)
+            values["diff_section"] = ""
+        case .reviewer:
+            values["role_md"] = projectFile("docs/roles/reviewer.md") ?? templates.reviewerRole
+            values["verify_section"] = verifyResultsSection(inputs.verifyResults)
+            values["diff_section"] = diffSection(inputs)
+        }
+        var text = TemplateRenderer.render(role == .worker ? templates.worker : templates.reviewer, values: values)
+        // Agents must be able to echo the run id even from a template that forgot it.
+        if !text.contains(inputs.runID) {
+            text += "\n\n=== RUN CONTEXT ===\ntask_id: \(inputs.card.taskID)\nround: \(inputs.round)\nrun_id: \(inputs.runID)\n"
+        }
+        return text
+    }
+
+    // MARK: - Sections
+
+    private func projectFile(_ relative: String) -> String? {
+        let path = "\(repository)/\(relative)"
+        guard let data = FileManager.default.contents(atPath: path), data.count < 256 * 1024 else { return nil }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
+    }
+
+    func taskCardSection(_ card: TaskCard) -> String {
+        var lines = ["=== TASK CARD ===", "task_id: \(card.taskID)", "goal: \(card.goal)"]
+        for (title, items) in [
+            ("in_scope", card.inScope), ("out_of_scope", card.outOfScope),
+            ("acceptance_criteria", card.acceptanceCriteria), ("constraints", card.constraints),
+        ] where !items.isEmpty {
+            lines.append("\(title):")
+            lines += items.map { "- \($0)" }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func historySection(_ history: [String]) -> String {
+        guard !history.isEmpty else { return "" }
+        return (["=== EARLIER ROUNDS ==="] + history.map { "- \($0)" }).joined(separator: "\n")
+    }
+
+    func fixListSection(_ fixes: [BlockingIssue], round: Int, role: Role) -> String {
+        guard !fixes.isEmpty else { return "" }
+        let title = role == .worker
+            ? "=== FIX LIST (round \(round)): fix every item ==="
+            : "=== FIX LIST given to the worker for round \(round): check each item was fixed ==="
+        var lines = [title]
+        for (index, fix) in fixes.enumerated() {
+            let place = fix.file.isEmpty ? "" : " \(fix.file):"
+            lines.append("\(index + 1). [\(fix.severity)]\(place) \(fix.reason)")
+            if let change = fix.requiredChange, !change.isEmpty { lines.append("   required change: \(change)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func verifyCommandsSection(_ commands: [String]) -> String {
+        guard !commands.isEmpty else { return "" }
+        return (["=== VERIFICATION ===", "After you finish, the PM runs these commands in the workdir; every one must pass:"]
+            + commands.map { "- \($0)" }).joined(separator: "\n")
+    }
+
+    func verifyResultsSection(_ results: [VerifyResult]) -> String {
+        guard !results.isEmpty else { return "=== VERIFICATION ===\nThe task card has no verify commands." }
+        var lines = ["=== VERIFICATION (run by the PM after the worker) ==="]
+        for result in results {
+            let status = result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")
+            lines.append("- [\(status)] \(result.command) (exit \(result.exitCode.map(String.init) ?? "-"), \(result.durationS) s)")
+            if !result.passed, !result.output.isEmpty {
+                lines.append(Verifier.bounded(result.output, keep: 1500).split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    func diffSection(_ inputs: PromptInputs) -> String {
+        var lines = ["=== CHANGE ===", "files changed: \(inputs.filesChanged.isEmpty ? "(none)" : inputs.filesChanged.joined(separator: ", "))"]
+        if inputs.diff.isEmpty {
+            lines.append("The worker changed nothing.")
+        } else if inputs.diff.utf8.count <= PromptBuilder.inlineDiffLimit || inputs.diffPath == nil {
+            lines.append("```diff")
+            lines.append(inputs.diff)
+            lines.append("```")
+        } else if let path = inputs.diffPath {
+            lines.append("The diff is \(inputs.diff.utf8.count / 1024) KiB; read it at \(path).")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension PromptTemplates {
+    /// The user's templates from `<loop dir>/templates/` where present, the defaults elsewhere.
+    public static func load(from directory: String, defaults: PromptTemplates) -> PromptTemplates {
+        func read(_ name: String) -> String? {
+            guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else { return nil }
+            let text = String(decoding: data, as: UTF8.self)
+            return text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : text
+        }
+        var templates = defaults
+        templates.worker = read("worker_prompt.txt") ?? defaults.worker
+        templates.reviewer = read("reviewer_prompt.txt") ?? defaults.reviewer
+        return templates
+    }
+}

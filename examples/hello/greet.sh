@@ -1,0 +1,5 @@
+#!/usr/bin/env bash
+# Prints a greeting.
+set -euo pipefail
+
+echo "Hello, world!"
