@@ -63,7 +63,7 @@ struct DemoCommand: AsyncParsableCommand {
         let console = Console(isVerbose: verbose)
         console.info("demo repository: \(repo)")
         console.info("agents: the bundled scripted stand-ins (not AI) from examples/agents")
-        FileManager.default.changeCurrentDirectoryPath(repo)
+        guard FileManager.default.changeCurrentDirectoryPath(repo) else { throw LoopError.config("Cannot enter the demo repository \(repo).") }
         let controller = RunController(
             request: RunRequest(loopDir: loopDir, taskPath: nil, options: options),
             dispatcher: BackendDispatcher(configured: backends), templates: CommandSupport.builtInTemplates,

@@ -29,7 +29,7 @@ public struct ArchiveIndex: Sendable {
             throw LoopError.config("invalid task id '\(task)' (letters, digits, '-', '_' and '.' only)")
         }
         let fileManager = FileManager.default
-        let tasks = try task.map { [$0] } ?? ((try? fileManager.contentsOfDirectory(atPath: paths.archive)) ?? []).sorted()
+        let tasks = task.map { [$0] } ?? ((try? fileManager.contentsOfDirectory(atPath: paths.archive)) ?? []).sorted()
         var entries: [RunEntry] = []
         for taskID in tasks {
             let taskDirectory = "\(paths.archive)/\(taskID)"
