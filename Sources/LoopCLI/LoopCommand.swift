@@ -21,7 +21,8 @@ public struct LoopCommand: AsyncParsableCommand {
         version: LoopVersion.current,
         subcommands: [
             InitCommand.self, RunCommand.self, StatusCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
-            HealthCommand.self, ArchiveCommand.self, DemoCommand.self, ConfigCommand.self, VersionCommand.self,
+            HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, ConfigCommand.self,
+            VersionCommand.self,
         ]
     )
 

@@ -48,7 +48,7 @@ struct ArchiveCommand: ParsableCommand {
         @OptionGroup var bus: LoopDirOption
         @Argument(help: "The task id.") var task: String
         @Option(help: "The round to restore.") var round: Int
-        @Option(help: "The run (default: the latest run of the task).") var run: String?
+        @Option(name: .customLong("run"), help: "The run (default: the latest run of the task).") var runID: String?
         @Flag(help: "Also check out that round's commit (detached) in .loop/worktrees/<task>.") var checkout = false
 
         func run() async throws {
@@ -58,8 +58,8 @@ struct ArchiveCommand: ParsableCommand {
             }
             let index = ArchiveIndex(paths: paths)
             let runs = try index.runs(task: task)
-            guard let entry = run.map({ id in runs.first { $0.runID == id } }) ?? runs.last else {
-                throw LoopError.config("No archived run\(run.map { " \($0)" } ?? "") for task \(task). See `loop archive list`.")
+            guard let entry = runID.map({ id in runs.first { $0.runID == id } }) ?? runs.last else {
+                throw LoopError.config("No archived run\(runID.map { " \($0)" } ?? "") for task \(task). See `loop archive list`.")
             }
             let restored = try index.restore(entry, round: round)
             for name in restored { print("restored r\(round)_\(name) -> \(paths.display(paths.file(name)))") }

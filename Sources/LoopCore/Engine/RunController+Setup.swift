@@ -130,9 +130,19 @@ extension RunController {
         if explicit.contains("reviewer_backend") { state.options.reviewerBackend = given.reviewerBackend }
         if explicit.contains("wait_on_limit") { state.options.waitOnLimit = given.waitOnLimit }
         if explicit.contains("verbose") { state.options.verbose = given.verbose }
+        for key in ["max_tokens", "max_cost", "max_duration", "unsafe_shell"] where explicit.contains(key) {
+            switch key {
+            case "max_tokens": state.options.maxTokens = given.maxTokens
+            case "max_cost": state.options.maxCost = given.maxCost
+            case "max_duration": state.options.maxDuration = given.maxDuration
+            default: state.options.unsafeShell = given.unsafeShell
+            }
+        }
         switch state.phase {
         case .done:
             throw LoopError.other("Run \(state.runID) was already approved; nothing to resume. `loop run` starts a new run.", .approved)
+        case .exhausted where state.stoppedIn != nil:
+            state.phase = state.stoppedIn ?? .working  // A budget stop: continue where it stopped.
         case .exhausted:
             guard state.maxRounds > state.round else {
                 throw LoopError.other(

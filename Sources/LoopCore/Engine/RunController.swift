@@ -54,8 +54,9 @@ public struct RunController: Sendable {
             }
             let (code, final) = await runEngine(try context(for: state), state)
             state = final
-            if state.phase.isTerminal || state.result != nil { writeOutcome(state) }
-            return code
+            guard let result = state.result else { return code }
+            writeOutcome(state)
+            return result == .interrupted ? code : result.exitCode
         }
         return try await outerLoop(state)
     }

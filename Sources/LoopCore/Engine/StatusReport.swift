@@ -35,9 +35,20 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var limitUntil: String?
     public var limitMessage: String?
     public var lock: LockInfo
+    /// Spend of this run so far, against its budgets (0 = no budget).
+    public var spentTokens: Int = 0
+    public var spentCostUSD: Double = 0
+    public var maxTokens: Int = 0
+    public var maxCostUSD: Double = 0
+    public var maxDurationS: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case state, round, result, reason, branch, lock
+        case spentTokens = "spent_tokens"
+        case spentCostUSD = "spent_cost_usd"
+        case maxTokens = "max_tokens"
+        case maxCostUSD = "max_cost_usd"
+        case maxDurationS = "max_duration_s"
         case schemaVersion = "schema_version"
         case taskID = "task_id"
         case runID = "run_id"
@@ -64,12 +75,21 @@ public struct StatusReport: Codable, Sendable, Equatable {
                 lastDecision: nil, branch: nil, headSHA: nil, mergeCommand: nil, updatedAt: nil, limitUntil: nil,
                 limitMessage: nil, lock: lock)
         }
-        return StatusReport(
+        var report = StatusReport(
             taskID: state.taskID, runID: state.runID, state: state.phase.rawValue, round: state.round,
             maxRounds: state.maxRounds, result: state.result?.rawValue, reason: state.reason,
             stoppedIn: state.stoppedIn?.rawValue, lastDecision: state.lastDecision, branch: state.branch,
             headSHA: state.headSHA, mergeCommand: Outcome.mergeCommand(for: state), updatedAt: state.updatedAt,
             limitUntil: state.limitUntil, limitMessage: state.limitMessage, lock: lock)
+        report.maxTokens = state.options.maxTokens
+        report.maxCostUSD = state.options.maxCost
+        report.maxDurationS = state.options.maxDuration
+        if Filesystem.exists(paths.usage) {
+            let usage = UsageSummary.load(paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
+            report.spentTokens = usage.tokens
+            report.spentCostUSD = usage.costUSD
+        }
+        return report
     }
 
     /// Human-readable lines.
@@ -85,6 +105,12 @@ public struct StatusReport: Codable, Sendable, Equatable {
         lines.append("head:     \(headSHA.map { String($0.prefix(12)) } ?? "-") on \(branch ?? "-")")
         if let mergeCommand, result == "approved" { lines.append("merge:    \(mergeCommand)") }
         if let limitUntil { lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")") }
+        if spentTokens > 0 || maxTokens > 0 || maxCostUSD > 0 || maxDurationS > 0 {
+            var spend = "spent:    \(spentTokens) tokens\(maxTokens > 0 ? " of \(maxTokens)" : "")"
+            spend += String(format: ", $%.4f", spentCostUSD) + (maxCostUSD > 0 ? String(format: " of $%.2f", maxCostUSD) : "")
+            if maxDurationS > 0 { spend += ", duration budget \(maxDurationS) s" }
+            lines.append(spend)
+        }
         let age = updatedAt.flatMap(Timestamp.parse).map { " (\(Int(-$0.timeIntervalSinceNow)) s ago)" } ?? ""
         lines.append("updated:  \(updatedAt ?? "-")\(age)")
         if lock.held {
