@@ -12,10 +12,9 @@ extension RunController {
         case .heldBy(let holder):
             throw LoopError.locked(owner: holder?.summary ?? "owner unknown")
         case .acquired(let lock, let previous):
-            if let previous, !ProcessControl.isAlive(previous.pid) || previous.host != owner.host {
-                if previous.runID != "done" {
-                    console.info("took over the bus lock from a PM that is gone (\(previous.summary))")
-                }
+            // A clean exit empties the file, so an owner still recorded here died holding the lock.
+            if let previous {
+                console.info("took over the bus lock from a PM that is gone (\(previous.summary))")
             }
             return lock
         }
