@@ -75,7 +75,7 @@ enum AgentScript {
     /// On its first call records its pid (and a grandchild's) and sleeps; works normally later.
     /// `ignoreTerm` makes both ignore SIGTERM.
     static func hangOnFirstCall(ignoreTerm: Bool = false, seconds: Int = 60) -> String {
-        let trap = ignoreTerm ? "trap '' TERM" : ""
+        let trap = ignoreTerm ? "trap '' TERM" : ":"
         return """
             if [ "$(attempt worker)" -eq 1 ]; then
                 \(trap)
