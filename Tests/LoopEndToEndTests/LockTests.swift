@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+
+/// `.loop/lock`: one PM per bus, the owner named truthfully.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct LockTests {
+    /// Starts a run whose worker waits for `release` in the scratch folder.
+    private func startHeldRun(_ repo: TestRepo) async throws -> LoopProcess {
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: """
+                touch "$STATE/worker-started"
+                while [ ! -f "$STATE/release" ]; do sleep 0.05; done
+                change
+                work_report
+                """)
+        let run = repo.start()
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("worker-started")) }
+        return run
+    }
+
+    private func release(_ repo: TestRepo) throws {
+        try Data().write(to: URL(fileURLWithPath: repo.scratchFile("release")))
+    }
+
+    @Test("while a run is live, the lock file holds the PM's pid and the run's id", .disabled("bug: the lock's run_id stays \"starting\" for the whole run"))
+    func lockNamesTheRun() async throws {
+        let repo = try await TestRepo.make()
+        let run = try await startHeldRun(repo)
+        let bus = Bus(repo)
+        let lock = try bus.object("lock")
+        let runID = try bus.state["run_id"] as? String
+
+        #expect(lock["pid"] as? Int == Int(try await run.pid()))
+        #expect(lock["run_id"] as? String == runID, "lock: \(lock)")
+        let second = try await repo.run()
+        #expect(second.exitCode == 5)
+        #expect(second.stderr.contains(runID ?? "?"), "the refusal names the owner's run: \(second.stderr)")
+        try release(repo)
+        #expect(try await run.wait().exitCode == 0)
+    }
+
+    @Test("a run after a cleanly finished one does not claim it took over a dead PM's lock", .disabled("bug: every run after a clean finish prints \"took over the bus lock from a PM that is gone\""))
+    func noTakeoverMessageAfterCleanFinish() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+        #expect(try await repo.run().exitCode == 0)
+
+        let second = try await repo.run()
+
+        #expect(second.exitCode == 0, "\(second.output)")
+        #expect(!second.output.contains("took over"), "\(second.output)")
+    }
+
+    @Test("the lock of a PM killed with -9 is taken over by the next run, which says so")
+    func deadOwnerTakenOver() async throws {
+        let repo = try await TestRepo.make()
+        let run = try await startHeldRun(repo)
+        let deadPID = try await run.pid()
+        try await run.killGroup()
+        _ = try await run.wait()
+
+        try release(repo)
+        let next = try await repo.run(["--resume"])
+
+        #expect(next.exitCode == 0, "\(next.output)")
+        #expect(next.output.contains("took over the bus lock"), "\(next.output)")
+        #expect(next.output.contains("pid \(deadPID)"), "\(next.output)")
+    }
+
+    @Test("a second PM is refused even for --resume and --reset, and leaves the bus untouched")
+    func refusedForEveryMode() async throws {
+        let repo = try await TestRepo.make()
+        let run = try await startHeldRun(repo)
+        let bus = Bus(repo)
+        let stateBefore = try bus.text("state.json")
+
+        for extra in [["--resume"], ["--reset"], ["--single-round"]] {
+            let other = try await repo.run(extra)
+            #expect(other.exitCode == 5, "\(extra): \(other.output)")
+        }
+
+        #expect(try bus.text("state.json") == stateBefore)
+        try release(repo)
+        #expect(try await run.wait().exitCode == 0)
+    }
+}

@@ -1,0 +1,164 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import LoopCore
+import Testing
+
+/// A run survives its PM: kill -9, SIGTERM and finished runs are continued or followed from files.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct ResumeTests {
+    @Test("kill -9 of the PM's group mid-worker, then --resume: approved, and every JSON file on the bus parses")
+    func killNineThenResume() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
+        let bus = Bus(repo)
+        let first = repo.start()
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("agent.pid")) }
+        let runID = try #require(try bus.state["run_id"] as? String)
+
+        try await first.killGroup()
+        let killed = try await first.wait()
+        #expect(killed.exitCode == 128 + SIGKILL)
+        #expect(bus.tornFiles().isEmpty, "torn after kill -9: \(bus.tornFiles())")
+        #expect(try bus.state["phase"] as? String == "working")
+
+        let resumed = try await repo.run(["--resume"])
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try bus.outcome["result"] as? String == "approved")
+        #expect(try bus.outcome["run_id"] as? String == runID, "--resume continues the same run")
+        #expect(try bus.state["phase"] as? String == "done")
+        #expect(try bus.eventNames.contains("run_resumed"))
+        #expect(!ProcessControl.isAlive(try repo.recordedPID("agent.pid")), "the killed run's agent was left running")
+        #expect(bus.tornFiles().isEmpty, "torn: \(bus.tornFiles())")
+        #expect(!bus.exists("state.json.tmp") && bus.files(under: ".").filter { $0.contains(".tmp-") }.isEmpty)
+    }
+
+    @Test("processes left by a killed run are ended by the next run, which says so")
+    func leftoverProcessesEnded() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        // First call: a sleeping agent plus a helper that escaped into its own session.
+        try repo.useAgents(
+            worker: """
+                if [ "$(attempt worker)" -eq 1 ]; then
+                    setsid sleep 300 &
+                    echo "$!" >"$STATE/escaped.pid"
+                    echo "$$" >"$STATE/agent.pid"
+                    sleep 300
+                    exit 1
+                fi
+                change
+                work_report
+                """)
+        let first = repo.start()
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("agent.pid")) }
+        try await first.killGroup()
+        _ = try await first.wait()
+        let agent = try repo.recordedPID("agent.pid")
+        let escaped = try repo.recordedPID("escaped.pid")
+        #expect(ProcessControl.isAlive(agent), "the agent runs in its own session and must outlive kill -9 of the PM group")
+
+        let next = try await repo.run(["--reset"])
+
+        #expect(next.exitCode == 0, "\(next.output)")
+        #expect(next.output.contains("ended"), "\(next.output)")
+        #expect(next.output.contains("\(agent)"), "\(next.output)")
+        #expect(!ProcessControl.isAlive(agent), "agent \(agent) still runs")
+        #expect(!ProcessControl.isAlive(escaped), "escaped helper \(escaped) still runs")
+        #expect(try Bus(repo).eventNames.contains("orphans_reaped"))
+    }
+
+    @Test("SIGTERM to the PM during the worker: exit 143, state interrupted, agent group gone; --resume finishes")
+    func sigtermThenResume() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
+        let bus = Bus(repo)
+        let first = repo.start()
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("grandchild.pid")) }
+
+        try await first.send(SIGTERM)
+        let stopped = try await first.wait()
+
+        #expect(stopped.exitCode == 143, "\(stopped.output)")
+        #expect(try bus.state["phase"] as? String == "interrupted")
+        #expect(try bus.state["result"] as? String == "interrupted")
+        #expect(try bus.outcome["result"] as? String == "interrupted")
+        #expect(!ProcessControl.isAlive(try repo.recordedPID("agent.pid")))
+        #expect(!ProcessControl.isAlive(try repo.recordedPID("grandchild.pid")))
+        #expect(stopped.output.contains("--resume"))
+
+        let resumed = try await repo.run(["--resume"])
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try bus.outcome["result"] as? String == "approved")
+        #expect(!resumed.output.contains("ended"), "nothing should be left to reap: \(resumed.output)")
+    }
+
+    @Test("SIGINT to the PM during the worker: exit 130 and state interrupted")
+    func sigintInterrupts() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
+        let first = repo.start()
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("grandchild.pid")) }
+
+        try await first.send(SIGINT)
+        let stopped = try await first.wait()
+
+        #expect(stopped.exitCode == 130, "\(stopped.output)")
+        #expect(try Bus(repo).state["phase"] as? String == "interrupted")
+        #expect(!ProcessControl.isAlive(try repo.recordedPID("agent.pid")))
+    }
+
+    @Test("a second and a third `loop run` after a finished run start new runs without --reset")
+    func consecutiveRuns() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+        let bus = Bus(repo)
+        var runIDs: [String] = []
+
+        for index in 1...3 {
+            let result = try await repo.run()
+            #expect(result.exitCode == 0, "run \(index): \(result.output)")
+            let outcome = try bus.outcome
+            #expect(outcome["result"] as? String == "approved")
+            runIDs.append(try #require(outcome["run_id"] as? String))
+        }
+
+        #expect(Set(runIDs).count == 3, "each run has its own run id: \(runIDs)")
+        #expect(bus.archivedRuns() == runIDs.sorted())
+        for runID in runIDs.dropLast() {
+            // The finished run's leftover bus files went to its archive before the next run.
+            let archived = bus.files(under: bus.archive(run: runID))
+            #expect(archived.contains("r1_final_outcome.json"), "\(archived)")
+            #expect(archived.contains("r1_final_work_report.json"), "\(archived)")
+        }
+        #expect(try bus.state["run_id"] as? String == runIDs.last)
+        // Every run added its commit on top of the task branch.
+        #expect(try await repo.git("rev-list", "--count", "main..loop/T-1") == "3")
+    }
+
+    @Test("--resume of an approved run is refused, and --resume with nothing to resume is exit 1")
+    func resumeRefusals() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+
+        let nothing = try await repo.run(["--resume"])
+        #expect(nothing.exitCode == 1, "\(nothing.output)")
+        #expect(nothing.stderr.contains("state.json"), "\(nothing.stderr)")
+
+        #expect(try await repo.run().exitCode == 0)
+        let runID = try Bus(repo).state["run_id"] as? String
+        let again = try await repo.run(["--resume"])
+        // Nothing to do is not an error: the run is approved, and stays the current run.
+        #expect(again.exitCode == 0, "\(again.output)")
+        #expect(again.stderr.contains("already approved"), "\(again.stderr)")
+        #expect(try Bus(repo).state["run_id"] as? String == runID)
+    }
+}

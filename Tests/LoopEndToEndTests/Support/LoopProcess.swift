@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Foundation
+import LoopCore
+
+/// How a `loop` process ended and what it printed.
+struct LoopResult: Sendable {
+    /// The exit code, or 128 + n when it was killed by signal n.
+    var exitCode: Int32
+    var stdout: String
+    var stderr: String
+    var seconds: Double
+
+    /// stdout then stderr.
+    var output: String { stdout + "\n" + stderr }
+
+    /// Non-empty stderr lines.
+    var errorLines: [String] {
+        stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+    }
+}
+
+/// A running `loop` process: its own session and process group (pgid == pid, as with
+/// `setsid`), output collected line by line as it arrives.
+///
+/// Started through `bash -c 'echo $$ > pidfile; exec loop …'` so the test knows the PM's pid
+/// while it runs, to signal it or to kill its whole group.
+final class LoopProcess: Sendable {
+    private let pidFile: String
+    private let stdoutLines = Locked<[String]>([])
+    private let stderrLines = Locked<[String]>([])
+    private let task: Task<LoopResult, any Error>
+
+    /// Starts `loop <arguments>` in `directory`.
+    /// - Parameters:
+    ///   - environment: variables added for this run; every inherited `LOOP_*` is dropped so a
+    ///     developer's shell cannot change what a test sees.
+    ///   - limit: the test's safety net; the group is killed after it.
+    init(_ arguments: [String], in directory: String, environment: [String: String] = [:], limit: Duration = .seconds(90)) {
+        pidFile = NSTemporaryDirectory() + "loop-e2e-pid-\(UUID().uuidString)"
+        let inherited = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("LOOP_") }
+        var env = ["NO_COLOR": "1"]
+        env.merge(environment) { _, new in new }
+        let spec = ProcessSpec(
+            arguments: ["/bin/bash", "-c", "echo $$ > \"$0\"; exec \"$@\"", pidFile, LoopBinary.path] + arguments,
+            workingDirectory: directory, environment: env, removedEnvironment: Array(inherited), timeout: limit,
+            killGrace: .seconds(2))
+        let out = stdoutLines
+        let err = stderrLines
+        task = Task {
+            let started = ContinuousClock.now
+            let outcome = try await ProcessRunner.run(spec) { stream, line in
+                switch stream {
+                case .stdout: out.withLock { $0.append(line) }
+                case .stderr: err.withLock { $0.append(line) }
+                }
+            }
+            return LoopResult(
+                exitCode: outcome.exitCode ?? (128 + (outcome.signal ?? 0)),
+                stdout: out.value.joined(separator: "\n"), stderr: err.value.joined(separator: "\n"),
+                seconds: (ContinuousClock.now - started).seconds)
+        }
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: pidFile)
+    }
+
+    /// Waits for the process to end.
+    func wait() async throws -> LoopResult {
+        try await task.value
+    }
+
+    /// stdout and stderr printed so far.
+    var outputSoFar: String {
+        (stdoutLines.value + stderrLines.value).joined(separator: "\n")
+    }
+
+    /// The PM's pid (also its process group id).
+    func pid() async throws -> pid_t {
+        var found: pid_t?
+        try await eventually("loop wrote its pid", timeout: .seconds(10)) {
+            found = (try? String(contentsOfFile: pidFile, encoding: .utf8))
+                .flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            return found != nil
+        }
+        return found ?? 0
+    }
+
+    /// Sends `signal` to the PM alone.
+    func send(_ signal: Int32) async throws {
+        let pid = try await pid()
+        kill(pid, signal)
+    }
+
+    /// SIGKILL to the PM's whole process group, as `kill -9 -<pgid>` does.
+    func killGroup() async throws {
+        let pid = try await pid()
+        kill(-pid, SIGKILL)
+    }
+}
+
+/// Runs `loop <arguments>` in `directory` to its end.
+func runLoop(
+    _ arguments: [String], in directory: String, environment: [String: String] = [:], limit: Duration = .seconds(90)
+) async throws -> LoopResult {
+    try await LoopProcess(arguments, in: directory, environment: environment, limit: limit).wait()
+}
+
+struct TimedOut: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "timed out waiting until \(what)" }
+}
+
+/// Polls `condition` every 50 ms until it holds; throws `TimedOut` after `timeout`.
+func eventually(
+    _ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        if try condition() { return }
+        if ContinuousClock.now >= deadline { throw TimedOut(what: what) }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
