@@ -128,10 +128,10 @@ public struct Git: Sendable {
         var environment = try await identity()
         environment["GIT_LITERAL_PATHSPECS"] = "1"
         try await output(["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"], input: list, environment: environment)
-        let staged = try await run(
-            ["diff", "--cached", "--quiet", "--pathspec-from-file=-", "--pathspec-file-nul"], input: list,
-            environment: environment)
-        guard staged.exitCode == 1 else { return nil }
+        // `git diff` takes no --pathspec-from-file: list what is staged and intersect.
+        let staged = Set(try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
+            .split(separator: "\0").map(String.init))
+        guard !staged.isDisjoint(with: paths) else { return nil }
         try await output(
             ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"],
             input: list, environment: environment)
