@@ -39,6 +39,12 @@ public struct UsageSummary: Sendable, Equatable {
             case input, output
             case cachedInput = "cached_input"
         }
+
+        public init(input: Double, cachedInput: Double? = nil, output: Double) {
+            self.input = input
+            self.cachedInput = cachedInput
+            self.output = output
+        }
     }
 
     public var rows: [Row]
