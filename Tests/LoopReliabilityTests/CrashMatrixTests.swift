@@ -40,14 +40,30 @@ extension Reliability {
             var testDescription: String { "\(spec) [\(scenario.rawValue)]" }
         }
 
+        /// Product bugs the matrix finds, known and reported, each with its own disabled test
+        /// below. A problem matching one is a known issue (it does not fail the matrix, and the
+        /// report shows it); when the bug is fixed the problem simply stops appearing.
+        static let knownBugs: [(signature: String, bug: String)] = [
+            ("outcome.json\"]", "crash while writing outcome.json: --resume never rewrites or archives it"),
+            ("outcome result nil", "crash while writing outcome.json: --resume never rewrites or archives it"),
+            ("outcome run_id nil", "crash while writing outcome.json: --resume never rewrites or archives it"),
+            (".write-probe-", "crash at the preflight write probe leaves .write-probe-<pid> in the bus forever"),
+        ]
+
         /// Runs, records and checks one case.
         @discardableResult
         static func check(_ spec: String, _ scenario: CrashScenario, sweep: String) async throws -> CrashRun {
             let run = try await CrashRun.execute(spec: spec, scenario: scenario)
+            let known = run.problems.compactMap { problem in knownBugs.first { problem.contains($0.signature) }?.bug }
+            let unknown = run.problems.filter { problem in !knownBugs.contains { problem.contains($0.signature) } }
             var fields = run.record
             fields.put("sweep", sweep)
+            fields.put("known_bugs", Array(Set(known)).sorted())
             Recorder.record(suite: "crash", name: "\(spec) [\(scenario.rawValue)]", passed: run.passed, fields)
-            #expect(run.problems.isEmpty, "\(spec) [\(scenario.rawValue)] faulted exit \(run.faultedExit): \(run.problems)")
+            #expect(unknown.isEmpty, "\(spec) [\(scenario.rawValue)] faulted exit \(run.faultedExit): \(unknown)")
+            for bug in Set(known) {
+                withKnownIssue("bug: \(bug)") { Issue.record("\(spec): \(run.problems)") }
+            }
             return run
         }
 
@@ -88,6 +104,52 @@ extension Reliability {
               .enabled(if: Matrix.isFull), arguments: events.map { CrashCase("state.\($0.0)", $0.1) })
         func everyTransition(_ point: CrashCase) async throws {
             try await Self.sweep(point.spec, point.scenario, cap: 4, name: "transition")
+        }
+
+        // MARK: - Bugs the matrix found, one precise repro each
+
+        @Test("a PM killed while writing outcome.json at the end: --resume writes outcome.json and archives it",
+              .disabled(if: Bugs.hidden, "bug: after a crash while writing outcome.json, --resume says 'already approved' and never writes or archives outcome.json"))
+        func outcomeRewrittenAfterCrash() async throws {
+            let box = try await Sandbox.make()
+            try CrashScenario.twoRounds.setUp(box)
+            let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.before_temp:outcome.json"])
+            #expect(faulted.exitCode == 137)
+            let resumed = try await box.loop(["run", "--resume"])
+            let audit = BusAudit(box.bus)
+            let runID = audit.runID ?? ""
+            #expect(resumed.exitCode == 0, "\(resumed.output)")
+            #expect((try? audit.outcome)?["result"] as? String == "approved", "no outcome.json after --resume")
+            #expect(audit.exists("archive/T-1/\(runID)/r2_outcome.json"), "r2_outcome.json not archived")
+            #expect(audit.eventNames.last == "run_finished")
+        }
+
+        @Test("a PM killed at its preflight write probe leaves no .write-probe file behind",
+              .disabled(if: Bugs.hidden, "bug: a crash right after the preflight probe write leaves .loop/.write-probe-<pid>; no run ever removes it"))
+        func writeProbeSwept() async throws {
+            let box = try await Sandbox.make()
+            try CrashScenario.twoRounds.setUp(box)
+            let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.after_rename@1"])
+            #expect(faulted.exitCode == 137)
+            let again = try await box.run()
+            #expect(again.exitCode == 0, "\(again.output)")
+            let audit = BusAudit(box.bus)
+            #expect(audit.tempLeftovers().isEmpty, "\(audit.tempLeftovers())")
+        }
+
+        @Test("temp files a killed PM left in archive/ and heartbeat/ are swept by the next run",
+              .disabled(if: Bugs.hidden, "bug: sweepStaleTemps only sweeps the bus root; .<name>.tmp-<pid>-<n> files in archive/, heartbeat/ and run/ stay forever"))
+        func nestedTempsSwept() async throws {
+            let box = try await Sandbox.make()
+            try CrashScenario.twoRounds.setUp(box)
+            // The round subprocess's first archive write (r1_task_card.json) is killed before its rename.
+            let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.after_temp:r1_task_card.json"])
+            #expect(faulted.exitCode != 0)
+            let audit = BusAudit(box.bus)
+            #expect(!audit.tempLeftovers().isEmpty, "the fault left no temp file; the repro is wrong")
+            let resumed = try await box.loop(["run", "--resume"])
+            #expect(resumed.exitCode == 0, "\(resumed.output)")
+            #expect(audit.tempLeftovers().isEmpty, "\(audit.tempLeftovers())")
         }
     }
 }
