@@ -34,13 +34,20 @@ struct DemoCommand: AsyncParsableCommand {
         try await git(["init", "-q", "-b", "main"], in: repo)
         try await git(["add", "-A"], in: repo)
         try await git(
-            ["-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m", "hello: example project"],
+            [
+                "-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m",
+                "hello: example project",
+            ],
             in: repo)
         let loopDir = "\(repo)/.loop"
         _ = try SkeletonInstaller(loopDir: loopDir).install()
         try FileManager.default.moveItem(atPath: "\(repo)/task_card.json", toPath: "\(loopDir)/task_card.json")
         try await git(["rm", "-q", "--cached", "task_card.json"], in: repo)
-        try await git(["-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m", "move the task card onto the bus"], in: repo)
+        try await git(
+            [
+                "-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m",
+                "move the task card onto the bus",
+            ], in: repo)
         // Backends live in config.yaml, which every round subprocess reads, as in a real repository.
         let config = "\(loopDir)/config.yaml"
         let demoBackends = """
@@ -63,7 +70,9 @@ struct DemoCommand: AsyncParsableCommand {
         let console = Console(isVerbose: verbose)
         console.info("demo repository: \(repo)")
         console.info("agents: the bundled scripted stand-ins (not AI) from examples/agents")
-        guard FileManager.default.changeCurrentDirectoryPath(repo) else { throw LoopError.config("Cannot enter the demo repository \(repo).") }
+        guard FileManager.default.changeCurrentDirectoryPath(repo) else {
+            throw LoopError.config("Cannot enter the demo repository \(repo).")
+        }
         let controller = RunController(
             request: RunRequest(loopDir: loopDir, taskPath: nil, options: options),
             dispatcher: BackendDispatcher(configured: backends), templates: CommandSupport.builtInTemplates,
@@ -76,7 +85,9 @@ struct DemoCommand: AsyncParsableCommand {
     private func makeRoot() throws -> String {
         if let dir {
             let path = Filesystem.absolute(dir)
-            guard !Filesystem.exists(path) else { throw LoopError.config("\(path) already exists; pick a new folder for the demo.") }
+            guard !Filesystem.exists(path) else {
+                throw LoopError.config("\(path) already exists; pick a new folder for the demo.")
+            }
             try Filesystem.createDirectory(path)
             return path
         }

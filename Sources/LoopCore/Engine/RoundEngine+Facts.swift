@@ -14,7 +14,9 @@ extension RoundEngine {
             Committed by the loop PM from what the worker left uncommitted (run \(state.runID)).
             """
         if let sha = try await git.commit(paths: toCommit, message: message) {
-            console.info("round \(state.round) · committed \(toCommit.count) file\(toCommit.count == 1 ? "" : "s") the worker left (\(sha.prefix(12)))")
+            console.info(
+                "round \(state.round) · committed \(toCommit.count) file\(toCommit.count == 1 ? "" : "s") the worker left (\(sha.prefix(12)))"
+            )
         }
         guard let head = await git.head() else { throw LoopError.roundFailed("cannot read HEAD of \(state.workdir)") }
         var record = state.currentRound
@@ -34,15 +36,21 @@ extension RoundEngine {
                 "head_sha": .string(head), "files_changed": .number(Double(roundFiles.count)),
                 "uncommitted_secrets": .array(secrets.map { .string($0) }),
             ])
-        console.info("round \(state.round) · worker done: \(roundFiles.count) file\(roundFiles.count == 1 ? "" : "s") changed, head \(head.prefix(12))")
+        console.info(
+            "round \(state.round) · worker done: \(roundFiles.count) file\(roundFiles.count == 1 ? "" : "s") changed, head \(head.prefix(12))"
+        )
         if !secrets.isEmpty {
             console.warn("left uncommitted because they look like secrets: \(secrets.joined(separator: ", "))")
         }
         if !committedSecrets.isEmpty {
-            console.warn("the worker itself committed files that look like secrets: \(committedSecrets.joined(separator: ", "))")
+            console.warn(
+                "the worker itself committed files that look like secrets: \(committedSecrets.joined(separator: ", "))")
         }
-        if let claimed = report.headSHA, !claimed.isEmpty, !head.hasPrefix(claimed), !claimed.hasPrefix(head), !report.madeByPM {
-            events.record("claim_mismatch", round: state.round, ["claimed_head": .string(claimed), "actual_head": .string(head)])
+        if let claimed = report.headSHA, !claimed.isEmpty, !head.hasPrefix(claimed), !claimed.hasPrefix(head),
+            !report.madeByPM
+        {
+            events.record(
+                "claim_mismatch", round: state.round, ["claimed_head": .string(claimed), "actual_head": .string(head)])
         }
     }
 
@@ -58,7 +66,11 @@ extension RoundEngine {
     func historyLines() -> [String] {
         state.rounds.filter { $0.round < state.round }.map { record in
             var parts = ["round \(record.round):"]
-            parts.append(record.filesChanged.isEmpty ? "no files changed" : "changed \(record.filesChanged.prefix(8).joined(separator: ", "))\(record.filesChanged.count > 8 ? " …" : "")")
+            parts.append(
+                record.filesChanged.isEmpty
+                    ? "no files changed"
+                    : "changed \(record.filesChanged.prefix(8).joined(separator: ", "))\(record.filesChanged.count > 8 ? " …" : "")"
+            )
             if let head = record.headSHA { parts.append("(head \(head.prefix(12)))") }
             if let passed = record.verifyPassed { parts.append(passed ? "· verify passed" : "· verify FAILED") }
             if let decision = record.decision {

@@ -119,7 +119,9 @@ public final class RoundEngine {
             record.baseSHA = base
             state.currentRound = record
             try transition("round_started", ["base_sha": .string(base)])
-            console.info("round \(state.round)/\(state.maxRounds) · \(context.card.taskID) · workdir \(paths.display(state.workdir))")
+            console.info(
+                "round \(state.round)/\(state.maxRounds) · \(context.card.taskID) · workdir \(paths.display(state.workdir))"
+            )
         }
         let report = try await obtainWorkReport()
         try await commitAndRecordFacts(report: report)
@@ -144,7 +146,9 @@ public final class RoundEngine {
         record.verifyPassed = results.allSatisfy(\.passed)
         state.currentRound = record
         state.phase = .reviewing
-        try transition("verify_finished", ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
+        try transition(
+            "verify_finished",
+            ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
     }
 
     var verifyResultsPath: String { "\(paths.scratch)/verify.json" }
@@ -153,7 +157,9 @@ public final class RoundEngine {
     func checkBudget() throws {
         let budget = Budget(options: options)
         guard !budget.isUnlimited else { return }
-        if let exceeded = budget.exceeded(by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config)) {
+        if let exceeded = budget.exceeded(
+            by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config))
+        {
             throw LoopError.other(exceeded, .exhausted)
         }
         if let left = budget.tokensLeft(state: state, paths: paths) {

@@ -20,7 +20,8 @@ public struct Git: Sendable {
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_EDITOR"] = "true"
         env["LC_ALL"] = "C"
-        return try await ProcessRunner.capture(["git", "-C", directory] + arguments, in: directory, environment: env, input: input)
+        return try await ProcessRunner.capture(
+            ["git", "-C", directory] + arguments, in: directory, environment: env, input: input)
     }
 
     /// Runs git and returns stdout, throwing `LoopError.git` on a non-zero exit.
@@ -31,7 +32,9 @@ public struct Git: Sendable {
         let result = try await run(arguments, input: input, environment: environment)
         guard result.exitCode == 0 else {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw LoopError.git(command: arguments.prefix(2).joined(separator: " "), message: message.isEmpty ? "exit \(result.exitCode)" : message)
+            throw LoopError.git(
+                command: arguments.prefix(2).joined(separator: " "),
+                message: message.isEmpty ? "exit \(result.exitCode)" : message)
         }
         return result.stdout
     }
@@ -127,10 +130,12 @@ public struct Git: Sendable {
         let list = paths.joined(separator: "\0")
         var environment = try await identity()
         environment["GIT_LITERAL_PATHSPECS"] = "1"
-        try await output(["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"], input: list, environment: environment)
+        try await output(
+            ["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"], input: list, environment: environment)
         // `git diff` takes no --pathspec-from-file: list what is staged and intersect.
-        let staged = Set(try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
-            .split(separator: "\0").map(String.init))
+        let staged = Set(
+            try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
+                .split(separator: "\0").map(String.init))
         guard !staged.isDisjoint(with: paths) else { return nil }
         try await output(
             ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"],

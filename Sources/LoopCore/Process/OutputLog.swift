@@ -1,8 +1,9 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// The transcript of one process: lines appended to a log file up to a cap, plus a short tail
 /// kept in memory for error messages. Shared by the stdout and stderr readers.

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import Subprocess
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 #if canImport(System)
     import System
