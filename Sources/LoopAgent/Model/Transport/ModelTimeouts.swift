@@ -1,0 +1,16 @@
+/// How long a client waits for a model server.
+///
+/// A local server is silent while it loads a model into memory, and again while it reads a
+/// long prompt; after that it streams steadily. So the limits are waits for the *next byte*,
+/// not deadlines for the whole answer, and the first chat with each model gets a longer one.
+public struct ModelTimeouts: Sendable, Equatable {
+    /// Longest wait for an answer to start, and longest silence in the middle of one.
+    public var request: Duration
+    /// Longest wait for the first chat with a model to start answering (it may load the model).
+    public var firstRequest: Duration
+
+    public init(request: Duration = .seconds(300), firstRequest: Duration = .seconds(900)) {
+        self.request = request
+        self.firstRequest = max(firstRequest, request)
+    }
+}
