@@ -137,6 +137,22 @@ struct HTTPStreamTransportTests {
         #expect(received == 2)
     }
 
+    @Test("a consumer that stops reading early closes the connection")
+    func earlyStop() async throws {
+        let server = try ScriptedHTTPServer()
+        let never = ScriptedHTTPServer.Gate()
+        defer { never.open() }
+        server.enqueue(
+            .init(
+                path: nil, status: 200, headers: [], steps: [.send(Data("a\n".utf8)), .wait(never)], framing: .chunked))
+        for try await _ in transport.stream(post(server)) { break }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while server.closedConnections == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(server.closedConnections == 1)
+    }
+
     @Test("cancelling the calling task cancels the request")
     func cancellation() async throws {
         let server = try ScriptedHTTPServer()
@@ -156,5 +172,33 @@ struct HTTPStreamTransportTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(server.closedConnections == 1)
+    }
+}
+
+@Suite("HTTP stream transport, large and repeated", .timeLimit(.minutes(1)))
+struct HTTPStreamTransportVolumeTests {
+    @Test("a 3 MB request body arrives whole")
+    func largeBody() async throws {
+        let server = try ScriptedHTTPServer()
+        server.enqueue(.json("{}"))
+        let body = Data(repeating: UInt8(ascii: "x"), count: 3_000_000)
+        let url = server.baseURL.appending(path: "/big")
+        _ = try await HTTPStreamTransport().data(HTTPRequest(method: "POST", url: url, body: body))
+        #expect(server.requests.first?.body == body)
+    }
+
+    @Test("every request's connection is closed once its stream ends")
+    func connectionsClosed() async throws {
+        let server = try ScriptedHTTPServer()
+        server.enqueue(.ndjson(["{\"a\":1}", "{\"b\":2}"]).repeating)
+        let transport = HTTPStreamTransport()
+        let url = server.baseURL.appending(path: "/x")
+        for _ in 0..<50 { _ = try await transport.data(HTTPRequest(method: "GET", url: url)) }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while server.closedConnections < 50, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(server.requests.count == 50)
+        #expect(server.closedConnections == 50, "a session left its keep-alive connection open")
     }
 }

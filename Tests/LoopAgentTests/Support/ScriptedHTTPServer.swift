@@ -82,9 +82,15 @@ final class ScriptedHTTPServer: Sendable {
         /// Whether the server found the gate open before its wait ran out (nil: never waited).
         var wasOpenInTime: Bool? { state.withLock { $0.wasOpenInTime } }
 
-        fileprivate func wait() {
-            let result = semaphore.wait(timeout: .now() + 5) == .success
-            state.withLock { $0.wasOpenInTime = result }
+        /// Waits until the gate opens (true), 5 s pass or `isAbandoned` says to stop (false).
+        fileprivate func wait(isAbandoned: () -> Bool) -> Bool {
+            let deadline = DispatchTime.now() + 5
+            var isOpen = false
+            while !isOpen, DispatchTime.now() < deadline, !isAbandoned() {
+                isOpen = semaphore.wait(timeout: .now() + .milliseconds(50)) == .success
+            }
+            state.withLock { $0.wasOpenInTime = isOpen }
+            return isOpen
         }
     }
 
@@ -395,9 +401,13 @@ private final class ServerConnection {
                     ? Data((String(data.count, radix: 16) + "\r\n").utf8) + data + Data("\r\n".utf8) : data
                 guard data.isEmpty || write(framed) else { return false }
             case .pause(let duration):
-                Thread.sleep(forTimeInterval: duration.seconds)
+                let end = ContinuousClock.now + duration
+                while ContinuousClock.now < end {
+                    if isPeerClosed() { return false }
+                    Thread.sleep(forTimeInterval: min(0.02, (end - ContinuousClock.now).seconds))
+                }
             case .wait(let gate):
-                gate.wait()
+                if !gate.wait(isAbandoned: { isPeerClosed() || core.stopped }), isPeerClosed() { return false }
             case .drop:
                 resetOnClose()
                 return false
@@ -405,6 +415,15 @@ private final class ServerConnection {
         }
         if response.framing == .chunked { return write(Data("0\r\n\r\n".utf8)) }
         return true
+    }
+
+    /// Whether the client has closed its end (so a waiting response can give up).
+    private func isPeerClosed() -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, 0) > 0 else { return false }
+        if entry.revents & Int16(POLLHUP | POLLERR) != 0 { return true }
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) <= 0
     }
 
     /// Makes the coming `close` send a TCP reset instead of an orderly FIN.

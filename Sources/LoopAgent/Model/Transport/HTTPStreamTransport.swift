@@ -9,8 +9,10 @@ import LoopCore
 ///
 /// One URLSession per request: its delegate belongs to that request, and the session is
 /// invalidated when the stream ends, which also releases the delegate (a session keeps its
-/// delegate alive until it is invalidated). Ending the stream early — the consumer stops
-/// iterating or its task is cancelled — cancels the request.
+/// delegate alive until it is invalidated). Ending the stream early cancels the request:
+/// the consumer's task is cancelled, or it stops iterating (`break`, a throw out of its
+/// loop) — dropping an `AsyncThrowingStream` iterator cancels the stream, which runs
+/// `onTermination`.
 struct HTTPStreamTransport: Sendable {
     init() {}
 
