@@ -335,3 +335,34 @@ struct OpenAIClientTests {
         #expect(OpenAIClient(environment: value.map { ["OPENAI_BASE_URL": $0] } ?? [:]).endpoint == expected)
     }
 }
+
+extension OpenAIClientTests {
+    @Test("a server that ignores stream:true and sends one JSON object is still understood")
+    func ignoredStreamFlag() async throws {
+        let server = try ScriptedHTTPServer()
+        let body = json([
+            "id": "chatcmpl-2", "object": "chat.completion", "model": OpenAI.model,
+            "choices": [["index": 0, "finish_reason": "stop", "message": ["role": "assistant", "content": "whole"]]],
+            "usage": ["prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4],
+        ])
+        server.enqueue(.json(body, path: "/v1/chat/completions"))
+        let response = try await client(server).chat(chatRequest(model: OpenAI.model)) { _ in }
+        #expect(response.content == "whole")
+        #expect(response.usage.promptTokens == 3)
+    }
+
+    @Test("an HTML page instead of an event stream is a badResponse quoting it")
+    func htmlInsteadOfStream() async throws {
+        let server = try ScriptedHTTPServer()
+        server.enqueue(
+            .init(
+                path: nil, status: 200, headers: [("Content-Type", "text/html")],
+                steps: [.send(Data("<html><body>Welcome to nginx!</body></html>".utf8))], framing: .contentLength))
+        do {
+            _ = try await client(server).chat(chatRequest(model: OpenAI.model)) { _ in }
+            Issue.record("expected an error")
+        } catch ModelError.badResponse(_, let excerpt, _) {
+            #expect(excerpt.contains("Welcome to nginx!"))
+        }
+    }
+}

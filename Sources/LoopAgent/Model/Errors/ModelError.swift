@@ -88,7 +88,7 @@ public enum ModelError: LocalizedError, Sendable, Equatable {
     private static func advice(forStatus status: Int) -> String {
         switch status {
         case 401, 403: "Check OPENAI_API_KEY (or the server's key setting)."
-        case 404: "Check the URL: it should end in /v1 for OpenAI-compatible servers."
+        case 404: "Check the URL (OpenAI-compatible servers usually need /v1 at the end, Ollama none)."
         case 408: "The server timed out reading the request; run again."
         default: "Check the model name and request options (tools and JSON schemas are not supported everywhere)."
         }

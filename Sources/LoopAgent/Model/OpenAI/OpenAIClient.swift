@@ -62,17 +62,8 @@ public struct OpenAIClient: ChatModel {
         var decoder = OpenAIStreamDecoder(translator: connection.translator)
         do {
             if request.stream {
-                var parser = SSEParser()
-                streaming: for try await chunk in connection.streamChat(to: url, body: body, model: request.model) {
-                    for event in parser.feed(chunk) {
-                        let delta = try decoder.consume(event)
-                        if delta.isGenerated { clock.markToken() }
-                        if !delta.text.isEmpty { onToken(delta.text) }
-                        if decoder.isDone { break streaming }
-                    }
-                }
-                try Task.checkCancellation()
-                if !decoder.isDone, let last = parser.finish() { _ = try decoder.consume(last) }
+                let chunks = connection.streamChat(to: url, body: body, model: request.model)
+                try await read(chunks, into: &decoder, clock: &clock, onToken: onToken)
             } else {
                 try decoder.consume(body: try await connection.chatData(to: url, body: body, model: request.model))
             }
@@ -82,6 +73,36 @@ public struct OpenAIClient: ChatModel {
         } catch {
             throw await explain(error, model: request.model)
         }
+    }
+
+    /// Feeds an SSE body to `decoder`, passing text to `onToken` as it comes.
+    ///
+    /// A server that ignores `stream: true` and sends one JSON object has no `data:` lines;
+    /// its body is kept (up to 1 MiB) and read as a whole answer instead.
+    private func read(
+        _ chunks: AsyncThrowingStream<Data, any Error>, into decoder: inout OpenAIStreamDecoder,
+        clock: inout ChatClock, onToken: @Sendable (String) -> Void
+    ) async throws {
+        var parser = SSEParser()
+        var unframed = Data()
+        var hasEvents = false
+        streaming: for try await chunk in chunks {
+            let events = parser.feed(chunk)
+            hasEvents = hasEvents || !events.isEmpty
+            if !hasEvents, unframed.count < 1 << 20 { unframed.append(chunk) }
+            for event in events {
+                let delta = try decoder.consume(event)
+                if delta.isGenerated { clock.markToken() }
+                if !delta.text.isEmpty { onToken(delta.text) }
+                if decoder.isDone { break streaming }
+            }
+        }
+        try Task.checkCancellation()
+        if !decoder.isDone, let last = parser.finish() {
+            hasEvents = true
+            _ = try decoder.consume(last)
+        }
+        if !hasEvents, !unframed.isEmpty { try decoder.consume(body: unframed) }
     }
 
     /// The model ids the server offers (`GET {base}/models`); also the health check.

@@ -16,6 +16,8 @@ final class ModelConnection: Sendable {
     private let transport: HTTPStreamTransport
     private let warmModels = Mutex<Set<String>>([])
 
+    private static let metadataTimeout = Duration.seconds(30)
+
     /// - Parameter apiKey: sent as `Authorization: Bearer`, and removed from every error message.
     init(baseURL: URL, apiKey: String?, timeouts: ModelTimeouts, logger: Logger) {
         self.baseURL = baseURL
@@ -50,11 +52,15 @@ final class ModelConnection: Sendable {
 
     /// Sends a small JSON request (model list, model details) and decodes the JSON answer.
     ///
+    /// These answer in milliseconds on a healthy server, so they wait at most 30 s (or
+    /// `timeouts.request` if shorter): a health check must not hang for minutes.
+    ///
     /// - Throws: `ModelError` (already translated), or `CancellationError`.
     func json(_ method: String, _ url: URL, body: JSONValue? = nil, model: String? = nil) async throws -> JSONValue {
+        let limit = min(timeouts.request, Self.metadataTimeout)
         let request = HTTPRequest(
             method: method, url: url, headers: headers, body: try body.map { try JSONEncoder.line.encode($0) },
-            firstByteTimeout: timeouts.request, idleTimeout: timeouts.request)
+            firstByteTimeout: limit, idleTimeout: limit)
         let data: Data
         do {
             data = try await transport.data(request)
