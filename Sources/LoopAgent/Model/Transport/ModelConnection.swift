@@ -1,6 +1,6 @@
 import Foundation
-import LoopCore
 import Logging
+import LoopCore
 import Synchronization
 
 /// What both clients share: the server's URL, headers, timeouts and error translation.
