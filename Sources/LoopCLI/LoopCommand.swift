@@ -22,7 +22,7 @@ public struct LoopCommand: AsyncParsableCommand {
         version: LoopVersion.current,
         subcommands: [
             InitCommand.self, RunCommand.self, StatusCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
-            HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, ConfigCommand.self,
+            HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, AgentCommand.self, ConfigCommand.self,
             VersionCommand.self,
         ]
     )

@@ -32,7 +32,7 @@ public struct Preflight: Sendable {
         if let problem = writableProblem(paths.root) { problems.append(problem) }
         if checkBackends {
             for role in Role.allCases {
-                problems += dispatcher.preflight(backend: options.backend(for: role), role: role)
+                problems += await dispatcher.preflight(backend: options.backend(for: role), role: role, options: options)
             }
             if !dispatcher.writesReport(backend: options.reviewerBackend) {
                 problems.append(

@@ -104,6 +104,8 @@ public final class RoundEngine {
     // MARK: - Phases
 
     func advance() async throws {
+        // The built-in agent reads this; its process inherits our environment.
+        if options.unsafeShell { setenv("LOOP_UNSAFE_SHELL", "1", 1) }
         if state.phase == .working { try await workerPhase() }
         if state.phase == .verifying { try await verifyPhase() }
         if state.phase == .reviewing { try await reviewPhase() }

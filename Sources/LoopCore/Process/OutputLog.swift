@@ -38,6 +38,12 @@ final class OutputLog: Sendable {
         state.withLock { $0.lastOutput }
     }
 
+    /// Notes that the process printed something, even without finishing a line: a model
+    /// streaming tokens is alive although no newline has come yet.
+    func touch() {
+        state.withLock { $0.lastOutput = .now }
+    }
+
     /// Records one line of output.
     func append(_ line: String, stream: OutputStream) {
         state.withLock { state in

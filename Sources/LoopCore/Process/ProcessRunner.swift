@@ -119,6 +119,7 @@ public enum ProcessRunner {
         var splitter = LineSplitter(maxLineBytes: spec.maxLineBytes)
         do {
             for try await buffer in sequence {
+                log.touch()
                 let lines = buffer.withUnsafeBytes { splitter.feed($0) }
                 for line in lines {
                     log.append(line, stream: stream)

@@ -43,7 +43,7 @@ struct OllamaRequestEncoder: Sendable {
                 message.toolCalls.map { call in
                     .object([
                         "function": .object([
-                            "name": .string(call.name), "arguments": ToolArguments.object(call.arguments),
+                            "name": .string(call.name), "arguments": WireArguments.object(call.arguments),
                         ])
                     ])
                 })

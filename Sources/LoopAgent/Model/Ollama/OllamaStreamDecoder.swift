@@ -56,7 +56,7 @@ struct OllamaStreamDecoder {
                     ToolCall(
                         id: call["id"]?.stringValue ?? "call_\(toolCalls.count)",
                         name: function?["name"]?.stringValue ?? "",
-                        arguments: ToolArguments.parse(function?["arguments"])))
+                        arguments: WireArguments.parse(function?["arguments"])))
                 delta.isGenerated = true
             }
         }

@@ -45,7 +45,7 @@ struct OpenAIRequestEncoder: Sendable {
                         "id": .string(call.id),
                         "type": .string("function"),
                         "function": .object([
-                            "name": .string(call.name), "arguments": .string(ToolArguments.string(call.arguments)),
+                            "name": .string(call.name), "arguments": .string(WireArguments.string(call.arguments)),
                         ]),
                     ])
                 })

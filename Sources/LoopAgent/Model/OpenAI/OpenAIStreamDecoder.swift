@@ -111,7 +111,7 @@ struct OpenAIStreamDecoder {
         if call.id == nil { call.id = id }
         if call.name.isEmpty, let name = fragment["function"]?["name"]?.stringValue { call.name = name }
         if let arguments = fragment["function"]?["arguments"] {
-            call.arguments += arguments.stringValue ?? ToolArguments.string(arguments)
+            call.arguments += arguments.stringValue ?? WireArguments.string(arguments)
         }
         calls[index] = call
         lastCallIndex = index
@@ -125,7 +125,7 @@ struct OpenAIStreamDecoder {
         guard hasPayloads else { throw translator.badResponse(expected: Self.expected, got: "(empty body)") }
         guard isDone || finishReason != nil else { throw ModelError.connectionLost(endpoint: translator.endpoint) }
         let toolCalls = calls.sorted { $0.key < $1.key }.map { index, call in
-            ToolCall(id: call.id ?? "call_\(index)", name: call.name, arguments: ToolArguments.parse(call.arguments))
+            ToolCall(id: call.id ?? "call_\(index)", name: call.name, arguments: WireArguments.parse(call.arguments))
         }
         return ChatResponse(
             content: content, toolCalls: toolCalls, finishReason: finishReason, usage: modelUsage,

@@ -6,7 +6,7 @@ import LoopCore
 /// OpenAI sends arguments as a JSON *string*, Ollama as an object, and small models get
 /// either wrong. A string that does not parse stays `.string(raw)` so the agent can tell the
 /// model its action was malformed; nothing here throws.
-enum ToolArguments {
+enum WireArguments {
     /// Arguments from the wire: objects stay, strings are parsed when they hold JSON.
     static func parse(_ value: JSONValue?) -> JSONValue {
         guard let value else { return .object([:]) }
