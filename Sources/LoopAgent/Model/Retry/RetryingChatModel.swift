@@ -9,6 +9,12 @@ public struct RetryNotice: Sendable, Equatable {
     /// How long it waits before the next attempt.
     public var delay: Duration
     public var error: ModelError
+
+    public init(failedAttempt: Int, delay: Duration, error: ModelError) {
+        self.failedAttempt = failedAttempt
+        self.delay = delay
+        self.error = error
+    }
 }
 
 /// A `ChatModel` that retries another one on failures that may pass: HTTP 429 (honouring
