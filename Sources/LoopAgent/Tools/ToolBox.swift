@@ -22,6 +22,9 @@ public struct ToolBox: Sendable {
         self.limits = limits
     }
 
+    /// Longest `run` command accepted (well under Linux's 128 KiB per-argument limit).
+    static let maxCommandBytes = 64 * 1024
+
     /// The tool names, in the order of `specs`.
     public static var names: [String] { specs.map(\.name) }
 
@@ -68,6 +71,10 @@ public struct ToolBox: Sendable {
     private func runCommand(_ arguments: ToolArguments) async throws -> ToolResult {
         let command = try arguments.string("command")
         guard !command.trimmingWhitespace().isEmpty else { throw ToolFailure("command must not be empty") }
+        // Linux caps one argv string at 128 KiB; say what to do instead of failing to spawn.
+        guard command.utf8.count <= Self.maxCommandBytes else {
+            throw ToolFailure("command is too long; write a script with write_file and run that instead")
+        }
         let outcome = await shell.run(command, outputLimit: max(256, limits.outputBytes - 64))
         let output = outcome.output.isEmpty ? "(no output)\n" : outcome.output
         switch outcome.status {

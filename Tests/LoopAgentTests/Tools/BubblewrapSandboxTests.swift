@@ -76,15 +76,11 @@ struct BubblewrapSandboxTests {
         let fixture = try ToolSandboxFixture()
         defer { fixture.cleanUp() }
         guard let sandbox = await ShellTestSupport.bubblewrap(for: fixture) else { return }
-        setenv("OPENAI_API_KEY", "sk-loop-test-secret", 1)
-        setenv("GITHUB_TOKEN", "ghp-loop-test-secret", 1)
-        setenv("LOOP_TEST_PLAIN", "plain-value", 1)
-        defer {
-            unsetenv("OPENAI_API_KEY")
-            unsetenv("GITHUB_TOKEN")
-            unsetenv("LOOP_TEST_PLAIN")
-        }
-        let outcome = await sandbox.run("env")
+        let secrets = [
+            "OPENAI_API_KEY": "sk-loop-test-secret", "GITHUB_TOKEN": "ghp-loop-test-secret",
+            "LOOP_TEST_PLAIN": "plain-value",
+        ]
+        let outcome = await ShellTestSupport.withEnvironment(secrets) { await sandbox.run("env") }
         #expect(outcome.status == .exited(0))
         #expect(!outcome.output.contains("loop-test-secret"))
         #expect(!outcome.output.contains("LOOP_TEST_PLAIN"), "nothing outside the allow-list is inherited")

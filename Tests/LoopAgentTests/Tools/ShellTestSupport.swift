@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import Testing
 
 @testable import LoopAgent
 
@@ -38,6 +39,35 @@ enum ShellTestSupport {
             throw SocketError()
         }
         return Listener(descriptor: descriptor, port: UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Serialises the tests that put fake secrets into this process's environment.
+    private static let environmentLock = Locked(false)
+
+    /// Runs `body` with `variables` set in the test process's own environment, then removes them.
+    ///
+    /// The sandbox must be shown not to pass on what the PM really has, so the variables go
+    /// into the real environment; the lock keeps the two suites that do this from racing.
+    static func withEnvironment<T: Sendable>(
+        _ variables: [String: String], _ body: () async throws -> T
+    ) async rethrows -> T {
+        while !environmentLock.withLock({ busy in
+            if busy { return false }
+            busy = true
+            return true
+        }) {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        for (name, value) in variables { setenv(name, value, 1) }
+        let visible = ProcessInfo.processInfo.environment
+        for (name, value) in variables where visible[name] != value {
+            Issue.record("control: \(name) is not set in the test process, so the check would prove nothing")
+        }
+        defer {
+            for name in variables.keys { unsetenv(name) }
+            environmentLock.set(false)
+        }
+        return try await body()
     }
 
     /// Pids whose command line contains `marker`.

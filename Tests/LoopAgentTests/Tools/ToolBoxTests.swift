@@ -81,4 +81,13 @@ struct ToolBoxTests {
         let result = await fixture.toolBox().call("run", ["command": .string("ls")])
         #expect(result == .error("shell commands are unavailable: not in this test"))
     }
+
+    @Test("a command over the argv limit is refused with advice instead of failing to start")
+    func runTooLong() async throws {
+        let fixture = try ToolSandboxFixture()
+        defer { fixture.cleanUp() }
+        let command = "echo " + String(repeating: "x", count: 70_000)
+        let result = await fixture.toolBox().call("run", ["command": .string(command)])
+        #expect(result == .error("command is too long; write a script with write_file and run that instead"))
+    }
 }

@@ -18,13 +18,10 @@ struct UnsafeShellTests {
     func runsScrubbed() async throws {
         let fixture = try ToolSandboxFixture()
         defer { fixture.cleanUp() }
-        setenv("OPENAI_API_KEY", "sk-unsafe-test-secret", 1)
-        setenv("DEPLOY_PASSWORD", "pw-unsafe-test-secret", 1)
-        defer {
-            unsetenv("OPENAI_API_KEY")
-            unsetenv("DEPLOY_PASSWORD")
+        let secrets = ["OPENAI_API_KEY": "sk-unsafe-test-secret", "DEPLOY_PASSWORD": "pw-unsafe-test-secret"]
+        let outcome = await ShellTestSupport.withEnvironment(secrets) {
+            await sandbox(fixture).run("pwd; echo x > made.txt; env")
         }
-        let outcome = await sandbox(fixture).run("pwd; echo x > made.txt; env")
         #expect(outcome.status == .exited(0))
         #expect(outcome.output.hasPrefix(fixture.root + "\n"))
         #expect(!outcome.output.contains("unsafe-test-secret"))
