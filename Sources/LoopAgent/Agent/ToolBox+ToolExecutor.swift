@@ -5,7 +5,7 @@ extension ToolBox: ToolExecutor {
 
     /// Adapts a tool result for the agent loop: `finish` ends it; a command that exited
     /// non-zero counts as a failed action for repeat detection (it is still shown to the model).
-    public func execute(_ call: ToolCall) async -> ToolExecution {
+    public func perform(_ call: ToolCall) async -> ToolExecution {
         let result: ToolResult = await execute(call)
         if let summary = result.finishSummary { return .finished(summary: summary) }
         let failedCommand = call.name == "run" && !result.text.hasPrefix("exit code 0")

@@ -110,7 +110,7 @@ public struct WorkerAgent: Sendable {
                 continue
             }
             malformed = 0
-            let execution = await tools.execute(call)
+            let execution = await tools.perform(call)
             let argumentsText = WorkerPrompts.compact(call.arguments)
             switch execution {
             case .finished(let summary):

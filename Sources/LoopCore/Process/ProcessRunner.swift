@@ -72,6 +72,12 @@ public enum ProcessRunner {
         }
         let pid = pidCell.value
         ProcessControl.signalGroup(pid, SIGKILL)
+        // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
+        // so callers can rely on "nothing left behind" when this returns.
+        let deadline = ContinuousClock.now + .seconds(1)
+        while spec.newSession, ProcessControl.isGroupAlive(pid), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         var end = endReason.value
         if Task.isCancelled, end == .exited { end = .cancelled }
         var exitCode: Int32?
