@@ -90,6 +90,15 @@ struct HealthCommand: AsyncParsableCommand {
         }
         for problem in problems { checks.append(Check(name: "preflight", ok: false, detail: problem)) }
 
+        if options.workerBackend == "ollama", options.reviewerBackend == "ollama",
+            let worker = options.workerModel ?? resolved.backends["ollama"]?.model,
+            let reviewer = options.reviewerModel ?? resolved.backends["ollama"]?.model, worker != reviewer
+        {
+            checks.append(Check(
+                name: "models", ok: true,
+                detail: "worker (\(worker)) and reviewer (\(reviewer)) are two models on one Ollama server: on a small box "
+                    + "they evict each other from memory and every round reloads both. One model for both roles avoids it."))
+        }
         let report = Report(healthy: checks.allSatisfy(\.ok), checks: checks)
         if json {
             try CommandSupport.printJSON(report)
