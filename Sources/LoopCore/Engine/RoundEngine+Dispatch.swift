@@ -4,7 +4,8 @@ extension RoundEngine {
     /// A fresh id for one dispatch: the report must echo it, so nothing written for an
     /// earlier attempt, round or run can ever be accepted.
     func dispatchID(role: Role, attempt: Int) -> String {
-        "\(state.runID).r\(state.round).\(role.rawValue)\(attempt)"
+        let nonce = String(UInt32.random(in: 0 ... .max), radix: 16)
+        return "\(state.runID).r\(state.round).\(role.rawValue)\(attempt)-\(nonce)"
     }
 
     func identity(_ dispatchID: String) -> ReportIdentity {
@@ -100,6 +101,7 @@ extension RoundEngine {
             }
             console.info("round \(state.round) · \(role.rawValue) (\(backend)) started · attempt \(attempt)")
             let result = try await runDispatch(role: role, backend: backend, dispatchID: id, prompt: text)
+            reapLeftovers(of: id)
             recordFinished(role: role, result: result)
             try transition(
                 "dispatch_finished",

@@ -6,14 +6,20 @@ extension RoundEngine {
     func commitAndRecordFacts(report: WorkReport) async throws {
         let git = workdirGit
         let dirtyBefore = Set(state.dirtyAtStart ?? [])
-        let changed = try await git.changedPaths(excluding: busExclusions).filter { !dirtyBefore.contains($0) }
-        let (toCommit, secrets) = SecretFilter.partition(changed)
+        var changes = try await git.status(excluding: busExclusions).filter { !dirtyBefore.contains($0.path) }
+        if let artifacts = state.verifyArtifacts, !artifacts.isEmpty {
+            let now = try await git.hashes(of: changes.map(\.path).filter { artifacts[$0] != nil })
+            changes.removeAll { change in artifacts[change.path].map { now[change.path] == $0 } ?? false }
+        }
+        let secrets = changes.map(\.path).filter(SecretFilter.looksLikeSecret)
+        let toCommit = changes.filter { !SecretFilter.looksLikeSecret($0.path) }
         let message = """
             loop: \(state.taskID) round \(state.round) worker changes
 
             Committed by the loop PM from what the worker left uncommitted (run \(state.runID)).
             """
-        if let sha = try await git.commit(paths: toCommit, message: message) {
+        try await keepOnTaskBranch(git)
+        if let sha = try await git.commit(toCommit, message: message) {
             console.info(
                 "round \(state.round) · committed \(toCommit.count) file\(toCommit.count == 1 ? "" : "s") the worker left (\(sha.prefix(12)))"
             )
@@ -52,6 +58,24 @@ extension RoundEngine {
             events.record(
                 "claim_mismatch", round: state.round, ["claimed_head": .string(claimed), "actual_head": .string(head)])
         }
+    }
+
+    /// The worker must leave its work on the task branch: if it checked out another branch or a
+    /// detached HEAD that descends from the task branch, the branch is moved there (nothing is
+    /// lost); if its HEAD does not descend from the branch, the round fails rather than approve
+    /// commits the branch does not hold.
+    private func keepOnTaskBranch(_ git: Git) async throws {
+        guard state.mode == "worktree", await git.currentBranch() != state.branch else { return }
+        guard let head = await git.head(), let tip = await git.resolve("refs/heads/\(state.branch)") else {
+            throw LoopError.roundFailed("the worker left the task branch \(state.branch) and it cannot be found")
+        }
+        guard await git.isAncestor(tip, of: head) else {
+            throw LoopError.roundFailed(
+                "the worker moved the worktree off \(state.branch) to \(head.prefix(12)), which does not descend from it; "
+                    + "nothing was committed. Inspect \(paths.display(state.workdir)) and continue with `loop run --resume`.")
+        }
+        try await git.output(["checkout", "-q", "-B", state.branch, head])
+        console.warn("the worker left \(state.branch); moved the branch to its HEAD \(head.prefix(12)) and checked it out again")
     }
 
     /// The fix list this round must address (empty in round 1 or when there is none).

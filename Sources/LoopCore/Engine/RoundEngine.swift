@@ -137,8 +137,17 @@ public final class RoundEngine {
             let verifier = Verifier(
                 workdir: state.workdir, timeout: options.verifyTimeout,
                 logPath: paths.roundLog(task: state.taskID, round: state.round, role: "verify"),
-                environment: ["LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round)])
+                environment: [
+                    "LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round), "LOOP_BUS_DIR": paths.root,
+                    "LOOP_RUN_ID": verifyRunID,
+                ])
+            let before = Set(try await workdirGit.changedPaths(excluding: busExclusions))
             results = try await verifier.run(commands)
+            reapLeftovers(of: verifyRunID)
+            // What verify created or changed is evidence, not the worker's change: remember it
+            // so the next round's commit leaves it out while it stays exactly as verify left it.
+            let made = try await workdirGit.changedPaths(excluding: busExclusions).filter { !before.contains($0) }
+            state.verifyArtifacts = try await workdirGit.hashes(of: made)
             for result in results {
                 console.info("  \(result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")) \(result.command)")
             }
@@ -154,6 +163,25 @@ public final class RoundEngine {
     }
 
     var verifyResultsPath: String { "\(paths.scratch)/verify.json" }
+
+    /// The id verify commands carry in `LOOP_RUN_ID`, so leftovers can be found and ended.
+    var verifyRunID: String { "\(state.runID).r\(state.round).verify" }
+
+    /// Ends processes a dispatch or verify run left behind — even ones that escaped its
+    /// process group with `setsid` — found by the `LOOP_RUN_ID` they inherited. Nothing the
+    /// worker started may still be running when the reviewer works.
+    func reapLeftovers(of runID: String) {
+        let leftovers = ProcessControl.processes(withEnvironment: "LOOP_RUN_ID", value: runID)
+        guard !leftovers.isEmpty else { return }
+        for entry in leftovers {
+            if entry.pgid > 1, entry.pgid != getpgrp() { ProcessControl.signalGroup(entry.pgid, SIGKILL) }
+            kill(entry.pid, SIGKILL)
+        }
+        events.record(
+            "leftovers_ended", round: state.round,
+            ["run_id": .string(runID), "pids": .array(leftovers.map { .number(Double($0.pid)) })])
+        console.warn("ended \(leftovers.count) process\(leftovers.count == 1 ? "" : "es") left running by \(runID)")
+    }
 
     /// Throws when a run budget (tokens, cost, duration) has run out; called at safe points.
     func checkBudget() throws {

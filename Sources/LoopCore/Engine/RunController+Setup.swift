@@ -109,6 +109,7 @@ extension RunController {
         if let previous = existing { try archiveFinishedRun(previous) }
         var state = try await RunStarter(paths: paths, console: console).start(
             card: card, taskPath: taskPath, options: options)
+        try Filesystem.copyIfPresent(taskPath, to: state.cardSnapshot(paths))
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
             "run_started", round: 1,
@@ -125,6 +126,17 @@ extension RunController {
         return state
     }
 
+    /// `base` with the values of `keys` taken from `given`.
+    static func overlay(_ base: RunOptions, with given: RunOptions, keys: Set<String>) throws -> RunOptions {
+        guard !keys.isEmpty else { return base }
+        let encoder = JSONEncoder()
+        guard case .object(var merged) = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(base)),
+            case .object(let new) = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(given))
+        else { return base }
+        for key in keys { merged[key] = new[key] ?? .null }
+        return try JSONDecoder().decode(RunOptions.self, from: try encoder.encode(JSONValue.object(merged)))
+    }
+
     /// A finished run's leftover bus files go to its archive before the next run starts.
     private func archiveFinishedRun(_ previous: RunState) throws {
         let archive = Archive(paths: paths, taskID: previous.taskID, runID: previous.runID)
@@ -135,24 +147,9 @@ extension RunController {
     }
 
     private func resume(_ state: inout RunState) async throws -> RunState {
-        let explicit = request.explicitKeys
-        let given = request.options
-        if explicit.contains("max_rounds") {
-            state.options.maxRounds = given.maxRounds; state.maxRounds = given.maxRounds
-        }
-        if explicit.contains("auto_dispatch") { state.options.autoDispatch = given.autoDispatch }
-        if explicit.contains("worker_backend") { state.options.workerBackend = given.workerBackend }
-        if explicit.contains("reviewer_backend") { state.options.reviewerBackend = given.reviewerBackend }
-        if explicit.contains("wait_on_limit") { state.options.waitOnLimit = given.waitOnLimit }
-        if explicit.contains("verbose") { state.options.verbose = given.verbose }
-        for key in ["max_tokens", "max_cost", "max_duration", "unsafe_shell"] where explicit.contains(key) {
-            switch key {
-            case "max_tokens": state.options.maxTokens = given.maxTokens
-            case "max_cost": state.options.maxCost = given.maxCost
-            case "max_duration": state.options.maxDuration = given.maxDuration
-            default: state.options.unsafeShell = given.unsafeShell
-            }
-        }
+        // Options given now (flags, LOOP_*) replace what the run started with; the rest stay.
+        state.options = try Self.overlay(state.options, with: request.options, keys: request.explicitKeys)
+        if request.explicitKeys.contains("max_rounds") { state.maxRounds = request.options.maxRounds }
         switch state.phase {
         case .done:
             throw LoopError.other(

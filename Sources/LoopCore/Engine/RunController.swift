@@ -187,7 +187,8 @@ public struct RunController: Sendable {
     }
 
     private func context(for state: RunState) throws -> RoundContext {
-        let card = try TaskCard.load(from: state.taskPath)
+        let snapshot = state.cardSnapshot(paths)
+        let card = try TaskCard.load(from: Filesystem.exists(snapshot) ? snapshot : state.taskPath)
         guard card.taskID == state.taskID else {
             throw LoopError.config(
                 "The task card now has task_id \(card.taskID), but the run is for \(state.taskID). Restore the card, or start over with --reset."

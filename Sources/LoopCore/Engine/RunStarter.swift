@@ -68,10 +68,11 @@ struct RunStarter {
                     "\(paths.display(workdir)) has \(checkedOut ?? "a detached HEAD") checked out, not \(branch). "
                         + "Check out \(branch) there, or move the folder away.", .configError)
             }
-            let leftovers = try await worktreeGit.changedPaths()
-            let (commit, secrets) = SecretFilter.partition(leftovers)
+            let leftovers = try await worktreeGit.status()
+            let secrets = leftovers.map(\.path).filter(SecretFilter.looksLikeSecret)
+            let commit = leftovers.filter { !SecretFilter.looksLikeSecret($0.path) }
             if let sha = try await worktreeGit.commit(
-                paths: commit, message: "loop: \(task) save changes left uncommitted in the task worktree")
+                commit, message: "loop: \(task) save changes left uncommitted in the task worktree")
             {
                 console.info(
                     "saved \(commit.count) uncommitted file\(commit.count == 1 ? "" : "s") left in the task worktree as \(sha.prefix(12))"
