@@ -6,6 +6,8 @@ struct Bus {
 
     init(_ repo: TestRepo) { root = repo.loopDir }
 
+    init(root: String) { self.root = root }
+
     func path(_ name: String) -> String { name.hasPrefix("/") ? name : "\(root)/\(name)" }
 
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
