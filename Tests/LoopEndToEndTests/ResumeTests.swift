@@ -15,7 +15,7 @@ struct ResumeTests {
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
         let bus = Bus(repo)
         let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("agent.pid")) }
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
         let runID = try #require(try bus.state["run_id"] as? String)
 
         try await first.killGroup()
@@ -45,8 +45,8 @@ struct ResumeTests {
             worker: """
                 if [ "$(attempt worker)" -eq 1 ]; then
                     setsid sleep 300 &
-                    echo "$!" >"$STATE/escaped.pid"
-                    echo "$$" >"$STATE/agent.pid"
+                    record escaped.pid "$!"
+                    record agent.pid "$$"
                     sleep 300
                     exit 1
                 fi
@@ -78,7 +78,7 @@ struct ResumeTests {
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
         let bus = Bus(repo)
         let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("grandchild.pid")) }
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
 
         try await first.send(SIGTERM)
         let stopped = try await first.wait()
@@ -104,7 +104,7 @@ struct ResumeTests {
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
         let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("grandchild.pid")) }
+        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
 
         try await first.send(SIGINT)
         let stopped = try await first.wait()
