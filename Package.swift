@@ -38,9 +38,17 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LoopAgent",
+            dependencies: [
+                "LoopCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "LoopBackends",
             dependencies: [
                 "LoopCore",
+                "LoopAgent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
@@ -48,6 +56,7 @@ let package = Package(
         .testTarget(
             name: "LoopCoreTests", dependencies: ["LoopCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "LoopAgentTests", dependencies: ["LoopAgent", "LoopCore"]),
         .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "loop"]),
     ]
 )

@@ -20,7 +20,9 @@ public struct LoopCommand: AsyncParsableCommand {
             """,
         version: LoopVersion.current,
         subcommands: [
-            InitCommand.self, RunCommand.self, VersionCommand.self,
+            InitCommand.self, RunCommand.self, StatusCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
+            HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, ConfigCommand.self,
+            VersionCommand.self,
         ]
     )
 
@@ -38,6 +40,9 @@ extension LoopCommand {
     /// `LoopError`s print one line (`loop: <what happened and what to do>`) and map to their
     /// exit code; argument errors keep ArgumentParser's own message and code.
     public static func runMain(arguments: [String]? = nil) async -> Never {
+        // A reader that goes away (a closed pipe, a child that exits without reading its
+        // stdin) must be an EPIPE error we handle, never a silent death of the PM.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -11,16 +11,21 @@ import Testing
 
     static func utc(_ text: String) -> Date? { Timestamp.parse(text) }
 
-    @Test("limit phrases with a relative reset give now + that many seconds", arguments: [
-        ("Rate limit reached for gpt-5 in organization org-x on tokens per min (TPM): Limit 30000. Please try again in 6.5s.", 6.5),
-        ("stream error: 429 Too Many Requests, try again in 20s", 20),
-        ("Error 429: rate limited, retry after 30 seconds", 30),
-        ("HTTP/1.1 429 Too Many Requests\nRetry-After: 120", 120),
-        ("RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Requests'. Please retry in 23.5s.", 23.5),
-        ("usage limit reached, try again in 2 hours 5 minutes", 7_500),
-        ("rate_limit_error: Number of requests has exceeded your rate limit; retry in 1m30s", 90),
-        ("{\"code\":429,\"details\":[{\"retryDelay\":\"17s\"}],\"status\":\"RESOURCE_EXHAUSTED\"}", 17),
-    ])
+    @Test(
+        "limit phrases with a relative reset give now + that many seconds",
+        arguments: [
+            (
+                "Rate limit reached for gpt-5 in organization org-x on tokens per min (TPM): Limit 30000. Please try again in 6.5s.",
+                6.5
+            ),
+            ("stream error: 429 Too Many Requests, try again in 20s", 20),
+            ("Error 429: rate limited, retry after 30 seconds", 30),
+            ("HTTP/1.1 429 Too Many Requests\nRetry-After: 120", 120),
+            ("RESOURCE_EXHAUSTED: Quota exceeded for quota metric 'Requests'. Please retry in 23.5s.", 23.5),
+            ("usage limit reached, try again in 2 hours 5 minutes", 7_500),
+            ("rate_limit_error: Number of requests has exceeded your rate limit; retry in 1m30s", 90),
+            ("{\"code\":429,\"details\":[{\"retryDelay\":\"17s\"}],\"status\":\"RESOURCE_EXHAUSTED\"}", 17),
+        ])
     func relativeReset(text: String, seconds: Double) throws {
         let limit = try #require(RateLimitClassifier.classify(text, now: Self.now))
         #expect(limit.resetAt == Self.now.addingTimeInterval(seconds))
@@ -38,6 +43,9 @@ import Testing
         #expect(
             ResetTimeParser.resetDate(in: "{\"resets_at\": \"2026-11-24T08:00:00.500+02:00\"}", now: Self.now)
                 == Self.utc("2026-11-24T06:00:00Z")?.addingTimeInterval(0.5))
+        #expect(
+            ResetTimeParser.resetDate(in: "quota exhausted, resets at 2026-11-23 18:45+01:00", now: Self.now)
+                == Self.utc("2026-11-23T17:45:00Z"))
         #expect(
             ResetTimeParser.resetDate(in: "You've hit your limit · resets 3pm (Europe/Berlin)", now: Self.now)
                 == Self.utc("2026-11-23T14:00:00Z"))
@@ -67,47 +75,53 @@ import Testing
         #expect(ResetTimeParser.resetDate(in: "resets 25pm", now: Self.now) == nil)
     }
 
-    @Test("ordinary text is not a limit", arguments: [
-        "Implemented a token-bucket rate limiter in Sources/RateLimiter.swift",
-        "limit the number of results to 429",
-        "Processed 429 files",
-        "Error: file not found",
-        "Retrying the build",
-        "The quota field is optional",
-    ])
+    @Test(
+        "ordinary text is not a limit",
+        arguments: [
+            "Implemented a token-bucket rate limiter in Sources/RateLimiter.swift",
+            "limit the number of results to 429",
+            "Processed 429 files",
+            "Error: file not found",
+            "Retrying the build",
+            "The quota field is optional",
+        ])
     func notALimit(text: String) {
         #expect(RateLimitClassifier.classify(text, now: Self.now) == nil)
     }
 
-    @Test("authentication, unknown model and unknown flag errors are permanent", arguments: [
-        "Invalid API key · Please run /login",
-        "litellm.AuthenticationError: AnthropicException - {\"type\":\"authentication_error\",\"message\":\"invalid x-api-key\"}",
-        "unexpected status 401 Unauthorized: Missing bearer authentication in header",
-        "Error: Not logged in. Run `codex login` first.",
-        "API key not valid. Please pass a valid API key.",
-        "The model `gpt-9-turbo` does not exist or you do not have access to it.",
-        "Error: model \"qwen9:70b\" not found, try pulling it first",
-        "ProviderModelNotFoundError: Model not found: openai/gpt-9",
-        "error: unexpected argument '--foo' found",
-        "error: unknown option '--output-format=xml'",
-        "aider: error: unrecognized arguments: --bogus",
-        "Unknown arguments: yolo-mode",
-        "Error: unknown flag: --sandboxx",
-    ])
+    @Test(
+        "authentication, unknown model and unknown flag errors are permanent",
+        arguments: [
+            "Invalid API key · Please run /login",
+            "litellm.AuthenticationError: AnthropicException - {\"type\":\"authentication_error\",\"message\":\"invalid x-api-key\"}",
+            "unexpected status 401 Unauthorized: Missing bearer authentication in header",
+            "Error: Not logged in. Run `codex login` first.",
+            "API key not valid. Please pass a valid API key.",
+            "The model `gpt-9-turbo` does not exist or you do not have access to it.",
+            "Error: model \"qwen9:70b\" not found, try pulling it first",
+            "ProviderModelNotFoundError: Model not found: openai/gpt-9",
+            "error: unexpected argument '--foo' found",
+            "error: unknown option '--output-format=xml'",
+            "aider: error: unrecognized arguments: --bogus",
+            "Unknown arguments: yolo-mode",
+            "Error: unknown flag: --sandboxx",
+        ])
     func permanent(text: String) {
         #expect(PermanentErrorClassifier.isPermanent(text))
     }
 
-    @Test("a tool's 'file not found' and similar failures are not permanent (loop-kit defect D15)", arguments: [
-        "Error: file not found: src/model.py",
-        "cat: model.py: No such file or directory",
-        "ModuleNotFoundError: No module named 'requests'",
-        "bash: line 1: swiftlint: command not found",
-        "fatal: not a git repository (or any of the parent directories): .git",
-        "Permission denied (publickey).",
-        "429 Too Many Requests",
-        "error: 2 tests failed",
-    ])
+    @Test(
+        "a tool's 'file not found' and similar failures are not permanent (loop-kit defect D15)",
+        arguments: [
+            "Error: file not found: src/model.py",
+            "cat: model.py: No such file or directory",
+            "ModuleNotFoundError: No module named 'requests'",
+            "bash: line 1: swiftlint: command not found",
+            "fatal: not a git repository (or any of the parent directories): .git",
+            "Permission denied (publickey).",
+            "429 Too Many Requests",
+            "error: 2 tests failed",
+        ])
     func notPermanent(text: String) {
         #expect(!PermanentErrorClassifier.isPermanent(text))
     }

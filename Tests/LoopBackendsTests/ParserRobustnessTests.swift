@@ -37,12 +37,14 @@ import Testing
         #expect(parser.output.sessionID == nil)
     }
 
-    @Test("a parser still reads its format after garbage", arguments: [
-        (ParserKind.codex, "{\"type\":\"thread.started\",\"thread_id\":\"t-1\"}"),
-        (ParserKind.claude, "{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"t-1\"}"),
-        (ParserKind.opencode, "{\"type\":\"step_start\",\"sessionID\":\"t-1\",\"part\":{}}"),
-        (ParserKind.gemini, "{\"type\":\"init\",\"session_id\":\"t-1\",\"model\":\"m\"}"),
-    ])
+    @Test(
+        "a parser still reads its format after garbage",
+        arguments: [
+            (ParserKind.codex, "{\"type\":\"thread.started\",\"thread_id\":\"t-1\"}"),
+            (ParserKind.claude, "{\"type\":\"system\",\"subtype\":\"init\",\"session_id\":\"t-1\"}"),
+            (ParserKind.opencode, "{\"type\":\"step_start\",\"sessionID\":\"t-1\",\"part\":{}}"),
+            (ParserKind.gemini, "{\"type\":\"init\",\"session_id\":\"t-1\",\"model\":\"m\"}"),
+        ])
     func recoversAfterGarbage(kind: ParserKind, line: String) {
         var parser = kind.makeParser()
         for junk in Self.garbage { parser.consume(junk, from: .stdout) }
@@ -86,7 +88,8 @@ import Testing
     @Test("a turn that completes after a transient error clears the error")
     func laterSuccessClearsError() {
         var codex = CodexParser()
-        codex.consume("{\"type\":\"error\",\"message\":\"stream error: 429 Too Many Requests; retrying\"}", from: .stdout)
+        codex.consume(
+            "{\"type\":\"error\",\"message\":\"stream error: 429 Too Many Requests; retrying\"}", from: .stdout)
         #expect(codex.output.rateLimit != nil)
         codex.consume("{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":1,\"output_tokens\":1}}", from: .stdout)
         #expect(codex.output.rateLimit == nil)

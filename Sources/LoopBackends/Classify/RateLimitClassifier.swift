@@ -30,14 +30,15 @@ public enum RateLimitClassifier {
 
     /// A `RateLimit` when `text` reports a limit, with the reset time when the text gives one.
     ///
+    /// Public so other dispatchers (the built-in agent's HTTP clients) classify the same way.
     /// - Parameters:
     ///   - text: one error message or diagnostic line.
-    ///   - extraPatterns: the CLI's own limit wording, checked besides the generic phrases.
     ///   - now: the reference for relative reset times ("try again in 20s").
     public static func classify(_ text: String, now: Date = Date()) -> RateLimit? {
         classify(text, extraPatterns: [], now: now)
     }
 
+    /// Same, also matching a CLI's own limit wording (`extraPatterns`) besides the generic phrases.
     static func classify(_ text: String, extraPatterns: [TextPattern], now: Date = Date()) -> RateLimit? {
         let examined = String(text.prefix(maxExamined))
         guard (extraPatterns + genericPatterns).contains(where: { $0.matches(examined) }) else { return nil }
@@ -46,8 +47,10 @@ public enum RateLimitClassifier {
 
     /// `text` on one line, trimmed and cut to a readable length.
     static func oneLine(_ text: String, limit: Int = 500) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }.joined(separator: " ")
+        let flat = text.prefix(limit * 4).split(whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        .filter { !$0.isEmpty }.joined(separator: " ")
         return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
     }
 }

@@ -30,19 +30,18 @@ enum ResetTimeParser {
     }
 
     private static let isoPattern = TextPattern(
-        builtin: #"reset(?:s|s_at|_at)?["']?(?:\s+at)?[\s:="']+(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)"#
+        builtin:
+            #"reset(?:s|s_at|_at)?["']?(?:\s+at)?[\s:="']+(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(:\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?"#
     )
 
+    /// An ISO 8601 time after "reset(s) at"; missing seconds are 0 and a missing zone is UTC
+    /// (the APIs that print these use UTC).
     private static func isoTime(in text: String) -> Date? {
-        guard var stamp = isoPattern.firstMatch(in: text)?[1] else { return nil }
-        stamp = stamp.replacingOccurrences(of: " ", with: "T")
-        if stamp.count == 16 { stamp += ":00" }  // no seconds
-        if !(stamp.hasSuffix("Z") || stamp.dropFirst(19).contains(where: { $0 == "+" || $0 == "-" })) {
-            stamp += "Z"  // no zone: the APIs that print these use UTC
-        }
+        guard let parts = isoPattern.firstMatch(in: text), parts.count > 4, let day = parts[1], let time = parts[2]
+        else { return nil }
+        let stamp = "\(day)T\(time)\(parts[3] ?? ":00")\(parts[4] ?? "Z")"
         if let date = try? Date(stamp, strategy: .iso8601) { return date }
-        let fractional = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return try? fractional.parse(stamp)
+        return try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(stamp)
     }
 
     // MARK: - Relative durations
@@ -54,7 +53,8 @@ enum ResetTimeParser {
             + #"(?![a-z])[\s,]*(?:and\s+)?)+)"#)
     private static let componentPattern = TextPattern(builtin: #"(\d+(?:\.\d+)?)\s*("# + unit + #")(?![a-z])"#)
     private static let retryAfterPattern = TextPattern(
-        builtin: #"retry[- _]after["']?\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\b)?"#
+        builtin:
+            #"retry[- _]after["']?\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)\b)?"#
     )
     private static let retryDelayPattern = TextPattern(builtin: #"["']?retryDelay["']?\s*:\s*["']?(\d+(?:\.\d+)?)s"#)
 

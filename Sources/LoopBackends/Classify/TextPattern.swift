@@ -50,11 +50,15 @@ struct TextPattern: Sendable {
         }
     }
 
-    /// The error message for an invalid pattern, or nil when it compiles.
+    /// What is wrong with an invalid pattern, or nil when it compiles.
+    ///
+    /// Foundation only says "The value is invalid", so the reason comes from the Swift regex
+    /// parser ("expected ')'"), whose syntax matches ICU's for everything users write here.
     static func problem(in pattern: String) -> String? {
+        guard (try? TextPattern(pattern)) == nil else { return nil }
         do {
-            _ = try TextPattern(pattern)
-            return nil
+            _ = try Regex(pattern)
+            return "rejected by the regular expression engine"
         } catch {
             return "\(error)"
         }

@@ -124,6 +124,7 @@ struct GeminiParser: OutputParser {
     private mutating func readError(_ error: JSONValue) {
         let message = error.errorText ?? error["type"]?.stringValue ?? "gemini reported an error"
         let code = (error["code"] ?? error["status"])?.intValue
-        output.recordError(message, extraLimitPatterns: Self.limitPatterns, isLimit: code == 429, isPermanent: code == 401)
+        output.recordError(
+            message, extraLimitPatterns: Self.limitPatterns, isLimit: code == 429, isPermanent: code == 401)
     }
 }

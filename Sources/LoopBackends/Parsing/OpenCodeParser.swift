@@ -41,7 +41,8 @@ struct OpenCodeParser: OutputParser {
 
     private mutating func readError(_ error: JSONValue?) {
         let name = error?["name"]?.stringValue
-        let message = error?[path: "data", "message"]?.nonEmptyString ?? error?.errorText ?? "opencode reported an error"
+        let message =
+            error?[path: "data", "message"]?.nonEmptyString ?? error?.errorText ?? "opencode reported an error"
         let status = error?[path: "data", "statusCode"]?.intValue
         let text = name.map { "\($0): \(message)" } ?? message
         output.recordError(

@@ -46,7 +46,8 @@ struct Backend: Sendable {
         promptDelivery = builtin.promptDelivery
         parser = builtin.parser
         writesReport = builtin.writesReport
-        installHint = "Install it: \(builtin.installCommand) (or set backends.\(builtin.rawValue).program in .loop/config.yaml)"
+        installHint =
+            "Install it: \(builtin.installCommand) (or set backends.\(builtin.rawValue).program in .loop/config.yaml)"
     }
 
     /// A `command` backend from its template.

@@ -11,10 +11,13 @@ struct AgentRun: Sendable {
     ///   found, an argument too long, or the runner failing to spawn).
     func run() async throws -> DispatchResult {
         var invocation = try backend.invocation(for: request)
-        guard let executable = ProgramLocator.locate(invocation.arguments[0], searchPath: searchPath) else {
-            throw LoopError.preflight([missingProgramMessage])
+        guard let program = invocation.arguments.first,
+            let executable = ProgramLocator.locate(program, searchPath: BackendDispatcher.searchPath(for: backend))
+        else {
+            throw LoopError.preflight([BackendDispatcher.missingProgramMessage(backend)])
         }
         invocation.arguments[0] = executable
+        invocation.displayArguments[0] = executable
         DispatchLogHeader.write(backend: backend.name, invocation: invocation, request: request)
 
         let monitor = OutputMonitor(
@@ -32,6 +35,7 @@ struct AgentRun: Sendable {
             monitor.consume(line, from: stream)
         }
         heartbeatTask?.cancel()
+        await heartbeatTask?.value  // no write may land after the dispatch has returned
         let parsed = monitor.finish(exitedCleanly: outcome.end == .exited && outcome.exitCode == 0)
         return DispatchResult(
             end: outcome.end, exitCode: outcome.exitCode, signal: outcome.signal, duration: outcome.duration,
@@ -47,14 +51,5 @@ struct AgentRun: Sendable {
             timeout: request.timeout > 0 ? .seconds(request.timeout) : nil,
             idleTimeout: request.idleTimeout > 0 ? .seconds(request.idleTimeout) : nil,
             logPath: request.logPath.isEmpty ? nil : request.logPath)
-    }
-
-    /// The PATH the agent will get.
-    private var searchPath: String? {
-        backend.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]
-    }
-
-    private var missingProgramMessage: String {
-        BackendDispatcher.missingProgramMessage(backend)
     }
 }

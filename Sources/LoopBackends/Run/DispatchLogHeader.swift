@@ -28,25 +28,9 @@ enum DispatchLogHeader {
 
     /// `word` as a POSIX shell would need it, so the argv line can be pasted into a terminal.
     static func shellQuoted(_ word: String) -> String {
-        let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
+        let safe = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%")
         if !word.isEmpty, word.unicodeScalars.allSatisfy({ safe.contains($0) }) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
-    }
-}
-
-/// Masks obvious credentials in text meant for logs.
-enum SecretRedactor {
-    private static let rules: [(TextPattern, String)] = [
-        (TextPattern(builtin: #"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{8,}"#, caseInsensitive: false), "sk-***"),
-        (TextPattern(builtin: #"\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}"#), "$1 ***"),
-        (
-            TextPattern(
-                builtin: #"\b([A-Za-z0-9_]*(?:api[_-]?key|token|secret|password)[A-Za-z0-9_]*)([=:]\s*)[^\s'"]{4,}"#),
-            "$1$2***"
-        ),
-    ]
-
-    static func redact(_ text: String) -> String {
-        rules.reduce(text) { text, rule in rule.0.replacingMatches(in: text, with: rule.1) }
     }
 }

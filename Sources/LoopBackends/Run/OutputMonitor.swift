@@ -34,7 +34,8 @@ final class OutputMonitor: Sendable {
                 let examined = String(line.prefix(RateLimitClassifier.maxExamined))
                 if pattern.matches(examined) {
                     state.customLimit = RateLimit(
-                        message: RateLimitClassifier.oneLine(examined), resetAt: ResetTimeParser.resetDate(in: examined))
+                        message: RateLimitClassifier.oneLine(examined), resetAt: ResetTimeParser.resetDate(in: examined)
+                    )
                 }
             }
         }

@@ -24,7 +24,8 @@ enum ProgramLocator {
             let path = program.hasPrefix("/") ? program : (base as NSString).appendingPathComponent(program)
             return isExecutableFile(path) ? (path as NSString).standardizingPath : nil
         }
-        let folders = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":", omittingEmptySubsequences: false)
+        let folders = (searchPath ?? "/usr/local/bin:/usr/bin:/bin").split(
+            separator: ":", omittingEmptySubsequences: false)
         for folder in folders {
             let directory = folder.isEmpty ? base : String(folder)
             let candidate = (directory as NSString).appendingPathComponent(program)

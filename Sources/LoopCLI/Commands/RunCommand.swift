@@ -54,12 +54,17 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Work in the current checkout and branch instead of a task worktree (clean tree required).") var inPlace = false
     @Flag(help: "On an agent's usage limit, save state and exit 75 instead of waiting.") var noWaitOnLimit = false
     @Flag(help: "Show the agents' output lines as they arrive.") var verbose = false
+    @Option(help: "Run budget: stop cleanly once this many tokens are spent; 0 = none. (default: 0)") var maxTokens: Int?
+    @Option(help: "Run budget in US dollars (reported costs, or prices: in config.yaml); 0 = none. (default: 0)") var maxCost: Double?
+    @Option(help: "Run budget in seconds of wall time; 0 = none. (default: 0)") var maxDuration: Int?
+    @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).") var unsafeShell = false
 
     mutating func validate() throws {
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }
         if let round, round < 1 { throw ValidationError("--round must be at least 1.") }
         if round != nil && !singleRound { throw ValidationError("--round goes with --single-round.") }
         if resume && reset { throw ValidationError("--resume and --reset cannot be combined: --reset starts over.") }
+        if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must not be negative.") }
     }
 
     func run() async throws {
@@ -104,6 +109,10 @@ struct RunCommand: AsyncParsableCommand {
         if inPlace { flags["in_place"] = .bool(true) }
         if noWaitOnLimit { flags["wait_on_limit"] = .bool(false) }
         if verbose { flags["verbose"] = .bool(true) }
+        if unsafeShell { flags["unsafe_shell"] = .bool(true) }
+        set("max_tokens", maxTokens)
+        set("max_duration", maxDuration)
+        if let maxCost { flags["max_cost"] = .number(maxCost) }
         return flags
     }
 }

@@ -52,8 +52,8 @@ public enum OptionResolver {
                     if !extraKeys.contains(key) { warnings.append("\(configPath): unknown key '\(key)' ignored") }
                     continue
                 }
-                guard let value = typed(raw, like: current) else {
-                    throw LoopError.invalidField(path: configPath, field: key, expected: "must be \(typeName(current)) (got \(raw))")
+                guard let value = typed(raw, like: current, fractional: fractionalKeys.contains(key)) else {
+                    throw LoopError.invalidField(path: configPath, field: key, expected: "must be \(typeName(current, key: key)) (got \(raw))")
                 }
                 merged[key] = value
                 sources[key] = "config.yaml"
@@ -68,8 +68,8 @@ public enum OptionResolver {
         for key in merged.keys where key != "max_rounds_explicit" {
             let name = "LOOP_" + key.uppercased()
             guard let text = environment[name], let current = merged[key] else { continue }
-            guard let value = parse(text, like: current) else {
-                throw LoopError.config("\(name)=\(text) is not valid: it must be \(typeName(current)).")
+            guard let value = parse(text, like: current, fractional: fractionalKeys.contains(key)) else {
+                throw LoopError.config("\(name)=\(text) is not valid: it must be \(typeName(current, key: key)).")
             }
             merged[key] = value
             sources[key] = "env \(name)"
@@ -87,7 +87,16 @@ public enum OptionResolver {
     }
 
     /// Keys config.yaml may hold that are not run options (used by later features).
-    static let extraKeys: Set<String> = ["prices", "ollama_host", "openai_base_url"]
+    static let extraKeys: Set<String> = ["prices"]
+
+    /// `prices:` from config.yaml: model → price per million tokens.
+    public static func prices(configPath: String) -> [String: UsageSummary.Price] {
+        struct PricesOnly: Decodable { var prices: [String: UsageSummary.Price]? }
+        guard let data = FileManager.default.contents(atPath: configPath),
+            let decoded = try? YAMLDecoder().decode(PricesOnly.self, from: String(decoding: data, as: UTF8.self))
+        else { return [:] }
+        return decoded.prices ?? [:]
+    }
 
     private static func defaultObject() -> JSONValue {
         var options = RunOptions()
@@ -102,20 +111,25 @@ public enum OptionResolver {
         return value
     }
 
-    private static func typeName(_ like: JSONValue) -> String {
+    /// Options that take a fractional number; every other number is a whole number.
+    static let fractionalKeys: Set<String> = ["max_cost"]
+
+    private static func typeName(_ like: JSONValue, key: String = "") -> String {
         switch like {
         case .bool: "true or false"
-        case .number: "a whole number"
+        case .number: fractionalKeys.contains(key) ? "a number" : "a whole number"
         default: "a string"
         }
     }
 
-    private static func typed(_ raw: Any, like current: JSONValue) -> JSONValue? {
+    private static func typed(_ raw: Any, like current: JSONValue, fractional: Bool) -> JSONValue? {
         switch current {
         case .bool: return (raw as? Bool).map(JSONValue.bool)
         case .number:
             if raw is Bool { return nil }
-            return (raw as? Int).map { .number(Double($0)) }
+            if let whole = raw as? Int { return .number(Double(whole)) }
+            if fractional, let number = raw as? Double { return .number(number) }
+            return nil
         default:
             if raw is NSNull { return .null }
             if let text = raw as? String { return .string(text) }
@@ -125,7 +139,7 @@ public enum OptionResolver {
     }
 
     /// Parses a flag or environment value as the type of `current`.
-    public static func parse(_ text: String, like current: JSONValue) -> JSONValue? {
+    public static func parse(_ text: String, like current: JSONValue, fractional: Bool = false) -> JSONValue? {
         switch current {
         case .bool:
             switch text.lowercased() {
@@ -133,7 +147,9 @@ public enum OptionResolver {
             case "0", "false", "no", "off": return .bool(false)
             default: return nil
             }
-        case .number: return Int(text).map { .number(Double($0)) }
+        case .number:
+            if fractional { return Double(text).map { .number($0) } }
+            return Int(text).map { .number(Double($0)) }
         default: return text.isEmpty ? .null : .string(text)
         }
     }

@@ -27,6 +27,12 @@ public struct RunOptions: Codable, Sendable, Equatable {
     public var waitOnLimit: Bool = true
     /// Longest single wait on a usage limit, seconds.
     public var limitWaitMax: Int = 6 * 3600
+    /// Run budgets (0 = none): tokens, US dollars, wall seconds. Hard stops at the next safe point.
+    public var maxTokens: Int = 0
+    public var maxCost: Double = 0
+    public var maxDuration: Int = 0
+    /// Let the built-in agent run shell commands without bubblewrap (a blocklist only).
+    public var unsafeShell: Bool = false
     /// True when `--max-rounds` (or LOOP_MAX_ROUNDS) was given, so it beats the card's `max_rounds`.
     public var maxRoundsExplicit: Bool = false
 
@@ -53,6 +59,10 @@ public struct RunOptions: Codable, Sendable, Equatable {
         case waitOnLimit = "wait_on_limit"
         case limitWaitMax = "limit_wait_max"
         case maxRoundsExplicit = "max_rounds_explicit"
+        case maxTokens = "max_tokens"
+        case maxCost = "max_cost"
+        case maxDuration = "max_duration"
+        case unsafeShell = "unsafe_shell"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -79,6 +89,10 @@ public struct RunOptions: Codable, Sendable, Equatable {
         waitOnLimit = try c.decodeIfPresent(Bool.self, forKey: .waitOnLimit) ?? d.waitOnLimit
         limitWaitMax = try c.decodeIfPresent(Int.self, forKey: .limitWaitMax) ?? d.limitWaitMax
         maxRoundsExplicit = try c.decodeIfPresent(Bool.self, forKey: .maxRoundsExplicit) ?? false
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? 0
+        maxCost = try c.decodeIfPresent(Double.self, forKey: .maxCost) ?? 0
+        maxDuration = try c.decodeIfPresent(Int.self, forKey: .maxDuration) ?? 0
+        unsafeShell = try c.decodeIfPresent(Bool.self, forKey: .unsafeShell) ?? false
     }
 
     /// The backend name for a role.
@@ -94,10 +108,12 @@ public struct RunOptions: Codable, Sendable, Equatable {
         for (name, value) in [
             ("timeout", timeout), ("dispatch_timeout", dispatchTimeout), ("dispatch_retries", dispatchRetries),
             ("dispatch_retry_base_sec", dispatchRetryBaseSec), ("artifact_timeout", artifactTimeout),
-            ("idle_timeout", idleTimeout), ("verify_timeout", verifyTimeout),
+            ("idle_timeout", idleTimeout), ("verify_timeout", verifyTimeout), ("max_tokens", maxTokens),
+            ("max_duration", maxDuration),
         ] where value < 0 {
             problems.append("\(name) must not be negative (got \(value))")
         }
+        if maxCost < 0 { problems.append("max_cost must not be negative (got \(maxCost))") }
         if heartbeatTTL < 1 { problems.append("heartbeat_ttl must be at least 1 (got \(heartbeatTTL))") }
         return problems
     }

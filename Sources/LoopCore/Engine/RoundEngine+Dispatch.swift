@@ -78,6 +78,7 @@ extension RoundEngine {
         var limitWaits = 0
         while true {
             try Task.checkCancellation()
+            try checkBudget()
             attempt += 1
             let id = dispatchID(role: role, attempt: attempt)
             try setAsideExistingReport(role)

@@ -39,6 +39,15 @@ public final class RoundEngine {
             switch error {
             case .interrupted(let number):
                 return stopInterrupted(signal: number)
+            case .other(let message, .exhausted):
+                // A run budget ran out: a clean stop at a safe point, resumable with a bigger budget.
+                state.stop(.exhausted)
+                state.result = .exhausted
+                state.reason = message
+                state.finishedAt = Timestamp.now()
+                persist("run_exhausted", ["reason": .string(message)])
+                console.info("stopping: \(message)")
+                return .approved
             case .pausedOnLimit(let message):
                 state.stop(.paused)
                 state.result = .paused
@@ -139,6 +148,18 @@ public final class RoundEngine {
     }
 
     var verifyResultsPath: String { "\(paths.scratch)/verify.json" }
+
+    /// Throws when a run budget (tokens, cost, duration) has run out; called at safe points.
+    func checkBudget() throws {
+        let budget = Budget(options: options)
+        guard !budget.isUnlimited else { return }
+        if let exceeded = budget.exceeded(by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config)) {
+            throw LoopError.other(exceeded, .exhausted)
+        }
+        if let left = budget.tokensLeft(state: state, paths: paths) {
+            setenv("LOOP_TOKENS_LEFT", String(left), 1)
+        }
+    }
 
     func loadVerifyResults() -> [VerifyResult] {
         guard let data = FileManager.default.contents(atPath: verifyResultsPath) else { return [] }

@@ -12,10 +12,9 @@ extension RunController {
         case .heldBy(let holder):
             throw LoopError.locked(owner: holder?.summary ?? "owner unknown")
         case .acquired(let lock, let previous):
-            if let previous, !ProcessControl.isAlive(previous.pid) || previous.host != owner.host {
-                if previous.runID != "done" {
-                    console.info("took over the bus lock from a PM that is gone (\(previous.summary))")
-                }
+            // A clean exit empties the file, so an owner still recorded here died holding the lock.
+            if let previous {
+                console.info("took over the bus lock from a PM that is gone (\(previous.summary))")
             }
             return lock
         }
@@ -88,11 +87,19 @@ extension RunController {
         }
         let taskPath = Filesystem.absolute(request.taskPath ?? paths.taskCard)
         let card = try TaskCard.load(from: taskPath)
-        let problems = await Preflight(paths: paths, options: request.options, dispatcher: dispatcher)
+        var options = request.options
+        // The card may name its agents; a flag or LOOP_* variable still wins.
+        if let worker = card.backends["worker"], !request.explicitKeys.contains("worker_backend") {
+            options.workerBackend = worker
+        }
+        if let reviewer = card.backends["reviewer"], !request.explicitKeys.contains("reviewer_backend") {
+            options.reviewerBackend = reviewer
+        }
+        let problems = await Preflight(paths: paths, options: options, dispatcher: dispatcher)
             .problems(checkBackends: request.options.autoDispatch)
         if !problems.isEmpty { throw LoopError.preflight(problems) }
         if let previous = existing { try archiveFinishedRun(previous) }
-        var state = try await RunStarter(paths: paths, console: console).start(card: card, taskPath: taskPath, options: request.options)
+        var state = try await RunStarter(paths: paths, console: console).start(card: card, taskPath: taskPath, options: options)
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
             "run_started", round: 1,
@@ -122,9 +129,19 @@ extension RunController {
         if explicit.contains("reviewer_backend") { state.options.reviewerBackend = given.reviewerBackend }
         if explicit.contains("wait_on_limit") { state.options.waitOnLimit = given.waitOnLimit }
         if explicit.contains("verbose") { state.options.verbose = given.verbose }
+        for key in ["max_tokens", "max_cost", "max_duration", "unsafe_shell"] where explicit.contains(key) {
+            switch key {
+            case "max_tokens": state.options.maxTokens = given.maxTokens
+            case "max_cost": state.options.maxCost = given.maxCost
+            case "max_duration": state.options.maxDuration = given.maxDuration
+            default: state.options.unsafeShell = given.unsafeShell
+            }
+        }
         switch state.phase {
         case .done:
             throw LoopError.other("Run \(state.runID) was already approved; nothing to resume. `loop run` starts a new run.", .approved)
+        case .exhausted where state.stoppedIn != nil:
+            state.phase = state.stoppedIn ?? .working  // A budget stop: continue where it stopped.
         case .exhausted:
             guard state.maxRounds > state.round else {
                 throw LoopError.other(

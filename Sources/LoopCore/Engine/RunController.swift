@@ -41,21 +41,24 @@ public struct RunController: Sendable {
             return try await runRoundChild()
         }
         let lock = try takeLock()
-        defer { withExtendedLifetime(lock) {} }
+        defer { lock.releaseCleanly() }
         AtomicFile.sweepStaleTemps(in: paths.root)
         reapOrphans()
         try ensureGitignore()
 
         if request.reset { try resetBus() }
         var state = try await prepareState()
+        lock.update(owner: FileLock.Owner(
+            pid: getpid(), host: ProcessInfo.processInfo.hostName, runID: state.runID, startedAt: Timestamp.now()))
         if request.singleRound {
             guard request.round == nil || request.round == state.round else {
                 throw LoopError.config("--round \(request.round ?? 0) does not match the run, which is at round \(state.round) (\(state.phase.rawValue)).")
             }
             let (code, final) = await runEngine(try context(for: state), state)
             state = final
-            if state.phase.isTerminal || state.result != nil { writeOutcome(state) }
-            return code
+            guard let result = state.result else { return code }
+            writeOutcome(state)
+            return result == .interrupted ? code : result.exitCode
         }
         return try await outerLoop(state)
     }

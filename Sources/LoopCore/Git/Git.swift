@@ -88,8 +88,9 @@ public struct Git: Sendable {
             guard entry.count > 3 else { continue }
             let status = entry.prefix(2)
             paths.append(String(entry.dropFirst(3)))
-            // Renames and copies carry the old path as the next entry.
-            if status.contains("R") || status.contains("C") { _ = entries.next() }
+            // A rename carries its old path as the next entry: its removal is part of the change.
+            if status.contains("R"), let old = entries.next() { paths.append(String(old)) }
+            if status.contains("C") { _ = entries.next() }
         }
         return paths
     }
@@ -115,19 +116,25 @@ public struct Git: Sendable {
 
     // MARK: - Changes
 
-    /// Stages the given paths (additions, edits and deletions) and commits them.
+    /// Commits exactly the given paths (additions, edits and deletions) and nothing else.
     ///
-    /// Hooks are skipped (`--no-verify`): this is the PM's bookkeeping commit, and the task's
-    /// own checks run as `verify` commands. Returns the new commit, or nil when nothing was staged.
+    /// Only these paths go into the commit (`git commit --only`): anything else staged —
+    /// a user's staged file, a secret an agent ran `git add` on — stays as it was. Hooks are
+    /// skipped (`--no-verify`): this is the PM's bookkeeping commit, and the task's own checks
+    /// run as `verify` commands. Returns the new commit, or nil when the paths hold no change.
     public func commit(paths: [String], message: String) async throws -> String? {
         guard !paths.isEmpty else { return nil }
-        let literal = ["GIT_LITERAL_PATHSPECS": "1"]
+        let list = paths.joined(separator: "\0")
+        var environment = try await identity()
+        environment["GIT_LITERAL_PATHSPECS"] = "1"
+        try await output(["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"], input: list, environment: environment)
+        // `git diff` takes no --pathspec-from-file: list what is staged and intersect.
+        let staged = Set(try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
+            .split(separator: "\0").map(String.init))
+        guard !staged.isDisjoint(with: paths) else { return nil }
         try await output(
-            ["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"],
-            input: paths.joined(separator: "\0"), environment: literal)
-        let staged = try await run(["diff", "--cached", "--quiet"])
-        guard staged.exitCode == 1 else { return nil }
-        try await output(["commit", "--no-verify", "-q", "-m", message], environment: try await identity())
+            ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"],
+            input: list, environment: environment)
         return try await line(["rev-parse", "HEAD"])
     }
 

@@ -71,6 +71,22 @@ public final class FileLock: Sendable {
         return .acquired(FileLock(path: path, fd: fd), previousOwner: takenOver)
     }
 
+    /// Records the run id once the run is known, so messages and `status` can name it.
+    public func update(owner: Owner) {
+        guard let data = try? JSONEncoder.bus.encode(owner) else { return }
+        _ = ftruncate(fd, 0)
+        _ = lseek(fd, 0, SEEK_SET)
+        try? AtomicFile.writeAll(fd, data + Data("\n".utf8), path: path)
+        _ = fsync(fd)
+    }
+
+    /// Empties the lock file before a clean release: an owner left in the file afterwards
+    /// means its PM died holding it.
+    public func releaseCleanly() {
+        _ = ftruncate(fd, 0)
+        _ = fsync(fd)
+    }
+
     /// Reads the owner recorded in a lock file, if any.
     public static func readOwner(at path: String) -> Owner? {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }

@@ -1,0 +1,40 @@
+/// The bounds of one agent dispatch: a small model must never loop forever or overflow silently.
+public struct AgentLimits: Sendable, Equatable {
+    /// Model calls (steps) per round.
+    public var maxSteps: Int
+    /// Prompt + completion tokens per round.
+    public var maxTokens: Int
+    /// Context window to ask for (`num_ctx`); clamped to what the model supports.
+    public var contextLength: Int
+    /// Longest reply per step.
+    public var replyTokens: Int
+    /// Bytes of one tool result kept in the conversation (head and tail).
+    public var toolOutputBytes: Int
+    /// Consecutive malformed replies that end the round.
+    public var maxMalformed: Int
+    /// Times the same failing action may repeat before the round ends.
+    public var maxRepeatedFailures: Int
+
+    public init(
+        maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
+        toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3
+    ) {
+        self.maxSteps = maxSteps
+        self.maxTokens = maxTokens
+        self.contextLength = contextLength
+        self.replyTokens = replyTokens
+        self.toolOutputBytes = toolOutputBytes
+        self.maxMalformed = maxMalformed
+        self.maxRepeatedFailures = maxRepeatedFailures
+    }
+}
+
+/// How the worker asks for actions.
+public enum ToolMode: String, Sendable, Codable, CaseIterable {
+    /// Probe once per model and remember: native where the model emits tool calls, JSON otherwise.
+    case auto
+    /// Native tool calls (`tools` in the request).
+    case native
+    /// One JSON action per reply, constrained by a schema (`format` / `response_format`).
+    case json
+}

@@ -1,0 +1,52 @@
+import Foundation
+import LoopCore
+
+/// The short re-statement of the task appended to every step, so a small model never loses
+/// the goal, the acceptance criteria or the fix list (no amnesia).
+public struct TaskBrief: Sendable, Equatable {
+    public var goal: String
+    public var acceptanceCriteria: [String]
+    public var fixes: [String]
+
+    public init(goal: String, acceptanceCriteria: [String], fixes: [String]) {
+        self.goal = goal
+        self.acceptanceCriteria = acceptanceCriteria
+        self.fixes = fixes
+    }
+
+    /// Reads the card of the running task and this round's fix list from the bus.
+    public static func load(context: AgentContext) -> TaskBrief {
+        var goal = ""
+        var criteria: [String] = []
+        if let state = try? RunState.load(from: "\(context.busDir)/\(BusPaths.state)"),
+            let card = try? TaskCard.load(from: state.taskPath)
+        {
+            goal = card.goal
+            criteria = card.acceptanceCriteria
+        }
+        var fixes: [String] = []
+        if let list = FixList.load("\(context.busDir)/\(BusPaths.fixList)"), list.round == context.round,
+            list.runID == context.loopRunID
+        {
+            fixes = list.fixes.map { fix in
+                (fix.file.isEmpty ? "" : "\(fix.file): ") + fix.reason
+                    + (fix.requiredChange.map { " → \($0.prefix(300))" } ?? "")
+            }
+        }
+        return TaskBrief(goal: goal, acceptanceCriteria: criteria, fixes: fixes)
+    }
+
+    /// The reminder block, with the remaining budget.
+    public func reminder(step: Int, maxSteps: Int, tokensUsed: Int, maxTokens: Int) -> String {
+        var lines = ["[status] step \(step) of \(maxSteps) done · tokens used \(tokensUsed) of \(maxTokens)"]
+        if !goal.isEmpty { lines.append("GOAL: \(goal)") }
+        if !acceptanceCriteria.isEmpty {
+            lines.append("ACCEPTANCE: " + acceptanceCriteria.map { "- \($0)" }.joined(separator: " "))
+        }
+        if !fixes.isEmpty {
+            lines.append("FIX LIST: " + fixes.enumerated().map { "\($0.offset + 1). \($0.element)" }.joined(separator: " "))
+        }
+        lines.append("Reply with exactly one action. Call finish when the goal is met.")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,13 @@
+/// What a tool run gave back.
+public enum ToolExecution: Sendable, Equatable {
+    /// Output for the model; `isError` marks a failed action (counted for repeat detection).
+    case result(text: String, isError: Bool)
+    /// The `finish` tool: the worker is done.
+    case finished(summary: String)
+}
+
+/// The worker's tools, as the agent loop sees them.
+public protocol ToolExecutor: Sendable {
+    var specs: [ToolSpec] { get }
+    func execute(_ call: ToolCall) async -> ToolExecution
+}

@@ -1,0 +1,21 @@
+import Foundation
+
+/// Masks obvious credentials in text meant for logs.
+///
+/// OpenAI/Anthropic-style `sk-...` keys, `Bearer` tokens and `*key=`/`*token=`/`*secret=`/
+/// `*password=` values: the shapes that end up in argv or error text and then in bug reports.
+enum SecretRedactor {
+    private static let rules: [(TextPattern, String)] = [
+        (TextPattern(builtin: #"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{8,}"#, caseInsensitive: false), "sk-***"),
+        (TextPattern(builtin: #"\b(Bearer)\s+[A-Za-z0-9._~+/=-]{8,}"#), "$1 ***"),
+        (
+            TextPattern(
+                builtin: #"\b([A-Za-z0-9_]*(?:api[_-]?key|token|secret|password))([=:]\s*)[^\s'"]{4,}"#),
+            "$1$2***"
+        ),
+    ]
+
+    static func redact(_ text: String) -> String {
+        rules.reduce(text) { text, rule in rule.0.replacingMatches(in: text, with: rule.1) }
+    }
+}

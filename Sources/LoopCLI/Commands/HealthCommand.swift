@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import LoopBackends
+import LoopCore
+
+/// `loop health`: is the PM alive, are heartbeats fresh, can the backends run.
+struct HealthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health",
+        abstract: "Check the lock owner, heartbeats, git and the configured backends; exit 1 when unhealthy.",
+        discussion: """
+            Runs the same checks as `loop run`'s preflight, plus the liveness of a running PM and
+            of agent heartbeats.
+
+            Examples:
+              loop health
+              loop health --json
+            """
+    )
+
+    @OptionGroup var bus: LoopDirOption
+    @Flag(help: "Print the result as JSON.") var json = false
+
+    struct Check: Codable {
+        var name: String
+        var ok: Bool
+        var detail: String
+    }
+
+    struct Report: Codable {
+        var schemaVersion = 1
+        var healthy: Bool
+        var checks: [Check]
+
+        enum CodingKeys: String, CodingKey {
+            case healthy, checks
+            case schemaVersion = "schema_version"
+        }
+    }
+
+    func run() async throws {
+        let paths = bus.paths
+        let resolved = try OptionResolver.resolve(
+            configPath: paths.config, environment: ProcessInfo.processInfo.environment, flags: [:])
+        let state = try? RunState.load(from: paths.state)
+        let options = state?.options ?? resolved.options
+        var checks: [Check] = []
+
+        let held = FileLock.isHeld(at: paths.lock)
+        let owner = FileLock.readOwner(at: paths.lock)
+        let midRun = state.map { !$0.phase.isTerminal && $0.result == nil } ?? false
+        if held {
+            checks.append(Check(name: "pm", ok: true, detail: "a PM is running (pid \(owner.map { String($0.pid) } ?? "?"))"))
+        } else if midRun, let state {
+            checks.append(Check(
+                name: "pm", ok: false,
+                detail: "run \(state.runID) is in \(state.phase.rawValue) but no PM holds the lock: it died. Continue with `loop run --resume`."))
+        } else {
+            checks.append(Check(name: "pm", ok: true, detail: "no PM running"))
+        }
+
+        for role in Role.allCases {
+            let path = paths.heartbeat(role.rawValue)
+            guard let modified = Filesystem.modificationDate(path) else {
+                let needed = held && options.requireHeartbeat
+                checks.append(Check(name: "heartbeat.\(role.rawValue)", ok: !needed, detail: "no heartbeat file"))
+                continue
+            }
+            let age = Int(-modified.timeIntervalSinceNow)
+            let fresh = age <= options.heartbeatTTL
+            let needed = held && (options.requireHeartbeat || options.autoDispatch)
+            checks.append(Check(
+                name: "heartbeat.\(role.rawValue)", ok: fresh || !needed,
+                detail: "\(fresh ? "fresh" : "stale"): \(age) s old (ttl \(options.heartbeatTTL) s)"))
+        }
+
+        let problems = await Preflight(
+            paths: paths, options: options, dispatcher: BackendDispatcher(configured: resolved.backends)
+        ).problems(checkBackends: true)
+        if problems.isEmpty {
+            checks.append(Check(
+                name: "preflight", ok: true,
+                detail: "git ok; backends \(options.workerBackend) and \(options.reviewerBackend) found"))
+        }
+        for problem in problems { checks.append(Check(name: "preflight", ok: false, detail: problem)) }
+
+        let report = Report(healthy: checks.allSatisfy(\.ok), checks: checks)
+        if json {
+            try CommandSupport.printJSON(report)
+        } else {
+            for check in checks { print("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)") }
+            print(report.healthy ? "healthy" : "unhealthy")
+        }
+        if !report.healthy { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Sums `usage.jsonl`: tokens, money and time, per run and per task/round/role/model.
+public struct UsageSummary: Sendable, Equatable {
+    /// One group of calls.
+    public struct Row: Codable, Sendable, Equatable {
+        public var taskID: String
+        public var round: Int
+        public var role: String
+        public var backend: String
+        public var model: String
+        public var calls: Int = 0
+        public var promptTokens: Int = 0
+        public var cachedPromptTokens: Int = 0
+        public var completionTokens: Int = 0
+        public var costUSD: Double = 0
+        public var wallS: Double = 0
+
+        enum CodingKeys: String, CodingKey {
+            case round, role, backend, model, calls
+            case taskID = "task_id"
+            case promptTokens = "prompt_tokens"
+            case cachedPromptTokens = "cached_prompt_tokens"
+            case completionTokens = "completion_tokens"
+            case costUSD = "cost_usd"
+            case wallS = "wall_s"
+        }
+
+        public var totalTokens: Int { promptTokens + completionTokens }
+    }
+
+    /// Price per million tokens for a model (from `prices:` in config.yaml).
+    public struct Price: Codable, Sendable, Equatable {
+        public var input: Double
+        public var cachedInput: Double?
+        public var output: Double
+
+        enum CodingKeys: String, CodingKey {
+            case input, output
+            case cachedInput = "cached_input"
+        }
+
+        public init(input: Double, cachedInput: Double? = nil, output: Double) {
+            self.input = input
+            self.cachedInput = cachedInput
+            self.output = output
+        }
+    }
+
+    public var rows: [Row]
+
+    public var tokens: Int { rows.reduce(0) { $0 + $1.totalTokens } }
+    public var costUSD: Double { rows.reduce(0) { $0 + $1.costUSD } }
+
+    /// Reads the ledger, optionally only one run's lines. Torn or foreign lines are skipped.
+    public static func load(_ path: String, runID: String? = nil, taskID: String? = nil, prices: [String: Price] = [:])
+        -> UsageSummary
+    {
+        guard let data = FileManager.default.contents(atPath: path) else { return UsageSummary(rows: []) }
+        var rows: [String: Row] = [:]
+        var order: [String] = []
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)), case .object(let entry) = value
+            else { continue }
+            if let runID, entry["run_id"]?.stringValue != runID { continue }
+            if let taskID, entry["task_id"]?.stringValue != taskID { continue }
+            let task = entry["task_id"]?.stringValue ?? "-"
+            let round = entry["round"]?.intValue ?? 0
+            let role = entry["role"]?.stringValue ?? "-"
+            let backend = entry["backend"]?.stringValue ?? "-"
+            let model = entry["model"]?.stringValue ?? "-"
+            let key = "\(task)\u{0}\(round)\u{0}\(role)\u{0}\(backend)\u{0}\(model)"
+            if rows[key] == nil {
+                rows[key] = Row(taskID: task, round: round, role: role, backend: backend, model: model)
+                order.append(key)
+            }
+            let prompt = entry["prompt_tokens"]?.intValue ?? 0
+            let cached = entry["cached_prompt_tokens"]?.intValue ?? 0
+            let completion = entry["completion_tokens"]?.intValue ?? 0
+            var cost = 0.0
+            if case .number(let reported) = entry["cost_usd"] {
+                cost = reported
+            } else if let price = prices[model] {
+                let uncached = Double(max(0, prompt - cached))
+                cost = (uncached * price.input + Double(cached) * (price.cachedInput ?? price.input)
+                    + Double(completion) * price.output) / 1_000_000
+            }
+            rows[key]?.calls += 1
+            rows[key]?.promptTokens += prompt
+            rows[key]?.cachedPromptTokens += cached
+            rows[key]?.completionTokens += completion
+            rows[key]?.costUSD += cost
+            if case .number(let wall) = entry["wall_s"] { rows[key]?.wallS += wall }
+        }
+        return UsageSummary(rows: order.compactMap { rows[$0] })
+    }
+}
