@@ -23,7 +23,7 @@ struct LockTests {
         try Data().write(to: URL(fileURLWithPath: repo.scratchFile("release")))
     }
 
-    @Test("while a run is live, the lock file holds the PM's pid and the run's id", .disabled("bug: the lock's run_id stays \"starting\" for the whole run"))
+    @Test("while a run is live, the lock file holds the PM's pid and the run's id")
     func lockNamesTheRun() async throws {
         let repo = try await TestRepo.make()
         let run = try await startHeldRun(repo)
@@ -40,7 +40,7 @@ struct LockTests {
         #expect(try await run.wait().exitCode == 0)
     }
 
-    @Test("a run after a cleanly finished one does not claim it took over a dead PM's lock", .disabled("bug: every run after a clean finish prints \"took over the bus lock from a PM that is gone\""))
+    @Test("a run after a cleanly finished one does not claim it took over a dead PM's lock")
     func noTakeoverMessageAfterCleanFinish() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()
