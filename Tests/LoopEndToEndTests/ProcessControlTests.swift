@@ -138,4 +138,25 @@ struct ProcessControlTests {
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(try Bus(repo).outcome["result"] as? String == "approved")
     }
+
+    @Test(
+        "a helper the worker started in its own session does not outlive the PM",
+        .disabled("bug: a setsid'd child of an agent keeps running after the run ends (only the next run reaps it)"))
+    func escapedHelperDoesNotOutliveThePM() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: """
+                setsid sleep 300 >/dev/null 2>&1 </dev/null &
+                record escaped.pid "$!"
+                change
+                work_report
+                """)
+
+        let result = try await repo.run()
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        let escaped = try repo.recordedPID("escaped.pid")
+        #expect(!ProcessControl.isAlive(escaped), "pid \(escaped) still runs after the PM exited")
+    }
 }
