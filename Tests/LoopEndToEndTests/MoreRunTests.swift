@@ -46,6 +46,22 @@ struct MoreRunTests {
         #expect(try await repo.git("rev-list", "--count", "main..loop/T-1") == "1", "the worker's round is not redone")
     }
 
+    @Test(
+        "--resume honours a new --dispatch-timeout, so a run that failed on a too-short timeout can be continued",
+        .disabled("bug: --resume keeps the stored dispatch_timeout (and the other timeouts) and silently ignores the flag"))
+    func resumeWithLongerTimeout() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(worker: "sleep 2\n" + AgentScript.goodWorker)
+        let failed = try await repo.run(["--dispatch-timeout", "1", "--dispatch-retries", "0"])
+        #expect(failed.exitCode == 3, "\(failed.output)")
+
+        let resumed = try await repo.run(["--resume", "--dispatch-timeout", "20"])
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try Bus(repo).state["options"].flatMap { ($0 as? [String: Any])?["dispatch_timeout"] as? Int } == 20)
+    }
+
     @Test("after the user merges the task branch, the next run starts from the user's HEAD")
     func mergedBranchMovesToHead() async throws {
         let repo = try await TestRepo.make()

@@ -60,6 +60,25 @@ struct RateLimitTests {
         #expect(try repo.read(repo.scratchFile("worker.count")).contains("2"))
     }
 
+    @Test("loop status shows the limit wait while the PM waits it out")
+    func statusDuringLimitWait() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(worker: Self.limitedOnce, extra: [#"rate_limit_pattern: "usage limit""#])
+        let run = repo.start(environment: ["LOOP_LIMIT_WAIT_MAX": "3"])
+        try await eventually("the PM waits on the limit") {
+            (try? Bus(repo).state["limit_until"] as? String) != nil
+        }
+
+        let status = try await repo.loop("status", "--json")
+
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])
+        #expect(document["limit_until"] as? String != nil, "\(document)")
+        #expect((document["limit_message"] as? String)?.contains("usage limit") == true, "\(document)")
+        #expect(try await repo.loop("status").stdout.contains("limit"))
+        #expect(try await run.wait().exitCode == 0)
+    }
+
     @Test("the generic wording of a provider limit is recognised without a configured pattern")
     func genericLimitWording() async throws {
         let repo = try await TestRepo.make()
