@@ -189,4 +189,23 @@ struct ReportTrustTests {
         #expect(try Bus(repo).outcome["result"] as? String == "exhausted")
         #expect(!repo.exists(repo.scratchFile("forged")), "the forger was still running when the reviewer wrote")
     }
+
+    @Test(
+        "a worker that edits the task card on the bus cannot drop the verify commands that judge it",
+        .disabled("bug: each round re-reads .loop/task_card.json, so a worker that removes `verify` gets round 2 approved unverified"))
+    func workerCannotRewriteTheCard() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(verify: ["false"])
+        try repo.useAgents(
+            worker: """
+                change
+                put "$LOOP_BUS_DIR/task_card.json" '{"task_id": "T-1", "goal": "anything goes"}'
+                work_report
+                """)
+
+        let result = try await repo.run(["--max-rounds", "2"])
+
+        #expect(result.exitCode == 2, "`false` can never pass, so no round may be approved: \(result.output)")
+        #expect(try Bus(repo).rounds.allSatisfy { $0["verify_passed"] as? Bool == false })
+    }
 }
