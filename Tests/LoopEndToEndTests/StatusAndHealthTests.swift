@@ -132,4 +132,38 @@ struct StatusAndHealthTests {
         let reason = try #require(try Bus(repo).outcome["reason"] as? String)
         #expect(reason.contains("heartbeat"), "\(reason)")
     }
+
+    @Test("manual mode with --require-heartbeat keeps waiting while `loop heartbeat` runs beside the person")
+    func heartbeatKeepsManualWaitAlive() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        let beats = ["worker", "reviewer"].map { role in
+            LoopProcess(["heartbeat", "--role", role, "--interval", "1"], in: repo.path)
+        }
+        let pm = LoopProcess(["run", "--require-heartbeat", "--heartbeat-ttl", "2", "--timeout", "60"], in: repo.path)
+        let bus = Bus(repo)
+        func dispatchID(_ role: String) -> String {
+            let round = (try? bus.rounds)?.last
+            return (round?[role] as? [String: Any])?["run_id"] as? String ?? ""
+        }
+        try await eventually("the PM waits for the worker") { !dispatchID("worker").isEmpty }
+
+        try await Task.sleep(for: .seconds(4))  // twice the ttl: only the heartbeat keeps the wait alive
+        #expect(try bus.state["phase"] as? String == "working", "\(pm.outputSoFar)")
+        let workdir = try #require(try bus.state["workdir"] as? String)
+        try "by hand\n".write(toFile: workdir + "/work.txt", atomically: true, encoding: .utf8)
+        try Data(#"{"task_id": "T-1", "round": 1, "run_id": "\#(dispatchID("worker"))", "head_sha": "", "files_changed": [], "tests": [], "notes": ""}"#.utf8)
+            .write(to: URL(fileURLWithPath: bus.path("work_report.json")), options: .atomic)
+        try await eventually("the PM waits for the reviewer") { !dispatchID("reviewer").isEmpty }
+        try Data(#"{"task_id": "T-1", "round": 1, "run_id": "\#(dispatchID("reviewer"))", "decision": "approve", "blocking_issues": [], "non_blocking_suggestions": []}"#.utf8)
+            .write(to: URL(fileURLWithPath: bus.path("review_report.json")), options: .atomic)
+
+        let result = try await pm.wait()
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        for beat in beats {
+            try await beat.send(SIGTERM)
+            _ = try await beat.wait()
+        }
+    }
 }
