@@ -33,7 +33,7 @@ struct ResumeTests {
         #expect(try bus.eventNames.contains("run_resumed"))
         #expect(!ProcessControl.isAlive(try repo.recordedPID("agent.pid")), "the killed run's agent was left running")
         #expect(bus.tornFiles().isEmpty, "torn: \(bus.tornFiles())")
-        #expect(!bus.exists("state.json.tmp") && bus.files(under: ".").filter { $0.contains(".tmp-") }.isEmpty)
+        #expect(bus.tempFiles().isEmpty, "temp files left: \(bus.tempFiles())")
     }
 
     @Test("processes left by a killed run are ended by the next run, which says so")

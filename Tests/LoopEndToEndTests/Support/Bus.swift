@@ -66,6 +66,11 @@ struct Bus {
         return found.sorted()
     }
 
+    /// Temp files of atomic writes (`.<name>.tmp-*`) left on the bus, worktrees aside.
+    func tempFiles() -> [String] {
+        files(under: root).filter { $0.contains(".tmp-") && !$0.hasPrefix("worktrees/") }
+    }
+
     /// Every `.json` and `.jsonl` file on the bus (archive included) that does not parse.
     func tornFiles() -> [String] {
         files(under: root).filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }
