@@ -182,4 +182,29 @@ struct ResumeTests {
         #expect(!ProcessControl.isAlive(verify), "verify pid \(verify) still runs")
         if ProcessControl.isAlive(verify) { kill(verify, SIGKILL) }
     }
+
+    @Test(
+        "a corrupt state.json is recovered from with `loop run --reset`, as the error message advises",
+        .disabled("bug: --reset does not archive an unreadable state.json and then fails on it with the same advice"))
+    func corruptStateRecoveredByReset() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+        #expect(try await repo.run().exitCode == 0)
+        let torn = #"{"schema_version": 1, "task_id": "T-1", "run_id"#
+        try repo.write(".loop/state.json", torn)
+
+        let plain = try await repo.run()
+        #expect(plain.exitCode == 1, "\(plain.output)")
+        #expect(plain.stderr.contains("--reset"), "\(plain.stderr)")
+
+        let reset = try await repo.run(["--reset"])
+
+        #expect(reset.exitCode == 0, "\(reset.output)")
+        #expect(try Bus(repo).outcome["result"] as? String == "approved")
+        let kept = try Bus(repo).files(under: "archive").contains { path in
+            (try? Bus(repo).text("archive/\(path)")) == torn
+        }
+        #expect(kept, "the unreadable state.json is archived, not lost")
+    }
 }
