@@ -47,8 +47,7 @@ struct MoreRunTests {
     }
 
     @Test(
-        "--resume honours a new --dispatch-timeout, so a run that failed on a too-short timeout can be continued",
-        .disabled("bug: --resume keeps the stored dispatch_timeout (and the other timeouts) and silently ignores the flag"))
+        "--resume honours a new --dispatch-timeout, so a run that failed on a too-short timeout can be continued")
     func resumeWithLongerTimeout() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()
@@ -151,14 +150,14 @@ struct MoreRunTests {
         let repo = try await TestRepo.make(git: false, initLoop: false)
         let folder = repo.root + "/demo"
 
-        let demo = try await runLoop(["demo", "--dir", folder], in: repo.root)
+        let demo = try await runLoop(["demo", "--scripted", "--dir", folder], in: repo.root)
 
         #expect(demo.exitCode == 0, "\(demo.output)")
         #expect(demo.output.contains("not AI"), "the demo says its agents are scripted: \(demo.output)")
         let outcome = try Bus(root: folder + "/repo/.loop").outcome
         #expect(outcome["result"] as? String == "approved")
         #expect(outcome["rounds"] as? Int == 2)
-        let again = try await runLoop(["demo", "--dir", folder], in: repo.root)
+        let again = try await runLoop(["demo", "--scripted", "--dir", folder], in: repo.root)
         #expect(again.exitCode == 1, "an existing folder is refused: \(again.output)")
 
         let version = try await runLoop(["version"], in: repo.root)

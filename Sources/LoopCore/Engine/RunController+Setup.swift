@@ -61,7 +61,8 @@ extension RunController {
     /// the task card or the lock.
     func resetBus() throws {
         guard let state = try? RunState.load(from: paths.state) else {
-            for file in runFiles where Filesystem.exists(file) {
+            // No readable state (none, or corrupt): archive whatever is there, state included.
+            for file in runFiles + [paths.state] where Filesystem.exists(file) {
                 try Filesystem.copyIfPresent(
                     file, to: "\(paths.archive)/reset-\(Timestamp.now())/\((file as NSString).lastPathComponent)")
                 try? FileManager.default.removeItem(atPath: file)
