@@ -159,8 +159,7 @@ struct ProcessControlTests {
     }
 
     @Test(
-        "a helper the worker started in its own session does not outlive the PM",
-        .disabled("bug: a setsid'd child of an agent keeps running after the run ends (only the next run reaps it)"))
+        "a helper the worker started in its own session does not outlive the PM")
     func escapedHelperDoesNotOutliveThePM() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()

@@ -152,8 +152,7 @@ struct ReportTrustTests {
     }
 
     @Test(
-        "a process the worker leaves behind cannot turn the reviewer's rejection into an approval",
-        .disabled("bug: worker helpers in their own session outlive the dispatch, and dispatch ids are predictable: a forged approval wins"))
+        "a process the worker leaves behind cannot turn the reviewer's rejection into an approval")
     func leftBehindProcessCannotForgeApproval() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()
@@ -191,8 +190,7 @@ struct ReportTrustTests {
     }
 
     @Test(
-        "a worker that edits the task card on the bus cannot drop the verify commands that judge it",
-        .disabled("bug: each round re-reads .loop/task_card.json, so a worker that removes `verify` gets round 2 approved unverified"))
+        "a worker that edits the task card on the bus cannot drop the verify commands that judge it")
     func workerCannotRewriteTheCard() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard(verify: ["false"])

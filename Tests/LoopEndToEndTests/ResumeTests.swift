@@ -163,8 +163,7 @@ struct ResumeTests {
     }
 
     @Test(
-        "a verify command left running by a PM killed with -9 is ended by the next run",
-        .disabled("bug: verify commands get no LOOP_BUS_DIR, so the next run does not find them; they run on"))
+        "a verify command left running by a PM killed with -9 is ended by the next run")
     func orphanedVerifyCommandEnded() async throws {
         let repo = try await TestRepo.make()
         let hangOnce = "if [ ! -f '\(repo.scratch)/verify.pid' ]; then echo $$ >'\(repo.scratch)/verify.pid'; exec sleep 300; fi; true"

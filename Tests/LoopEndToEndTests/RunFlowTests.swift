@@ -143,8 +143,7 @@ struct RunFlowTests {
     }
 
     @Test(
-        "files a verify command creates are not committed as the next round's worker change",
-        .disabled("bug: round 1's verify output file is committed in round 2 as \"worker changes\" and reviewed as such"))
+        "files a verify command creates are not committed as the next round's worker change")
     func verifyArtifactsNotCommitted() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard(verify: ["echo evidence >verify-output.txt"])

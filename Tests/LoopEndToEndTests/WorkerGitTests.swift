@@ -39,8 +39,7 @@ struct WorkerGitTests {
     }
 
     @Test(
-        "a rename the worker staged with git mv but did not commit is committed by the PM",
-        .disabled("bug: round fails with \"git add -A failed: fatal: pathspec 'README.md' did not match any files\""))
+        "a rename the worker staged with git mv but did not commit is committed by the PM")
     func stagedRename() async throws {
         let (repo, result) = try await runWorker(
             """
@@ -54,8 +53,7 @@ struct WorkerGitTests {
     }
 
     @Test(
-        "a deletion the worker staged with git rm but did not commit is committed by the PM",
-        .disabled("bug: round fails with \"git add -A failed: fatal: pathspec 'README.md' did not match any files\""))
+        "a deletion the worker staged with git rm but did not commit is committed by the PM")
     func stagedDeletion() async throws {
         let (repo, result) = try await runWorker(
             """
@@ -95,7 +93,6 @@ struct WorkerGitTests {
 
     @Test(
         "if the worker leaves the task branch, an approved outcome's branch still holds the approved head",
-        .disabled("bug: approved with head_sha on another branch; loop/T-1 stays at the base, so merge_command merges nothing"),
         arguments: branchEscapes)
     func workerLeavesTaskBranch(escape: String) async throws {
         let (repo, result) = try await runWorker("\(escape)\nchange\nwork_report")
