@@ -145,7 +145,7 @@ struct MoreRunTests {
         #expect(try bus.outcome["result"] as? String == "approved")
     }
 
-    @Test("loop demo runs the bundled example to approval in a new folder; loop version prints a version")
+    @Test("loop demo --scripted runs the bundled example to approval in a new folder; loop version prints a version")
     func demoAndVersion() async throws {
         let repo = try await TestRepo.make(git: false, initLoop: false)
         let folder = repo.root + "/demo"
@@ -164,5 +164,19 @@ struct MoreRunTests {
         #expect(version.exitCode == 0)
         #expect(version.stdout.range(of: #"\d+\.\d+\.\d+"#, options: .regularExpression) != nil, "\(version.stdout)")
         #expect(try await runLoop(["--version"], in: repo.root).stdout == version.stdout.replacingOccurrences(of: "loop ", with: ""))
+    }
+
+    @Test("loop demo without --scripted and without a model server is exit 1 saying how to start one")
+    func demoNeedsAModelServer() async throws {
+        let repo = try await TestRepo.make(git: false, initLoop: false)
+        let folder = repo.root + "/demo"
+
+        let demo = try await runLoop(
+            ["demo", "--dir", folder], in: repo.root, environment: ["OLLAMA_HOST": "http://127.0.0.1:9"],
+            unset: ["OPENAI_BASE_URL", "OPENAI_API_KEY"])
+
+        #expect(demo.exitCode == 1, "\(demo.output)")
+        #expect(demo.stderr.contains("127.0.0.1:9"), "the address tried is named: \(demo.stderr)")
+        #expect(demo.stderr.contains("--scripted") || demo.stderr.contains("ollama serve"), "\(demo.stderr)")
     }
 }
