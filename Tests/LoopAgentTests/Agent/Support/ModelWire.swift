@@ -101,7 +101,8 @@ extension ScriptedHTTPServer.Request {
     var bodyThroughMessages: Data? {
         let bytes = Array(body)
         let key = Array(#""messages":["#.utf8)
-        guard let start = (0...(bytes.count - key.count)).first(where: { Array(bytes[$0..<($0 + key.count)]) == key })
+        guard bytes.count > key.count,
+            let start = (0...(bytes.count - key.count)).first(where: { Array(bytes[$0..<($0 + key.count)]) == key })
         else { return nil }
         var depth = 0
         var inString = false
