@@ -23,6 +23,7 @@ let package = Package(
             dependencies: [
                 "LoopCore",
                 "LoopBackends",
+                "LoopAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

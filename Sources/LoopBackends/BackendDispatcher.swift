@@ -22,6 +22,17 @@ public struct BackendDispatcher: AgentDispatcher {
     /// Problems that would stop `backend` from running as `role`, one line each naming the
     /// fix: an unknown name, a program not installed, a broken config entry, or a backend that
     /// writes no report asked to review.
+    public func preflight(backend name: String, role: Role, options: RunOptions) async -> [String] {
+        var problems = preflight(backend: name, role: role)
+        if let backend = registry.backend(named: name), case .agent(let provider) = backend.kind, problems.isEmpty {
+            problems += await AgentBackendCheck.problems(
+                provider: provider, backend: backend, role: role, model: options.model(for: role) ?? backend.model,
+                unsafeShell: options.unsafeShell)
+        }
+        return problems
+    }
+
+    /// The checks that need no network: name, program, config, reviewer ability.
     public func preflight(backend name: String, role: Role) -> [String] {
         guard let backend = registry.backend(named: name) else {
             return [
@@ -57,6 +68,10 @@ public struct BackendDispatcher: AgentDispatcher {
     public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
         guard let backend = registry.backend(named: request.backend) else {
             throw LoopError.preflight(preflight(backend: request.backend, role: request.role))
+        }
+        if case .agent = backend.kind, (request.model ?? backend.model ?? "").isEmpty {
+            throw LoopError.config(
+                "The \(backend.name) backend needs a model: pass --\(request.role.rawValue)-model NAME or set backends.\(backend.name).model in .loop/config.yaml.")
         }
         return try await AgentRun(backend: backend, request: request).run()
     }

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import Foundation
 import LoopCore
 
 /// The `loop` command: PM, worker and reviewer agents working through review rounds.
@@ -21,7 +22,7 @@ public struct LoopCommand: AsyncParsableCommand {
         version: LoopVersion.current,
         subcommands: [
             InitCommand.self, RunCommand.self, StatusCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
-            HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, ConfigCommand.self,
+            HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, AgentCommand.self, ConfigCommand.self,
             VersionCommand.self,
         ]
     )
@@ -32,7 +33,6 @@ public struct LoopCommand: AsyncParsableCommand {
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 extension LoopCommand {
     /// Parses the command line, runs the command and exits with the documented code.

@@ -12,13 +12,17 @@ import Testing
 }
 
 @Suite struct SecretFilterTests {
-    @Test("files that look like secrets", arguments: [
-        ".env", "config/.env.local", "prod.env", "keys/deploy.pem", "server.key", "id_rsa", "id_ed25519.pub",
-        ".netrc", "cert.p12",
-    ])
+    @Test(
+        "files that look like secrets",
+        arguments: [
+            ".env", "config/.env.local", "prod.env", "keys/deploy.pem", "server.key", "id_rsa", "id_ed25519.pub",
+            ".netrc", "cert.p12",
+        ])
     func secrets(path: String) { #expect(SecretFilter.looksLikeSecret(path)) }
 
-    @Test("ordinary files", arguments: ["src/env.swift", "README.md", "keyboard.txt", "environment.md", "docs/pem-format.md"])
+    @Test(
+        "ordinary files",
+        arguments: ["src/env.swift", "README.md", "keyboard.txt", "environment.md", "docs/pem-format.md"])
     func ordinary(path: String) { #expect(!SecretFilter.looksLikeSecret(path)) }
 }
 
@@ -67,7 +71,8 @@ import Testing
     @Test("flags beat environment, which beats config.yaml, which beats defaults")
     func precedence() throws {
         let dir = try TempDir()
-        let config = try dir.write("config.yaml", "max_rounds: 7\ndispatch_timeout: 11\nidle_timeout: 12\nmax_cost: 1.5\n")
+        let config = try dir.write(
+            "config.yaml", "max_rounds: 7\ndispatch_timeout: 11\nidle_timeout: 12\nmax_cost: 1.5\n")
         let resolved = try OptionResolver.resolve(
             configPath: config, environment: ["LOOP_DISPATCH_TIMEOUT": "22", "LOOP_IDLE_TIMEOUT": "23"],
             flags: ["idle_timeout": .number(33)])
@@ -104,7 +109,8 @@ import Testing
     @Test("a bad environment value names the variable")
     func badEnvironment() throws {
         let error = #expect(throws: LoopError.self) {
-            try OptionResolver.resolve(configPath: "/nonexistent", environment: ["LOOP_AUTO_DISPATCH": "maybe"], flags: [:])
+            try OptionResolver.resolve(
+                configPath: "/nonexistent", environment: ["LOOP_AUTO_DISPATCH": "maybe"], flags: [:])
         }
         #expect(error?.errorDescription?.contains("LOOP_AUTO_DISPATCH") == true)
     }
@@ -114,7 +120,9 @@ import Testing
     @Test("sums one run's calls by round, role and model, pricing unpriced calls from the price table")
     func sums() throws {
         let dir = try TempDir()
-        let path = try dir.write("usage.jsonl", """
+        let path = try dir.write(
+            "usage.jsonl",
+            """
             {"run_id":"a","task_id":"T","round":1,"role":"worker","backend":"ollama","model":"m","prompt_tokens":1000,"cached_prompt_tokens":800,"completion_tokens":100}
             {"run_id":"a","task_id":"T","round":1,"role":"worker","backend":"ollama","model":"m","prompt_tokens":1000,"completion_tokens":100}
             {"run_id":"b","task_id":"T","round":1,"role":"worker","backend":"codex","prompt_tokens":5,"completion_tokens":5,"cost_usd":2}

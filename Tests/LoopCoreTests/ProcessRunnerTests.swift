@@ -16,8 +16,9 @@ struct ProcessRunnerTests {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let lines = Locked<[String]>([])
         let outcome = try await ProcessRunner.run(
-            ProcessSpec(arguments: ["bash", "-c", "echo one; echo two >&2; printf three; exit 7"], workingDirectory: dir,
-                        logPath: dir + "/out.log")
+            ProcessSpec(
+                arguments: ["bash", "-c", "echo one; echo two >&2; printf three; exit 7"], workingDirectory: dir,
+                logPath: dir + "/out.log")
         ) { stream, line in lines.withLock { $0.append("\(stream.rawValue):\(line)") } }
         #expect(outcome.exitCode == 7)
         #expect(outcome.end == .exited)
@@ -33,13 +34,16 @@ struct ProcessRunnerTests {
         let script = "trap '' TERM; (trap '' TERM; sleep 300) & echo $! > \(dir)/grandchild; sleep 300"
         let start = ContinuousClock.now
         let outcome = try await ProcessRunner.run(
-            ProcessSpec(arguments: ["bash", "-c", script], workingDirectory: dir, timeout: .seconds(1),
-                        killGrace: .milliseconds(500))
+            ProcessSpec(
+                arguments: ["bash", "-c", script], workingDirectory: dir, timeout: .seconds(1),
+                killGrace: .milliseconds(500))
         ) { _, _ in }
         #expect(outcome.end == .timedOut)
         #expect(ContinuousClock.now - start < .seconds(10))
-        let grandchild = try #require(pid_t(try String(contentsOfFile: dir + "/grandchild", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let grandchild = try #require(
+            pid_t(
+                try String(contentsOfFile: dir + "/grandchild", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         try await Task.sleep(for: .milliseconds(200))
         #expect(!ProcessControl.isAlive(grandchild))
         #expect(!ProcessControl.isGroupAlive(outcome.pid))
@@ -50,8 +54,9 @@ struct ProcessRunnerTests {
         let dir = try tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let outcome = try await ProcessRunner.run(
-            ProcessSpec(arguments: ["bash", "-c", "echo hi; sleep 300"], workingDirectory: dir,
-                        idleTimeout: .seconds(1), killGrace: .milliseconds(200))
+            ProcessSpec(
+                arguments: ["bash", "-c", "echo hi; sleep 300"], workingDirectory: dir,
+                idleTimeout: .seconds(1), killGrace: .milliseconds(200))
         ) { _, _ in }
         #expect(outcome.end == .idle)
     }
@@ -88,7 +93,9 @@ struct ProcessRunnerTests {
     @Test("a missing program is a clear error")
     func missingProgram() async throws {
         await #expect(throws: LoopError.self) {
-            _ = try await ProcessRunner.run(ProcessSpec(arguments: ["no-such-program-xyz"], workingDirectory: "/")) { _, _ in }
+            _ = try await ProcessRunner.run(ProcessSpec(arguments: ["no-such-program-xyz"], workingDirectory: "/")) {
+                _, _ in
+            }
         }
     }
 

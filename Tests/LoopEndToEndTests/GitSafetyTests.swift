@@ -116,9 +116,7 @@ struct GitSafetyTests {
         #expect(!committed.contains("notes-untracked.txt"), "\(committed)")
     }
 
-    @Test(
-        "--in-place --allow-dirty never commits a file the user had staged before the run",
-        .disabled("bug: the PM's `git commit` takes the whole index, so the user's staged file is committed"))
+    @Test("--in-place --allow-dirty never commits a file the user had staged before the run")
     func inPlaceAllowDirtyKeepsStagedFiles() async throws {
         let repo = try await TestRepo.make()
         try await makeUserEdits(repo)
@@ -167,9 +165,7 @@ struct GitSafetyTests {
         #expect(repo.exists(".loop/worktrees/T-1/.env"))
     }
 
-    @Test(
-        "a .env the worker staged but did not commit is still not committed by the PM",
-        .disabled("bug: the PM's `git commit` takes the whole index, so a staged .env is committed (and state still calls it uncommitted)"))
+    @Test("a .env the worker staged but did not commit is still not committed by the PM")
     func stagedSecretNotCommitted() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()

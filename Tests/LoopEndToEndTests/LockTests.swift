@@ -23,7 +23,7 @@ struct LockTests {
         try Data().write(to: URL(fileURLWithPath: repo.scratchFile("release")))
     }
 
-    @Test("while a run is live, the lock file holds the PM's pid and the run's id", .disabled("bug: the lock's run_id stays \"starting\" for the whole run"))
+    @Test("while a run is live, the lock file holds the PM's pid and the run's id")
     func lockNamesTheRun() async throws {
         let repo = try await TestRepo.make()
         let run = try await startHeldRun(repo)
@@ -40,7 +40,7 @@ struct LockTests {
         #expect(try await run.wait().exitCode == 0)
     }
 
-    @Test("a run after a cleanly finished one does not claim it took over a dead PM's lock", .disabled("bug: every run after a clean finish prints \"took over the bus lock from a PM that is gone\""))
+    @Test("a run after a cleanly finished one does not claim it took over a dead PM's lock")
     func noTakeoverMessageAfterCleanFinish() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()
@@ -84,5 +84,45 @@ struct LockTests {
         #expect(try bus.text("state.json") == stateBefore)
         try release(repo)
         #expect(try await run.wait().exitCode == 0)
+    }
+
+    @Test("a plain `loop run` over a run whose PM died is refused with exit 1 naming --resume and --reset")
+    func plainRunOverDeadRunRefused() async throws {
+        let repo = try await TestRepo.make()
+        let run = try await startHeldRun(repo)
+        try await run.killGroup()
+        _ = try await run.wait()
+        let state = try Bus(repo).text("state.json")
+
+        let plain = try await repo.run()
+
+        #expect(plain.exitCode == 1, "\(plain.output)")
+        #expect(plain.stderr.contains("--resume") && plain.stderr.contains("--reset"), "\(plain.stderr)")
+        #expect(try Bus(repo).text("state.json") == state, "the dead run's state is left for --resume")
+    }
+
+    @Test("two tasks on two buses of one repository run at the same time, each on its own branch")
+    func twoBusesAtOnce() async throws {
+        let repo = try await TestRepo.make()
+        let worker = try repo.agent("worker", "sleep 0.3\n" + AgentScript.goodWorker)
+        let reviewer = try repo.agent("reviewer", AgentScript.approve)
+        var runs: [LoopProcess] = []
+        for task in ["A", "B", "C"] {
+            let bus = ".bus-\(task)"
+            #expect(try await repo.loop("init", "--loop-dir", bus).exitCode == 0)
+            let config = try repo.read("\(bus)/config.yaml")
+                + "  \(TestRepo.workerBackend):\n    command: [\"\(worker)\"]\n"
+                + "  \(TestRepo.reviewerBackend):\n    command: [\"\(reviewer)\"]\n"
+            try repo.write("\(bus)/config.yaml", config)
+            try repo.write("\(bus)/task_card.json", #"{"task_id": "\#(task)", "goal": "work on \#(task)"}"#)
+            runs.append(LoopProcess(TestRepo.runArguments(["--loop-dir", bus]), in: repo.path))
+        }
+
+        for (task, run) in zip(["A", "B", "C"], runs) {
+            let result = try await run.wait()
+            #expect(result.exitCode == 0, "\(task): \(result.output)")
+            #expect(try await repo.git("show", "loop/\(task):work.txt") == "round 1", "\(task)")
+        }
+        #expect(try await repo.git("rev-parse", "--abbrev-ref", "HEAD") == "main")
     }
 }

@@ -46,6 +46,25 @@ struct ProcessControlTests {
         #expect(try bus.eventNames.contains("dispatch_failed"))
     }
 
+    @Test("an agent that writes a valid report and then hangs is stopped at --dispatch-timeout and its report used")
+    func reportThenHang() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: """
+                change
+                work_report
+                record agent.pid "$$"
+                exec sleep 300
+                """)
+
+        let result = try await repo.run(["--dispatch-timeout", "2", "--dispatch-retries", "0"])
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(!ProcessControl.isAlive(try repo.recordedPID("agent.pid")))
+        #expect(try Bus(repo).rounds.first?["worker"].flatMap { ($0 as? [String: Any])?["attempt"] as? Int } == 1)
+    }
+
     @Test("agents that read stdin to the end and then read again do not hang the loop; stdin is the prompt")
     func stdinReadersDoNotHang() async throws {
         let repo = try await TestRepo.make()
@@ -137,5 +156,25 @@ struct ProcessControlTests {
         let result = try await first.wait()
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(try Bus(repo).outcome["result"] as? String == "approved")
+    }
+
+    @Test(
+        "a helper the worker started in its own session does not outlive the PM")
+    func escapedHelperDoesNotOutliveThePM() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: """
+                setsid sleep 300 >/dev/null 2>&1 </dev/null &
+                record escaped.pid "$!"
+                change
+                work_report
+                """)
+
+        let result = try await repo.run()
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        let escaped = try repo.recordedPID("escaped.pid")
+        #expect(!ProcessControl.isAlive(escaped), "pid \(escaped) still runs after the PM exited")
     }
 }

@@ -141,4 +141,19 @@ struct RunFlowTests {
         #expect(try bus.rounds.first?["decision"] as? String == "approve")
         #expect(try bus.rounds.first?["approved"] as? Bool == false)
     }
+
+    @Test(
+        "files a verify command creates are not committed as the next round's worker change")
+    func verifyArtifactsNotCommitted() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(verify: ["echo evidence >verify-output.txt"])
+        try repo.useAgents(reviewer: AgentScript.rejectOnceThenApprove(marker: "one more round"))
+
+        let result = try await repo.run()
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        let files = try await repo.git("ls-tree", "-r", "--name-only", "loop/T-1")
+        #expect(!files.contains("verify-output.txt"), "\(files)")
+        #expect(try Bus(repo).rounds.last?["files_changed"] as? [String] == ["work.txt"])
+    }
 }

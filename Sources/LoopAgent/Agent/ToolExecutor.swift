@@ -9,5 +9,5 @@ public enum ToolExecution: Sendable, Equatable {
 /// The worker's tools, as the agent loop sees them.
 public protocol ToolExecutor: Sendable {
     var specs: [ToolSpec] { get }
-    func execute(_ call: ToolCall) async -> ToolExecution
+    func perform(_ call: ToolCall) async -> ToolExecution
 }

@@ -69,6 +69,10 @@ public struct WorkerAgent: Sendable {
         var tokensUsed = 0
         var malformed = 0
         var failures: [String: Int] = [:]
+        // Consecutive steps that failed (malformed or a failed action): each one raises the
+        // temperature a little, so a small model stuck on one reply can get out of it.
+        var stuck = 0
+        let seed = Self.stableSeed(context.runID)
 
         for step in 1...max(1, limits.maxSteps) {
             try Task.checkCancellation()
@@ -83,7 +87,8 @@ public struct WorkerAgent: Sendable {
             }
             let request = ChatRequest(
                 model: modelName, messages: messages, tools: mode == .native ? specs : nil,
-                responseSchema: mode == .json ? ActionSchema.schema(for: specs) : nil, temperature: 0.2, seed: 7,
+                responseSchema: mode == .json ? ActionSchema.schema(for: specs) : nil,
+                temperature: min(1.0, 0.2 + 0.3 * Double(stuck)), seed: seed &+ step,
                 maxTokens: limits.replyTokens, contextLength: limits.contextLength, keepAlive: "30m")
             output("[loop-agent] step \(step)/\(limits.maxSteps)")
             let response = try await model.chat(request) { token in output(token) }
@@ -100,6 +105,7 @@ public struct WorkerAgent: Sendable {
             guard case .success(let call) = parsed else {
                 let reason = (try? parsed.get()).map { _ in "" } ?? Self.reason(parsed)
                 malformed += 1
+                stuck += 1
                 journal.append("step \(step): malformed reply (\(reason))")
                 output("[loop-agent] malformed action \(malformed)/\(limits.maxMalformed): \(reason)")
                 if malformed >= limits.maxMalformed {
@@ -110,7 +116,7 @@ public struct WorkerAgent: Sendable {
                 continue
             }
             malformed = 0
-            let execution = await tools.execute(call)
+            let execution = await tools.perform(call)
             let argumentsText = WorkerPrompts.compact(call.arguments)
             switch execution {
             case .finished(let summary):
@@ -118,6 +124,7 @@ public struct WorkerAgent: Sendable {
                 return Outcome(finished: true, summary: summary, filesChanged: files, commandsRun: commands, steps: step, tokensUsed: tokensUsed)
             case .result(let text, let isError):
                 let key = call.name + argumentsText
+                stuck = isError ? stuck + 1 : 0
                 if isError {
                     failures[key, default: 0] += 1
                     if failures[key, default: 0] >= limits.maxRepeatedFailures {
@@ -171,6 +178,14 @@ public struct WorkerAgent: Sendable {
 
     private func journalSummary(_ journal: [String]) -> String {
         journal.isEmpty ? "" : "Last steps: " + journal.suffix(5).joined(separator: " | ")
+    }
+
+    /// A seed that differs per dispatch (retries explore) but is the same for the same
+    /// dispatch id (FNV-1a; `hashValue` changes every process).
+    static func stableSeed(_ text: String) -> Int {
+        var hash: UInt32 = 2_166_136_261
+        for byte in text.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        return Int(hash & 0x7fff_ffff)
     }
 
     /// Keeps the head and tail of long tool output, cutting the middle with a notice.

@@ -8,6 +8,14 @@ struct Backend: Sendable {
         case builtin(BuiltinBackend)
         /// argv template with `{placeholders}`; the first word is the program.
         case command([String])
+        /// The built-in agent (`loop agent`) against a model server.
+        case agent(AgentProvider)
+
+        /// Built-ins and the built-in agent can be tuned by a config entry without `command`.
+        var isTunable: Bool {
+            if case .command = self { return false }
+            return true
+        }
     }
 
     var name: String
@@ -35,6 +43,7 @@ struct Backend: Sendable {
         switch kind {
         case .builtin: "backends.\(name).program"
         case .command: "the first word of backends.\(name).command"
+        case .agent: "the loop executable (LOOP_EXECUTABLE)"
         }
     }
 
@@ -48,6 +57,17 @@ struct Backend: Sendable {
         writesReport = builtin.writesReport
         installHint =
             "Install it: \(builtin.installCommand) (or set backends.\(builtin.rawValue).program in .loop/config.yaml)"
+    }
+
+    /// The built-in agent for a model server provider.
+    init(agent provider: AgentProvider) {
+        name = provider.rawValue
+        kind = .agent(provider)
+        program = AgentProvider.loopExecutable
+        promptDelivery = .file
+        parser = .text
+        writesReport = true
+        installHint = "It is part of loop; start a model server (\(provider.serverHint))."
     }
 
     /// A `command` backend from its template.

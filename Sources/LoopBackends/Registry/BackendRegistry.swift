@@ -14,6 +14,9 @@ struct BackendRegistry: Sendable {
         for builtin in BuiltinBackend.allCases {
             entries[builtin.rawValue] = Backend(builtin: builtin)
         }
+        for provider in AgentProvider.allCases {
+            entries[provider.rawValue] = Backend(agent: provider)
+        }
         for (rawName, config) in configured {
             let name = rawName.lowercased()
             entries[name] = Self.entry(named: name, config: config, base: entries[name])
@@ -54,7 +57,7 @@ struct BackendRegistry: Sendable {
             if let program = config.program, !program.isEmpty {
                 backend.program = program
             }
-        } else if let base, case .builtin = base.kind {
+        } else if let base, base.kind.isTunable {
             backend = base
             if let program = config.program, !program.isEmpty { backend.program = program }
             for (setting, value) in [("prompt_via", config.promptVia), ("parser", config.parser)] where value != nil {
@@ -65,7 +68,7 @@ struct BackendRegistry: Sendable {
             backend = Backend(name: name, command: [])
             backend.problems.append(
                 "backends.\(name) in .loop/config.yaml has no command, and \(name) is not a built-in backend "
-                    + "(\(BuiltinBackend.allCases.map(\.rawValue).joined(separator: ", "))). "
+                    + "(\((BuiltinBackend.allCases.map(\.rawValue) + AgentProvider.allCases.map(\.rawValue)).joined(separator: ", "))). "
                     + "Add command: [\"my-agent\", \"--prompt-file\", \"{prompt_file}\"].")
         }
         backend.extraArgs = config.args ?? []

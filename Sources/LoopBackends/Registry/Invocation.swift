@@ -28,6 +28,11 @@ struct Invocation: Sendable, Equatable {
 }
 
 extension Backend {
+    var isAgent: Bool {
+        if case .agent = kind { return true }
+        return false
+    }
+
     /// The invocation for `request`.
     ///
     /// The environment is the non-interactive defaults, then `backends.<name>.env`, then the
@@ -42,6 +47,10 @@ extension Backend {
         switch kind {
         case .builtin(let builtin):
             arguments = [program] + builtin.arguments(model: model, extraArgs: extraArgs, request: request)
+            display = arguments
+        case .agent(let provider):
+            // `loop agent` reads the prompt file and the rest from LOOP_* itself.
+            arguments = [program, "agent", "--provider", provider.rawValue] + (model.map { ["--model", $0] } ?? []) + extraArgs
             display = arguments
         case .command(let template):
             var values = request.placeholders
@@ -71,6 +80,6 @@ extension Backend {
         environment.merge(request.environment) { _, dispatch in dispatch }
         return Invocation(
             arguments: arguments, displayArguments: display,
-            stdinFile: promptDelivery == .stdin ? request.promptFile : nil, environment: environment)
+            stdinFile: promptDelivery == .stdin && !isAgent ? request.promptFile : nil, environment: environment)
     }
 }

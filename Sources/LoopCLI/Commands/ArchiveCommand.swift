@@ -35,7 +35,8 @@ struct ArchiveCommand: ParsableCommand {
                 return
             }
             for run in runs {
-                let rounds = run.rounds.isEmpty ? "no rounds" : "rounds \(run.rounds.map(String.init).joined(separator: ","))"
+                let rounds =
+                    run.rounds.isEmpty ? "no rounds" : "rounds \(run.rounds.map(String.init).joined(separator: ","))"
                 print("\(run.taskID)  \(run.runID)  \(rounds)  \(run.result ?? "-")  (\(run.files) files)")
             }
         }
@@ -43,7 +44,8 @@ struct ArchiveCommand: ParsableCommand {
 
     struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Put a round's bus files back onto .loop/ (and with --checkout, its commit in the task worktree).")
+            abstract: "Put a round's bus files back onto .loop/ (and with --checkout, its commit in the task worktree)."
+        )
 
         @OptionGroup var bus: LoopDirOption
         @Argument(help: "The task id.") var task: String
@@ -59,7 +61,8 @@ struct ArchiveCommand: ParsableCommand {
             let index = ArchiveIndex(paths: paths)
             let runs = try index.runs(task: task)
             guard let entry = runID.map({ id in runs.first { $0.runID == id } }) ?? runs.last else {
-                throw LoopError.config("No archived run\(runID.map { " \($0)" } ?? "") for task \(task). See `loop archive list`.")
+                throw LoopError.config(
+                    "No archived run\(runID.map { " \($0)" } ?? "") for task \(task). See `loop archive list`.")
             }
             let restored = try index.restore(entry, round: round)
             for name in restored { print("restored r\(round)_\(name) -> \(paths.display(paths.file(name)))") }
@@ -73,7 +76,8 @@ struct ArchiveCommand: ParsableCommand {
             }
             let git = Git(directory: worktree)
             guard try await git.changedPaths().isEmpty else {
-                throw LoopError.config("The task worktree \(paths.display(worktree)) has uncommitted changes; commit or stash them first.")
+                throw LoopError.config(
+                    "The task worktree \(paths.display(worktree)) has uncommitted changes; commit or stash them first.")
             }
             try await git.output(["checkout", "--quiet", "--detach", sha])
             print("checked out round \(round)'s commit \(sha.prefix(12)) (detached) in \(paths.display(worktree))")

@@ -26,9 +26,14 @@ struct ConfigCommand: ParsableCommand {
         if json {
             var rows: [String: JSONValue] = [:]
             for key in OptionResolver.optionKeys {
-                rows[key] = .object(["value": object[key] ?? .null, "source": .string(resolved.sources[key] ?? "default")])
+                rows[key] = .object([
+                    "value": object[key] ?? .null, "source": .string(resolved.sources[key] ?? "default"),
+                ])
             }
-            try CommandSupport.printJSON(JSONValue.object(["options": .object(rows), "backends": .array(resolved.backends.keys.sorted().map { .string($0) })]))
+            try CommandSupport.printJSON(
+                JSONValue.object([
+                    "options": .object(rows), "backends": .array(resolved.backends.keys.sorted().map { .string($0) }),
+                ]))
             return
         }
         for key in OptionResolver.optionKeys {
@@ -40,7 +45,9 @@ struct ConfigCommand: ParsableCommand {
             case .string(let text): value = text
             default: value = "?"
             }
-            print("\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value.padding(toLength: 14, withPad: " ", startingAt: 0)) \(resolved.sources[key] ?? "default")")
+            print(
+                "\(key.padding(toLength: 24, withPad: " ", startingAt: 0)) \(value.padding(toLength: 14, withPad: " ", startingAt: 0)) \(resolved.sources[key] ?? "default")"
+            )
         }
         if !resolved.backends.isEmpty {
             print("configured backends: \(resolved.backends.keys.sorted().joined(separator: ", "))")

@@ -42,20 +42,28 @@ struct CostCommand: ParsableCommand {
                     case totalCostUSD = "total_cost_usd"
                 }
             }
-            try CommandSupport.printJSON(Document(rows: summary.rows, totalTokens: summary.tokens, totalCostUSD: summary.costUSD))
+            try CommandSupport.printJSON(
+                Document(rows: summary.rows, totalTokens: summary.tokens, totalCostUSD: summary.costUSD))
             return
         }
         guard !summary.rows.isEmpty else {
             print("No agent calls recorded in \(paths.display(paths.usage)).")
             return
         }
-        func pad(_ text: String, _ width: Int) -> String { text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) }
-        print(pad("task", 16) + pad("round", 6) + pad("role", 9) + pad("model", 22) + pad("calls", 6) + pad("prompt", 10)
-            + pad("cached", 9) + pad("output", 9) + pad("cost $", 10) + "wall s")
+        func pad(_ text: String, _ width: Int) -> String {
+            text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0)
+        }
+        print(
+            pad("task", 16) + pad("round", 6) + pad("role", 9) + pad("model", 22) + pad("calls", 6) + pad("prompt", 10)
+                + pad("cached", 9) + pad("output", 9) + pad("cost $", 10) + "wall s")
         for row in summary.rows {
-            print(pad(row.taskID, 16) + pad(String(row.round), 6) + pad(row.role, 9) + pad(row.model == "-" ? row.backend : row.model, 22)
-                + pad(String(row.calls), 6) + pad(String(row.promptTokens), 10) + pad(String(row.cachedPromptTokens), 9)
-                + pad(String(row.completionTokens), 9) + pad(String(format: "%.4f", row.costUSD), 10) + String(format: "%.1f", row.wallS))
+            print(
+                pad(row.taskID, 16) + pad(String(row.round), 6) + pad(row.role, 9)
+                    + pad(row.model == "-" ? row.backend : row.model, 22)
+                    + pad(String(row.calls), 6) + pad(String(row.promptTokens), 10)
+                    + pad(String(row.cachedPromptTokens), 9)
+                    + pad(String(row.completionTokens), 9) + pad(String(format: "%.4f", row.costUSD), 10)
+                    + String(format: "%.1f", row.wallS))
         }
         print("total: \(summary.tokens) tokens, $\(String(format: "%.4f", summary.costUSD))")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoopAgent
 import LoopBackends
 import LoopCore
 
@@ -10,19 +11,29 @@ struct DemoCommand: AsyncParsableCommand {
         abstract: "Run the loop end to end on a throwaway copy of the bundled example project.",
         discussion: """
             Creates a git repository from examples/hello (a bash script missing a feature, with a
-            test), and runs `loop run --auto-dispatch` on it: worker, PM commit, verification,
-            reviewer, fix list, next round, approval.
+            test), and runs `loop run --auto-dispatch` on it with the built-in agent as worker and
+            reviewer, against the first model server it finds: Ollama at OLLAMA_HOST (default
+            http://127.0.0.1:11434), then an OpenAI-compatible server at OPENAI_BASE_URL. With none,
+            it says how to get one and exits 1.
 
-            The demo's agents are the bundled scripted stand-ins (examples/agents), not AI: they
-            show the protocol, the rounds and the archive without any model or agent CLI.
+            A tiny model (SmolLM2-135M from scripts/local-model) runs the whole loop but rarely
+            solves the task; the demo then ends with the rounds used up, which is a finished demo.
+            With --scripted, the bundled stand-in agents (examples/agents, not AI) play worker and
+            reviewer instead and the task is approved in round 2.
 
-            Example:
+            Examples:
               loop demo
-              loop demo --dir /tmp/my-demo
+              loop demo --model qwen2.5-coder:7b --max-rounds 3
+              loop demo --scripted --dir /tmp/my-demo
             """
     )
 
     @Option(help: "Where to create the demo (must not exist). (default: a new temporary folder)") var dir: String?
+    @Flag(help: "Use the bundled scripted stand-in agents (not AI) instead of a model.") var scripted = false
+    @Option(help: "Model to use (default: the server's first model).") var model: String?
+    @Option(help: "Round budget. (default: 2)") var maxRounds: Int = 2
+    @Option(help: "Model calls per worker round. (default: 8)") var maxSteps: Int = 8
+    @Flag(help: "Run the worker's shell commands without bubblewrap (blocklist only).") var unsafeShell = false
     @Flag(help: "Show the agents' output lines.") var verbose = false
 
     func run() async throws {
@@ -34,49 +45,86 @@ struct DemoCommand: AsyncParsableCommand {
         try await git(["init", "-q", "-b", "main"], in: repo)
         try await git(["add", "-A"], in: repo)
         try await git(
-            ["-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m", "hello: example project"],
+            [
+                "-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m",
+                "hello: example project",
+            ],
             in: repo)
         let loopDir = "\(repo)/.loop"
         _ = try SkeletonInstaller(loopDir: loopDir).install()
         try FileManager.default.moveItem(atPath: "\(repo)/task_card.json", toPath: "\(loopDir)/task_card.json")
         try await git(["rm", "-q", "--cached", "task_card.json"], in: repo)
-        try await git(["-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m", "move the task card onto the bus"], in: repo)
+        try await git(
+            [
+                "-c", "user.name=loop demo", "-c", "user.email=demo@localhost", "commit", "-q", "-m",
+                "move the task card onto the bus",
+            ], in: repo)
         // Backends live in config.yaml, which every round subprocess reads, as in a real repository.
         let config = "\(loopDir)/config.yaml"
-        let demoBackends = """
-
-              # Added by `loop demo`: the bundled scripted stand-in agents (not AI).
-              scripted-worker:
-                command: ["\(agents)/scripted-worker"]
-              scripted-reviewer:
-                command: ["\(agents)/scripted-reviewer"]
-
-            """
-        try AtomicFile.write((try String(contentsOfFile: config, encoding: .utf8)) + demoBackends, to: config)
-        let backends = try OptionResolver.resolve(configPath: config, environment: [:], flags: [:]).backends
         var options = RunOptions()
         options.autoDispatch = true
-        options.workerBackend = "scripted-worker"
-        options.reviewerBackend = "scripted-reviewer"
+        options.maxRounds = maxRounds
+        options.maxRoundsExplicit = true
         options.dispatchRetryBaseSec = 1
         options.verbose = verbose
+        options.unsafeShell = unsafeShell
         let console = Console(isVerbose: verbose)
+        let addition: String
+        if scripted {
+            addition = """
+
+                  # Added by `loop demo --scripted`: the bundled scripted stand-in agents (not AI).
+                  scripted-worker:
+                    command: ["\(agents)/scripted-worker"]
+                  scripted-reviewer:
+                    command: ["\(agents)/scripted-reviewer"]
+
+                """
+            options.workerBackend = "scripted-worker"
+            options.reviewerBackend = "scripted-reviewer"
+            console.info("agents: the bundled scripted stand-ins (not AI) from examples/agents")
+        } else {
+            let environment = ProcessInfo.processInfo.environment
+            guard let server = await ServerDiscovery.find(environment: environment, preferredModel: model) else {
+                try? FileManager.default.removeItem(atPath: root)
+                throw LoopError.preflight([ServerDiscovery.howToGetOne(environment: environment)])
+            }
+            addition = """
+
+                  # Added by `loop demo`: the built-in agent on \(server.endpoint).
+                  \(server.provider):
+                    model: \(server.model)
+                    args: ["--max-steps", "\(maxSteps)", "--reply-tokens", "384"]
+
+                """
+            options.workerBackend = server.provider
+            options.reviewerBackend = server.provider
+            options.dispatchRetries = 1
+            console.info("agents: the built-in worker and reviewer, \(server.provider) model \(server.model) at \(server.endpoint)")
+        }
+        try AtomicFile.write((try String(contentsOfFile: config, encoding: .utf8)) + addition, to: config)
+        let backends = try OptionResolver.resolve(configPath: config, environment: [:], flags: [:]).backends
         console.info("demo repository: \(repo)")
-        console.info("agents: the bundled scripted stand-ins (not AI) from examples/agents")
-        guard FileManager.default.changeCurrentDirectoryPath(repo) else { throw LoopError.config("Cannot enter the demo repository \(repo).") }
+        guard FileManager.default.changeCurrentDirectoryPath(repo) else {
+            throw LoopError.config("Cannot enter the demo repository \(repo).")
+        }
         let controller = RunController(
             request: RunRequest(loopDir: loopDir, taskPath: nil, options: options),
             dispatcher: BackendDispatcher(configured: backends), templates: CommandSupport.builtInTemplates,
             console: console, executable: CommandSupport.executablePath)
         let code = try await controller.run()
         console.info("look around: cd \(repo) && loop status && loop archive list && git log --oneline --all")
-        if code != .approved { throw ExitCode(code.rawValue) }
+        // The demo is done when the loop reached a verdict: approval, or the rounds used up
+        // (what a tiny model usually gets). Failures keep their exit code.
+        if code != .approved && code != .exhausted { throw ExitCode(code.rawValue) }
     }
 
     private func makeRoot() throws -> String {
         if let dir {
             let path = Filesystem.absolute(dir)
-            guard !Filesystem.exists(path) else { throw LoopError.config("\(path) already exists; pick a new folder for the demo.") }
+            guard !Filesystem.exists(path) else {
+                throw LoopError.config("\(path) already exists; pick a new folder for the demo.")
+            }
             try Filesystem.createDirectory(path)
             return path
         }

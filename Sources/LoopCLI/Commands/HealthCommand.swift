@@ -50,11 +50,15 @@ struct HealthCommand: AsyncParsableCommand {
         let owner = FileLock.readOwner(at: paths.lock)
         let midRun = state.map { !$0.phase.isTerminal && $0.result == nil } ?? false
         if held {
-            checks.append(Check(name: "pm", ok: true, detail: "a PM is running (pid \(owner.map { String($0.pid) } ?? "?"))"))
+            checks.append(
+                Check(name: "pm", ok: true, detail: "a PM is running (pid \(owner.map { String($0.pid) } ?? "?"))"))
         } else if midRun, let state {
-            checks.append(Check(
-                name: "pm", ok: false,
-                detail: "run \(state.runID) is in \(state.phase.rawValue) but no PM holds the lock: it died. Continue with `loop run --resume`."))
+            checks.append(
+                Check(
+                    name: "pm", ok: false,
+                    detail:
+                        "run \(state.runID) is in \(state.phase.rawValue) but no PM holds the lock: it died. Continue with `loop run --resume`."
+                ))
         } else {
             checks.append(Check(name: "pm", ok: true, detail: "no PM running"))
         }
@@ -69,21 +73,32 @@ struct HealthCommand: AsyncParsableCommand {
             let age = Int(-modified.timeIntervalSinceNow)
             let fresh = age <= options.heartbeatTTL
             let needed = held && (options.requireHeartbeat || options.autoDispatch)
-            checks.append(Check(
-                name: "heartbeat.\(role.rawValue)", ok: fresh || !needed,
-                detail: "\(fresh ? "fresh" : "stale"): \(age) s old (ttl \(options.heartbeatTTL) s)"))
+            checks.append(
+                Check(
+                    name: "heartbeat.\(role.rawValue)", ok: fresh || !needed,
+                    detail: "\(fresh ? "fresh" : "stale"): \(age) s old (ttl \(options.heartbeatTTL) s)"))
         }
 
         let problems = await Preflight(
             paths: paths, options: options, dispatcher: BackendDispatcher(configured: resolved.backends)
         ).problems(checkBackends: true)
         if problems.isEmpty {
-            checks.append(Check(
-                name: "preflight", ok: true,
-                detail: "git ok; backends \(options.workerBackend) and \(options.reviewerBackend) found"))
+            checks.append(
+                Check(
+                    name: "preflight", ok: true,
+                    detail: "git ok; backends \(options.workerBackend) and \(options.reviewerBackend) found"))
         }
         for problem in problems { checks.append(Check(name: "preflight", ok: false, detail: problem)) }
 
+        if options.workerBackend == "ollama", options.reviewerBackend == "ollama",
+            let worker = options.workerModel ?? resolved.backends["ollama"]?.model,
+            let reviewer = options.reviewerModel ?? resolved.backends["ollama"]?.model, worker != reviewer
+        {
+            checks.append(Check(
+                name: "models", ok: true,
+                detail: "worker (\(worker)) and reviewer (\(reviewer)) are two models on one Ollama server: on a small box "
+                    + "they evict each other from memory and every round reloads both. One model for both roles avoids it."))
+        }
         let report = Report(healthy: checks.allSatisfy(\.ok), checks: checks)
         if json {
             try CommandSupport.printJSON(report)

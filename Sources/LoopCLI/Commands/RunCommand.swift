@@ -33,7 +33,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Task card to run. (default: <loop dir>/task_card.json)") var task: String?
     @Option(help: "Round budget. (default: 3, or the card's max_rounds)") var maxRounds: Int?
     @Option(help: "Manual mode: seconds to wait for each report; 0 = no limit. (default: 0)") var timeout: Int?
-    @Flag(help: "Start the agents automatically (otherwise wait for reports written by others).") var autoDispatch = false
+    @Flag(help: "Start the agents automatically (otherwise wait for reports written by others).") var autoDispatch =
+        false
     @Option(help: "Backend for the worker. (default: codex)") var workerBackend: String?
     @Option(help: "Backend for the reviewer. (default: claude)") var reviewerBackend: String?
     @Option(help: "Model for the worker (backend default when unset).") var workerModel: String?
@@ -42,22 +43,29 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Retries after a failed agent run. (default: 2)") var dispatchRetries: Int?
     @Option(help: "First retry delay in seconds; doubles, capped at 60. (default: 5)") var dispatchRetryBaseSec: Int?
     @Option(help: "Seconds to wait for the report after the agent exits. (default: 90)") var artifactTimeout: Int?
-    @Option(help: "Seconds without output before an agent counts as hung; 0 = no limit. (default: 300)") var idleTimeout: Int?
+    @Option(help: "Seconds without output before an agent counts as hung; 0 = no limit. (default: 300)")
+    var idleTimeout: Int?
     @Option(help: "Seconds each verify command may take. (default: 600)") var verifyTimeout: Int?
     @Flag(help: "Manual mode: end the wait when the role's heartbeat goes stale.") var requireHeartbeat = false
     @Option(help: "Seconds after which a heartbeat is stale. (default: 30)") var heartbeatTTL: Int?
     @Flag(help: "Run one round (used by the PM for each round; also usable by hand).") var singleRound = false
     @Option(help: "The round to run with --single-round.") var round: Int?
-    @Flag(help: "Continue the run in state.json after Ctrl+C, SIGTERM, kill -9, a failure or a usage-limit pause.") var resume = false
+    @Flag(help: "Continue the run in state.json after Ctrl+C, SIGTERM, kill -9, a failure or a usage-limit pause.")
+    var resume = false
     @Flag(help: "Archive and clear the bus and state first (never the task card or the lock).") var reset = false
-    @Flag(help: "With --in-place: work even if the checkout has uncommitted changes (they are never committed).") var allowDirty = false
-    @Flag(help: "Work in the current checkout and branch instead of a task worktree (clean tree required).") var inPlace = false
+    @Flag(help: "With --in-place: work even if the checkout has uncommitted changes (they are never committed).")
+    var allowDirty = false
+    @Flag(help: "Work in the current checkout and branch instead of a task worktree (clean tree required).")
+    var inPlace = false
     @Flag(help: "On an agent's usage limit, save state and exit 75 instead of waiting.") var noWaitOnLimit = false
     @Flag(help: "Show the agents' output lines as they arrive.") var verbose = false
-    @Option(help: "Run budget: stop cleanly once this many tokens are spent; 0 = none. (default: 0)") var maxTokens: Int?
-    @Option(help: "Run budget in US dollars (reported costs, or prices: in config.yaml); 0 = none. (default: 0)") var maxCost: Double?
+    @Option(help: "Run budget: stop cleanly once this many tokens are spent; 0 = none. (default: 0)") var maxTokens:
+        Int?
+    @Option(help: "Run budget in US dollars (reported costs, or prices: in config.yaml); 0 = none. (default: 0)")
+    var maxCost: Double?
     @Option(help: "Run budget in seconds of wall time; 0 = none. (default: 0)") var maxDuration: Int?
-    @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).") var unsafeShell = false
+    @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).")
+    var unsafeShell = false
 
     mutating func validate() throws {
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }

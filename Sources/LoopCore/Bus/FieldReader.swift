@@ -17,7 +17,8 @@ public struct FieldReader: Sendable {
             throw LoopError.invalidJSON(path: path, detail: FieldReader.describe(error, data: data))
         }
         guard case .object(let object) = value else {
-            throw LoopError.invalidJSON(path: path, detail: "expected a JSON object at the top level, got \(value.typeName)")
+            throw LoopError.invalidJSON(
+                path: path, detail: "expected a JSON object at the top level, got \(value.typeName)")
         }
         self.object = object
     }
@@ -78,7 +79,9 @@ public struct FieldReader: Sendable {
             if required { throw fail(field, "must be a list of strings (it is missing)") }
             return []
         }
-        guard let items = value.arrayValue else { throw fail(field, "must be a list of strings (got \(value.typeName))") }
+        guard let items = value.arrayValue else {
+            throw fail(field, "must be a list of strings (got \(value.typeName))")
+        }
         return try items.enumerated().map { index, item in
             guard let text = item.stringValue else {
                 throw fail("\(field)[\(index)]", "must be a string (got \(item.typeName))")
@@ -90,7 +93,9 @@ public struct FieldReader: Sendable {
     /// A list of objects; missing means empty.
     public func objectList(_ field: String) throws -> [[String: JSONValue]] {
         guard let value = object[field], value != .null else { return [] }
-        guard let items = value.arrayValue else { throw fail(field, "must be a list of objects (got \(value.typeName))") }
+        guard let items = value.arrayValue else {
+            throw fail(field, "must be a list of objects (got \(value.typeName))")
+        }
         return try items.enumerated().map { index, item in
             guard let object = item.objectValue else {
                 throw fail("\(field)[\(index)]", "must be an object (got \(item.typeName))")

@@ -37,8 +37,9 @@ public struct WorkReport: Sendable, Equatable {
         notes = try reader.optionalString("notes") ?? ""
         tests = try reader.objectList("tests").enumerated().map { index, object in
             let item = reader.nested(object, at: "tests[\(index)]")
-            return ClaimedTest(name: try item.optionalString("name") ?? "test \(index + 1)",
-                               result: try item.optionalString("result") ?? "unknown")
+            return ClaimedTest(
+                name: try item.optionalString("name") ?? "test \(index + 1)",
+                result: try item.optionalString("result") ?? "unknown")
         }
         madeByPM = try reader.optionalBool("made_by_pm") ?? false
         raw = reader.object
@@ -101,7 +102,8 @@ public struct ReviewReport: Sendable, Equatable {
             return BlockingIssue(
                 severity: try item.optionalString("severity") ?? "medium",
                 file: try item.optionalString("file") ?? "",
-                reason: try item.optionalString("reason") ?? (try item.optionalString("description") ?? "(no reason given)"),
+                reason: try item.optionalString("reason")
+                    ?? (try item.optionalString("description") ?? "(no reason given)"),
                 requiredChange: try item.optionalString("required_change"),
                 source: "reviewer")
         }
@@ -115,7 +117,8 @@ public struct ReviewReport: Sendable, Equatable {
         guard let value = reader.object["non_blocking_suggestions"], value != .null else { return [] }
         guard let items = value.arrayValue else {
             throw LoopError.invalidField(
-                path: reader.path, field: "non_blocking_suggestions", expected: "must be a list (got \(value.typeName))")
+                path: reader.path, field: "non_blocking_suggestions", expected: "must be a list (got \(value.typeName))"
+            )
         }
         return items.compactMap { item in
             item.stringValue ?? item["reason"]?.stringValue ?? item["text"]?.stringValue

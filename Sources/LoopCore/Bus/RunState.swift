@@ -141,6 +141,9 @@ public struct RunState: Codable, Sendable, Equatable {
     public var stoppedIn: Phase?
     /// `--in-place --allow-dirty`: paths that were already dirty; the PM never commits them.
     public var dirtyAtStart: [String]?
+    /// Files the last verify run created or changed, with their content hash: left exactly as
+    /// verify left them, they are evidence, not worker changes, and the PM does not commit them.
+    public var verifyArtifacts: [String: String]?
 
     enum CodingKeys: String, CodingKey {
         case phase, round, result, reason, branch, mode, workdir, rounds, options
@@ -159,6 +162,7 @@ public struct RunState: Codable, Sendable, Equatable {
         case limitMessage = "limit_message"
         case stoppedIn = "stopped_in"
         case dirtyAtStart = "dirty_at_start"
+        case verifyArtifacts = "verify_artifacts"
     }
 
     public init(
@@ -193,6 +197,12 @@ public struct RunState: Codable, Sendable, Equatable {
                 rounds.append(newValue)
             }
         }
+    }
+
+    /// The task card as it was when the run started: rounds judge against this copy, so an
+    /// agent that edits the card on the bus cannot change what it is judged by.
+    public func cardSnapshot(_ paths: BusPaths) -> String {
+        "\(paths.archiveDirectory(task: taskID, run: runID))/task_card.json"
     }
 
     /// Loads `state.json`; nil when there is none.

@@ -32,7 +32,8 @@ public struct TaskCard: Sendable, Equatable {
     public static func load(from path: String) throws -> TaskCard {
         let reader = try FieldReader.load(
             path,
-            missingHint: "Write a task card (see .loop/examples/task_card.json, made by `loop init`) or pass --task PATH."
+            missingHint:
+                "Write a task card (see .loop/examples/task_card.json, made by `loop init`) or pass --task PATH."
         )
         return try TaskCard(reader: reader)
     }
@@ -42,7 +43,8 @@ public struct TaskCard: Sendable, Equatable {
         guard TaskCard.isValidTaskID(taskID) else {
             throw LoopError.invalidField(
                 path: reader.path, field: "task_id",
-                expected: "must use only letters, digits, '-', '_' and '.' (it names a git branch and folders); got \"\(taskID)\""
+                expected:
+                    "must use only letters, digits, '-', '_' and '.' (it names a git branch and folders); got \"\(taskID)\""
             )
         }
         goal = try reader.requiredString("goal")
@@ -53,7 +55,8 @@ public struct TaskCard: Sendable, Equatable {
         verify = try TaskCard.readVerify(reader)
         maxRounds = try reader.optionalInt("max_rounds")
         if let maxRounds, maxRounds < 1 {
-            throw LoopError.invalidField(path: reader.path, field: "max_rounds", expected: "must be at least 1 (got \(maxRounds))")
+            throw LoopError.invalidField(
+                path: reader.path, field: "max_rounds", expected: "must be at least 1 (got \(maxRounds))")
         }
         var backends: [String: String] = [:]
         if let value = reader.object["backends"], value != .null {

@@ -44,7 +44,8 @@ public enum OptionResolver {
                 throw LoopError.invalidJSON(path: configPath, detail: "not valid YAML (\(error))")
             }
             if let top = loaded, !(top is [String: Any]) {
-                throw LoopError.invalidJSON(path: configPath, detail: "expected a mapping of option: value at the top level")
+                throw LoopError.invalidJSON(
+                    path: configPath, detail: "expected a mapping of option: value at the top level")
             }
             for (key, raw) in (loaded as? [String: Any]) ?? [:] {
                 if key == "backends" { continue }
@@ -53,7 +54,8 @@ public enum OptionResolver {
                     continue
                 }
                 guard let value = typed(raw, like: current, fractional: fractionalKeys.contains(key)) else {
-                    throw LoopError.invalidField(path: configPath, field: key, expected: "must be \(typeName(current, key: key)) (got \(raw))")
+                    throw LoopError.invalidField(
+                        path: configPath, field: key, expected: "must be \(typeName(current, key: key)) (got \(raw))")
                 }
                 merged[key] = value
                 sources[key] = "config.yaml"
@@ -83,7 +85,8 @@ public enum OptionResolver {
         merged["max_rounds_explicit"] = .bool(explicit.contains("max_rounds"))
         let data = try JSONEncoder().encode(JSONValue.object(merged))
         let options = try JSONDecoder().decode(RunOptions.self, from: data)
-        return ResolvedConfig(options: options, sources: sources, backends: backends, warnings: warnings, explicitKeys: explicit)
+        return ResolvedConfig(
+            options: options, sources: sources, backends: backends, warnings: warnings, explicitKeys: explicit)
     }
 
     /// Keys config.yaml may hold that are not run options (used by later features).

@@ -188,9 +188,10 @@ public struct DispatchResult: Sendable, Equatable {
 
 /// Runs agents. LoopBackends implements it; the round engine only sees this protocol.
 public protocol AgentDispatcher: Sendable {
-    /// Problems that would stop `backend` from running as `role` (unknown name, program not
-    /// installed), one line each naming the fix. Empty when it can run.
-    func preflight(backend: String, role: Role) -> [String]
+    /// Problems that would stop `backend` from running as `role` under `options` (unknown name,
+    /// program not installed, model server down, model missing), one line each naming the fix.
+    /// Empty when it can run.
+    func preflight(backend: String, role: Role, options: RunOptions) async -> [String]
 
     /// Whether the backend writes its own report file (false: the PM makes the work report).
     func writesReport(backend: String) -> Bool

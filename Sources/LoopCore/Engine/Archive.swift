@@ -21,7 +21,8 @@ public struct Archive: Sendable {
     @discardableResult
     public func keep(_ source: String, round: Int, as name: String? = nil) throws -> Bool {
         let fileName = name ?? (source as NSString).lastPathComponent
-        return try Filesystem.copyIfPresent(source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName))
+        return try Filesystem.copyIfPresent(
+            source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName))
     }
 
     /// Moves a stale or foreign report out of the way, keeping it under `stale/`.

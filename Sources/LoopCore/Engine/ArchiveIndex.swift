@@ -41,8 +41,10 @@ public struct ArchiveIndex: Sendable {
                 let rounds = Set(files.compactMap(Self.round(of:))).sorted()
                 let result = files.filter { $0.hasSuffix("outcome.json") }.sorted().last
                     .flatMap { Outcome.load("\(directory)/\($0)")?.result.rawValue }
-                entries.append(RunEntry(
-                    taskID: taskID, runID: runID, rounds: rounds, files: files.count, result: result, directory: directory))
+                entries.append(
+                    RunEntry(
+                        taskID: taskID, runID: runID, rounds: rounds, files: files.count, result: result,
+                        directory: directory))
             }
         }
         return entries
@@ -55,13 +57,16 @@ public struct ArchiveIndex: Sendable {
     }
 
     /// Bus files `archive restore` puts back onto `.loop/`.
-    public static let restorable = [BusPaths.workReport, BusPaths.reviewReport, BusPaths.reviewRequest, BusPaths.fixList]
+    public static let restorable = [
+        BusPaths.workReport, BusPaths.reviewReport, BusPaths.reviewRequest, BusPaths.fixList,
+    ]
 
     /// Copies a round's bus files back onto the bus; returns the files restored.
     public func restore(_ entry: RunEntry, round: Int) throws -> [String] {
         guard entry.rounds.contains(round) else {
             throw LoopError.config(
-                "Run \(entry.runID) of \(entry.taskID) has no round \(round) in the archive (rounds: \(entry.rounds.map(String.init).joined(separator: ", "))).")
+                "Run \(entry.runID) of \(entry.taskID) has no round \(round) in the archive (rounds: \(entry.rounds.map(String.init).joined(separator: ", ")))."
+            )
         }
         var restored: [String] = []
         for name in Self.restorable {

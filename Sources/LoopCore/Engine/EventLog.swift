@@ -25,7 +25,8 @@ public struct EventLog: Sendable {
             let data = try JSONEncoder.line.encode(JSONValue.object(object))
             try AtomicFile.appendLine(String(decoding: data, as: UTF8.self), to: path)
         } catch {
-            FileHandle.standardError.write(Data("loop: could not record event \(event): \(error.localizedDescription)\n".utf8))
+            FileHandle.standardError.write(
+                Data("loop: could not record event \(event): \(error.localizedDescription)\n".utf8))
         }
     }
 }

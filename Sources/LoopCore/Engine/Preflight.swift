@@ -22,18 +22,22 @@ public struct Preflight: Sendable {
         if Self.findOnPath("git") == nil {
             problems.append("git is not installed or not on PATH. Install git (apt-get install git).")
         } else if await git.topLevel() == nil {
-            problems.append("\(paths.repository) is not inside a git repository. Run `git init` and commit, or cd into your repository.")
+            problems.append(
+                "\(paths.repository) is not inside a git repository. Run `git init` and commit, or cd into your repository."
+            )
         } else if await git.head() == nil {
-            problems.append("The repository has no commits yet. Make a first commit (git commit --allow-empty -m init).")
+            problems.append(
+                "The repository has no commits yet. Make a first commit (git commit --allow-empty -m init).")
         }
         if let problem = writableProblem(paths.root) { problems.append(problem) }
         if checkBackends {
             for role in Role.allCases {
-                problems += dispatcher.preflight(backend: options.backend(for: role), role: role)
+                problems += await dispatcher.preflight(backend: options.backend(for: role), role: role, options: options)
             }
             if !dispatcher.writesReport(backend: options.reviewerBackend) {
                 problems.append(
-                    "The reviewer backend \(options.reviewerBackend) writes no report, and a review is never invented. Choose another --reviewer-backend.")
+                    "The reviewer backend \(options.reviewerBackend) writes no report, and a review is never invented. Choose another --reviewer-backend."
+                )
             }
         }
         return Array(NSOrderedSet(array: problems)).compactMap { $0 as? String }
@@ -47,7 +51,8 @@ public struct Preflight: Sendable {
             try FileManager.default.removeItem(atPath: probe)
             return nil
         } catch {
-            return "The bus folder \(directory) is not writable (\(error.localizedDescription)). Fix its permissions or pass --loop-dir."
+            return
+                "The bus folder \(directory) is not writable (\(error.localizedDescription)). Fix its permissions or pass --loop-dir."
         }
     }
 

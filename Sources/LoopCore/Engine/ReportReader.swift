@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// What is in a report file right now, judged against the dispatch that should have written it.
 public enum ReportCheck<Report: Sendable>: Sendable {

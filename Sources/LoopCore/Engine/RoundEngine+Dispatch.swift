@@ -4,7 +4,8 @@ extension RoundEngine {
     /// A fresh id for one dispatch: the report must echo it, so nothing written for an
     /// earlier attempt, round or run can ever be accepted.
     func dispatchID(role: Role, attempt: Int) -> String {
-        "\(state.runID).r\(state.round).\(role.rawValue)\(attempt)"
+        let nonce = String(UInt32.random(in: 0 ... .max), radix: 16)
+        return "\(state.runID).r\(state.round).\(role.rawValue)\(attempt)-\(nonce)"
     }
 
     func identity(_ dispatchID: String) -> ReportIdentity {
@@ -87,16 +88,20 @@ extension RoundEngine {
             try AtomicFile.write(text, to: promptPath(role))
             var record = state.currentRound
             let dispatch = DispatchRecord(
-                runID: id, backend: options.autoDispatch ? backend : "manual", attempt: attempt, startedAt: Timestamp.now())
+                runID: id, backend: options.autoDispatch ? backend : "manual", attempt: attempt,
+                startedAt: Timestamp.now())
             if role == .worker { record.worker = dispatch } else { record.reviewer = dispatch }
             state.currentRound = record
-            try transition("dispatch_started", ["role": .string(role.rawValue), "dispatch_id": .string(id), "attempt": .number(Double(attempt))])
+            try transition(
+                "dispatch_started",
+                ["role": .string(role.rawValue), "dispatch_id": .string(id), "attempt": .number(Double(attempt))])
 
             guard options.autoDispatch else {
                 return try await waitForManualReport(role: role, dispatchID: id, check: check)
             }
             console.info("round \(state.round) · \(role.rawValue) (\(backend)) started · attempt \(attempt)")
             let result = try await runDispatch(role: role, backend: backend, dispatchID: id, prompt: text)
+            reapLeftovers(of: id)
             recordFinished(role: role, result: result)
             try transition(
                 "dispatch_finished",
@@ -117,25 +122,30 @@ extension RoundEngine {
                 let grace = result.succeeded ? options.artifactTimeout : 1
                 switch await awaitReport(role: role, dispatchID: id, within: grace, check: check) {
                 case .valid(let report):
-                    if !result.succeeded { console.warn("\(role.rawValue) \(result.endDescription), but its report is valid; using it") }
+                    if !result.succeeded {
+                        console.warn("\(role.rawValue) \(result.endDescription), but its report is valid; using it")
+                    }
                     return report
                 case .invalid(let message):
                     reason = "the \(role.rawValue) report is invalid: \(message)"
                 case .stale(let message), .missing(let message):
-                    reason = result.succeeded
+                    reason =
+                        result.succeeded
                         ? "\(backend) exited 0 but wrote no \(role.reportFileName) for this dispatch within \(options.artifactTimeout) s\(message.isEmpty ? "" : " (\(message))")"
                         : "\(backend) \(result.endDescription)"
                 }
             }
             if let error = result.errorMessage, !error.isEmpty { reason += ": \(error)" }
             failures += 1
-            events.record("dispatch_failed", round: state.round, ["role": .string(role.rawValue), "reason": .string(reason)])
+            events.record(
+                "dispatch_failed", round: state.round, ["role": .string(role.rawValue), "reason": .string(reason)])
             if result.isPermanentError || failures > options.dispatchRetries {
                 let tail = result.outputTail.split(separator: "\n").suffix(3).joined(separator: " | ")
                 throw LoopError.roundFailed(
                     "\(role.rawValue) dispatch failed after \(failures) attempt\(failures == 1 ? "" : "s"): \(reason)"
                         + (tail.isEmpty ? "" : " — last output: \(tail)")
-                        + " (log: \(paths.display(paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue))))")
+                        + " (log: \(paths.display(paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue))))"
+                )
             }
             let delay = min(60, max(1, options.dispatchRetryBaseSec) << min(failures - 1, 6))
             console.warn("\(role.rawValue) attempt \(attempt) failed: \(reason); retrying in \(delay) s")
@@ -143,7 +153,9 @@ extension RoundEngine {
         }
     }
 
-    private func runDispatch(role: Role, backend: String, dispatchID: String, prompt: String) async throws -> DispatchResult {
+    private func runDispatch(role: Role, backend: String, dispatchID: String, prompt: String) async throws
+        -> DispatchResult
+    {
         let request = DispatchRequest(
             role: role, backend: backend, model: options.model(for: role), prompt: prompt, promptFile: promptPath(role),
             workdir: state.workdir, reportPath: role == .worker ? paths.workReport : paths.reviewReport,
@@ -198,7 +210,8 @@ extension RoundEngine {
             case .stale(let message):
                 lastStale = message
                 console.warn("ignored a stale \(role.reportFileName): \(message)")
-                events.record("stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
+                events.record(
+                    "stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
                 try? archive.setAsideStale(path, reason: message)
             case .invalid(let message):
                 let modified = Filesystem.modificationDate(path)
@@ -228,10 +241,19 @@ extension RoundEngine {
         state.limitUntil = Timestamp.format(until)
         state.limitMessage = limit.message
         guard options.waitOnLimit else {
-            throw LoopError.pausedOnLimit("\(role.rawValue) (\(options.backend(for: role))): \(limit.message); it resets about \(Timestamp.format(until))")
+            throw LoopError.pausedOnLimit(
+                "\(role.rawValue) (\(options.backend(for: role))): \(limit.message); it resets about \(Timestamp.format(until))"
+            )
         }
-        try transition("limit_wait", ["role": .string(role.rawValue), "until": .string(Timestamp.format(until)), "message": .string(limit.message)])
-        console.info("\(role.rawValue) hit a usage limit (\(limit.message)); waiting until \(Timestamp.format(until)), then retrying round \(state.round)")
+        try transition(
+            "limit_wait",
+            [
+                "role": .string(role.rawValue), "until": .string(Timestamp.format(until)),
+                "message": .string(limit.message),
+            ])
+        console.info(
+            "\(role.rawValue) hit a usage limit (\(limit.message)); waiting until \(Timestamp.format(until)), then retrying round \(state.round)"
+        )
         try await Task.sleep(for: .seconds(seconds))
         state.limitUntil = nil
         state.limitMessage = nil

@@ -6,15 +6,23 @@ extension RoundEngine {
     func commitAndRecordFacts(report: WorkReport) async throws {
         let git = workdirGit
         let dirtyBefore = Set(state.dirtyAtStart ?? [])
-        let changed = try await git.changedPaths(excluding: busExclusions).filter { !dirtyBefore.contains($0) }
-        let (toCommit, secrets) = SecretFilter.partition(changed)
+        var changes = try await git.status(excluding: busExclusions).filter { !dirtyBefore.contains($0.path) }
+        if let artifacts = state.verifyArtifacts, !artifacts.isEmpty {
+            let now = try await git.hashes(of: changes.map(\.path).filter { artifacts[$0] != nil })
+            changes.removeAll { change in artifacts[change.path].map { now[change.path] == $0 } ?? false }
+        }
+        let secrets = changes.map(\.path).filter(SecretFilter.looksLikeSecret)
+        let toCommit = changes.filter { !SecretFilter.looksLikeSecret($0.path) }
         let message = """
             loop: \(state.taskID) round \(state.round) worker changes
 
             Committed by the loop PM from what the worker left uncommitted (run \(state.runID)).
             """
-        if let sha = try await git.commit(paths: toCommit, message: message) {
-            console.info("round \(state.round) · committed \(toCommit.count) file\(toCommit.count == 1 ? "" : "s") the worker left (\(sha.prefix(12)))")
+        try await keepOnTaskBranch(git)
+        if let sha = try await git.commit(toCommit, message: message) {
+            console.info(
+                "round \(state.round) · committed \(toCommit.count) file\(toCommit.count == 1 ? "" : "s") the worker left (\(sha.prefix(12)))"
+            )
         }
         guard let head = await git.head() else { throw LoopError.roundFailed("cannot read HEAD of \(state.workdir)") }
         var record = state.currentRound
@@ -34,16 +42,40 @@ extension RoundEngine {
                 "head_sha": .string(head), "files_changed": .number(Double(roundFiles.count)),
                 "uncommitted_secrets": .array(secrets.map { .string($0) }),
             ])
-        console.info("round \(state.round) · worker done: \(roundFiles.count) file\(roundFiles.count == 1 ? "" : "s") changed, head \(head.prefix(12))")
+        console.info(
+            "round \(state.round) · worker done: \(roundFiles.count) file\(roundFiles.count == 1 ? "" : "s") changed, head \(head.prefix(12))"
+        )
         if !secrets.isEmpty {
             console.warn("left uncommitted because they look like secrets: \(secrets.joined(separator: ", "))")
         }
         if !committedSecrets.isEmpty {
-            console.warn("the worker itself committed files that look like secrets: \(committedSecrets.joined(separator: ", "))")
+            console.warn(
+                "the worker itself committed files that look like secrets: \(committedSecrets.joined(separator: ", "))")
         }
-        if let claimed = report.headSHA, !claimed.isEmpty, !head.hasPrefix(claimed), !claimed.hasPrefix(head), !report.madeByPM {
-            events.record("claim_mismatch", round: state.round, ["claimed_head": .string(claimed), "actual_head": .string(head)])
+        if let claimed = report.headSHA, !claimed.isEmpty, !head.hasPrefix(claimed), !claimed.hasPrefix(head),
+            !report.madeByPM
+        {
+            events.record(
+                "claim_mismatch", round: state.round, ["claimed_head": .string(claimed), "actual_head": .string(head)])
         }
+    }
+
+    /// The worker must leave its work on the task branch: if it checked out another branch or a
+    /// detached HEAD that descends from the task branch, the branch is moved there (nothing is
+    /// lost); if its HEAD does not descend from the branch, the round fails rather than approve
+    /// commits the branch does not hold.
+    private func keepOnTaskBranch(_ git: Git) async throws {
+        guard state.mode == "worktree", await git.currentBranch() != state.branch else { return }
+        guard let head = await git.head(), let tip = await git.resolve("refs/heads/\(state.branch)") else {
+            throw LoopError.roundFailed("the worker left the task branch \(state.branch) and it cannot be found")
+        }
+        guard await git.isAncestor(tip, of: head) else {
+            throw LoopError.roundFailed(
+                "the worker moved the worktree off \(state.branch) to \(head.prefix(12)), which does not descend from it; "
+                    + "nothing was committed. Inspect \(paths.display(state.workdir)) and continue with `loop run --resume`.")
+        }
+        try await git.output(["checkout", "-q", "-B", state.branch, head])
+        console.warn("the worker left \(state.branch); moved the branch to its HEAD \(head.prefix(12)) and checked it out again")
     }
 
     /// The fix list this round must address (empty in round 1 or when there is none).
@@ -58,7 +90,11 @@ extension RoundEngine {
     func historyLines() -> [String] {
         state.rounds.filter { $0.round < state.round }.map { record in
             var parts = ["round \(record.round):"]
-            parts.append(record.filesChanged.isEmpty ? "no files changed" : "changed \(record.filesChanged.prefix(8).joined(separator: ", "))\(record.filesChanged.count > 8 ? " …" : "")")
+            parts.append(
+                record.filesChanged.isEmpty
+                    ? "no files changed"
+                    : "changed \(record.filesChanged.prefix(8).joined(separator: ", "))\(record.filesChanged.count > 8 ? " …" : "")"
+            )
             if let head = record.headSHA { parts.append("(head \(head.prefix(12)))") }
             if let passed = record.verifyPassed { parts.append(passed ? "· verify passed" : "· verify FAILED") }
             if let decision = record.decision {

@@ -7,8 +7,10 @@ extension RoundEngine {
         role: Role, dispatchID: String, check: (String) -> ReportCheck<Report>
     ) async throws -> Report {
         let report = role == .worker ? paths.workReport : paths.reviewReport
-        console.info("round \(state.round) · waiting for the \(role.rawValue): prompt at \(paths.display(promptPath(role)))")
-        console.info("  write \(paths.display(report)) with task_id=\(state.taskID) round=\(state.round) run_id=\(dispatchID)")
+        console.info(
+            "round \(state.round) · waiting for the \(role.rawValue): prompt at \(paths.display(promptPath(role)))")
+        console.info(
+            "  write \(paths.display(report)) with task_id=\(state.taskID) round=\(state.round) run_id=\(dispatchID)")
         let started = ContinuousClock.now
         let heartbeat = paths.heartbeat(role.rawValue)
         var lastInvalid = ""
@@ -18,7 +20,8 @@ extension RoundEngine {
                 return value
             case .stale(let message):
                 console.warn("ignored a stale \(role.reportFileName): \(message)")
-                events.record("stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
+                events.record(
+                    "stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
                 try? archive.setAsideStale(report, reason: message)
             case .invalid(let message):
                 if message != lastInvalid {

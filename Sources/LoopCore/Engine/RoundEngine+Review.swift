@@ -6,7 +6,9 @@ extension RoundEngine {
 
     func reviewPhase() async throws {
         var record = state.currentRound
-        guard let head = record.headSHA else { throw LoopError.roundFailed("round \(state.round) has no recorded head") }
+        guard let head = record.headSHA else {
+            throw LoopError.roundFailed("round \(state.round) has no recorded head")
+        }
         let verify = loadVerifyResults()
         let verifyPassed = verify.allSatisfy(\.passed)
         var fixes = verify.filter { !$0.passed }.map(Self.issue(forFailed:))
@@ -23,7 +25,8 @@ extension RoundEngine {
                     requiredChange: "Implement the task card's goal and commit the change.", source: "pm"), at: 0)
             console.info("round \(state.round) · the worker changed nothing; no review, next round gets a fix list")
         } else {
-            let review = try await obtainReviewReport(record: record, head: head, verify: verify, workReport: workReport)
+            let review = try await obtainReviewReport(
+                record: record, head: head, verify: verify, workReport: workReport)
             record = state.currentRound
             record.decision = review.decision.rawValue
             record.blockingIssues = review.blockingIssues.count
@@ -33,7 +36,8 @@ extension RoundEngine {
                 fixes.insert(
                     BlockingIssue(
                         severity: "medium", file: "",
-                        reason: "The reviewer required changes without listing a blocking issue. Summary: \(review.summary ?? "(none)")",
+                        reason:
+                            "The reviewer required changes without listing a blocking issue. Summary: \(review.summary ?? "(none)")",
                         source: "reviewer"), at: 0)
             }
             let verdict = review.decision == .approve && verifyPassed && review.blockingIssues.isEmpty
@@ -43,7 +47,9 @@ extension RoundEngine {
             if review.decision == .approve, !verifyPassed {
                 console.info("round \(state.round) · reviewer approved, but verification failed: not approved")
             }
-            console.info("round \(state.round) · reviewer: \(review.decision.rawValue) (\(review.blockingIssues.count) blocking)")
+            console.info(
+                "round \(state.round) · reviewer: \(review.decision.rawValue) (\(review.blockingIssues.count) blocking)"
+            )
             record.approved = verdict
         }
         record.approved = record.approved ?? false
@@ -56,7 +62,8 @@ extension RoundEngine {
         state.currentRound = record
         state.lastDecision = record.approved == true ? "approved" : (record.decision ?? "changes_required")
         state.phase = .fixing
-        try transition("round_decided", ["approved": .bool(record.approved ?? false), "decision": .string(record.decision ?? "")])
+        try transition(
+            "round_decided", ["approved": .bool(record.approved ?? false), "decision": .string(record.decision ?? "")])
         try finishRound()
     }
 
@@ -66,7 +73,8 @@ extension RoundEngine {
         let tail = Verifier.bounded(result.output, keep: 800)
         return BlockingIssue(
             severity: "high", file: "", reason: "Verification command `\(result.command)` \(how).",
-            requiredChange: "Make `\(result.command)` pass.\(tail.isEmpty ? "" : " Its output:\n\(tail)")", source: "verify")
+            requiredChange: "Make `\(result.command)` pass.\(tail.isEmpty ? "" : " Its output:\n\(tail)")",
+            source: "verify")
     }
 
     private func obtainReviewReport(record: RoundRecord, head: String, verify: [VerifyResult], workReport: WorkReport?)
@@ -78,7 +86,9 @@ extension RoundEngine {
             return report
         }
         guard context.dispatcher.writesReport(backend: options.reviewerBackend) || !options.autoDispatch else {
-            throw LoopError.config("The reviewer backend \(options.reviewerBackend) writes no report; a review is never invented. Choose another --reviewer-backend.")
+            throw LoopError.config(
+                "The reviewer backend \(options.reviewerBackend) writes no report; a review is never invented. Choose another --reviewer-backend."
+            )
         }
         let git = workdirGit
         let diff = try await git.diff(from: state.baseSHA, to: head)
@@ -107,13 +117,16 @@ extension RoundEngine {
                 let truncated = diff.utf8.count > Self.requestDiffLimit
                 let request = ReviewRequest(
                     taskID: self.state.taskID, round: self.state.round, runID: id, goal: self.context.card.goal,
-                    acceptanceCriteria: self.context.card.acceptanceCriteria, constraints: self.context.card.constraints,
+                    acceptanceCriteria: self.context.card.acceptanceCriteria,
+                    constraints: self.context.card.constraints,
                     branch: self.state.branch, workdir: self.state.workdir, baseSHA: self.state.baseSHA,
                     roundBaseSHA: record.baseSHA ?? self.state.baseSHA, headSHA: head, commits: commits,
                     filesChanged: files, roundFilesChanged: record.filesChanged,
-                    diff: truncated ? String(decoding: Array(diff.utf8.prefix(Self.requestDiffLimit)), as: UTF8.self) : diff,
+                    diff: truncated
+                        ? String(decoding: Array(diff.utf8.prefix(Self.requestDiffLimit)), as: UTF8.self) : diff,
                     diffTruncated: truncated, diffPath: diffPath, verification: verify,
-                    verificationPassed: verify.allSatisfy(\.passed), fixList: fixes, workerNotes: workReport?.notes ?? "",
+                    verificationPassed: verify.allSatisfy(\.passed), fixList: fixes,
+                    workerNotes: workReport?.notes ?? "",
                     workerTests: workReport?.tests ?? [], workerReportMadeByPM: workReport?.madeByPM ?? false,
                     uncommittedSecrets: record.uncommittedSecrets, requestedAt: Timestamp.now())
                 try AtomicFile.write(try JSONEncoder.bus.encode(request), to: self.paths.reviewRequest)

@@ -104,6 +104,8 @@ public final class RoundEngine {
     // MARK: - Phases
 
     func advance() async throws {
+        // The built-in agent reads this; its process inherits our environment.
+        if options.unsafeShell { setenv("LOOP_UNSAFE_SHELL", "1", 1) }
         if state.phase == .working { try await workerPhase() }
         if state.phase == .verifying { try await verifyPhase() }
         if state.phase == .reviewing { try await reviewPhase() }
@@ -119,7 +121,9 @@ public final class RoundEngine {
             record.baseSHA = base
             state.currentRound = record
             try transition("round_started", ["base_sha": .string(base)])
-            console.info("round \(state.round)/\(state.maxRounds) · \(context.card.taskID) · workdir \(paths.display(state.workdir))")
+            console.info(
+                "round \(state.round)/\(state.maxRounds) · \(context.card.taskID) · workdir \(paths.display(state.workdir))"
+            )
         }
         let report = try await obtainWorkReport()
         try await commitAndRecordFacts(report: report)
@@ -133,8 +137,17 @@ public final class RoundEngine {
             let verifier = Verifier(
                 workdir: state.workdir, timeout: options.verifyTimeout,
                 logPath: paths.roundLog(task: state.taskID, round: state.round, role: "verify"),
-                environment: ["LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round)])
+                environment: [
+                    "LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round), "LOOP_BUS_DIR": paths.root,
+                    "LOOP_RUN_ID": verifyRunID,
+                ])
+            let before = Set(try await workdirGit.changedPaths(excluding: busExclusions))
             results = try await verifier.run(commands)
+            reapLeftovers(of: verifyRunID)
+            // What verify created or changed is evidence, not the worker's change: remember it
+            // so the next round's commit leaves it out while it stays exactly as verify left it.
+            let made = try await workdirGit.changedPaths(excluding: busExclusions).filter { !before.contains($0) }
+            state.verifyArtifacts = try await workdirGit.hashes(of: made)
             for result in results {
                 console.info("  \(result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")) \(result.command)")
             }
@@ -144,16 +157,39 @@ public final class RoundEngine {
         record.verifyPassed = results.allSatisfy(\.passed)
         state.currentRound = record
         state.phase = .reviewing
-        try transition("verify_finished", ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
+        try transition(
+            "verify_finished",
+            ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
     }
 
     var verifyResultsPath: String { "\(paths.scratch)/verify.json" }
+
+    /// The id verify commands carry in `LOOP_RUN_ID`, so leftovers can be found and ended.
+    var verifyRunID: String { "\(state.runID).r\(state.round).verify" }
+
+    /// Ends processes a dispatch or verify run left behind — even ones that escaped its
+    /// process group with `setsid` — found by the `LOOP_RUN_ID` they inherited. Nothing the
+    /// worker started may still be running when the reviewer works.
+    func reapLeftovers(of runID: String) {
+        let leftovers = ProcessControl.processes(withEnvironment: "LOOP_RUN_ID", value: runID)
+        guard !leftovers.isEmpty else { return }
+        for entry in leftovers {
+            if entry.pgid > 1, entry.pgid != getpgrp() { ProcessControl.signalGroup(entry.pgid, SIGKILL) }
+            kill(entry.pid, SIGKILL)
+        }
+        events.record(
+            "leftovers_ended", round: state.round,
+            ["run_id": .string(runID), "pids": .array(leftovers.map { .number(Double($0.pid)) })])
+        console.warn("ended \(leftovers.count) process\(leftovers.count == 1 ? "" : "es") left running by \(runID)")
+    }
 
     /// Throws when a run budget (tokens, cost, duration) has run out; called at safe points.
     func checkBudget() throws {
         let budget = Budget(options: options)
         guard !budget.isUnlimited else { return }
-        if let exceeded = budget.exceeded(by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config)) {
+        if let exceeded = budget.exceeded(
+            by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config))
+        {
             throw LoopError.other(exceeded, .exhausted)
         }
         if let left = budget.tokensLeft(state: state, paths: paths) {

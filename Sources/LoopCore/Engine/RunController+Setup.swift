@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 extension RunController {
     /// Takes `.loop/lock` for the whole run: a second PM is refused, a dead owner's lock taken over.
@@ -35,7 +36,9 @@ extension RunController {
         for group in groups { ProcessControl.signalGroup(group, SIGKILL) }
         for orphan in orphans where ProcessControl.isAlive(orphan.pid) { kill(orphan.pid, SIGKILL) }
         let list = orphans.map { String($0.pid) }.joined(separator: ", ")
-        console.info("ended \(orphans.count) process\(orphans.count == 1 ? "" : "es") left by a dead run of this bus (pid \(list))")
+        console.info(
+            "ended \(orphans.count) process\(orphans.count == 1 ? "" : "es") left by a dead run of this bus (pid \(list))"
+        )
         if let state = try? RunState.load(from: paths.state) {
             EventLog(path: paths.events, taskID: state.taskID, runID: state.runID)
                 .record("orphans_reaped", ["pids": .array(orphans.map { .number(Double($0.pid)) })])
@@ -48,16 +51,20 @@ extension RunController {
 
     /// Bus files a run leaves behind that the next run replaces.
     var runFiles: [String] {
-        [paths.fixList, paths.workReport, paths.reviewRequest, paths.reviewReport, paths.outcome,
-         "\(paths.scratch)/verify.json"]
+        [
+            paths.fixList, paths.workReport, paths.reviewRequest, paths.reviewReport, paths.outcome,
+            "\(paths.scratch)/verify.json",
+        ]
     }
 
     /// `--reset`: archives the bus and the state of the last run and clears them. Never touches
     /// the task card or the lock.
     func resetBus() throws {
         guard let state = try? RunState.load(from: paths.state) else {
-            for file in runFiles where Filesystem.exists(file) {
-                try Filesystem.copyIfPresent(file, to: "\(paths.archive)/reset-\(Timestamp.now())/\((file as NSString).lastPathComponent)")
+            // No readable state (none, or corrupt): archive whatever is there, state included.
+            for file in runFiles + [paths.state] where Filesystem.exists(file) {
+                try Filesystem.copyIfPresent(
+                    file, to: "\(paths.archive)/reset-\(Timestamp.now())/\((file as NSString).lastPathComponent)")
                 try? FileManager.default.removeItem(atPath: file)
             }
             return
@@ -68,7 +75,8 @@ extension RunController {
             try archive.removeArchived(file)
         }
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record("run_reset", round: state.round)
-        console.info("reset: archived the bus of \(state.runID) under \(paths.display(archive.directory)) and cleared it")
+        console.info(
+            "reset: archived the bus of \(state.runID) under \(paths.display(archive.directory)) and cleared it")
     }
 
     /// Loads the run to continue, or starts a new one.
@@ -76,7 +84,8 @@ extension RunController {
         let existing = try RunState.load(from: paths.state)
         if request.resume {
             guard var state = existing else {
-                throw LoopError.config("Nothing to resume: \(paths.display(paths.state)) does not exist. Start a run with `loop run`.")
+                throw LoopError.config(
+                    "Nothing to resume: \(paths.display(paths.state)) does not exist. Start a run with `loop run`.")
             }
             return try await resume(&state)
         }
@@ -99,16 +108,34 @@ extension RunController {
             .problems(checkBackends: request.options.autoDispatch)
         if !problems.isEmpty { throw LoopError.preflight(problems) }
         if let previous = existing { try archiveFinishedRun(previous) }
-        var state = try await RunStarter(paths: paths, console: console).start(card: card, taskPath: taskPath, options: options)
+        var state = try await RunStarter(paths: paths, console: console).start(
+            card: card, taskPath: taskPath, options: options)
+        try Filesystem.copyIfPresent(taskPath, to: state.cardSnapshot(paths))
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
             "run_started", round: 1,
-            ["branch": .string(state.branch), "base_sha": .string(state.baseSHA), "mode": .string(state.mode),
-             "max_rounds": .number(Double(state.maxRounds))])
-        let how = state.options.autoDispatch
+            [
+                "branch": .string(state.branch), "base_sha": .string(state.baseSHA), "mode": .string(state.mode),
+                "max_rounds": .number(Double(state.maxRounds)),
+            ])
+        let how =
+            state.options.autoDispatch
             ? "worker \(state.options.workerBackend), reviewer \(state.options.reviewerBackend)" : "manual dispatch"
-        console.info("run \(state.runID) · task \(state.taskID) · \(how) · up to \(state.maxRounds) round\(state.maxRounds == 1 ? "" : "s") · branch \(state.branch)")
+        console.info(
+            "run \(state.runID) · task \(state.taskID) · \(how) · up to \(state.maxRounds) round\(state.maxRounds == 1 ? "" : "s") · branch \(state.branch)"
+        )
         return state
+    }
+
+    /// `base` with the values of `keys` taken from `given`.
+    static func overlay(_ base: RunOptions, with given: RunOptions, keys: Set<String>) throws -> RunOptions {
+        guard !keys.isEmpty else { return base }
+        let encoder = JSONEncoder()
+        guard case .object(var merged) = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(base)),
+            case .object(let new) = try JSONDecoder().decode(JSONValue.self, from: try encoder.encode(given))
+        else { return base }
+        for key in keys { merged[key] = new[key] ?? .null }
+        return try JSONDecoder().decode(RunOptions.self, from: try encoder.encode(JSONValue.object(merged)))
     }
 
     /// A finished run's leftover bus files go to its archive before the next run starts.
@@ -121,25 +148,13 @@ extension RunController {
     }
 
     private func resume(_ state: inout RunState) async throws -> RunState {
-        let explicit = request.explicitKeys
-        let given = request.options
-        if explicit.contains("max_rounds") { state.options.maxRounds = given.maxRounds; state.maxRounds = given.maxRounds }
-        if explicit.contains("auto_dispatch") { state.options.autoDispatch = given.autoDispatch }
-        if explicit.contains("worker_backend") { state.options.workerBackend = given.workerBackend }
-        if explicit.contains("reviewer_backend") { state.options.reviewerBackend = given.reviewerBackend }
-        if explicit.contains("wait_on_limit") { state.options.waitOnLimit = given.waitOnLimit }
-        if explicit.contains("verbose") { state.options.verbose = given.verbose }
-        for key in ["max_tokens", "max_cost", "max_duration", "unsafe_shell"] where explicit.contains(key) {
-            switch key {
-            case "max_tokens": state.options.maxTokens = given.maxTokens
-            case "max_cost": state.options.maxCost = given.maxCost
-            case "max_duration": state.options.maxDuration = given.maxDuration
-            default: state.options.unsafeShell = given.unsafeShell
-            }
-        }
+        // Options given now (flags, LOOP_*) replace what the run started with; the rest stay.
+        state.options = try Self.overlay(state.options, with: request.options, keys: request.explicitKeys)
+        if request.explicitKeys.contains("max_rounds") { state.maxRounds = request.options.maxRounds }
         switch state.phase {
         case .done:
-            throw LoopError.other("Run \(state.runID) was already approved; nothing to resume. `loop run` starts a new run.", .approved)
+            throw LoopError.other(
+                "Run \(state.runID) was already approved; nothing to resume. `loop run` starts a new run.", .approved)
         case .exhausted where state.stoppedIn != nil:
             state.phase = state.stoppedIn ?? .working  // A budget stop: continue where it stopped.
         case .exhausted:
@@ -168,7 +183,8 @@ extension RunController {
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
             "run_resumed", round: state.round, ["phase": .string(state.phase.rawValue)])
-        console.info("resuming run \(state.runID) · task \(state.taskID) · round \(state.round) (\(state.phase.rawValue))")
+        console.info(
+            "resuming run \(state.runID) · task \(state.taskID) · round \(state.round) (\(state.phase.rawValue))")
         return state
     }
 }

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// `loop run`: the PM's outer loop. It takes the bus lock, starts or resumes a run, runs each
 /// round as a fresh `loop run --single-round --round N` subprocess, and writes the outcome.
@@ -48,11 +49,14 @@ public struct RunController: Sendable {
 
         if request.reset { try resetBus() }
         var state = try await prepareState()
-        lock.update(owner: FileLock.Owner(
-            pid: getpid(), host: ProcessInfo.processInfo.hostName, runID: state.runID, startedAt: Timestamp.now()))
+        lock.update(
+            owner: FileLock.Owner(
+                pid: getpid(), host: ProcessInfo.processInfo.hostName, runID: state.runID, startedAt: Timestamp.now()))
         if request.singleRound {
             guard request.round == nil || request.round == state.round else {
-                throw LoopError.config("--round \(request.round ?? 0) does not match the run, which is at round \(state.round) (\(state.phase.rawValue)).")
+                throw LoopError.config(
+                    "--round \(request.round ?? 0) does not match the run, which is at round \(state.round) (\(state.phase.rawValue))."
+                )
             }
             let (code, final) = await runEngine(try context(for: state), state)
             state = final
@@ -144,21 +148,26 @@ public struct RunController: Sendable {
         let outcome = Outcome(state: state, result: result ?? state.result ?? .failed)
         do {
             try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)
-            try Archive(paths: paths, taskID: state.taskID, runID: state.runID).keep(paths.outcome, round: state.round, as: "outcome.json")
+            try Archive(paths: paths, taskID: state.taskID, runID: state.runID).keep(
+                paths.outcome, round: state.round, as: "outcome.json")
         } catch {
             console.warn("could not write outcome.json: \(error.localizedDescription)")
         }
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
-            "run_finished", round: state.round, ["result": .string(outcome.result.rawValue), "exit_code": .number(Double(outcome.exitCode))])
+            "run_finished", round: state.round,
+            ["result": .string(outcome.result.rawValue), "exit_code": .number(Double(outcome.exitCode))])
         return outcome
     }
 
     private func printSummary(_ outcome: Outcome) {
-        var line = "\(outcome.taskID): \(outcome.result.rawValue) after \(outcome.rounds) round\(outcome.rounds == 1 ? "" : "s") (\(outcome.durationS) s)"
+        var line =
+            "\(outcome.taskID): \(outcome.result.rawValue) after \(outcome.rounds) round\(outcome.rounds == 1 ? "" : "s") (\(outcome.durationS) s)"
         if let reason = outcome.reason { line += " — \(reason)" }
         console.info(line)
         if let merge = outcome.mergeCommand {
-            console.info("branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)")
+            console.info(
+                "branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)"
+            )
         }
         if outcome.result == .interrupted || outcome.result == .paused || outcome.result == .failed {
             console.info("continue with: loop run --resume")
@@ -178,13 +187,16 @@ public struct RunController: Sendable {
     }
 
     private func context(for state: RunState) throws -> RoundContext {
-        let card = try TaskCard.load(from: state.taskPath)
+        let snapshot = state.cardSnapshot(paths)
+        let card = try TaskCard.load(from: Filesystem.exists(snapshot) ? snapshot : state.taskPath)
         guard card.taskID == state.taskID else {
             throw LoopError.config(
-                "The task card now has task_id \(card.taskID), but the run is for \(state.taskID). Restore the card, or start over with --reset.")
+                "The task card now has task_id \(card.taskID), but the run is for \(state.taskID). Restore the card, or start over with --reset."
+            )
         }
         return RoundContext(
-            paths: paths, card: card, dispatcher: dispatcher, templates: PromptTemplates.load(from: paths.templates, defaults: templates),
+            paths: paths, card: card, dispatcher: dispatcher,
+            templates: PromptTemplates.load(from: paths.templates, defaults: templates),
             repository: paths.repository, console: console)
     }
 

@@ -33,7 +33,9 @@ struct RunStarter {
                 baseSHA: head, taskPath: taskPath, options: effective)
             if !dirty.isEmpty {
                 state.dirtyAtStart = dirty
-                console.warn("working in a dirty tree (--allow-dirty); the PM will not commit: \(dirty.prefix(5).joined(separator: ", "))")
+                console.warn(
+                    "working in a dirty tree (--allow-dirty); the PM will not commit: \(dirty.prefix(5).joined(separator: ", "))"
+                )
             }
             state.headSHA = head
             return state
@@ -66,14 +68,19 @@ struct RunStarter {
                     "\(paths.display(workdir)) has \(checkedOut ?? "a detached HEAD") checked out, not \(branch). "
                         + "Check out \(branch) there, or move the folder away.", .configError)
             }
-            let leftovers = try await worktreeGit.changedPaths()
-            let (commit, secrets) = SecretFilter.partition(leftovers)
+            let leftovers = try await worktreeGit.status()
+            let secrets = leftovers.map(\.path).filter(SecretFilter.looksLikeSecret)
+            let commit = leftovers.filter { !SecretFilter.looksLikeSecret($0.path) }
             if let sha = try await worktreeGit.commit(
-                paths: commit, message: "loop: \(task) save changes left uncommitted in the task worktree")
+                commit, message: "loop: \(task) save changes left uncommitted in the task worktree")
             {
-                console.info("saved \(commit.count) uncommitted file\(commit.count == 1 ? "" : "s") left in the task worktree as \(sha.prefix(12))")
+                console.info(
+                    "saved \(commit.count) uncommitted file\(commit.count == 1 ? "" : "s") left in the task worktree as \(sha.prefix(12))"
+                )
             }
-            if !secrets.isEmpty { console.warn("left uncommitted in the worktree (look like secrets): \(secrets.joined(separator: ", "))") }
+            if !secrets.isEmpty {
+                console.warn("left uncommitted in the worktree (look like secrets): \(secrets.joined(separator: ", "))")
+            }
         } else {
             try Filesystem.createDirectory(paths.worktrees)
             _ = try? await repoGit.run(["worktree", "prune"])
@@ -93,7 +100,9 @@ struct RunStarter {
         }
         let base = try await repoGit.line(["merge-base", userHead, tip])
         let ahead = try await repoGit.line(["rev-list", "--count", "\(userHead)..\(tip)"])
-        console.info("continuing from \(branch), which has \(ahead) commit\(ahead == "1" ? "" : "s") your branch does not (base \(base.prefix(12)))")
+        console.info(
+            "continuing from \(branch), which has \(ahead) commit\(ahead == "1" ? "" : "s") your branch does not (base \(base.prefix(12)))"
+        )
         return (workdir, branch, base)
     }
 }

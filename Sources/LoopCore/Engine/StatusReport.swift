@@ -71,7 +71,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
             ownerAlive: owner.map { ProcessControl.isAlive($0.pid) })
         guard let state = try RunState.load(from: paths.state) else {
             return StatusReport(
-                taskID: nil, runID: nil, state: "idle", round: 0, maxRounds: 0, result: nil, reason: nil, stoppedIn: nil,
+                taskID: nil, runID: nil, state: "idle", round: 0, maxRounds: 0, result: nil, reason: nil,
+                stoppedIn: nil,
                 lastDecision: nil, branch: nil, headSHA: nil, mergeCommand: nil, updatedAt: nil, limitUntil: nil,
                 limitMessage: nil, lock: lock)
         }
@@ -85,7 +86,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
         report.maxCostUSD = state.options.maxCost
         report.maxDurationS = state.options.maxDuration
         if Filesystem.exists(paths.usage) {
-            let usage = UsageSummary.load(paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
+            let usage = UsageSummary.load(
+                paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
             report.spentTokens = usage.tokens
             report.spentCostUSD = usage.costUSD
         }
@@ -104,10 +106,14 @@ public struct StatusReport: Codable, Sendable, Equatable {
         lines.append("decision: \(lastDecision ?? "-")")
         lines.append("head:     \(headSHA.map { String($0.prefix(12)) } ?? "-") on \(branch ?? "-")")
         if let mergeCommand, result == "approved" { lines.append("merge:    \(mergeCommand)") }
-        if let limitUntil { lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")") }
+        if let limitUntil {
+            lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")")
+        }
         if spentTokens > 0 || maxTokens > 0 || maxCostUSD > 0 || maxDurationS > 0 {
             var spend = "spent:    \(spentTokens) tokens\(maxTokens > 0 ? " of \(maxTokens)" : "")"
-            spend += String(format: ", $%.4f", spentCostUSD) + (maxCostUSD > 0 ? String(format: " of $%.2f", maxCostUSD) : "")
+            spend +=
+                String(format: ", $%.4f", spentCostUSD)
+                + (maxCostUSD > 0 ? String(format: " of $%.2f", maxCostUSD) : "")
             if maxDurationS > 0 { spend += ", duration budget \(maxDurationS) s" }
             lines.append(spend)
         }

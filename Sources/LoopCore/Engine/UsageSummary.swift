@@ -60,7 +60,8 @@ public struct UsageSummary: Sendable, Equatable {
         var rows: [String: Row] = [:]
         var order: [String] = []
         for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)), case .object(let entry) = value
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)),
+                case .object(let entry) = value
             else { continue }
             if let runID, entry["run_id"]?.stringValue != runID { continue }
             if let taskID, entry["task_id"]?.stringValue != taskID { continue }
@@ -82,8 +83,9 @@ public struct UsageSummary: Sendable, Equatable {
                 cost = reported
             } else if let price = prices[model] {
                 let uncached = Double(max(0, prompt - cached))
-                cost = (uncached * price.input + Double(cached) * (price.cachedInput ?? price.input)
-                    + Double(completion) * price.output) / 1_000_000
+                cost =
+                    (uncached * price.input + Double(cached) * (price.cachedInput ?? price.input)
+                        + Double(completion) * price.output) / 1_000_000
             }
             rows[key]?.calls += 1
             rows[key]?.promptTokens += prompt

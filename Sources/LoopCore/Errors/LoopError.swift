@@ -48,7 +48,8 @@ public enum LoopError: LocalizedError, Sendable {
         case .dirtyTree(let paths):
             let shown = paths.prefix(5).joined(separator: ", ")
             let more = paths.count > 5 ? " and \(paths.count - 5) more" : ""
-            return "The working tree has uncommitted changes (\(shown)\(more)). Commit or stash them, or pass --allow-dirty."
+            return
+                "The working tree has uncommitted changes (\(shown)\(more)). Commit or stash them, or pass --allow-dirty."
         case .locked(let owner):
             return "Another loop PM holds this bus (\(owner)). Wait for it to finish, or stop it first."
         case .roundFailed(let reason):
@@ -60,7 +61,8 @@ public enum LoopError: LocalizedError, Sendable {
         case .pausedOnLimit(let message):
             return "Paused on a usage limit: \(message). Run `loop run --resume` later."
         case .interrupted(let signal):
-            return "Interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); state saved. Continue with `loop run --resume`."
+            return
+                "Interrupted by \(signal == SIGTERM ? "SIGTERM" : "SIGINT"); state saved. Continue with `loop run --resume`."
         case .other(let message, _):
             return message
         }

@@ -20,7 +20,8 @@ public struct Git: Sendable {
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_EDITOR"] = "true"
         env["LC_ALL"] = "C"
-        return try await ProcessRunner.capture(["git", "-C", directory] + arguments, in: directory, environment: env, input: input)
+        return try await ProcessRunner.capture(
+            ["git", "-C", directory] + arguments, in: directory, environment: env, input: input)
     }
 
     /// Runs git and returns stdout, throwing `LoopError.git` on a non-zero exit.
@@ -31,7 +32,9 @@ public struct Git: Sendable {
         let result = try await run(arguments, input: input, environment: environment)
         guard result.exitCode == 0 else {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
-            throw LoopError.git(command: arguments.prefix(2).joined(separator: " "), message: message.isEmpty ? "exit \(result.exitCode)" : message)
+            throw LoopError.git(
+                command: arguments.prefix(2).joined(separator: " "),
+                message: message.isEmpty ? "exit \(result.exitCode)" : message)
         }
         return result.stdout
     }
@@ -80,19 +83,32 @@ public struct Git: Sendable {
 
     /// Changed paths in the work tree (tracked and untracked, ignored files excluded).
     public func changedPaths(excluding excluded: [String] = []) async throws -> [String] {
+        try await status(excluding: excluded).map(\.path)
+    }
+
+    /// One changed path and whether its change still needs `git add` (or is already staged).
+    public struct Change: Sendable, Equatable {
+        public var path: String
+        /// False when the change is fully staged (nothing in the work tree differs from the index).
+        public var needsAdd: Bool
+    }
+
+    /// `git status` as changes; a staged rename yields its new and old path.
+    public func status(excluding excluded: [String] = []) async throws -> [Change] {
         let pathspecs = excluded.isEmpty ? [] : ["--", "."] + excluded.map { ":(exclude)\($0)" }
         let text = try await output(["status", "--porcelain=v1", "-z", "--untracked-files=all"] + pathspecs)
-        var paths: [String] = []
+        var changes: [Change] = []
         var entries = text.split(separator: "\0", omittingEmptySubsequences: true).makeIterator()
         while let entry = entries.next() {
             guard entry.count > 3 else { continue }
-            let status = entry.prefix(2)
-            paths.append(String(entry.dropFirst(3)))
+            let index = entry[entry.startIndex]
+            let worktree = entry[entry.index(after: entry.startIndex)]
+            changes.append(Change(path: String(entry.dropFirst(3)), needsAdd: worktree != " "))
             // A rename carries its old path as the next entry: its removal is part of the change.
-            if status.contains("R"), let old = entries.next() { paths.append(String(old)) }
-            if status.contains("C") { _ = entries.next() }
+            if index == "R", let old = entries.next() { changes.append(Change(path: String(old), needsAdd: false)) }
+            if index == "C" { _ = entries.next() }
         }
-        return paths
+        return changes
     }
 
     /// Paths that differ between two commits.
@@ -116,26 +132,52 @@ public struct Git: Sendable {
 
     // MARK: - Changes
 
-    /// Commits exactly the given paths (additions, edits and deletions) and nothing else.
+    /// Commits exactly the given changes (additions, edits, deletions, renames) and nothing else.
     ///
     /// Only these paths go into the commit (`git commit --only`): anything else staged —
     /// a user's staged file, a secret an agent ran `git add` on — stays as it was. Hooks are
     /// skipped (`--no-verify`): this is the PM's bookkeeping commit, and the task's own checks
     /// run as `verify` commands. Returns the new commit, or nil when the paths hold no change.
-    public func commit(paths: [String], message: String) async throws -> String? {
-        guard !paths.isEmpty else { return nil }
-        let list = paths.joined(separator: "\0")
+    public func commit(_ changes: [Change], message: String) async throws -> String? {
+        guard !changes.isEmpty else { return nil }
         var environment = try await identity()
         environment["GIT_LITERAL_PATHSPECS"] = "1"
-        try await output(["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"], input: list, environment: environment)
+        // Fully staged changes (a `git rm`/`git mv` the agent made) need no add; adding a path
+        // that exists neither in the work tree nor in the index would fail.
+        let toAdd = changes.filter(\.needsAdd).map(\.path)
+        if !toAdd.isEmpty {
+            try await output(
+                ["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"], input: toAdd.joined(separator: "\0"),
+                environment: environment)
+        }
+        let paths = changes.map(\.path)
         // `git diff` takes no --pathspec-from-file: list what is staged and intersect.
-        let staged = Set(try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
-            .split(separator: "\0").map(String.init))
+        let staged = Set(
+            try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
+                .split(separator: "\0").map(String.init))
         guard !staged.isDisjoint(with: paths) else { return nil }
         try await output(
             ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"],
-            input: list, environment: environment)
+            input: paths.joined(separator: "\0"), environment: environment)
         return try await line(["rev-parse", "HEAD"])
+    }
+
+    /// Content hashes of work-tree files (`-` for a path that does not exist), to tell later
+    /// whether a file is still exactly what a command left.
+    public func hashes(of paths: [String]) async throws -> [String: String] {
+        guard !paths.isEmpty else { return [:] }
+        let present = paths.filter { FileManager.default.fileExists(atPath: "\(directory)/\($0)") }
+        var result = Dictionary(uniqueKeysWithValues: paths.map { ($0, "-") })
+        guard !present.isEmpty else { return result }
+        let lines = try await output(["hash-object", "--no-filters", "--stdin-paths"], input: present.joined(separator: "\n") + "\n")
+            .split(separator: "\n").map(String.init)
+        for (path, hash) in zip(present, lines) { result[path] = hash }
+        return result
+    }
+
+    /// Commits the given paths (each added as needed).
+    public func commit(paths: [String], message: String) async throws -> String? {
+        try await commit(paths.map { Change(path: $0, needsAdd: true) }, message: message)
     }
 
     /// Author/committer variables when the repository has no identity configured, so the

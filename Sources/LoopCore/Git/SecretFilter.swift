@@ -7,7 +7,9 @@ public enum SecretFilter {
     public static func looksLikeSecret(_ path: String) -> Bool {
         let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
         if name == ".env" || name.hasPrefix(".env.") || name.hasSuffix(".env") { return true }
-        let exactNames: Set<String> = [".netrc", ".npmrc", ".pypirc", ".pgpass", "credentials.json", ".git-credentials"]
+        let exactNames: Set<String> = [
+            ".netrc", ".npmrc", ".pypirc", ".pgpass", "credentials.json", ".git-credentials",
+        ]
         if exactNames.contains(name) { return true }
         for prefix in ["id_rsa", "id_dsa", "id_ecdsa", "id_ed25519"] where name.hasPrefix(prefix) { return true }
         for suffix in [".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".asc", ".gpg"]

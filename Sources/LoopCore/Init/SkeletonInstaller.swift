@@ -1,9 +1,10 @@
+public import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import Foundation
 
 /// Lays the `.loop` skeleton (config, prompt templates, example card, README, .gitignore)
 /// into a bus folder without ever losing what the user wrote.

@@ -1,9 +1,10 @@
+public import Foundation
+
 #if canImport(Glibc)
     public import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-public import Foundation
 
 /// Crash-safe file writes: temp file in the same folder, fsync, rename, fsync the folder.
 ///

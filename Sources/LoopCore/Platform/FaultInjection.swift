@@ -1,8 +1,9 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// Test-only crash points: with `LOOP_TESTING=1` and `LOOP_FAULT=<point>[:<file>][@<n>]`, the
 /// process kills itself with SIGKILL the n-th time (default: first) it reaches that point.

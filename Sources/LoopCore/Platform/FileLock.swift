@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// The exclusive `flock` on `.loop/lock` that makes one PM per bus.
 ///

@@ -1,8 +1,9 @@
+import CLoopShims
+public import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import CLoopShims
-public import Foundation
 
 /// Signals, liveness and the process table, in one place.
 public enum ProcessControl {

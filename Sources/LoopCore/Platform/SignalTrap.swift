@@ -1,7 +1,8 @@
+import Dispatch
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Dispatch
 
 /// Turns SIGINT and SIGTERM into an async stream, so the PM can stop its children's groups
 /// and save state instead of dying mid-write.

@@ -1,8 +1,9 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// The transcript of one process: lines appended to a log file up to a cap, plus a short tail
 /// kept in memory for error messages. Shared by the stdout and stderr readers.
@@ -35,6 +36,12 @@ final class OutputLog: Sendable {
     /// When the process last printed anything.
     var lastOutput: ContinuousClock.Instant {
         state.withLock { $0.lastOutput }
+    }
+
+    /// Notes that the process printed something, even without finishing a line: a model
+    /// streaming tokens is alive although no newline has come yet.
+    func touch() {
+        state.withLock { $0.lastOutput = .now }
     }
 
     /// Records one line of output.

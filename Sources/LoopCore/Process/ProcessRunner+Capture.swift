@@ -17,7 +17,9 @@ extension ProcessRunner {
         _ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
         outputLimit: Int = 256 * 1024 * 1024
     ) async throws -> CaptureResult {
-        guard let program = arguments.first else { throw LoopError.config("Nothing to run: the command line is empty.") }
+        guard let program = arguments.first else {
+            throw LoopError.config("Nothing to run: the command line is empty.")
+        }
         var keyed: [Environment.Key: String?] = [:]
         for (key, value) in environment {
             if let key = Environment.Key(rawValue: key) { keyed[key] = value }

@@ -1,8 +1,9 @@
+import Foundation
+import Subprocess
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
-import Subprocess
 
 #if canImport(System)
     import System
@@ -20,7 +21,9 @@ extension ProcessRunner {
         _ arguments: [String], in directory: String, environment: [String: String],
         started: @escaping @Sendable (Int32) -> Void
     ) async throws -> Int32 {
-        guard let program = arguments.first else { throw LoopError.config("Nothing to run: the command line is empty.") }
+        guard let program = arguments.first else {
+            throw LoopError.config("Nothing to run: the command line is empty.")
+        }
         var keyed: [Environment.Key: String?] = [:]
         for (key, value) in environment {
             if let key = Environment.Key(rawValue: key) { keyed[key] = value }

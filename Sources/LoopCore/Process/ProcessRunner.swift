@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import Subprocess
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 #if canImport(System)
     import System
@@ -71,6 +72,12 @@ public enum ProcessRunner {
         }
         let pid = pidCell.value
         ProcessControl.signalGroup(pid, SIGKILL)
+        // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
+        // so callers can rely on "nothing left behind" when this returns.
+        let deadline = ContinuousClock.now + .seconds(1)
+        while spec.newSession, ProcessControl.isGroupAlive(pid), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         var end = endReason.value
         if Task.isCancelled, end == .exited { end = .cancelled }
         var exitCode: Int32?
@@ -118,6 +125,7 @@ public enum ProcessRunner {
         var splitter = LineSplitter(maxLineBytes: spec.maxLineBytes)
         do {
             for try await buffer in sequence {
+                log.touch()
                 let lines = buffer.withUnsafeBytes { splitter.feed($0) }
                 for line in lines {
                     log.append(line, stream: stream)

@@ -11,7 +11,8 @@ public struct PromptTemplates: Sendable {
     /// Used when the repository has no `docs/roles/reviewer.md`.
     public var reviewerRole: String
 
-    public init(worker: String, reviewer: String, agentsFallback: String, codeWriterRole: String, reviewerRole: String) {
+    public init(worker: String, reviewer: String, agentsFallback: String, codeWriterRole: String, reviewerRole: String)
+    {
         self.worker = worker
         self.reviewer = reviewer
         self.agentsFallback = agentsFallback
@@ -97,7 +98,8 @@ public struct PromptBuilder: Sendable {
         var text = TemplateRenderer.render(role == .worker ? templates.worker : templates.reviewer, values: values)
         // Agents must be able to echo the run id even from a template that forgot it.
         if !text.contains(inputs.runID) {
-            text += "\n\n=== RUN CONTEXT ===\ntask_id: \(inputs.card.taskID)\nround: \(inputs.round)\nrun_id: \(inputs.runID)\n"
+            text +=
+                "\n\n=== RUN CONTEXT ===\ntask_id: \(inputs.card.taskID)\nround: \(inputs.round)\nrun_id: \(inputs.runID)\n"
         }
         return text
     }
@@ -130,7 +132,8 @@ public struct PromptBuilder: Sendable {
 
     func fixListSection(_ fixes: [BlockingIssue], round: Int, role: Role) -> String {
         guard !fixes.isEmpty else { return "" }
-        let title = role == .worker
+        let title =
+            role == .worker
             ? "=== FIX LIST (round \(round)): fix every item ==="
             : "=== FIX LIST given to the worker for round \(round): check each item was fixed ==="
         var lines = [title]
@@ -144,7 +147,11 @@ public struct PromptBuilder: Sendable {
 
     func verifyCommandsSection(_ commands: [String]) -> String {
         guard !commands.isEmpty else { return "" }
-        return (["=== VERIFICATION ===", "After you finish, the PM runs these commands in the workdir; every one must pass:"]
+        return
+            ([
+                "=== VERIFICATION ===",
+                "After you finish, the PM runs these commands in the workdir; every one must pass:",
+            ]
             + commands.map { "- \($0)" }).joined(separator: "\n")
     }
 
@@ -153,16 +160,23 @@ public struct PromptBuilder: Sendable {
         var lines = ["=== VERIFICATION (run by the PM after the worker) ==="]
         for result in results {
             let status = result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")
-            lines.append("- [\(status)] \(result.command) (exit \(result.exitCode.map(String.init) ?? "-"), \(result.durationS) s)")
+            lines.append(
+                "- [\(status)] \(result.command) (exit \(result.exitCode.map(String.init) ?? "-"), \(result.durationS) s)"
+            )
             if !result.passed, !result.output.isEmpty {
-                lines.append(Verifier.bounded(result.output, keep: 1500).split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+                lines.append(
+                    Verifier.bounded(result.output, keep: 1500).split(separator: "\n").map { "    \($0)" }.joined(
+                        separator: "\n"))
             }
         }
         return lines.joined(separator: "\n")
     }
 
     func diffSection(_ inputs: PromptInputs) -> String {
-        var lines = ["=== CHANGE ===", "files changed: \(inputs.filesChanged.isEmpty ? "(none)" : inputs.filesChanged.joined(separator: ", "))"]
+        var lines = [
+            "=== CHANGE ===",
+            "files changed: \(inputs.filesChanged.isEmpty ? "(none)" : inputs.filesChanged.joined(separator: ", "))",
+        ]
         if inputs.diff.isEmpty {
             lines.append("The worker changed nothing.")
         } else if inputs.diff.utf8.count <= PromptBuilder.inlineDiffLimit || inputs.diffPath == nil {

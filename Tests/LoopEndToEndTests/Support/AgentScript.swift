@@ -39,6 +39,8 @@ enum AgentScript {
             [ -f "$file" ] && n=$(cat "$file")
             n=$((n + 1)); echo "$n" >"$file"; echo "$n"
         }
+        # record NAME VALUE: an atomic note for the test (pids, markers).
+        record() { put "$STATE/$1" "$2"; }
         # keep_prompt: save stdin (the prompt) for the test to read.
         keep_prompt() { cat >"$STATE/${LOOP_ROLE}_prompt_r${LOOP_ROUND}.txt"; }
         """#
@@ -72,15 +74,17 @@ enum AgentScript {
         review_report changes_required "$(issue "still not good in round $LOOP_ROUND")"
         """
 
-    /// On its first call records its pid (and a grandchild's) and sleeps; works normally later.
-    /// `ignoreTerm` makes both ignore SIGTERM.
+    /// On its first call records its pid and a grandchild's, then `ready`, and sleeps; works
+    /// normally later. `ignoreTerm` makes both ignore SIGTERM.
     static func hangOnFirstCall(ignoreTerm: Bool = false, seconds: Int = 60) -> String {
         let trap = ignoreTerm ? "trap '' TERM" : ":"
         return """
             if [ "$(attempt worker)" -eq 1 ]; then
                 \(trap)
-                ( \(trap); echo "$BASHPID" >"$STATE/grandchild.pid"; exec sleep \(seconds) ) &
-                echo "$$" >"$STATE/agent.pid"
+                record agent.pid "$$"
+                ( \(trap); record grandchild.pid "$BASHPID"; exec sleep \(seconds) ) &
+                while [ ! -f "$STATE/grandchild.pid" ]; do sleep 0.01; done
+                record ready yes
                 sleep \(seconds) &
                 wait
                 exit 1

@@ -6,6 +6,8 @@ struct Bus {
 
     init(_ repo: TestRepo) { root = repo.loopDir }
 
+    init(root: String) { self.root = root }
+
     func path(_ name: String) -> String { name.hasPrefix("/") ? name : "\(root)/\(name)" }
 
     func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
@@ -62,6 +64,11 @@ struct Bus {
             }
         }
         return found.sorted()
+    }
+
+    /// Temp files of atomic writes (`.<name>.tmp-*`) left on the bus, worktrees aside.
+    func tempFiles() -> [String] {
+        files(under: root).filter { $0.contains(".tmp-") && !$0.hasPrefix("worktrees/") }
     }
 
     /// Every `.json` and `.jsonl` file on the bus (archive included) that does not parse.

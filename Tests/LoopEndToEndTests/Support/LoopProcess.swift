@@ -36,10 +36,14 @@ final class LoopProcess: Sendable {
     /// - Parameters:
     ///   - environment: variables added for this run; every inherited `LOOP_*` is dropped so a
     ///     developer's shell cannot change what a test sees.
+    ///   - unset: inherited variables to drop besides `LOOP_*`.
     ///   - limit: the test's safety net; the group is killed after it.
-    init(_ arguments: [String], in directory: String, environment: [String: String] = [:], limit: Duration = .seconds(90)) {
+    init(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:], unset: [String] = [],
+        limit: Duration = .seconds(90)
+    ) {
         pidFile = NSTemporaryDirectory() + "loop-e2e-pid-\(UUID().uuidString)"
-        let inherited = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("LOOP_") }
+        let inherited = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("LOOP_") } + unset
         var env = ["NO_COLOR": "1"]
         env.merge(environment) { _, new in new }
         let spec = ProcessSpec(
@@ -103,9 +107,10 @@ final class LoopProcess: Sendable {
 
 /// Runs `loop <arguments>` in `directory` to its end.
 func runLoop(
-    _ arguments: [String], in directory: String, environment: [String: String] = [:], limit: Duration = .seconds(90)
+    _ arguments: [String], in directory: String, environment: [String: String] = [:], unset: [String] = [],
+    limit: Duration = .seconds(90)
 ) async throws -> LoopResult {
-    try await LoopProcess(arguments, in: directory, environment: environment, limit: limit).wait()
+    try await LoopProcess(arguments, in: directory, environment: environment, unset: unset, limit: limit).wait()
 }
 
 struct TimedOut: Error, CustomStringConvertible {

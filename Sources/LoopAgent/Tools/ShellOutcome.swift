@@ -1,0 +1,34 @@
+/// How one `run` command ended, with its (already size-capped) output.
+public struct ShellOutcome: Sendable, Equatable {
+    public enum Status: Sendable, Equatable {
+        /// The command ran and exited with this code.
+        case exited(Int32)
+        /// The command was killed by this signal (not by us).
+        case signaled(Int32)
+        /// It ran past the timeout and its whole process group was killed.
+        case timedOut(seconds: Double)
+        /// The agent's task was cancelled (the PM is stopping); the group was killed.
+        case cancelled
+        /// Unsafe mode refused it before it ran; the reason says why.
+        case blocked(String)
+        /// No shell is available (no bubblewrap and no `--unsafe-shell`), or it could not start.
+        case unavailable(String)
+    }
+
+    public var status: Status
+    /// Combined stdout and stderr, head and tail kept within the output limit.
+    public var output: String
+
+    public init(status: Status, output: String = "") {
+        self.status = status
+        self.output = output
+    }
+
+    /// True when the command ran to its end (whatever its exit code).
+    public var didRun: Bool {
+        switch status {
+        case .exited, .signaled: true
+        case .timedOut, .cancelled, .blocked, .unavailable: false
+        }
+    }
+}

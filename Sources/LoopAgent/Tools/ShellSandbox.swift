@@ -1,0 +1,179 @@
+import LoopCore
+import Foundation
+
+/// Runs the worker's shell commands: inside bubblewrap when it works here, directly (with
+/// a blocklist) only when the user passed `--unsafe-shell`, otherwise not at all.
+///
+/// Every command runs through `ProcessRunner`: its own process group, a timeout that
+/// TERMs then KILLs the whole group, line-bounded output, stdin from `/dev/null`, and an
+/// environment reduced to `ShellEnvironment`'s allow-list. See `BubblewrapCommand` for what
+/// the sandbox confines and what was verified.
+public struct ShellSandbox: Sendable {
+    /// Whether and how commands can run; the PM's preflight prints `message`.
+    public enum Availability: Sendable, Equatable {
+        /// bubblewrap is installed and a probe sandbox started.
+        case sandboxed(bwrapPath: String)
+        /// No working bubblewrap, but `--unsafe-shell` was given: direct execution.
+        case unsafe(reason: String)
+        /// No shell: the reason says what to install or pass.
+        case unavailable(reason: String)
+
+        /// True when `run` will execute commands.
+        public var canRun: Bool {
+            if case .unavailable = self { return false }
+            return true
+        }
+
+        /// One line for preflight and logs.
+        public var message: String {
+            switch self {
+            case .sandboxed(let path): "shell commands run in a bubblewrap sandbox (\(path))"
+            case .unsafe(let reason): "shell commands run WITHOUT a sandbox (--unsafe-shell): \(reason)"
+            case .unavailable(let reason): reason
+            }
+        }
+    }
+
+    /// How commands are run.
+    public struct Configuration: Sendable, Equatable {
+        /// Longest a command may run before its process group is killed.
+        public var timeout: Duration
+        /// Time between SIGTERM and SIGKILL on timeout.
+        public var killGrace: Duration
+        /// Run directly (with the blocklist) when bubblewrap is missing or broken.
+        public var allowsUnsafeShell: Bool
+        /// The `bwrap` to use; nil looks it up on `PATH`.
+        public var bwrapPath: String?
+        /// Added variables (secret-looking names are dropped).
+        public var extraEnvironment: [String: String]
+        /// Host paths hidden inside the sandbox; nil = credential folders under `$HOME`.
+        public var hiddenPaths: [String]?
+
+        public init(
+            timeout: Duration = .seconds(60), killGrace: Duration = .seconds(2), allowsUnsafeShell: Bool = false,
+            bwrapPath: String? = nil, extraEnvironment: [String: String] = [:], hiddenPaths: [String]? = nil
+        ) {
+            self.timeout = timeout
+            self.killGrace = killGrace
+            self.allowsUnsafeShell = allowsUnsafeShell
+            self.bwrapPath = bwrapPath
+            self.extraEnvironment = extraEnvironment
+            self.hiddenPaths = hiddenPaths
+        }
+    }
+
+    public let workspace: Workspace
+    public let configuration: Configuration
+    public let availability: Availability
+
+    /// A sandbox with a known availability (tests, or a PM that already ran `detect`).
+    public init(workspace: Workspace, configuration: Configuration = Configuration(), availability: Availability) {
+        self.workspace = workspace
+        self.configuration = configuration
+        self.availability = availability
+    }
+
+    /// Detects availability (see `detect`) and builds the sandbox.
+    public static func make(workspace: Workspace, configuration: Configuration = Configuration()) async -> ShellSandbox
+    {
+        ShellSandbox(
+            workspace: workspace, configuration: configuration, availability: await detect(configuration: configuration)
+        )
+    }
+
+    /// Finds `bwrap` and starts a probe sandbox, so a broken install (no user namespaces)
+    /// is found before the run, not at the worker's first command.
+    public static func detect(configuration: Configuration = Configuration()) async -> Availability {
+        let fallback = { (problem: String) -> Availability in
+            configuration.allowsUnsafeShell
+                ? .unsafe(reason: problem)
+                : .unavailable(
+                    reason: "\(problem); install bubblewrap (apt-get install bubblewrap) or pass --unsafe-shell")
+        }
+        guard let bwrap = configuration.bwrapPath ?? findExecutable("bwrap") else {
+            return fallback("bubblewrap (bwrap) is not installed")
+        }
+        guard FileManager.default.isExecutableFile(atPath: bwrap) else {
+            return fallback("bubblewrap was not found at \(bwrap)")
+        }
+        let tail = Locked("")
+        let spec = ProcessSpec(
+            arguments: BubblewrapCommand.probeArguments(bwrapPath: bwrap), workingDirectory: "/",
+            removedEnvironment: Array(ProcessInfo.processInfo.environment.keys), timeout: .seconds(15),
+            killGrace: .seconds(1))
+        do {
+            let outcome = try await ProcessRunner.run(spec) { _, line in tail.set(line) }
+            if outcome.exitCode == 0 { return .sandboxed(bwrapPath: bwrap) }
+            return fallback("bubblewrap cannot create a sandbox here (\(tail.value))")
+        } catch {
+            return fallback("bubblewrap cannot be started (\(error.localizedDescription))")
+        }
+    }
+
+    /// Runs `command` with `bash -c` in the workspace root.
+    /// - Parameter outputLimit: bytes of output kept (head and tail).
+    public func run(_ command: String, outputLimit: Int = 8 * 1024) async -> ShellOutcome {
+        let host = ProcessInfo.processInfo.environment
+        let arguments: [String]
+        let environment: [String: String]
+        switch availability {
+        case .unavailable(let reason):
+            return ShellOutcome(status: .unavailable("shell commands are unavailable: \(reason)"))
+        case .sandboxed(let bwrap):
+            environment = ShellEnvironment.make(host: host, home: "/tmp", extra: configuration.extraEnvironment)
+            let builder = BubblewrapCommand(
+                bwrapPath: bwrap, shellPath: Self.findExecutable("bash") ?? "/bin/bash", workspace: workspace.root,
+                environment: environment,
+                hiddenPaths: configuration.hiddenPaths ?? BubblewrapCommand.defaultHiddenPaths(home: host["HOME"]))
+            arguments = builder.arguments(for: command)
+        case .unsafe:
+            if let reason = CommandBlocklist.reason(for: command) {
+                return ShellOutcome(
+                    status: .blocked(
+                        "command refused: \(reason). Commands run without a sandbox here; work only inside the project")
+                )
+            }
+            environment = ShellEnvironment.make(
+                host: host, home: NSTemporaryDirectory(), extra: configuration.extraEnvironment)
+            // An intermediate shell that does not exec away: the command's $PPID is that
+            // shell, never the PM, so a stray `kill $PPID` ends only this command.
+            arguments = ["bash", "-c", "bash -c \"$1\"; exit $?", "loop-shell", command]
+        }
+        return await execute(arguments, environment: environment, outputLimit: outputLimit)
+    }
+
+    private func execute(_ arguments: [String], environment: [String: String], outputLimit: Int) async -> ShellOutcome {
+        let collector = OutputCollector(limit: outputLimit)
+        var spec = ProcessSpec(
+            arguments: arguments, workingDirectory: workspace.root, environment: environment,
+            removedEnvironment: Array(ProcessInfo.processInfo.environment.keys), timeout: configuration.timeout,
+            killGrace: configuration.killGrace, maxLineBytes: 4096)
+        spec.newSession = true
+        let hint = "re-run with less output, e.g. pipe through tail, head or grep, or write it to a file and search it"
+        do {
+            let outcome = try await ProcessRunner.run(spec) { _, line in collector.append(line) }
+            let output = collector.text(hint: hint)
+            switch outcome.end {
+            case .timedOut, .idle:
+                return ShellOutcome(status: .timedOut(seconds: configuration.timeout.seconds), output: output)
+            case .cancelled:
+                return ShellOutcome(status: .cancelled, output: output)
+            case .exited:
+                if let code = outcome.exitCode { return ShellOutcome(status: .exited(code), output: output) }
+                return ShellOutcome(status: .signaled(outcome.signal ?? 0), output: output)
+            }
+        } catch {
+            return ShellOutcome(status: .unavailable("the shell could not be started: \(error.localizedDescription)"))
+        }
+    }
+
+    /// The first executable named `name` on the PM's `PATH`.
+    static func findExecutable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ShellEnvironment.defaultPath
+        for directory in path.split(separator: ":") where !directory.isEmpty {
+            let candidate = "\(directory)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import LoopAgent
+import LoopCore
+
+/// `loop agent`: the built-in worker/reviewer, run by `loop run` as the `ollama` and `openai`
+/// backends. Not meant to be run by hand: it reads its task from the `LOOP_*` environment.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "agent",
+        abstract: "The built-in agent (used by the ollama and openai backends; reads LOOP_* from loop run).",
+        discussion: """
+            Tune it through .loop/config.yaml, e.g.
+              backends:
+                ollama:
+                  model: qwen2.5-coder:7b
+                  args: ["--max-steps", "40", "--context", "16384", "--tool-mode", "json"]
+            """,
+        shouldDisplay: false
+    )
+
+    @Option(help: "ollama or openai.") var provider: String
+    @Option(help: "The model name on the server.") var model: String
+    @Option(help: "auto (probe once per model), native (tool calls) or json (schema-constrained actions). (default: auto)")
+    var toolMode: String = "auto"
+    @Option(help: "Model calls per round. (default: 30)") var maxSteps: Int = 30
+    @Option(help: "Tokens per round. (default: 200000)") var maxTokens: Int = 200_000
+    @Option(help: "Context window to request (num_ctx); clamped to the model's. (default: 8192)") var context: Int = 8192
+    @Option(help: "Longest reply per step in tokens. (default: 1024)") var replyTokens: Int = 1024
+    @Option(help: "Bytes of one tool result kept in the conversation. (default: 6144)") var toolOutput: Int = 6144
+    @Option(help: "Seconds one shell command may run. (default: 60)") var shellTimeout: Int = 60
+    @Flag(help: "Run shell commands without bubblewrap (blocklist only). Also LOOP_UNSAFE_SHELL=1.") var unsafeShell = false
+
+    func validate() throws {
+        guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
+        guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
+        guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, shellTimeout >= 1 else {
+            throw ValidationError("--max-steps, --max-tokens, --reply-tokens and --shell-timeout must be positive; --context at least 512.")
+        }
+    }
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let settings = AgentSettings(
+            provider: provider, model: model, toolMode: ToolMode(rawValue: toolMode) ?? .auto,
+            limits: AgentLimits(
+                maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
+                toolOutputBytes: toolOutput),
+            unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout)
+        let code = await AgentRunner.run(settings, environment: environment)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

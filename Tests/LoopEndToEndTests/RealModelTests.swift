@@ -1,0 +1,109 @@
+import Foundation
+import LoopCore
+import Testing
+
+/// `loop run` with the built-in worker and reviewer against a real model server: llama.cpp's
+/// server with SmolLM2-135M through the OpenAI-compatible API, and the same through an
+/// Ollama-API shim. Set up by `scripts/test` (CI) from `LOOP_TEST_OPENAI_BASE_URL`,
+/// `LOOP_TEST_OLLAMA_HOST` and `LOOP_TEST_MODEL`; skipped with the reason printed when they
+/// are unset outside CI, and failing in CI.
+///
+/// A 135M model cannot be expected to solve the task. These tests assert what it cannot
+/// fake: the run reaches a terminal state, every report on the bus is schema-valid, the usage
+/// ledger holds the server's real token counts, any change is committed, the sandbox held.
+@Suite(.serialized, .timeLimit(.minutes(15)))
+struct RealModelTests {
+    static let environment = ProcessInfo.processInfo.environment
+    static let model = environment["LOOP_TEST_MODEL"] ?? ""
+    static let isCI = environment["CI"] == "true"
+
+    @Test("the built-in worker and reviewer run a task through the OpenAI-compatible API of a real server")
+    func openAI() async throws {
+        guard let base = try Self.server("LOOP_TEST_OPENAI_BASE_URL") else { return }
+        try await runTask(provider: "openai", environment: ["OPENAI_BASE_URL": base])
+    }
+
+    @Test("the same through the Ollama API")
+    func ollama() async throws {
+        guard let host = try Self.server("LOOP_TEST_OLLAMA_HOST") else { return }
+        try await runTask(provider: "ollama", environment: ["OLLAMA_HOST": host])
+    }
+
+    /// The configured server, nil (skipped, reason printed) outside CI when unset.
+    static func server(_ name: String) throws -> String? {
+        if let value = environment[name], !value.isEmpty, !model.isEmpty { return value }
+        if isCI { throw TestFailure("\(name) and LOOP_TEST_MODEL must be set in CI (scripts/test starts the server)") }
+        print("skipped: \(name) / LOOP_TEST_MODEL not set; run scripts/test, which starts a local model server")
+        return nil
+    }
+
+    private func runTask(provider: String, environment: [String: String]) async throws {
+        let repo = try await TestRepo.make()
+        try repo.write("greet.sh", "#!/usr/bin/env bash\necho \"Hello, world!\"\n")
+        try repo.write("test.sh", "#!/usr/bin/env bash\n[ \"$(bash greet.sh Ada)\" = \"Hello, Ada!\" ]\n")
+        try await repo.git("add", "-A")
+        try await repo.git("commit", "-q", "-m", "greet")
+        try repo.write(".loop/task_card.json", """
+            {"task_id": "T-1", "goal": "greet.sh prints `Hello, <name>!` for the name given as its first argument.",
+             "in_scope": ["greet.sh"], "out_of_scope": ["test.sh"],
+             "acceptance_criteria": ["`bash greet.sh Ada` prints `Hello, Ada!`"], "constraints": ["bash only"],
+             "verify": ["bash test.sh"]}
+            """)
+        var config = try repo.read(".loop/config.yaml")
+        config += "\n  \(provider):\n    model: \(Self.model)\n"
+        config += "    args: [\"--max-steps\", \"4\", \"--reply-tokens\", \"160\", \"--context\", \"4096\"]\n"
+        try repo.write(".loop/config.yaml", config)
+        let outside = repo.path + "/../canary-\(UUID().uuidString)"
+        try "untouched\n".write(toFile: outside, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let headBefore = try await repo.git("rev-parse", "HEAD")
+
+        let result = try await runLoop(
+            [
+                "run", "--auto-dispatch", "--worker-backend", provider, "--reviewer-backend", provider,
+                "--max-rounds", "1", "--dispatch-retries", "0", "--dispatch-timeout", "600", "--idle-timeout", "300",
+            ], in: repo.path, environment: environment, limit: .seconds(840))
+
+        // A terminal state, with the exit code it documents.
+        let bus = Bus(repo)
+        let state = try bus.state
+        let phase = try #require(state["phase"] as? String)
+        #expect(["done", "exhausted", "failed"].contains(phase), "\(phase): \(result.output)")
+        #expect([0, 2, 3].contains(result.exitCode), "\(result.output)")
+        #expect(bus.tornFiles().isEmpty)
+
+        // Every report on the bus and in the archive is schema-valid (or was refused as such).
+        let archive = bus.files(under: "archive").filter { $0.hasSuffix(".json") && !$0.contains("/stale/") }
+        for file in archive where file.hasSuffix("_work_report.json") {
+            _ = try WorkReport(reader: FieldReader(data: try Data(contentsOf: URL(fileURLWithPath: file)), path: file))
+        }
+        for file in archive where file.hasSuffix("_review_report.json") {
+            _ = try ReviewReport(reader: FieldReader(data: try Data(contentsOf: URL(fileURLWithPath: file)), path: file))
+        }
+
+        // The ledger holds the server's own token counts for the agent's calls.
+        let ledger = try bus.text("usage.jsonl").split(separator: "\n").compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        let calls = ledger.filter { $0["source"] as? String == "agent" && $0["backend"] as? String == provider }
+        #expect(!calls.isEmpty, "no model call recorded: \(result.output)")
+        for call in calls {
+            #expect((call["prompt_tokens"] as? Int ?? 0) > 0, "\(call)")
+            #expect(call["model"] as? String == Self.model)
+        }
+        #expect(calls.contains { ($0["completion_tokens"] as? Int ?? 0) > 0 })
+
+        // Any change the worker made is committed on the task branch; the checkout is untouched.
+        let worktree = repo.path + "/.loop/worktrees/T-1"
+        let leftover = try await repo.git(["status", "--porcelain"], in: worktree)
+        #expect(leftover.isEmpty, "uncommitted in the worktree: \(leftover)")
+        for round in try bus.rounds where !((round["files_changed"] as? [String]) ?? []).isEmpty {
+            #expect(round["head_sha"] as? String != headBefore)
+        }
+        #expect(try await repo.git("rev-parse", "HEAD") == headBefore)
+        #expect(try await repo.git("status", "--porcelain", "--untracked-files=no").isEmpty)
+
+        // The sandbox held: nothing outside the worktree was written.
+        #expect(try String(contentsOfFile: outside, encoding: .utf8) == "untouched\n")
+    }
+}
