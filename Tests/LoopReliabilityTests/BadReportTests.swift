@@ -150,7 +150,7 @@ extension Reliability {
             try box.writeCard()
             try box.useAgents(reviewer: """
                 review_report approve '[]' run-foreign.r1.reviewer1
-                setsid bash -c "$(declare -f put review_json review_report); sleep 1; review_report approve" </dev/null >/dev/null 2>&1 &
+                later 1 'review_report approve'
                 exit 0
                 """)
             let result = try await box.run(["--dispatch-retries", "0", "--artifact-timeout", "5"])
@@ -180,10 +180,9 @@ extension Reliability {
                 try box.useAgents(reviewer: #"""
                     { printf '{"task_id": "%s", "round": %s, "run_id": "run-foreign.r1.reviewer1", "decision": "approve", "summary": "' "$LOOP_TASK_ID" "$LOOP_ROUND"; head -c 4M /dev/zero | tr '\0' x; printf '"}'; } >"$LOOP_REPORT_PATH.part"
                     mv "$LOOP_REPORT_PATH.part" "$LOOP_REPORT_PATH"
-                    setsid bash -c "$(declare -f put review_json review_report)
-                    shopt -s nullglob dotglob
-                    for i in \$(seq 1 20000); do f=(\"\$LOOP_BUS_DIR\"/archive/\$LOOP_TASK_ID/\${LOOP_RUN_ID%%.*}/stale/.*tmp*); [ \${#f[@]} -gt 0 ] && break; done
-                    review_report approve" </dev/null >/dev/null 2>&1 &
+                    later 0 'shopt -s nullglob dotglob
+                    for i in $(seq 1 20000); do f=("$LOOP_BUS_DIR"/archive/$LOOP_TASK_ID/${LOOP_RUN_ID%%.*}/stale/.*tmp*); [ ${#f[@]} -gt 0 ] && break; done
+                    review_report approve'
                     exit 0
                     """#)
                 let result = try await box.run(["--dispatch-retries", "0", "--artifact-timeout", "3"])
