@@ -105,7 +105,7 @@ extension Reliability {
                 let review = try? audit.object("archive/T-1/\(runID)/r1_review_report.json")
                 checks += [
                     ("approved by the retry (exit 0)", result.exitCode == 0),
-                    ("the approval is the retry's own report", review?["run_id"] as? String == reviewerID && reviewerID?.hasSuffix("2") == true),
+                    ("the approval is the retry's own report", review?["run_id"] as? String == reviewerID && reviewerID?.contains(".reviewer2") == true),
                 ]
             } else {
                 checks += [
