@@ -40,7 +40,7 @@ extension Reliability {
                 ("a dispatch_failed event", events.contains("dispatch_failed")),
                 ("nothing of the bus left running", Self.survivors(box).isEmpty),
                 ("done in under 20 s", result.seconds < 20),
-            ], ["seconds": .number(result.seconds.rounded())])
+            ], ["seconds": .number((result.seconds * 10).rounded() / 10)])
         }
 
         @Test("a hung agent whose grandchild ignores SIGTERM: both are gone after the grace, and the retry approves")
@@ -61,7 +61,7 @@ extension Reliability {
                 ("agent gone", !ProcessControl.isAlive(try box.recordedPID("worker.pid"))),
                 ("grandchild gone", !ProcessControl.isAlive(try box.recordedPID("grandchild.pid"))),
                 ("nothing of the bus left running", Self.survivors(box).isEmpty),
-            ], ["seconds": .number(result.seconds.rounded())])
+            ], ["seconds": .number((result.seconds * 10).rounded() / 10)])
         }
 
         @Test("an agent that exits leaving a grandchild that ignores SIGTERM: the grandchild is killed, the round goes on")
@@ -77,7 +77,7 @@ extension Reliability {
                 ("approved (exit 0)", result.exitCode == 0),
                 ("grandchild gone", !ProcessControl.isAlive(try box.recordedPID("grandchild.pid"))),
                 ("no wait for the dispatch timeout (under 15 s)", result.seconds < 15),
-            ], ["seconds": .number(result.seconds.rounded())])
+            ], ["seconds": .number((result.seconds * 10).rounded() / 10)])
         }
 
         @Test("a grandchild that escaped into its own session (setsid) does not outlive the run")
@@ -109,7 +109,7 @@ extension Reliability {
                 ("approved after a retry (exit 0)", result.exitCode == 0),
                 ("agent gone", !ProcessControl.isAlive(try box.recordedPID("worker.pid"))),
                 ("nothing of the bus left running", Self.survivors(box).isEmpty),
-            ], ["seconds": .number(result.seconds.rounded())])
+            ], ["seconds": .number((result.seconds * 10).rounded() / 10)])
         }
 
         @Test("an agent that sends its output to /dev/null and goes on working is not killed for it",
@@ -170,7 +170,7 @@ extension Reliability {
             Self.record("prints 200,000 two-byte lines, then reports", [
                 ("approved (exit 0)", result.exitCode == 0),
                 ("the whole run under 6 s", result.seconds < 6),
-            ], ["seconds": .number(result.seconds.rounded())])
+            ], ["seconds": .number((result.seconds * 10).rounded() / 10)])
         }
 
         @Test("1 GB of output in 16 KB lines: the log is capped with a notice and PM memory stays bounded",
@@ -197,7 +197,7 @@ extension Reliability {
                 ("peak VmHWM of the PM processes under \(bound / 1024) MiB", peak.hwmKiB > 0 && peak.hwmKiB < bound),
             ], [
                 "peak_hwm_kib": .number(Double(peak.hwmKiB)), "peak_rss_kib": .number(Double(peak.rssKiB)),
-                "logged_bytes": .number(Double(logged)), "seconds": .number(result.seconds.rounded()),
+                "logged_bytes": .number(Double(logged)), "seconds": .number((result.seconds * 10).rounded() / 10),
             ])
         }
 
@@ -215,7 +215,7 @@ extension Reliability {
                 ("outcome failed", (try? audit.outcome)?["result"] as? String == "failed"),
                 ("waited the artifact timeout, not much more (under 10 s)", result.seconds < 10),
                 ("nothing torn", audit.tornFiles().isEmpty),
-            ], ["seconds": .number(result.seconds.rounded())])
+            ], ["seconds": .number((result.seconds * 10).rounded() / 10)])
         }
 
         @Test("a report written after the agent exits, within --artifact-timeout, is accepted")
