@@ -235,7 +235,11 @@ extension RoundEngine {
 
     private func waitOutLimit(_ limit: RateLimit, role: Role, waits: Int) async throws {
         let backoff = Double(min(900, 60 << min(waits - 1, 4)))
-        var seconds = limit.resetAt.map { max(5, $0.timeIntervalSinceNow + 30) } ?? backoff
+        // Wait until the reset plus a small margin (10 %, 1 to 30 s) for clocks that disagree.
+        var seconds = limit.resetAt.map { reset in
+            let until = max(0, reset.timeIntervalSinceNow)
+            return until + min(30, max(1, until * 0.1))
+        } ?? backoff
         seconds = min(seconds, Double(max(1, options.limitWaitMax)))
         let until = Date().addingTimeInterval(seconds)
         state.limitUntil = Timestamp.format(until)

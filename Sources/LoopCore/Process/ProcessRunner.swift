@@ -127,10 +127,8 @@ public enum ProcessRunner {
             for try await buffer in sequence {
                 log.touch()
                 let lines = buffer.withUnsafeBytes { splitter.feed($0) }
-                for line in lines {
-                    log.append(line, stream: stream)
-                    onLine(stream, line)
-                }
+                log.append(lines, stream: stream)
+                for line in lines { onLine(stream, line) }
             }
         } catch {
             // The pipe broke or we were cancelled: what was read is kept.
