@@ -54,6 +54,8 @@ public final class RoundEngine {
                 state.reason = "paused on a usage limit: \(message)"
                 persist("run_paused", ["reason": .string(message)])
                 return .pausedOnLimit
+            case .roundFailed(let reason):
+                return failRound(reason)
             default:
                 return failRound(error.errorDescription ?? "\(error)")
             }
