@@ -59,6 +59,8 @@ let package = Package(
         .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LoopAgentTests", dependencies: ["LoopAgent", "LoopCore"]),
         .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "loop"]),
+        .testTarget(name: "LoopReliabilityTests", dependencies: ["LoopCore", "loop"]),
+        .executableTarget(name: "LoopFuzz", dependencies: ["LoopCore"]),
     ]
 )
 
