@@ -74,6 +74,7 @@ struct RealModelTests {
 
         // Every report on the bus and in the archive is schema-valid (or was refused as such).
         let archive = bus.files(under: "archive").filter { $0.hasSuffix(".json") && !$0.contains("/stale/") }
+            .map { bus.path("archive/" + $0) }
         for file in archive where file.hasSuffix("_work_report.json") {
             _ = try WorkReport(reader: FieldReader(data: try Data(contentsOf: URL(fileURLWithPath: file)), path: file))
         }

@@ -12,6 +12,20 @@ extension RoundEngine {
         ReportIdentity(taskID: state.taskID, round: state.round, runID: dispatchID)
     }
 
+    /// Whether the report file at a path is a valid report for `dispatchID`.
+    func isCurrentReport(_ role: Role, _ dispatchID: String) -> (String) -> Bool {
+        let expected = identity(dispatchID)
+        return { path in
+            switch role {
+            case .worker:
+                if case .valid = ReportReader.checkWork(path, expecting: expected) { return true }
+            case .reviewer:
+                if case .valid = ReportReader.checkReview(path, expecting: expected) { return true }
+            }
+            return false
+        }
+    }
+
     func promptPath(_ role: Role) -> String { "\(paths.scratch)/\(role.rawValue)_prompt.txt" }
 
     // MARK: - Worker
@@ -101,7 +115,9 @@ extension RoundEngine {
             }
             console.info("round \(state.round) · \(role.rawValue) (\(backend)) started · attempt \(attempt)")
             let result = try await runDispatch(role: role, backend: backend, dispatchID: id, prompt: text)
-            reapLeftovers(of: id)
+            // Helpers the agent left behind may still deliver its report within the artifact
+            // wait; after that wait, nothing of this dispatch may keep running.
+            defer { reapLeftovers(of: id) }
             recordFinished(role: role, result: result)
             try transition(
                 "dispatch_finished",
@@ -212,7 +228,7 @@ extension RoundEngine {
                 console.warn("ignored a stale \(role.reportFileName): \(message)")
                 events.record(
                     "stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
-                try? archive.setAsideStale(path, reason: message)
+                try? archive.setAsideStale(path, reason: message, isCurrent: isCurrentReport(role, dispatchID))
             case .invalid(let message):
                 let modified = Filesystem.modificationDate(path)
                 if lastInvalid == nil || lastInvalid?.modified != modified {

@@ -43,7 +43,7 @@ public struct RunController: Sendable {
         }
         let lock = try takeLock()
         defer { lock.releaseCleanly() }
-        AtomicFile.sweepStaleTemps(in: paths.root)
+        sweepStaleTemps()
         reapOrphans()
         try ensureGitignore()
 

@@ -7,8 +7,9 @@ struct RunStarter {
 
     /// A run id that sorts by time and is unique enough to never collide on one bus.
     static func makeRunID() -> String {
-        let stamp = Timestamp.now().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-            .replacingOccurrences(of: "Z", with: "")
+        // Whole seconds only: a run id must not contain '.', which separates a dispatch id's parts.
+        let iso: String = Date().formatted(Date.ISO8601FormatStyle())
+        let stamp = iso.filter { $0 != "-" && $0 != ":" && $0 != "Z" }
         let suffix = String(UInt32.random(in: 0 ... .max), radix: 16)
         return "run-\(stamp)-\(suffix)"
     }

@@ -145,7 +145,9 @@ public enum ProcessRunner {
         endReason: Locked<ProcessEnd>, readersDone: Locked<Int>
     ) async {
         var childGoneSince: ContinuousClock.Instant?
-        while readersDone.value < 2 {
+        // Until the output is read to the end AND the child has exited: an agent that closes
+        // its stdout and stderr and goes on working is still running, not finished.
+        while readersDone.value < 2 || ProcessControl.isAlive(pid) {
             if Task.isCancelled {
                 endReason.set(.cancelled)
                 log.note("cancelled; stopping the process group")
