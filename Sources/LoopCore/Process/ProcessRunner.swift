@@ -46,21 +46,34 @@ public enum ProcessRunner {
                 let pid = execution.processIdentifier.value
                 pidCell.set(pid)
                 let readersDone = Locked(0)
+                // The watcher wakes on a 50 ms tick, and at once when a reader reaches the end
+                // of its pipe, so an agent's exit is noticed in about a millisecond.
+                let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         await drain(execution.standardOutput, .stdout, spec: spec, log: log, onLine: onLine)
                         readersDone.withLock { $0 += 1 }
+                        wake.yield()
                     }
                     group.addTask {
                         await drain(execution.standardError, .stderr, spec: spec, log: log, onLine: onLine)
                         readersDone.withLock { $0 += 1 }
+                        wake.yield()
+                    }
+                    let ticker = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .milliseconds(50))
+                            wake.yield()
+                        }
                     }
                     group.addTask {
                         await watch(
                             pid: pid, spec: spec, log: log, started: started, endReason: endReason,
-                            readersDone: readersDone)
+                            readersDone: readersDone, wakeups: wakeups)
+                        ticker.cancel()
                     }
                     await group.waitForAll()
+                    ticker.cancel()
                 }
                 // Whatever the child left in its group (daemonised helpers, grandchildren) goes too.
                 ProcessControl.signalGroup(pid, SIGKILL)
@@ -139,21 +152,15 @@ public enum ProcessRunner {
         }
     }
 
-    /// Enforces the limits until both readers are done, a limit fires, or we are cancelled.
+    /// Enforces the limits until the output is read to the end and the child has exited (an
+    /// agent that closes its pipes and goes on working is still running), a limit fires, or
+    /// we are cancelled.
     private static func watch(
         pid: pid_t, spec: ProcessSpec, log: OutputLog, started: ContinuousClock.Instant,
-        endReason: Locked<ProcessEnd>, readersDone: Locked<Int>
+        endReason: Locked<ProcessEnd>, readersDone: Locked<Int>, wakeups: AsyncStream<Void>
     ) async {
         var childGoneSince: ContinuousClock.Instant?
-        // Until the output is read to the end AND the child has exited: an agent that closes
-        // its stdout and stderr and goes on working is still running, not finished.
-        while readersDone.value < 2 || ProcessControl.isAlive(pid) {
-            if Task.isCancelled {
-                endReason.set(.cancelled)
-                log.note("cancelled; stopping the process group")
-                await stopGroup(pid, grace: spec.killGrace)
-                return
-            }
+        for await _ in wakeups {
             let now = ContinuousClock.now
             if let timeout = spec.timeout, now - started >= timeout {
                 endReason.set(.timedOut)
@@ -167,8 +174,14 @@ public enum ProcessRunner {
                 await stopGroup(pid, grace: spec.killGrace)
                 return
             }
-            // The direct child is gone but something it left holds the pipes open: end it.
-            if !ProcessControl.isAlive(pid) {
+            if readersDone.value == 2 {
+                // Both pipes closed: the child is almost always exiting right now.
+                for _ in 0..<40 where ProcessControl.isAlive(pid) {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+                if !ProcessControl.isAlive(pid) { return }
+            } else if !ProcessControl.isAlive(pid) {
+                // The direct child is gone but something it left holds the pipes open: end it.
                 let since = childGoneSince ?? now
                 childGoneSince = since
                 if now - since >= .seconds(2) {
@@ -176,8 +189,11 @@ public enum ProcessRunner {
                     return
                 }
             }
-            try? await Task.sleep(for: .milliseconds(50))
         }
+        // The stream ends only when our task is cancelled (a signal to the PM).
+        endReason.set(.cancelled)
+        log.note("cancelled; stopping the process group")
+        await stopGroup(pid, grace: spec.killGrace)
     }
 
     /// TERM, grace, KILL — in an unstructured task so our own cancellation cannot cut the grace short.
