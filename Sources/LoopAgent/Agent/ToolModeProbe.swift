@@ -25,7 +25,7 @@ enum ToolModeProbe {
             return .json  // The probe itself failed: JSON for this run, and ask again next time.
         }
         known[key] = mode.rawValue
-        if let data = try? JSONEncoder.bus.encode(known) { try? AtomicFile.write(data, to: cache) }
+        if let data = try? JSONEncoder.bus.encode(known) { try? AtomicFile.write(data, to: cache, durable: false) }
         return mode
     }
 

@@ -25,7 +25,7 @@ public struct Archive: Sendable {
     public func keep(_ source: String, round: Int, as name: String? = nil) throws -> Bool {
         let fileName = name ?? (source as NSString).lastPathComponent
         return try Filesystem.copyIfPresent(
-            source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName))
+            source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName), durable: false)
     }
 
     /// Moves a stale or foreign report out of the way, keeping it under `stale/`.

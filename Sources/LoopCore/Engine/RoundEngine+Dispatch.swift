@@ -99,7 +99,7 @@ extension RoundEngine {
             try setAsideExistingReport(role)
             try beforeDispatch?(id)
             let text = prompt(id)
-            try AtomicFile.write(text, to: promptPath(role))
+            try AtomicFile.write(text, to: promptPath(role), durable: false)
             var record = state.currentRound
             let dispatch = DispatchRecord(
                 runID: id, backend: options.autoDispatch ? backend : "manual", attempt: attempt,
@@ -117,7 +117,7 @@ extension RoundEngine {
             let result = try await runDispatch(role: role, backend: backend, dispatchID: id, prompt: text)
             // Helpers the agent left behind may still deliver its report within the artifact
             // wait; after that wait, nothing of this dispatch may keep running.
-            defer { reapLeftovers(of: id) }
+            defer { reapLeftovers(of: id, group: result.processGroup) }
             recordFinished(role: role, result: result)
             try transition(
                 "dispatch_finished",

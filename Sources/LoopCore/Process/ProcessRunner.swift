@@ -38,7 +38,8 @@ public enum ProcessRunner {
         let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
         do {
             result = try await Subprocess.run(
-                executable(program), arguments: Arguments(Array(spec.arguments.dropFirst())),
+                try executable(program, searchPath: spec.environment["PATH"]),
+                arguments: Arguments(Array(spec.arguments.dropFirst())),
                 environment: environment(spec), workingDirectory: FilePath(spec.workingDirectory),
                 platformOptions: options, input: .fileDescriptor(stdinFD, closeAfterSpawningProcess: true),
                 output: .sequence, error: .sequence
@@ -76,7 +77,7 @@ public enum ProcessRunner {
                     ticker.cancel()
                 }
                 // Whatever the child left in its group (daemonised helpers, grandchildren) goes too.
-                ProcessControl.signalGroup(pid, SIGKILL)
+                if spec.killLeftoversOnExit || endReason.value != .exited { ProcessControl.signalGroup(pid, SIGKILL) }
             }
         } catch let error as SubprocessError {
             try? stdinFD.close()
@@ -84,12 +85,14 @@ public enum ProcessRunner {
                 "Cannot start \(program): \(error.description). Check that it is installed and on PATH.", .configError)
         }
         let pid = pidCell.value
-        ProcessControl.signalGroup(pid, SIGKILL)
-        // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
-        // so callers can rely on "nothing left behind" when this returns.
-        let deadline = ContinuousClock.now + .seconds(1)
-        while spec.newSession, ProcessControl.isGroupAlive(pid), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+        if spec.killLeftoversOnExit || endReason.value != .exited {
+            ProcessControl.signalGroup(pid, SIGKILL)
+            // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
+            // so callers can rely on "nothing left behind" when this returns.
+            let deadline = ContinuousClock.now + .seconds(1)
+            while spec.newSession, ProcessControl.isGroupAlive(pid), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         }
         var end = endReason.value
         if Task.isCancelled, end == .exited { end = .cancelled }
@@ -107,8 +110,12 @@ public enum ProcessRunner {
 
     // MARK: - Pieces
 
-    private static func executable(_ program: String) -> Executable {
-        program.contains("/") ? .path(FilePath(program)) : .name(program)
+    /// The program as an absolute path (one spawn, no PATH probing), or a clear error.
+    static func executable(_ program: String, searchPath: String? = nil) throws -> Executable {
+        guard let path = ExecutableLocator.locate(program, searchPath: searchPath) else {
+            throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
+        }
+        return .path(FilePath(path))
     }
 
     private static func environment(_ spec: ProcessSpec) -> Environment {
