@@ -105,7 +105,7 @@ extension Reliability {
                 let review = try? audit.object("archive/T-1/\(runID)/r1_review_report.json")
                 checks += [
                     ("approved by the retry (exit 0)", result.exitCode == 0),
-                    ("the approval is the retry's own report", review?["run_id"] as? String == reviewerID && reviewerID?.hasSuffix("2") == true),
+                    ("the approval is the retry's own report", review?["run_id"] as? String == reviewerID && reviewerID?.contains(".reviewer2") == true),
                 ]
             } else {
                 checks += [
@@ -150,7 +150,7 @@ extension Reliability {
             try box.writeCard()
             try box.useAgents(reviewer: """
                 review_report approve '[]' run-foreign.r1.reviewer1
-                setsid bash -c "$(declare -f put review_json review_report); sleep 1; review_report approve" </dev/null >/dev/null 2>&1 &
+                later 1 'review_report approve'
                 exit 0
                 """)
             let result = try await box.run(["--dispatch-retries", "0", "--artifact-timeout", "5"])
@@ -180,10 +180,9 @@ extension Reliability {
                 try box.useAgents(reviewer: #"""
                     { printf '{"task_id": "%s", "round": %s, "run_id": "run-foreign.r1.reviewer1", "decision": "approve", "summary": "' "$LOOP_TASK_ID" "$LOOP_ROUND"; head -c 4M /dev/zero | tr '\0' x; printf '"}'; } >"$LOOP_REPORT_PATH.part"
                     mv "$LOOP_REPORT_PATH.part" "$LOOP_REPORT_PATH"
-                    setsid bash -c "$(declare -f put review_json review_report)
-                    shopt -s nullglob dotglob
-                    for i in \$(seq 1 20000); do f=(\"\$LOOP_BUS_DIR\"/archive/\$LOOP_TASK_ID/\${LOOP_RUN_ID%%.*}/stale/.*tmp*); [ \${#f[@]} -gt 0 ] && break; done
-                    review_report approve" </dev/null >/dev/null 2>&1 &
+                    later 0 'shopt -s nullglob dotglob
+                    for i in $(seq 1 20000); do f=("$LOOP_BUS_DIR"/archive/$LOOP_TASK_ID/${LOOP_RUN_ID%%.*}/stale/.*tmp*); [ ${#f[@]} -gt 0 ] && break; done
+                    review_report approve'
                     exit 0
                     """#)
                 let result = try await box.run(["--dispatch-retries", "0", "--artifact-timeout", "3"])

@@ -34,13 +34,18 @@ extension Reliability {
             var failures: [String] = []
             var slowest = 0.0
             var slowInputs = 0
+            var knownCrashes = 0
             let started = ContinuousClock.now
             for index in 0..<Self.inputs {
                 let input = index < seeds.count ? seeds[index] : mutator.next()
                 // Kept until the next input, so a crash leaves the input that caused it behind.
                 last.overwrite(with: input)
                 let before = ContinuousClock.now
-                let violations = decoder.run(input, scratch: scratch)
+                var violations = decoder.run(input, scratch: scratch)
+                if violations == [FuzzDecoder.knownCrash] {
+                    knownCrashes += 1
+                    violations = []
+                }
                 let seconds = (ContinuousClock.now - before).seconds
                 slowest = max(slowest, seconds)
                 if seconds > 1 { slowInputs += 1 }
@@ -55,13 +60,36 @@ extension Reliability {
             fields.put("engine", "property-based mutation (swift test)")
             fields.put("decoder", decoder.rawValue)
             fields.put("inputs", Self.inputs)
-            fields.put("crashes", 0)
+            fields.put("crashes", knownCrashes)
+            fields.put("known_crash_inputs", knownCrashes)
+            if knownCrashes > 0 { fields["known_bugs"] = .array([.string("config.yaml with a non-scalar mapping key crashes loop (Yams)")]) }
             fields.put("property_violations", failures.count)
             fields.put("slowest_input_s", slowest)
             fields.put("inputs_over_1s", slowInputs)
             fields.put("seconds", (ContinuousClock.now - started).seconds)
-            Recorder.record(suite: "fuzz", name: "\(decoder.rawValue) (mutation)", passed: failures.isEmpty, fields)
+            Recorder.record(suite: "fuzz", name: "\(decoder.rawValue) (mutation)", passed: failures.isEmpty && knownCrashes == 0, fields)
             #expect(failures.isEmpty, "\(decoder.rawValue): \(failures)")
+            if knownCrashes > 0 {
+                withKnownIssue("bug: a config.yaml mapping key that is not a scalar crashes loop inside Yams") {
+                    Issue.record("\(knownCrashes) inputs would have crashed the config loader")
+                }
+            }
+        }
+
+        @Test("a config.yaml whose mapping key is not a scalar is a clear exit 1 naming the file, not a crash",
+              .disabled(if: Bugs.hidden, "bug: a config.yaml key like `[a]: 1` crashes every loop command (SIGILL, exit 132) in Yams Constructor.swift:448"))
+        func nonScalarConfigKeyIsAnError() async throws {
+            let box = try await Sandbox.make()
+            try box.writeCard()
+            try box.useAgents()
+            try box.write(".loop/config.yaml", try box.read(".loop/config.yaml") + "[a]: 1\n")
+            let config = try await box.loop(["config"])
+            let run = try await box.run()
+            for result in [config, run] {
+                #expect(result.exitCode == 1, "\(result.output)")
+                #expect(result.stderr.contains("config.yaml"), "\(result.stderr)")
+                #expect(!result.output.contains("Fatal error"), "\(result.output)")
+            }
         }
     }
 }

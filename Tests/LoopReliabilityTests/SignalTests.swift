@@ -71,8 +71,12 @@ extension Reliability {
 
             // Everything it started is gone within 5 s.
             var gone = false
+            // The agent (or verify command) leads its own process group; the grandchild is in it.
             while ContinuousClock.now - sent < .seconds(5) {
-                if children.allSatisfy({ !ProcessControl.isAlive($0) }) { gone = true; break }
+                if children.allSatisfy({ !ProcessControl.isAlive($0) }), !ProcessControl.isGroupAlive(children[0]) {
+                    gone = true
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(20))
             }
             let stopped = try await pm.wait()

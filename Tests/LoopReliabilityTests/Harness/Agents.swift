@@ -27,6 +27,14 @@ enum Agents {
         issue() { printf '[{"severity": "high", "file": "work.txt", "reason": "%s"}]' "$1"; }
         change() { echo "round $LOOP_ROUND ${1:-}" >>"$LOOP_WORKDIR/work.txt"; }
         mark() { echo "${2:-$$}" >"$STATE/$1"; }
+        # later SECONDS 'COMMANDS': runs COMMANDS after SECONDS in a detached process that does not
+        # carry the dispatch's LOOP_RUN_ID/LOOP_BUS_DIR — like a service writing the report for
+        # the agent (the PM ends everything that carries them when the agent exits).
+        later() {
+            env -u LOOP_RUN_ID -u LOOP_BUS_DIR RUN_ID="$LOOP_RUN_ID" BUS_DIR="$LOOP_BUS_DIR" setsid bash -c \
+                "$(declare -f put work_json review_json work_report review_report); LOOP_RUN_ID=\$RUN_ID; LOOP_BUS_DIR=\$BUS_DIR; sleep $1; $2" \
+                </dev/null >/dev/null 2>&1 &
+        }
         attempt() {  # attempt NAME: counts calls across dispatches, prints the count
             local file="$STATE/$1.count" n=0
             [ -f "$file" ] && n=$(cat "$file")
