@@ -26,13 +26,21 @@ T0 = time.time()
 
 
 LOADS = []
+WORK = None
 
 
 def progress(msg):
+    """Prints a progress line; at each section start also samples the machine's load and
+    what one crash-safe write (2 fsyncs) costs on this disk right now."""
     load = os.getloadavg()[0]
+    extra = ""
     if not msg.startswith("  "):
-        LOADS.append({"t_s": round(time.time() - T0, 1), "load1": load, "section": msg[:60]})
-    print(f"[bench {time.time() - T0:6.1f}s load {load:4.1f}] {msg}", flush=True)
+        entry = {"t_s": round(time.time() - T0, 1), "load1": load, "section": msg[:60]}
+        if WORK and os.path.isdir(WORK):
+            entry["fsync_ms"] = measure.fsync_cost(WORK, 20)["per_fsync_ms"]
+            extra = f" fsync {entry['fsync_ms']:.1f} ms"
+        LOADS.append(entry)
+    print(f"[bench {time.time() - T0:6.1f}s load {load:4.1f}{extra}] {msg}", flush=True)
 
 
 def version(args):
@@ -72,6 +80,7 @@ def main():
     ap.add_argument("--loopkit", required=True)
     ap.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"))
     ap.add_argument("--repeats", type=int, default=5, help="20-round runs per tool (small repo)")
+    ap.add_argument("--path-repeats", type=int, default=3, help="runs of the git-first-on-PATH diagnostic")
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--big-files", type=int, default=10000)
     ap.add_argument("--big-repeats", type=int, default=3)
@@ -82,10 +91,12 @@ def main():
     if args.quick:
         args.repeats, args.rounds, args.big_files, args.big_repeats, args.growth_runs, args.status_runs = 1, 3, 500, 1, 2, 5
     here = os.path.dirname(os.path.abspath(__file__))
+    global WORK
     work = os.path.abspath(args.work)
     if os.path.exists(work):
         shutil.rmtree(work)
     os.makedirs(work)
+    WORK = work
     R = args.rounds
 
     loop = Loop(os.path.abspath(args.loop), work)
@@ -127,6 +138,8 @@ def main():
     finished = {}
     for i in range(args.repeats):
         for tool, name, extra in variants:
+            if extra is not None and i >= args.path_repeats:
+                continue
             repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"m1-{name.split()[0]}-{i}"))
             run = tool.run(repo, R, R, extra_env=extra, tag=f"m1-{i}")
             ok = check_run(tool, run, R, "overhead run")
@@ -224,20 +237,26 @@ def main():
     # ------------------------------------------------------------------ 5. repo size
     progress(f"5. repo with {args.big_files} files: {args.big_repeats} x {R}-round run per tool, git costs")
     m5 = {}
+    big_repo = {}
     for tool in tools:
         runs = []
+        # One fresh copy per tool (copying 10,000 files is slow on a busy disk); the first run
+        # sets everything up (loop: `git worktree add`), the next ones reuse the repository.
+        repo = big_repo[tool.name] = copy_repo(tmpl[("big", tool.name)], os.path.join(work, f"m5-{tool.name}"))
         for i in range(args.big_repeats):
-            repo = copy_repo(tmpl[("big", tool.name)], os.path.join(work, f"m5-{tool.name}"))
-            run = tool.run(repo, R, R, tag=f"m5-{i}")
+            run = tool.run(repo, R, R, again=i > 0, tag=f"m5-{i}")
             runs.append({"ok": check_run(tool, run, R, "big-repo run"), "rc": run.rc, "rounds": run.rounds,
+                         "fresh": i == 0, "startup_s": run.startup_s, "finish_s": run.finish_s,
                          "wall_s": run.wall_s, "agent_s": run.agent_s, "pm_cpu_s": run.pm_cpu_s,
                          "overhead_per_round_ms": run.overhead_s / max(1, run.rounds) * 1e3,
                          "steady_round_overhead_ms_median": median(run.steady_round_overheads_s()) * 1e3})
-            progress(f"  {tool.name:8s} #{i + 1}: overhead {runs[-1]['overhead_per_round_ms']:.1f} ms/round, "
-                     f"PM CPU {run.pm_cpu_s / max(1, run.rounds) * 1e3:.1f} ms/round "
+            progress(f"  {tool.name:8s} #{i + 1} ({'fresh repo' if i == 0 else 'same repo again'}): overhead "
+                     f"{runs[-1]['overhead_per_round_ms']:.1f} ms/round, steady {runs[-1]['steady_round_overhead_ms_median']:.1f} ms, "
+                     f"start-up {run.startup_s:.2f} s, PM CPU {run.pm_cpu_s / max(1, run.rounds) * 1e3:.1f} ms/round "
                      f"(agents {run.agent_s / max(1, run.rounds) * 1e3:.1f} ms/round, rc {run.rc})")
         ok_runs = [r for r in runs if r["ok"]] or runs
-        m5[tool.name] = {"runs": runs,
+        m5[tool.name] = {"runs": runs, "fresh_startup_s": runs[0]["startup_s"],
+                         "again_startup_s": median([r["startup_s"] for r in runs[1:] if r["startup_s"] is not None]),
                          "overhead_per_round_ms": median([r["overhead_per_round_ms"] for r in ok_runs]),
                          "pm_cpu_per_round_ms": median([r["pm_cpu_s"] / max(1, r["rounds"]) * 1e3 for r in ok_runs]),
                          "steady_round_overhead_ms": median([r["steady_round_overhead_ms_median"] for r in ok_runs])}
@@ -246,12 +265,8 @@ def main():
                 "git diff --name-only HEAD~1 HEAD": ["git", "diff", "--name-only", "HEAD~1", "HEAD"],
                 "git rev-parse HEAD": ["git", "rev-parse", "HEAD"]}
     m5["git"] = {}
-    for size in ("small", "big"):
-        repo = os.path.join(work, f"m5-git-{size}")
-        copy_repo(tmpl[(size, "loop")], repo)
-        with open(os.path.join(repo, "a.txt"), "a") as f:
-            f.write("x\n")
-        sh(["git", "commit", "-qam", "x"], cwd=repo)
+    # in loop-kit's checkouts, which hold the workers' commits (no 10,000-file copy needed)
+    for size, repo in (("small", finished["loop-kit"]), ("big", big_repo["loop-kit"])):
         m5["git"][size] = {k: v["median_ms"] for k, v in measure.hyperfine(
             git_cmds, cwd=repo, out_json=os.path.join(work, f"hf-git-{size}.json"), runs=20, warmup=3).items()}
     progress("  git medians (ms): " + "; ".join(
@@ -265,12 +280,18 @@ def main():
     for tool in tools:
         p = {}
         for size in ("small", "big"):
-            repo = copy_repo(tmpl[(size, tool.name)], os.path.join(work, f"prof-{tool.name}-{size}"))
+            if size == "small":
+                repo, again = copy_repo(tmpl[(size, tool.name)], os.path.join(work, f"prof-{tool.name}-{size}")), False
+            else:
+                repo, again = big_repo[tool.name], True  # the repository of measurement 5, set up already
             trace = os.path.join(work, f"trace2-{tool.name}-{size}.json")
-            run = tool.run(repo, prof_rounds, prof_rounds, extra_env={"GIT_TRACE2_EVENT": trace}, tag=f"trace2-{size}")
+            run = tool.run(repo, prof_rounds, prof_rounds, extra_env={"GIT_TRACE2_EVENT": trace}, again=again,
+                           tag=f"trace2-{size}")
             check_run(tool, run, prof_rounds, f"trace2 run ({size})")
             g = measure.git_trace2_summary(trace)
-            g["per_round_ms"] = g["total_ms"] / prof_rounds
+            setup = {"worktree", "branch", "symbolic-ref"}  # once per run (loop's task worktree)
+            g["setup_ms"] = sum(v["total_ms"] for k, v in g["by_command"].items() if k in setup)
+            g["per_round_ms"] = (g["total_ms"] - g["setup_ms"]) / prof_rounds
             g["calls_per_round"] = g["count"] / prof_rounds
             g["wall_s"], g["agent_s"] = run.wall_s, run.agent_s
             g["overhead_per_round_ms"] = run.overhead_s / prof_rounds * 1e3

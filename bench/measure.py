@@ -58,6 +58,7 @@ class RSSPoller:
         self.ppid = {}
         self.peak = {}        # pid -> (class, hwm_kib)
         self.split = {}       # pid -> (rss_kib, anon_kib, file_kib) at the largest VmRSS seen
+        self.maps = {}        # class -> (rss_kib, [(mapping, kib)]) from /proc/<pid>/smaps at the largest RSS
         self.outer = None
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
@@ -78,7 +79,25 @@ class RSSPoller:
                 by_class[cls] = {"peak_kib": kib, "rss_kib_at_sample": rss, "anon_kib": anon, "file_kib": filed}
         for cls in by_class:
             by_class[cls]["processes"] = counts[cls]
+            if cls in self.maps:
+                by_class[cls]["top_mappings_kib"] = self.maps[cls][1]
         return by_class
+
+    def _smaps(self, pid):
+        """Resident KiB per mapped file (anonymous memory as [anon]), largest first."""
+        agg = collections.Counter()
+        cur = None
+        data = self._read(f"/proc/{pid}/smaps")
+        if not data:
+            return None
+        for line in data.decode(errors="replace").splitlines():
+            head = re.match(r"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$", line)
+            if head:
+                name = head.group(1).strip() or "[anon]"
+                cur = os.path.basename(name) if name.startswith("/") else name
+            elif line.startswith("Rss:") and cur is not None:
+                agg[cur] += int(line.split()[1])
+        return [(k, v) for k, v in agg.most_common(10)]
 
     def _read(self, path):
         try:
@@ -143,6 +162,10 @@ class RSSPoller:
                     rss = int(fields.get(b"VmRSS", 0))
                     if rss >= self.split.get(pid, (0, 0, 0))[0]:
                         self.split[pid] = (rss, int(fields.get(b"RssAnon", 0)), int(fields.get(b"RssFile", 0)))
+                    if cls in ("outer PM", "round subprocess") and rss > self.maps.get(cls, (0, None))[0] + 256:
+                        top = self._smaps(pid)
+                        if top:
+                            self.maps[cls] = (rss, top)
             time.sleep(self.interval)
 
 

@@ -79,8 +79,9 @@ def read_agent_log(path):
 
 
 class RunResult:
-    def __init__(self, wall_s, rc, agents, log_path, cpu_s=None):
+    def __init__(self, wall_s, rc, agents, log_path, cpu_s=None, start_ns=0, end_ns=0):
         self.wall_s = wall_s
+        self.start_ns, self.end_ns = start_ns, end_ns
         self.cpu_s = cpu_s  # user+sys of the whole process tree (PM, agents, git)
         self.rc = rc
         self.agents = agents
@@ -102,6 +103,16 @@ class RunResult:
     @property
     def rounds(self):
         return max((r for _, r, *_ in self.agents), default=0)
+
+    @property
+    def startup_s(self):
+        """From starting `loop run` to the first agent's start (run setup, e.g. a task worktree)."""
+        return (self.agents[0][2] - self.start_ns) / 1e9 if self.agents else None
+
+    @property
+    def finish_s(self):
+        """From the last agent's end to the PM's exit."""
+        return (self.end_ns - self.agents[-1][3]) / 1e9 if self.agents else None
 
     @property
     def overhead_s(self):
@@ -146,13 +157,15 @@ class Tool:
         cmd = (wrap or []) + self.run_args(max_rounds, again)
         with open(log_path, "w") as out:
             ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start_ns = time.time_ns()
             start = time.perf_counter()
             proc = subprocess.run(cmd, cwd=repo, env=self.env(agent_log, approve_round, extra_env),
                                   stdout=out, stderr=subprocess.STDOUT)
             wall = time.perf_counter() - start
+            end_ns = time.time_ns()
             ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
-        return RunResult(wall, proc.returncode, read_agent_log(agent_log), log_path, cpu)
+        return RunResult(wall, proc.returncode, read_agent_log(agent_log), log_path, cpu, start_ns, end_ns)
 
     def status_cmd(self):
         return [self.exe] + self.status_args
@@ -265,7 +278,12 @@ class LoopKit(Tool):
 
 
 def copy_repo(template, dest):
+    """A fresh copy of a template repository, settled before anything is timed: the index
+    is refreshed (a copy has new inodes, so git would otherwise re-hash every file once) and
+    dirty pages are written out (so nobody's first fsync pays for the copy)."""
     if os.path.exists(dest):
         shutil.rmtree(dest)
     shutil.copytree(template, dest, symlinks=True)
+    sh(["git", "update-index", "-q", "--refresh"], cwd=dest, check=False)
+    os.sync()
     return dest
