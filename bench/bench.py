@@ -87,6 +87,7 @@ def main():
     ap.add_argument("--growth-runs", type=int, default=5, help="new 1-round runs per archive size")
     ap.add_argument("--status-runs", type=int, default=30)
     ap.add_argument("--quick", action="store_true", help="tiny numbers, to check the harness")
+    ap.add_argument("--loop-static", help="a loop built with --static-swift-stdlib, measured as a diagnostic")
     args = ap.parse_args()
     if args.quick:
         args.repeats, args.rounds, args.big_files, args.big_repeats, args.growth_runs, args.status_runs = 1, 3, 500, 1, 2, 5
@@ -134,14 +135,18 @@ def main():
                    "entries_before_git": path_entries.index(git_dir) if git_dir in path_entries else None}
     variants = [(loop, "loop", None), (loop, "loop (git first on PATH)", {"PATH": git_dir + os.pathsep + os.environ["PATH"]}),
                 (lk, "loop-kit", None)]
+    static = Loop(os.path.abspath(args.loop_static), work) if args.loop_static else None
+    if static:
+        variants.insert(2, (static, "loop (static stdlib)", {}))
     m1 = {name: {"runs": []} for _, name, _ in variants}
     finished = {}
     for i in range(args.repeats):
         for tool, name, extra in variants:
             if extra is not None and i >= args.path_repeats:
                 continue
-            repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"m1-{name.split()[0]}-{i}"))
-            run = tool.run(repo, R, R, extra_env=extra, tag=f"m1-{i}")
+            slug = name.replace(" ", "-").replace("(", "").replace(")", "")
+            repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"m1-{slug}-{i}"))
+            run = tool.run(repo, R, R, extra_env=extra or None, tag=f"m1-{i}")
             ok = check_run(tool, run, R, "overhead run")
             steady = run.steady_round_overheads_s()
             m1[name]["runs"].append({
@@ -172,6 +177,13 @@ def main():
         m2[tool.name] = {"status": hf["status"], "startup_version": hf["version"]}
         progress(f"  {tool.name:8s} status median {hf['status']['median_ms']:.1f} ms "
                  f"(bare `--version`: {hf['version']['median_ms']:.1f} ms)")
+    if static:
+        hf = measure.hyperfine(
+            {"status": static.status_cmd(), "version": [static.exe, "--version"]}, cwd=finished["loop"],
+            out_json=os.path.join(work, "hf-status-loop-static.json"), runs=args.status_runs, env=static.env("/dev/null", R))
+        m2["loop (static stdlib)"] = {"status": hf["status"], "startup_version": hf["version"]}
+        progress(f"  static   status median {hf['status']['median_ms']:.1f} ms "
+                 f"(bare `--version`: {hf['version']['median_ms']:.1f} ms)")
     res["status"] = m2
 
     # ------------------------------------------------------------------ 4. peak RSS
@@ -186,6 +198,13 @@ def main():
         m4[tool.name] = r
         cls = ", ".join(f"{k} {v['peak_kib'] / 1024:.1f} MiB" for k, v in sorted(r["per_class"].items()))
         progress(f"  {tool.name:8s} time -v tree max {r['tree_max_kib'] / 1024:.1f} MiB; per process: {cls}")
+    if static:
+        repo = copy_repo(tmpl[("small", "loop")], os.path.join(work, "m4-loop-static"))
+        r = measure.run_with_rss(static, repo, R, R, work, "rss-static")
+        r["rc"] = r.pop("run").rc
+        m4["loop (static stdlib)"] = r
+        progress(f"  static   per process: " + ", ".join(
+            f"{k} {v['peak_kib'] / 1024:.1f} MiB" for k, v in sorted(r["per_class"].items()) if not k.startswith("other")))
     res["rss"] = m4
 
     # ------------------------------------------------------------------ 3. growth

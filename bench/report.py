@@ -100,6 +100,15 @@ def rows(res):
                     f"{_f(b.get('peak_kib', 0) / MIB)} ({_f(b.get('anon_kib', 0) / MIB)})", "", "info", ""))
     out.append(("   `/usr/bin/time -v` max RSS of the whole tree (MiB)", _f(r["loop"]["tree_max_kib"] / MIB),
                 _f(r["loop-kit"]["tree_max_kib"] / MIB), "", "info", ""))
+    st = "loop (static stdlib)"
+    if st in res["overhead"] and st in res["status"] and st in r:
+        pc = r[st]["per_class"]
+        peak = max(pc.get("outer PM", {}).get("peak_kib", 0), pc.get("round subprocess", {}).get("peak_kib", 0))
+        out.append(("diagnostic: loop built with `--static-swift-stdlib`: overhead per round / PM CPU per round / "
+                    "`status` / `--version` (ms) / PM peak RSS (MiB)",
+                    f"{_f(res['overhead'][st]['overhead_per_round_ms'])} / {_f(res['overhead'][st]['pm_cpu_per_round_ms'])} / "
+                    f"{_f(res['status'][st]['status']['median_ms'])} / {_f(res['status'][st]['startup_version']['median_ms'])} / "
+                    f"{_f(peak / MIB)}", "", "", "not a target", ""))
 
     m5 = res["repo_size"]
     nbig = res["params"]["big_files"]
@@ -330,8 +339,8 @@ def render(res):
           "floor is the dynamic loader mapping and relocating libswiftCore, Foundation, FoundationEssentials, "
           "FoundationInternationalization and the ICU library (see `ldd .build/release/loop`). `status` itself adds "
           f"{s['loop']['status']['median_ms'] - s['loop']['startup_version']['median_ms']:.1f} ms. Meeting 10 ms needs a "
-          "smaller start: build with `--static-swift-stdlib`, or keep `status` (and the round subprocess) off "
-          "Foundation/ICU. loop-kit's status costs about what its Python interpreter start plus imports cost "
+          "smaller start: build with `--static-swift-stdlib` (see the diagnostic row, when run with `scripts/bench "
+          "--static`), or keep `status` (and the round subprocess) off Foundation/ICU. loop-kit's status costs about what its Python interpreter start plus imports cost "
           f"({s['loop-kit']['startup_version']['median_ms']:.0f} ms for `--version`).")
         w("")
     if not ok["growth_status"] or not ok["growth_run"]:
@@ -357,8 +366,10 @@ def render(res):
           + ", ".join(f"{k} {v / MIB:.1f} MiB" for k, v in rc.get("top_mappings_kib", [])[:9])
           + ". These pages are shared between the outer PM and the round "
           "subprocess and with any other Swift program, so the real cost per extra process is the anonymous part. "
-          "Getting RSS under 15 MB means not loading Foundation/ICU (FoundationEssentials only) or static linking "
-          "with dead-code stripping; the PM's own data is small.")
+          "Getting RSS under 15 MB means linking the Swift runtime and Foundation statically "
+          "(`--static-swift-stdlib`: only the pages actually used are mapped; see the diagnostic row, when run with "
+          "`scripts/bench --static`) or not loading Foundation/ICU at all (FoundationEssentials only); the PM's own "
+          "data is small.")
         w("")
     w("## Repository size")
     w("")
@@ -401,7 +412,9 @@ def render(res):
     w("scripts/bench            # builds loop (release), makes bench/.venv with agent-task-runner==0.3.1,")
     w("                         # installs hyperfine/time/strace if missing, runs everything, writes")
     w("                         # bench/RESULTS.md and bench/results.json (raw numbers)")
-    w("scripts/bench --quick    # tiny sizes, to check the harness (about a minute)")
+    w("scripts/bench --static   # also builds loop with --static-swift-stdlib (.build-static) and measures it")
+    w("                         # as a diagnostic (overhead, status, --version, RSS); adds a few minutes once")
+    w("scripts/bench --quick    # tiny sizes, to check the harness (a few minutes on a busy machine)")
     w("```")
     w("")
     w("Scratch repositories, agent logs, strace and trace2 files stay in `bench/out/` (ignored by git). "
