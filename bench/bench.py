@@ -111,6 +111,8 @@ def main():
             "swift": version(["swift", "--version"]), "python": version(["python3", "--version"]),
             "git": version(["git", "--version"]), "hyperfine": version(["hyperfine", "--version"]),
             "loop_commit": version(["git", "-C", os.path.dirname(here), "rev-parse", "--short", "HEAD"]),
+            "loop_product_commit": version(["git", "-C", os.path.dirname(here), "log", "-1", "--format=%h", "--",
+                                            "Sources", "Package.swift"]),
         },
         "params": {k: v for k, v in vars(args).items() if k not in ("loop", "loopkit", "work")},
     }

@@ -183,7 +183,8 @@ def render(res):
           + (f"cost {min(fs):.1f} to {max(fs):.1f} ms (median of 2x20 at each section start)" if fs else "was not sampled")
           + ". Wall times are noisy: medians of repeats and ratios from the same run are used, and CPU times "
           "(user+sys, which load barely changes) are given next to them.")
-    w(f"- Versions: loop `{v['loop']}` (commit {v['loop_commit']}, `swift build -c release`); loop-kit `{v['loop-kit']}` "
+    w(f"- Versions: loop `{v['loop']}` (product code at commit {v.get('loop_product_commit', '?')}, bench checkout "
+      f"{v['loop_commit']}, `swift build -c release`); loop-kit `{v['loop-kit']}` "
       f"(`pip install agent-task-runner==0.3.1`); {v['swift']}; {v['python']}; {v['git']}; {v['hyperfine']}.")
     w("")
     w("## Results")
@@ -311,7 +312,7 @@ def render(res):
               f"git's folder {pth.get('git_dir')} at position {(pth.get('entries_before_git') or 0) + 1}) that is "
               f"{failed:.0f} wasted processes per round. "
               f"With git's folder put first on PATH the same run costs {dc:.0f} ms less PM CPU per round "
-              f"(wall: {d:.0f} ms less, within the noise). Fix: resolve "
+              f"(wall time: {d:.0f} ms less, a noisier number). Fix: resolve "
               "`git` (and every `command` backend given by name) to an absolute path once with an `access(X_OK)` "
               "search, and pass `.path(...)`.")
         w(f"- *Many git processes.* {pl['git_small']['calls_per_round']:.0f} git processes per round "
@@ -332,6 +333,8 @@ def render(res):
           "Not syncing the archive copies and prompts (they can be rebuilt) and saving state once per step "
           "that matters would cut most of it.")
         w("")
+    st = "loop (static stdlib)"
+    has_static = st in o and st in s and st in r
     if not ok["status"] or not ok["status_ratio"]:
         w(f"**2. `status`: {s['loop']['status']['median_ms']:.1f} ms (target 10 ms), "
           f"{s['loop-kit']['status']['median_ms'] / s['loop']['status']['median_ms']:.1f}x less than loop-kit (target 15x).** "
@@ -341,7 +344,11 @@ def render(res):
           f"{s['loop']['status']['median_ms'] - s['loop']['startup_version']['median_ms']:.1f} ms. Meeting 10 ms needs a "
           "smaller start: build with `--static-swift-stdlib` (see the diagnostic row, when run with `scripts/bench "
           "--static`), or keep `status` (and the round subprocess) off Foundation/ICU. loop-kit's status costs about what its Python interpreter start plus imports cost "
-          f"({s['loop-kit']['startup_version']['median_ms']:.0f} ms for `--version`).")
+          f"({s['loop-kit']['startup_version']['median_ms']:.0f} ms for `--version`)."
+          + (f" Measured here: the same code built with `--static-swift-stdlib` answers `status` in "
+             f"{s[st]['status']['median_ms']:.1f} ms (`--version` {s[st]['startup_version']['median_ms']:.1f} ms), "
+             f"{s['loop-kit']['status']['median_ms'] / s[st]['status']['median_ms']:.0f}x less than loop-kit."
+             if has_static else ""))
         w("")
     if not ok["growth_status"] or not ok["growth_run"]:
         gs = g["loop"]["1000"]["status"]["median_ms"] / g["loop"]["1"]["status"]["median_ms"]
@@ -369,7 +376,9 @@ def render(res):
           "Getting RSS under 15 MB means linking the Swift runtime and Foundation statically "
           "(`--static-swift-stdlib`: only the pages actually used are mapped; see the diagnostic row, when run with "
           "`scripts/bench --static`) or not loading Foundation/ICU at all (FoundationEssentials only); the PM's own "
-          "data is small.")
+          "data is small."
+          + (f" Measured here: static linking brings the PM's peak to {_pm_peak(res, st) / MIB:.1f} MiB, better but "
+             "still over 15 MB, so Foundation/ICU themselves would have to go." if has_static else ""))
         w("")
     w("## Repository size")
     w("")
@@ -390,7 +399,8 @@ def render(res):
       "per round to loop's number above. loop-kit's worker stand-in does its own `git add -A` and commit, which is "
       "agent time, not overhead.")
     w("")
-    w(f"loop's git per round in the {nbig}-file repo (trace2, {pl['strace']['rounds_profiled']} rounds, ms): "
+    w(f"loop's git processes in a {pl['strace']['rounds_profiled']}-round run in the {nbig}-file repo, reusing the "
+      "worktree (trace2; count, total ms): "
       + ", ".join(f"`{k}` x{v['count']} {v['total_ms']:.0f}" for k, v in pl["git_big"]["by_command"].items()) + ".")
     w("")
     w("Plain git in the two repositories (hyperfine medians, ms):")
