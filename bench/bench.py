@@ -148,16 +148,18 @@ def main():
                 continue
             slug = name.replace(" ", "-").replace("(", "").replace(")", "")
             repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"m1-{slug}-{i}"))
+            fsync_ms = measure.fsync_cost(work, 10)["per_fsync_ms"]  # what the disk charges right now
             run = tool.run(repo, R, R, extra_env=extra or None, tag=f"m1-{i}")
             ok = check_run(tool, run, R, "overhead run")
             steady = run.steady_round_overheads_s()
             m1[name]["runs"].append({
                 "ok": ok, "rc": run.rc, "rounds": run.rounds, "wall_s": run.wall_s, "agent_s": run.agent_s,
-                "cpu_s": run.cpu_s, "pm_cpu_s": run.pm_cpu_s, "overhead_per_round_ms": run.overhead_s / max(1, run.rounds) * 1e3,
+                "cpu_s": run.cpu_s, "pm_cpu_s": run.pm_cpu_s, "fsync_ms_before": fsync_ms, "overhead_per_round_ms": run.overhead_s / max(1, run.rounds) * 1e3,
                 "steady_round_overhead_ms_median": median(steady) * 1e3})
             progress(f"  {name:25s} #{i + 1}: wall {run.wall_s:6.2f} s, agents {run.agent_s:5.2f} s, "
                      f"overhead {run.overhead_s / max(1, run.rounds) * 1e3:6.1f} ms/round, "
-                     f"PM CPU {run.pm_cpu_s / max(1, run.rounds) * 1e3:5.1f} ms/round (rc {run.rc}, {run.rounds} rounds)")
+                     f"PM CPU {run.pm_cpu_s / max(1, run.rounds) * 1e3:5.1f} ms/round, fsync {fsync_ms:.1f} ms "
+                     f"(rc {run.rc}, {run.rounds} rounds)")
             if extra is None:
                 finished[tool.name] = repo
     for name in m1:
@@ -167,6 +169,7 @@ def main():
         m1[name]["wall_s"] = median([r["wall_s"] for r in runs])
         m1[name]["cpu_per_round_ms"] = median([r["cpu_s"] / max(1, r["rounds"]) * 1e3 for r in runs])
         m1[name]["pm_cpu_per_round_ms"] = median([r["pm_cpu_s"] / max(1, r["rounds"]) * 1e3 for r in runs])
+        m1[name]["fsync_ms"] = median([r["fsync_ms_before"] for r in runs])
     res["overhead"] = m1
 
     # ------------------------------------------------------------------ 2. status latency

@@ -154,8 +154,15 @@ def breakdown(res):
                       "(PM CPU difference to the runs with git's folder first on PATH)",
                       o["loop"]["pm_cpu_per_round_ms"] - o["loop (git first on PATH)"]["pm_cpu_per_round_ms"]))
     sc = pl["strace_c"]
-    items.append((f"fsync: {sc['fsync_calls'] / rounds:.0f} per round, time spent inside fsync (`strace -c -w`)",
-                  sc["fsync_s"] * 1e3 / rounds))
+    per_round = sc["fsync_calls"] / rounds
+    if o["loop"].get("fsync_ms") is not None:
+        items.append((f"fsync: {per_round:.0f} per round x {o['loop']['fsync_ms']:.2f} ms, the median cost of one fsync "
+                      "sampled just before each of these runs (the profile run measured "
+                      f"{sc['fsync_s'] * 1e3 / rounds:.0f} ms per round inside fsync with `strace -c -w`)",
+                      per_round * o["loop"]["fsync_ms"]))
+    else:
+        items.append((f"fsync: {per_round:.0f} per round, time spent inside fsync (`strace -c -w`)",
+                      sc["fsync_s"] * 1e3 / rounds))
     rest = total - sum(ms for _, ms in items)
     items.append(("rest: the PM's other CPU work (JSON/YAML, prompts, archive copies), waiting for CPU on a busy "
                   "machine; negative when the separately measured parts overlap", rest))
@@ -192,6 +199,15 @@ def render(res):
     w(table(res))
     w("")
     w("Ratios are loop-kit / loop from the same run of this benchmark. MB in the targets is read as MiB.")
+    w("")
+    w(f"Every run of measurement 1 (per round, ms; fsync = cost of one fsync sampled just before the run):")
+    w("")
+    w("| variant | run | wall overhead | steady state | PM CPU | fsync |")
+    w("|---|---|---|---|---|---|")
+    for name, e in o.items():
+        for k, run in enumerate(e["runs"], 1):
+            w(f"| {name} | {k} | {run['overhead_per_round_ms']:.0f} | {run['steady_round_overhead_ms_median']:.0f} | "
+              f"{run['pm_cpu_s'] / max(1, run['rounds']) * 1e3:.0f} | {_f(run.get('fsync_ms_before'), 2)} |")
     w("")
     w("## What was measured")
     w("")
@@ -327,9 +343,10 @@ def render(res):
         w(f"- *fsync.* {sc['fsync_calls'] / rounds:.0f} fsyncs per round: every write through `AtomicFile.write` is temp + fsync + rename + fsync of the folder, "
           "and that covers about ten `state.json` saves per round (one per step), the prompts, the review request, "
           "verify.json, the fix list and each of the ~9 archive copies per round (`Filesystem.copyIfPresent`); "
-          f"{sc['fsync_s'] * 1e3 / rounds:.0f} ms per round spent waiting in fsync in the profile run (a "
-          f"microbenchmark on the same disk at the end of the benchmark: {p['fsync']['per_fsync_ms']:.2f} ms per fsync; "
-          "see the fsync range at the top). loop-kit does none. On this shared, busy disk this is the largest wait. "
+          f"{sc['fsync_s'] * 1e3 / rounds:.0f} ms per round spent waiting in fsync in the profile run; one fsync "
+          f"cost {o['loop'].get('fsync_ms', float('nan')):.2f} ms (median) around the overhead runs, and anywhere in the "
+          "range given at the top during this benchmark, because other jobs share the disk. loop-kit does none, so "
+          "its wall time does not depend on the disk. "
           "Not syncing the archive copies and prompts (they can be rebuilt) and saving state once per step "
           "that matters would cut most of it.")
         w("")
@@ -341,7 +358,7 @@ def render(res):
           f"`loop --version`, which does nothing, takes {s['loop']['startup_version']['median_ms']:.1f} ms: the "
           "floor is the dynamic loader mapping and relocating libswiftCore, Foundation, FoundationEssentials, "
           "FoundationInternationalization and the ICU library (see `ldd .build/release/loop`). `status` itself adds "
-          f"{s['loop']['status']['median_ms'] - s['loop']['startup_version']['median_ms']:.1f} ms. Meeting 10 ms needs a "
+          f"{max(0.0, s['loop']['status']['median_ms'] - s['loop']['startup_version']['median_ms']):.1f} ms. Meeting 10 ms needs a "
           "smaller start: build with `--static-swift-stdlib` (see the diagnostic row, when run with `scripts/bench "
           "--static`), or keep `status` (and the round subprocess) off Foundation/ICU. loop-kit's status costs about what its Python interpreter start plus imports cost "
           f"({s['loop-kit']['startup_version']['median_ms']:.0f} ms for `--version`)."
