@@ -76,8 +76,8 @@ def check_run(tool, run, rounds, what):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--loop", required=True)
-    ap.add_argument("--loopkit", required=True)
+    ap.add_argument("--loop", help="the loop binary (required unless --render-only)")
+    ap.add_argument("--loopkit", help="loop-kit's `loop` command (required unless --render-only)")
     ap.add_argument("--work", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "out"))
     ap.add_argument("--repeats", type=int, default=5, help="20-round runs per tool (small repo)")
     ap.add_argument("--path-repeats", type=int, default=3, help="runs of the git-first-on-PATH diagnostic")
@@ -88,7 +88,18 @@ def main():
     ap.add_argument("--status-runs", type=int, default=30)
     ap.add_argument("--quick", action="store_true", help="tiny numbers, to check the harness")
     ap.add_argument("--loop-static", help="a loop built with --static-swift-stdlib, measured as a diagnostic")
+    ap.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from the existing results.json")
     args = ap.parse_args()
+    if args.render_only:
+        here = os.path.dirname(os.path.abspath(__file__))
+        with open(os.path.join(here, "results.json")) as f:
+            res = json.load(f)
+        with open(os.path.join(here, "RESULTS.md"), "w") as f:
+            f.write(report.render(res))
+        print(report.table(res))
+        return
+    if not args.loop or not args.loopkit:
+        ap.error("--loop and --loopkit are required")
     if args.quick:
         args.repeats, args.rounds, args.big_files, args.big_repeats, args.growth_runs, args.status_runs = 1, 3, 500, 1, 2, 5
     here = os.path.dirname(os.path.abspath(__file__))

@@ -164,8 +164,16 @@ def breakdown(res):
         items.append((f"fsync: {per_round:.0f} per round, time spent inside fsync (`strace -c -w`)",
                       sc["fsync_s"] * 1e3 / rounds))
     rest = total - sum(ms for _, ms in items)
-    items.append(("rest: the PM's other CPU work (JSON/YAML, prompts, archive copies), waiting for CPU on a busy "
-                  "machine; negative when the separately measured parts overlap", rest))
+    perf = pl.get("perf") or {}
+    pm_pct = perf.get("by_kind_pct", {}).get("PM (loop or python processes)")
+    hint = ""
+    if pm_pct and perf.get("tree_cpu_ms"):
+        pm_ms = pm_pct * perf["tree_cpu_ms"] / perf["rounds"] / 100
+        kern = perf.get("pm_by_dso_pct", {}).get("[kernel.kallsyms]", 0) * perf["tree_cpu_ms"] / perf["rounds"] / 100
+        hint = (f" (perf: loop's own processes use {pm_ms:.0f} ms CPU per round, {kern:.0f} ms of it in the kernel, "
+                "mostly creating processes and page faults)")
+    items.append(("rest, not attributed: the PM's own CPU work beyond the parts above" + hint + ", and waiting for "
+                  "a CPU on the busy 2-CPU machine; negative when the separately measured parts overlap", rest))
     return total, items
 
 
@@ -225,7 +233,10 @@ def render(res):
       "`after writing` from it. The 0.3.1 wheel's prompts carry **no run_id** (the newer git HEAD adds it), so none is "
       "echoed. loop-kit requires the worker to commit, so the stand-in runs `git add -A && git commit` (counted as agent "
       "time). Flags: `loop run --task .loop/tasks/T-1.json --auto-dispatch --worker-backend codex --reviewer-backend "
-      f"codex --max-rounds {R} --dispatch-retry-base-sec 1 --artifact-timeout 10`. It did all {R} rounds; nothing had to be cut.")
+      f"codex --max-rounds {R} --dispatch-retry-base-sec 1 --artifact-timeout 10`. "
+      + (f"Every loop-kit run did all its rounds and exited 0; nothing had to be cut."
+         if all(x["rc"] == 0 and x["rounds"] == R for x in o["loop-kit"]["runs"])
+         else "**Some loop-kit runs did not finish all rounds: see results.json (`overhead.loop-kit.runs`).**"))
     w("- Both repositories ignore `.loop/` through `.git/info/exclude` (loop-kit's `git add -A` would commit the bus otherwise).")
     w("- Steady state: for rounds 1..N-1, the time from one worker start to the next minus that round's agent time; "
       "it leaves out run start-up and the final write-up.")
@@ -264,7 +275,7 @@ def render(res):
     w("")
     ex = pl["strace"]["execs"]
     rounds = pl["strace"]["rounds_profiled"]
-    w(f"Processes started by loop in a {rounds}-round run (strace): "
+    w(f"Processes started in loop's process tree, agents included, in a {rounds}-round run (strace): "
       + ", ".join(f"{k} x{n}" for k, n in _desc(ex))
       + f"; plus {sum(pl['strace']['wasted_spawns'].values())} processes forked only to fail `execve` (the PATH "
       + "search of swift-subprocess: " + ", ".join(f"{k} x{n}" for k, n in pl["strace"]["wasted_spawns"].items())
@@ -334,8 +345,8 @@ def render(res):
         w(f"- *Many git processes.* {pl['git_small']['calls_per_round']:.0f} git processes per round "
           f"({pl['git_small']['per_round_ms']:.0f} ms of git run time) against {pk['git_small']['calls_per_round']:.0f} "
           "for loop-kit (whose worker commits by itself). loop also asks `git config user.email` before every commit "
-          "and runs `diff --cached --quiet`, `rev-parse`, `status` and `diff` several times. Caching the identity and "
-          "HEAD per round and combining the diff calls would roughly halve this.")
+          "and runs `diff --cached --quiet`, `rev-parse`, `status` and `diff` several times; caching the identity and "
+          "HEAD per round and combining the diff calls could save about half of them.")
         w(f"- *One more process per round by design.* Each round is a fresh `loop run --single-round` subprocess; the "
           f"bare start of the binary (`loop --version`) already takes {s['loop']['startup_version']['median_ms']:.0f} ms "
           "(dynamic Swift runtime + Foundation + ICU libraries).")
@@ -442,6 +453,7 @@ def render(res):
     w("scripts/bench --static   # also builds loop with --static-swift-stdlib (.build-static) and measures it")
     w("                         # as a diagnostic (overhead, status, --version, RSS); adds a few minutes once")
     w("scripts/bench --quick    # tiny sizes, to check the harness (a few minutes on a busy machine)")
+    w("python3 bench/bench.py --render-only   # rewrite RESULTS.md from results.json")
     w("```")
     w("")
     w("Scratch repositories, agent logs, strace and trace2 files stay in `bench/out/` (ignored by git). "
