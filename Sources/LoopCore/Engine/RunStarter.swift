@@ -10,7 +10,8 @@ struct RunStarter {
         // Whole seconds only: a run id must not contain '.', which separates a dispatch id's parts.
         let iso: String = Date().formatted(Date.ISO8601FormatStyle())
         let stamp = iso.filter { $0 != "-" && $0 != ":" && $0 != "Z" }
-        let suffix = String(UInt32.random(in: 0 ... .max), radix: 16)
+        let hex = String(UInt32.random(in: 0 ... .max), radix: 16)
+        let suffix = String(repeating: "0", count: 8 - hex.count) + hex
         return "run-\(stamp)-\(suffix)"
     }
 
