@@ -8,14 +8,14 @@ public struct LoopCommand: AsyncParsableCommand {
         commandName: "loop",
         abstract: "Get coding work done by AI agents through review rounds.",
         discussion: """
-            A PM process hands a task card to a worker agent, hands the change to a reviewer
-            agent, turns blocking issues into a fix list, and repeats until approval or the
-            round budget ends. Roles talk through JSON files in .loop/ (the file bus); every
-            change is a git commit.
+            A PM process hands a task card to a worker agent, hands the change to a
+            reviewer agent, turns blocking issues into a fix list, and repeats until
+            approval or the round budget ends. Roles talk through JSON files in .loop/
+            (the file bus); every change is a git commit.
 
-              loop init                      lay down .loop/ (config, templates, example card)
-              loop run --auto-dispatch       run the task in .loop/task_card.json
-              loop status                    where the run is
+              loop init                   lay down .loop/ (config, templates, card)
+              loop run --auto-dispatch    run the task in .loop/task_card.json
+              loop status                 where the run is
 
             \(LoopExitCode.helpText)
             """,

@@ -43,10 +43,10 @@ import Testing
             value
                 == .object([
                     "role": .string("reviewer"), "pid": .number(4242), "run_id": .string("r-9"),
-                    "updated_at": .string("2026-11-23T15:00:00Z"), "last_output_at": .null, "source": .string("pm"),
+                    "updated_at": .string("2026-11-23T15:00:00.000Z"), "last_output_at": .null, "source": .string("pm"),
                 ]))
         let later = writer.payload(updatedAt: updated, lastOutputAt: updated.addingTimeInterval(-3))
         #expect(
-            try JSONDecoder().decode(JSONValue.self, from: later)["last_output_at"] == .string("2026-11-23T14:59:57Z"))
+            try JSONDecoder().decode(JSONValue.self, from: later)["last_output_at"] == .string("2026-11-23T14:59:57.000Z"))
     }
 }

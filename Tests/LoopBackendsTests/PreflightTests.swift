@@ -12,7 +12,7 @@ import Testing
         let problems = dispatcher.preflight(backend: "nope", role: .worker)
         #expect(
             problems == [
-                "Unknown backend 'nope'. Known backends: aider, claude, codex, gemini, mini, my-agent, opencode. "
+                "Unknown backend 'nope'. Known backends: aider, claude, codex, gemini, mini, my-agent, ollama, openai, opencode. "
                     + "Pick one of them, or define 'nope' under backends: in .loop/config.yaml with a command."
             ])
     }

@@ -96,6 +96,23 @@ struct ConfigAndBudgetTests {
         #expect(try await repo.git("rev-list", "--count", "main..loop/T-1") == "1", "the worker's change is not redone")
     }
 
+    @Test("--max-cost stops the run once the agents' reported cost reaches it, naming the budget")
+    func costBudget() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(worker: Self.tokenSpendingWorker, extra: ["parser: claude"])
+
+        let stopped = try await repo.run(["--max-cost", "0.4"])
+
+        #expect(stopped.exitCode == 2, "\(stopped.output)")
+        let reason = try #require(try Bus(repo).state["reason"] as? String)
+        #expect(reason.contains("cost budget of $0.40"), "\(reason)")
+        #expect(!repo.exists(repo.scratchFile("reviewer_prompt_r1.txt")), "no dispatch after the budget ran out")
+        let cost = try await repo.loop("cost", "--json")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(cost.stdout.utf8)) as? [String: Any])
+        #expect(abs((document["total_cost_usd"] as? Double ?? 0) - 0.5) < 1e-9, "\(document)")
+    }
+
     @Test("--max-duration stops a run that ran out of time before the next dispatch")
     func durationBudget() async throws {
         let repo = try await TestRepo.make()

@@ -69,7 +69,7 @@ public struct ReviewerAgent: Sendable {
         let systemTokens = estimator.estimate([ChatMessage(role: .system, content: system)])
         let needed = estimator.estimate([ChatMessage(role: .user, content: text)]) + systemTokens
         if needed > window {
-            let keep = max(1024, (window - systemTokens) * 3)
+            let keep = max(256, (window - systemTokens - 32) * 3)
             let bytes = Array(text.utf8)
             let cut = bytes.count - keep
             text = String(decoding: bytes.prefix(keep * 2 / 3), as: UTF8.self)

@@ -19,22 +19,25 @@ enum ToolModeProbe {
         let mode: ToolMode
         if let supports = info?.supportsTools {
             mode = supports ? .native : .json
+        } else if let probed = await probe(model: model, modelName: modelName, ledger: ledger) {
+            mode = probed
         } else {
-            mode = await probe(model: model, modelName: modelName, ledger: ledger)
+            return .json  // The probe itself failed: JSON for this run, and ask again next time.
         }
         known[key] = mode.rawValue
-        if let data = try? JSONEncoder.bus.encode(known) { try? AtomicFile.write(data, to: cache) }
+        if let data = try? JSONEncoder.bus.encode(known) { try? AtomicFile.write(data, to: cache, durable: false) }
         return mode
     }
 
-    private static func probe(model: any ChatModel, modelName: String, ledger: AgentLedger) async -> ToolMode {
+    /// The mode the model's answer shows, or nil when the request failed (nothing learned).
+    private static func probe(model: any ChatModel, modelName: String, ledger: AgentLedger) async -> ToolMode? {
         let ping = ToolSpec(
             name: "ping", description: "Answer the ping.",
             parameters: .object(["type": .string("object"), "properties": .object([:])]))
         let request = ChatRequest(
             model: modelName, messages: [ChatMessage(role: .user, content: "Call the ping tool now.")], tools: [ping],
             temperature: 0, seed: 7, maxTokens: 48, contextLength: 2048, keepAlive: "30m", stream: false)
-        guard let response = try? await model.chat(request, onToken: { _ in }) else { return .json }
+        guard let response = try? await model.chat(request, onToken: { _ in }) else { return nil }
         ledger.record(response, step: 0)
         return response.toolCalls.contains { $0.name == "ping" } ? .native : .json
     }

@@ -63,6 +63,11 @@ public struct WorkerAgent: Sendable {
                 "the task prompt needs about \(estimator.estimate(messages)) tokens but the model's context allows \(window); "
                     + "use a model with a larger context (--context) or a smaller task", isPermanent: true)
         }
+        // A tool result must fit the free context, or compaction would drop it before the
+        // model ever saw it: at most half the room the system prompt and task leave.
+        let freeTokens = max(128, window - estimator.estimate(messages))
+        let resultBytes = max(512, min(limits.toolOutputBytes, freeTokens * 3 / 2))
+        var lastResult = ""
         var journal: [String] = []
         var files: [String] = []
         var commands: [(command: String, passed: Bool)] = []
@@ -82,7 +87,7 @@ public struct WorkerAgent: Sendable {
                     filesChanged: files, commandsRun: commands, steps: step - 1, tokensUsed: tokensUsed)
             }
             if estimator.estimate(messages) > window {
-                messages = compacted(task: task, system: system, journal: journal, files: files)
+                messages = compacted(task: task, system: system, journal: journal, files: files, lastResult: lastResult)
                 output("[loop-agent] context compacted after \(journal.count) steps to fit \(limits.contextLength) tokens")
             }
             let request = ChatRequest(
@@ -130,17 +135,18 @@ public struct WorkerAgent: Sendable {
                     if failures[key, default: 0] >= limits.maxRepeatedFailures {
                         throw AgentFailure("the same failing action \(limits.maxRepeatedFailures) times: \(call.name) \(argumentsText.prefix(200)) → \(text.prefix(200))")
                     }
-                } else if ["write_file", "edit_file"].contains(call.name), let path = call.arguments["path"]?.stringValue,
-                    !files.contains(path)
-                {
-                    files.append(path)
+                } else if ["write_file", "edit_file"].contains(call.name), let path = call.arguments["path"]?.stringValue {
+                    if !files.contains(path) { files.append(path) }
+                    // A successful change is progress: a test that failed before may pass now.
+                    failures.removeAll()
                 }
                 if call.name == "run", let command = call.arguments["command"]?.stringValue {
                     commands.append((command, !isError))
                 }
                 journal.append("step \(step): \(call.name) \(argumentsText.prefix(120)) → \(isError ? "error: " : "ok: ")\(text.prefix(100).replacingOccurrences(of: "\n", with: " "))")
                 let reminder = brief.reminder(step: step, maxSteps: limits.maxSteps, tokensUsed: tokensUsed, maxTokens: limits.maxTokens)
-                let result = Self.bounded(text, limit: limits.toolOutputBytes)
+                let result = Self.bounded(text, limit: resultBytes)
+                lastResult = "RESULT of \(call.name) \(argumentsText.prefix(160)):\n\(Self.bounded(text, limit: resultBytes / 2))"
                 if mode == .native && !response.toolCalls.isEmpty {
                     messages.append(ChatMessage(role: .assistant, content: response.content, toolCalls: [call]))
                     messages.append(ChatMessage(role: .tool, content: result, toolCallID: call.id, toolName: call.name))
@@ -164,13 +170,16 @@ public struct WorkerAgent: Sendable {
 
     /// A fresh context: the same system prompt and task, plus a deterministic account of the
     /// steps so far (the model's own words are not needed to continue).
-    private func compacted(task: String, system: String, journal: [String], files: [String]) -> [ChatMessage] {
+    private func compacted(task: String, system: String, journal: [String], files: [String], lastResult: String)
+        -> [ChatMessage]
+    {
         let recent = journal.suffix(12)
         let summary = """
             [The conversation was compacted to fit the model's context window. \(journal.count) steps so far.]
             Files changed so far: \(files.isEmpty ? "none" : files.joined(separator: ", "))
             Recent steps:
             \(recent.joined(separator: "\n"))
+            \(lastResult.isEmpty ? "" : "The last result, which you have not acted on yet:\n" + lastResult)
             Continue from here.
             """
         return [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: task + "\n\n" + summary)]

@@ -49,6 +49,7 @@ struct ParsedOutput: Sendable, Equatable {
     /// when it reports a limit or a permanent error, and then also becomes the error message
     /// unless a structured error was already recorded.
     mutating func inspectDiagnostic(_ line: String, extraLimitPatterns: [TextPattern] = []) {
+        guard extraLimitPatterns.isEmpty ? Self.mayBeDiagnostic(line) : true else { return }
         let trimmed = line.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return }
         if let limit = RateLimitClassifier.classify(trimmed, extraPatterns: extraLimitPatterns) {
@@ -59,6 +60,19 @@ struct ParsedOutput: Sendable, Equatable {
             isPermanentError = true
             if errorMessage == nil { errorMessage = RateLimitClassifier.oneLine(trimmed) }
         }
+    }
+
+    /// Words at least one limit or permanent-error pattern needs: a line with none of them
+    /// cannot match, and skipping the regular expressions for it keeps a chatty agent's
+    /// output cheap to read.
+    private static let diagnosticWords = [
+        "rate", "429", "too many", "quota", "exhausted", "retry", "limit", "api", "key", "auth", "401", "log", "sign",
+        "token", "model", "argument", "option", "flag", "unrecogni",
+    ]
+
+    static func mayBeDiagnostic(_ line: String) -> Bool {
+        let lowered = line.prefix(RateLimitClassifier.maxExamined).lowercased()
+        return diagnosticWords.contains { lowered.contains($0) }
     }
 
     /// Forgets earlier errors after the CLI reported a successful turn: a retried request

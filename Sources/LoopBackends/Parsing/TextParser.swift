@@ -11,9 +11,11 @@ struct TextParser: OutputParser {
 
     mutating func consume(_ line: String, from stream: LoopCore.OutputStream) {
         output.inspectDiagnostic(line)
-        if stream == .stdout {
-            tail.append(line)
-            output.finalMessage = tail.text
-        }
+        if stream == .stdout { tail.append(line) }
+    }
+
+    /// The final message is computed once at the end, not re-joined on every line.
+    mutating func finish() {
+        output.finalMessage = tail.text
     }
 }

@@ -41,15 +41,18 @@ struct AgentRun: Sendable {
             end: outcome.end, exitCode: outcome.exitCode, signal: outcome.signal, duration: outcome.duration,
             finalMessage: parsed.finalMessage, sessionID: parsed.sessionID, usage: parsed.usage,
             rateLimit: parsed.rateLimit, errorMessage: parsed.errorMessage, isPermanentError: parsed.isPermanentError,
-            outputTail: outcome.outputTail, writesReport: backend.writesReport)
+            outputTail: outcome.outputTail, writesReport: backend.writesReport, processGroup: outcome.pid)
     }
 
     func spec(for invocation: Invocation) -> ProcessSpec {
-        ProcessSpec(
+        var spec = ProcessSpec(
             arguments: invocation.arguments, workingDirectory: request.workdir, environment: invocation.environment,
             removedEnvironment: Invocation.removedEnvironment, stdinFile: invocation.stdinFile,
             timeout: request.timeout > 0 ? .seconds(request.timeout) : nil,
             idleTimeout: request.idleTimeout > 0 ? .seconds(request.idleTimeout) : nil,
             logPath: request.logPath.isEmpty ? nil : request.logPath)
+        // The round engine ends the agent's leftovers after waiting for its report.
+        spec.killLeftoversOnExit = false
+        return spec
     }
 }

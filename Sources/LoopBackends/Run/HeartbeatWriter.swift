@@ -30,7 +30,7 @@ struct HeartbeatWriter: Sendable {
 
     /// Writes the file now (atomically; a reader never sees half of it).
     func write(lastOutputAt: Date?) {
-        try? AtomicFile.write(payload(updatedAt: Date(), lastOutputAt: lastOutputAt), to: path)
+        try? AtomicFile.write(payload(updatedAt: Date(), lastOutputAt: lastOutputAt), to: path, durable: false)
     }
 
     /// Writes now and then every `interval` seconds until the task is cancelled.

@@ -29,12 +29,17 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Longest reply per step in tokens. (default: 1024)") var replyTokens: Int = 1024
     @Option(help: "Bytes of one tool result kept in the conversation. (default: 6144)") var toolOutput: Int = 6144
     @Option(help: "Seconds one shell command may run. (default: 60)") var shellTimeout: Int = 60
+    @Option(help: "Malformed replies in a row that end the round. (default: 3)") var maxMalformed: Int = 3
+    @Option(help: "Times the same failing action may repeat before the round ends. (default: 3)")
+    var maxRepeatedFailures: Int = 3
     @Flag(help: "Run shell commands without bubblewrap (blocklist only). Also LOOP_UNSAFE_SHELL=1.") var unsafeShell = false
 
     func validate() throws {
         guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
         guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
-        guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, shellTimeout >= 1 else {
+        guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
+            maxRepeatedFailures >= 1
+        else {
             throw ValidationError("--max-steps, --max-tokens, --reply-tokens and --shell-timeout must be positive; --context at least 512.")
         }
     }
@@ -45,7 +50,7 @@ struct AgentCommand: AsyncParsableCommand {
             provider: provider, model: model, toolMode: ToolMode(rawValue: toolMode) ?? .auto,
             limits: AgentLimits(
                 maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
-                toolOutputBytes: toolOutput),
+                toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures),
             unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout)
         let code = await AgentRunner.run(settings, environment: environment)
         if code != 0 { throw ExitCode(code) }

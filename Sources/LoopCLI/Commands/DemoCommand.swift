@@ -17,7 +17,10 @@ struct DemoCommand: AsyncParsableCommand {
             it says how to get one and exits 1.
 
             A tiny model (SmolLM2-135M from scripts/local-model) runs the whole loop but rarely
-            solves the task; the demo then ends with the rounds used up, which is a finished demo.
+            solves the task: the run then ends with its rounds used up, or with a failed round
+            when the model only repeats a failing action. The demo exits 0 once the run has reached
+            its end, whatever the result (printed, and in .loop/outcome.json); 1 when no model
+            server is found; 130/143 when interrupted.
             With --scripted, the bundled stand-in agents (examples/agents, not AI) play worker and
             reviewer instead and the task is approved in round 2.
 
@@ -114,9 +117,13 @@ struct DemoCommand: AsyncParsableCommand {
             console: console, executable: CommandSupport.executablePath)
         let code = try await controller.run()
         console.info("look around: cd \(repo) && loop status && loop archive list && git log --oneline --all")
-        // The demo is done when the loop reached a verdict: approval, or the rounds used up
-        // (what a tiny model usually gets). Failures keep their exit code.
-        if code != .approved && code != .exhausted { throw ExitCode(code.rawValue) }
+        // The demo is done when the run reached its end — approved, rounds used up, or a round
+        // failed because a tiny model produced no usable actions — and the outcome is printed
+        // above. Interruptions keep their exit code.
+        if code == .interrupted || code == .terminated || code == .pausedOnLimit { throw ExitCode(code.rawValue) }
+        if code != .approved {
+            console.info("demo finished: the run ended \(Outcome.load(BusPaths(loopDir: loopDir).outcome)?.result.rawValue ?? "\(code)") (exit code of `loop run` would be \(code.rawValue))")
+        }
     }
 
     private func makeRoot() throws -> String {

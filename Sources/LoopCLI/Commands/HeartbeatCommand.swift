@@ -35,7 +35,7 @@ struct HeartbeatCommand: AsyncParsableCommand {
                     "role": .string(role), "pid": .number(Double(getpid())), "updated_at": .string(Timestamp.now()),
                     "cwd": .string(FileManager.default.currentDirectoryPath), "source": .string("manual"),
                 ]
-                try AtomicFile.write(try JSONEncoder.bus.encode(JSONValue.object(beat)), to: path)
+                try AtomicFile.write(try JSONEncoder.bus.encode(JSONValue.object(beat)), to: path, durable: false)
                 try? await Task.sleep(for: .seconds(interval))
             }
         }

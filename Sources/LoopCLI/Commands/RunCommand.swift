@@ -9,21 +9,22 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the task card through worker and reviewer rounds until approval.",
         discussion: """
-            The PM hands .loop/task_card.json to the worker, commits and verifies its change,
-            hands it to the reviewer, and turns blocking issues into a fix list, round after
-            round. By default the worker works in a git worktree .loop/worktrees/<task_id> on
-            branch loop/<task_id>; your checkout is never touched.
+            The PM hands .loop/task_card.json to the worker, commits and verifies its
+            change, hands it to the reviewer, and turns blocking issues into a fix list,
+            round after round. By default the worker works in a git worktree
+            .loop/worktrees/<task_id> on branch loop/<task_id>; your checkout is never
+            touched.
 
-            Without --auto-dispatch the PM writes the prompts and waits for reports written by
-            people or other processes.
+            Without --auto-dispatch the PM writes the prompts and waits for reports
+            written by people or other processes.
 
             Examples:
               loop run --auto-dispatch --worker-backend codex --reviewer-backend claude
               loop run --resume
               loop run --single-round --round 2
 
-            Options not given fall back to LOOP_* environment variables, then .loop/config.yaml,
-            then the defaults shown.
+            Options not given fall back to LOOP_* environment variables, then
+            .loop/config.yaml, then the defaults shown.
 
             \(LoopExitCode.helpText)
             """

@@ -115,14 +115,19 @@ public struct FieldReader: Sendable {
         return copy
     }
 
-    static func describe(_ error: DecodingError, data: Data) -> String {
+    public static func describe(_ error: DecodingError, data: Data) -> String {
         if data.isEmpty { return "the file is empty" }
         switch error {
         case .dataCorrupted(let context):
             let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
             return "not valid JSON (\(underlying ?? context.debugDescription))"
-        default:
-            return "not valid JSON (\(error))"
+        case .keyNotFound(let key, _):
+            return "field '\(key.stringValue)' is missing"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return "field '\(field)' has the wrong type"
+        @unknown default:
+            return "not valid JSON"
         }
     }
 }

@@ -12,7 +12,8 @@ public struct Outcome: Codable, Sendable, Equatable {
     public var headSHA: String?
     public var baseSHA: String
     public var durationS: Double
-    /// The one git command that brings the change into the user's branch (nil in place).
+    /// The one git command that brings the approved change into the user's branch (nil in
+    /// place, and for a run that was not approved).
     public var mergeCommand: String?
     public var workdir: String
     public var exitCode: Int32
@@ -43,7 +44,7 @@ public struct Outcome: Codable, Sendable, Equatable {
         baseSHA = state.baseSHA
         let start = Timestamp.parse(state.startedAt) ?? Date()
         durationS = (Date().timeIntervalSince(start) * 10).rounded() / 10
-        mergeCommand = Outcome.mergeCommand(for: state)
+        mergeCommand = result == .approved ? Outcome.mergeCommand(for: state) : nil
         workdir = state.workdir
         exitCode = result.exitCode.rawValue
         finishedAt = Timestamp.now()

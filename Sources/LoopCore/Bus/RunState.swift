@@ -211,10 +211,11 @@ public struct RunState: Codable, Sendable, Equatable {
         let data = try Filesystem.read(path)
         do {
             return try JSONDecoder().decode(RunState.self, from: data)
-        } catch {
+        } catch let error as DecodingError {
             throw LoopError.invalidJSON(
                 path: path,
-                detail: "state.json cannot be read (\(error)). Run `loop run --reset` to archive it and start over")
+                detail: "state.json cannot be read (\(FieldReader.describe(error, data: data))). "
+                    + "Run `loop run --reset` to archive it and start over")
         }
     }
 

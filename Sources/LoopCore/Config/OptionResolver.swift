@@ -39,7 +39,14 @@ public enum OptionResolver {
             let text = String(decoding: try Filesystem.read(configPath, limit: 1024 * 1024), as: UTF8.self)
             let loaded: Any?
             do {
+                // Yams' Any-constructor traps on a non-scalar mapping key (`? [a] : 1`):
+                // refuse those first, with a line the user can act on.
+                if let bad = try Self.nonScalarKey(in: Yams.compose(yaml: text)) {
+                    throw LoopError.invalidJSON(path: configPath, detail: "a mapping key must be a plain name, not \(bad)")
+                }
                 loaded = try Yams.load(yaml: text)
+            } catch let error as LoopError {
+                throw error
             } catch {
                 throw LoopError.invalidJSON(path: configPath, detail: "not valid YAML (\(error))")
             }
@@ -89,6 +96,24 @@ public enum OptionResolver {
             options: options, sources: sources, backends: backends, warnings: warnings, explicitKeys: explicit)
     }
 
+    /// A description of the first mapping key anywhere in `node` that is not a scalar.
+    static func nonScalarKey(in node: Node?) -> String? {
+        guard let node else { return nil }
+        switch node {
+        case .scalar, .alias:
+            return nil
+        case .sequence(let sequence):
+            for item in sequence { if let bad = nonScalarKey(in: item) { return bad } }
+            return nil
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                if key.scalar == nil { return key.sequence != nil ? "a list" : "a mapping" }
+                if let bad = nonScalarKey(in: value) { return bad }
+            }
+            return nil
+        }
+    }
+
     /// Keys config.yaml may hold that are not run options (used by later features).
     static let extraKeys: Set<String> = ["prices"]
 
@@ -96,6 +121,7 @@ public enum OptionResolver {
     public static func prices(configPath: String) -> [String: UsageSummary.Price] {
         struct PricesOnly: Decodable { var prices: [String: UsageSummary.Price]? }
         guard let data = FileManager.default.contents(atPath: configPath),
+            (try? nonScalarKey(in: Yams.compose(yaml: String(decoding: data, as: UTF8.self)))) == .some(nil),
             let decoded = try? YAMLDecoder().decode(PricesOnly.self, from: String(decoding: data, as: UTF8.self))
         else { return [:] }
         return decoded.prices ?? [:]

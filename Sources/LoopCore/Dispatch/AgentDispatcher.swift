@@ -150,11 +150,13 @@ public struct DispatchResult: Sendable, Equatable {
     public var outputTail: String
     /// Whether the backend writes its own report; false means the PM makes the work report.
     public var writesReport: Bool
+    /// The agent's process group, which the PM ends after waiting for the report.
+    public var processGroup: Int32?
 
     public init(
         end: ProcessEnd, exitCode: Int32?, signal: Int32? = nil, duration: Double, finalMessage: String? = nil,
         sessionID: String? = nil, usage: TokenUsage? = nil, rateLimit: RateLimit? = nil, errorMessage: String? = nil,
-        isPermanentError: Bool = false, outputTail: String = "", writesReport: Bool = true
+        isPermanentError: Bool = false, outputTail: String = "", writesReport: Bool = true, processGroup: Int32? = nil
     ) {
         self.end = end
         self.exitCode = exitCode
@@ -168,6 +170,7 @@ public struct DispatchResult: Sendable, Equatable {
         self.isPermanentError = isPermanentError
         self.outputTail = outputTail
         self.writesReport = writesReport
+        self.processGroup = processGroup
     }
 
     /// True when the process ran to completion with exit code 0.

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Foundation
 
 /// Copies bus files into `archive/<task_id>/<run_id>/` before anything replaces them.
@@ -22,18 +25,39 @@ public struct Archive: Sendable {
     public func keep(_ source: String, round: Int, as name: String? = nil) throws -> Bool {
         let fileName = name ?? (source as NSString).lastPathComponent
         return try Filesystem.copyIfPresent(
-            source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName))
+            source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName), durable: false)
     }
 
     /// Moves a stale or foreign report out of the way, keeping it under `stale/`.
-    public func setAsideStale(_ source: String, reason: String) throws {
-        guard Filesystem.exists(source) else { return }
-        let stamp = Timestamp.now().replacingOccurrences(of: ":", with: "")
-        let name = "\(stamp)-\(UInt16.random(in: 0 ... .max))-\((source as NSString).lastPathComponent)"
+    ///
+    /// The file is moved with one `rename`, never copied then deleted: an agent that writes its
+    /// real report at that moment must not have it deleted unread. If what was moved turns out
+    /// to be current after all (`isCurrent`), it is put back on the bus.
+    public func setAsideStale(_ source: String, reason: String, isCurrent: ((String) -> Bool)? = nil) throws {
+        let stamp = Timestamp.now().filter { $0 != ":" }
+        let name = "\(stamp)-\(UInt32.random(in: 0 ... .max))-\((source as NSString).lastPathComponent)"
         let destination = "\(directory)/stale/\(name)"
-        try Filesystem.copyIfPresent(source, to: destination)
+        try Filesystem.createDirectory("\(directory)/stale")
+        var info = stat()
+        guard lstat(source, &info) == 0 else { return }
+        if (info.st_mode & S_IFMT) != S_IFREG {
+            // A symlink (or other special file) is never followed or kept: only a note of it.
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: source)) ?? "?"
+            unlink(source)
+            try? AtomicFile.write("\(reason)\nwas not a regular file (symlink to \(target)); removed, not kept\n", to: destination + ".why")
+            return
+        }
+        guard rename(source, destination) == 0 else {
+            if errno == ENOENT { return }
+            throw LoopError.io(operation: "Moving aside", path: source, errno: errno)
+        }
+        AtomicFile.syncDirectory((source as NSString).deletingLastPathComponent)
+        if let isCurrent, isCurrent(destination) {
+            // The real report landed just before the move: put it back unless a newer one is there.
+            if link(destination, source) == 0 { unlink(destination) }
+            return
+        }
         try? AtomicFile.write(reason + "\n", to: destination + ".why")
-        try removeArchived(source)
     }
 
     /// Removes a bus file that has already been archived.

@@ -46,7 +46,8 @@ public struct Preflight: Sendable {
     private func writableProblem(_ directory: String) -> String? {
         do {
             try Filesystem.createDirectory(directory)
-            let probe = "\(directory)/.write-probe-\(getpid())"
+            // Named like an atomic-write temp file, so a crash here is swept by the next run.
+            let probe = "\(directory)/.write-probe.tmp-\(getpid())-0"
             try AtomicFile.write("", to: probe)
             try FileManager.default.removeItem(atPath: probe)
             return nil

@@ -12,6 +12,20 @@ extension RoundEngine {
         ReportIdentity(taskID: state.taskID, round: state.round, runID: dispatchID)
     }
 
+    /// Whether the report file at a path is a valid report for `dispatchID`.
+    func isCurrentReport(_ role: Role, _ dispatchID: String) -> (String) -> Bool {
+        let expected = identity(dispatchID)
+        return { path in
+            switch role {
+            case .worker:
+                if case .valid = ReportReader.checkWork(path, expecting: expected) { return true }
+            case .reviewer:
+                if case .valid = ReportReader.checkReview(path, expecting: expected) { return true }
+            }
+            return false
+        }
+    }
+
     func promptPath(_ role: Role) -> String { "\(paths.scratch)/\(role.rawValue)_prompt.txt" }
 
     // MARK: - Worker
@@ -85,7 +99,7 @@ extension RoundEngine {
             try setAsideExistingReport(role)
             try beforeDispatch?(id)
             let text = prompt(id)
-            try AtomicFile.write(text, to: promptPath(role))
+            try AtomicFile.write(text, to: promptPath(role), durable: false)
             var record = state.currentRound
             let dispatch = DispatchRecord(
                 runID: id, backend: options.autoDispatch ? backend : "manual", attempt: attempt,
@@ -101,7 +115,9 @@ extension RoundEngine {
             }
             console.info("round \(state.round) · \(role.rawValue) (\(backend)) started · attempt \(attempt)")
             let result = try await runDispatch(role: role, backend: backend, dispatchID: id, prompt: text)
-            reapLeftovers(of: id)
+            // Helpers the agent left behind may still deliver its report within the artifact
+            // wait; after that wait, nothing of this dispatch may keep running.
+            defer { reapLeftovers(of: id, group: result.processGroup) }
             recordFinished(role: role, result: result)
             try transition(
                 "dispatch_finished",
@@ -212,7 +228,7 @@ extension RoundEngine {
                 console.warn("ignored a stale \(role.reportFileName): \(message)")
                 events.record(
                     "stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
-                try? archive.setAsideStale(path, reason: message)
+                try? archive.setAsideStale(path, reason: message, isCurrent: isCurrentReport(role, dispatchID))
             case .invalid(let message):
                 let modified = Filesystem.modificationDate(path)
                 if lastInvalid == nil || lastInvalid?.modified != modified {
@@ -235,7 +251,11 @@ extension RoundEngine {
 
     private func waitOutLimit(_ limit: RateLimit, role: Role, waits: Int) async throws {
         let backoff = Double(min(900, 60 << min(waits - 1, 4)))
-        var seconds = limit.resetAt.map { max(5, $0.timeIntervalSinceNow + 30) } ?? backoff
+        // Wait until the reset plus a small margin (10 %, 1 to 30 s) for clocks that disagree.
+        var seconds = limit.resetAt.map { reset in
+            let until = max(0, reset.timeIntervalSinceNow)
+            return until + min(30, max(1, until * 0.1))
+        } ?? backoff
         seconds = min(seconds, Double(max(1, options.limitWaitMax)))
         let until = Date().addingTimeInterval(seconds)
         state.limitUntil = Timestamp.format(until)

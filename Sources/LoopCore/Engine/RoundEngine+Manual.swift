@@ -22,7 +22,7 @@ extension RoundEngine {
                 console.warn("ignored a stale \(role.reportFileName): \(message)")
                 events.record(
                     "stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
-                try? archive.setAsideStale(report, reason: message)
+                try? archive.setAsideStale(report, reason: message, isCurrent: isCurrentReport(role, dispatchID))
             case .invalid(let message):
                 if message != lastInvalid {
                     console.warn("\(role.reportFileName) is not valid yet: \(message)")

@@ -54,6 +54,8 @@ public final class RoundEngine {
                 state.reason = "paused on a usage limit: \(message)"
                 persist("run_paused", ["reason": .string(message)])
                 return .pausedOnLimit
+            case .roundFailed(let reason):
+                return failRound(reason)
             default:
                 return failRound(error.errorDescription ?? "\(error)")
             }
@@ -170,7 +172,8 @@ public final class RoundEngine {
     /// Ends processes a dispatch or verify run left behind — even ones that escaped its
     /// process group with `setsid` — found by the `LOOP_RUN_ID` they inherited. Nothing the
     /// worker started may still be running when the reviewer works.
-    func reapLeftovers(of runID: String) {
+    func reapLeftovers(of runID: String, group: Int32? = nil) {
+        if let group, group > 1, group != getpgrp() { ProcessControl.signalGroup(group, SIGKILL) }
         let leftovers = ProcessControl.processes(withEnvironment: "LOOP_RUN_ID", value: runID)
         guard !leftovers.isEmpty else { return }
         for entry in leftovers {

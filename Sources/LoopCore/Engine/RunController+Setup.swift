@@ -45,6 +45,17 @@ extension RunController {
         }
     }
 
+    /// Removes temp files of writers that died: on the bus, in its heartbeat and scratch
+    /// folders, and in the archive of the run in state (where a crashed PM was writing).
+    func sweepStaleTemps() {
+        var folders = [paths.root, paths.heartbeats, paths.scratch]
+        if let state = try? RunState.load(from: paths.state) {
+            let archive = paths.archiveDirectory(task: state.taskID, run: state.runID)
+            folders += [archive, archive + "/stale"]
+        }
+        for folder in folders { AtomicFile.sweepStaleTemps(in: folder) }
+    }
+
     func ensureGitignore() throws {
         try SkeletonInstaller.ensureGitignore(loopDir: paths.root)
     }
@@ -153,6 +164,16 @@ extension RunController {
         if request.explicitKeys.contains("max_rounds") { state.maxRounds = request.options.maxRounds }
         switch state.phase {
         case .done:
+            // A PM killed while writing the outcome: write it now, then report.
+            if Outcome.load(paths.outcome)?.runID != state.runID {
+                let outcome = Outcome(state: state, result: .approved)
+                try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)
+                try Archive(paths: paths, taskID: state.taskID, runID: state.runID)
+                    .keep(paths.outcome, round: state.round, as: "outcome.json")
+                EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
+                    "run_finished", round: state.round,
+                    ["result": .string(outcome.result.rawValue), "exit_code": .number(Double(outcome.exitCode))])
+            }
             throw LoopError.other(
                 "Run \(state.runID) was already approved; nothing to resume. `loop run` starts a new run.", .approved)
         case .exhausted where state.stoppedIn != nil:

@@ -43,7 +43,7 @@ public struct RunController: Sendable {
         }
         let lock = try takeLock()
         defer { lock.releaseCleanly() }
-        AtomicFile.sweepStaleTemps(in: paths.root)
+        sweepStaleTemps()
         reapOrphans()
         try ensureGitignore()
 
@@ -165,9 +165,9 @@ public struct RunController: Sendable {
         if let reason = outcome.reason { line += " — \(reason)" }
         console.info(line)
         if let merge = outcome.mergeCommand {
-            console.info(
-                "branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)"
-            )
+            console.info("branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)")
+        } else if outcome.result != .approved, outcome.headSHA != outcome.baseSHA, !outcome.branch.isEmpty {
+            console.info("the work so far is on \(outcome.branch) (not approved)")
         }
         if outcome.result == .interrupted || outcome.result == .paused || outcome.result == .failed {
             console.info("continue with: loop run --resume")

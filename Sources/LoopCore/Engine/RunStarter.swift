@@ -7,9 +7,11 @@ struct RunStarter {
 
     /// A run id that sorts by time and is unique enough to never collide on one bus.
     static func makeRunID() -> String {
-        let stamp = Timestamp.now().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-            .replacingOccurrences(of: "Z", with: "")
-        let suffix = String(UInt32.random(in: 0 ... .max), radix: 16)
+        // Whole seconds only: a run id must not contain '.', which separates a dispatch id's parts.
+        let iso: String = Date().formatted(Date.ISO8601FormatStyle())
+        let stamp = iso.filter { $0 != "-" && $0 != ":" && $0 != "Z" }
+        let hex = String(UInt32.random(in: 0 ... .max), radix: 16)
+        let suffix = String(repeating: "0", count: 8 - hex.count) + hex
         return "run-\(stamp)-\(suffix)"
     }
 

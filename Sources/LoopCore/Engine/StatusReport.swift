@@ -80,7 +80,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
             taskID: state.taskID, runID: state.runID, state: state.phase.rawValue, round: state.round,
             maxRounds: state.maxRounds, result: state.result?.rawValue, reason: state.reason,
             stoppedIn: state.stoppedIn?.rawValue, lastDecision: state.lastDecision, branch: state.branch,
-            headSHA: state.headSHA, mergeCommand: Outcome.mergeCommand(for: state), updatedAt: state.updatedAt,
+            headSHA: state.headSHA, mergeCommand: state.result == .approved ? Outcome.mergeCommand(for: state) : nil, updatedAt: state.updatedAt,
             limitUntil: state.limitUntil, limitMessage: state.limitMessage, lock: lock)
         report.maxTokens = state.options.maxTokens
         report.maxCostUSD = state.options.maxCost

@@ -27,11 +27,11 @@ public enum LoopExitCode: Int32, Sendable, CaseIterable {
         Exit codes:
           0    approved (reviewer approved and every verify command passed)
           1    configuration, input or preflight error (nothing started)
-          2    rounds exhausted without approval
+          2    a budget ran out without approval (rounds, tokens, cost, duration)
           3    round failure (backend, report or verification infrastructure)
           4    dirty working tree refused (use --allow-dirty)
           5    bus locked by a live PM
-          75   paused on an agent usage limit (--no-wait-on-limit); run with --resume later
+          75   paused on an agent usage limit (--no-wait-on-limit); --resume later
           130  interrupted (SIGINT)   143  terminated (SIGTERM)
         """
 }

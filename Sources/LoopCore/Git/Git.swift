@@ -182,14 +182,20 @@ public struct Git: Sendable {
 
     /// Author/committer variables when the repository has no identity configured, so the
     /// PM's commit never fails on a fresh machine; the user's identity wins when set.
+    /// Asked once per process and folder (a round subprocess commits at most a few times).
     private func identity() async throws -> [String: String] {
+        if let known = Self.identities.value[directory] { return known }
         let email = try await run(["config", "user.email"])
-        guard email.exitCode != 0 || email.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            return [:]
+        var found: [String: String] = [:]
+        if email.exitCode != 0 || email.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            found = [
+                "GIT_AUTHOR_NAME": "loop", "GIT_AUTHOR_EMAIL": "loop@localhost",
+                "GIT_COMMITTER_NAME": "loop", "GIT_COMMITTER_EMAIL": "loop@localhost",
+            ]
         }
-        return [
-            "GIT_AUTHOR_NAME": "loop", "GIT_AUTHOR_EMAIL": "loop@localhost",
-            "GIT_COMMITTER_NAME": "loop", "GIT_COMMITTER_EMAIL": "loop@localhost",
-        ]
+        Self.identities.withLock { $0[directory] = found }
+        return found
     }
+
+    private static let identities = Locked<[String: [String: String]]>([:])
 }

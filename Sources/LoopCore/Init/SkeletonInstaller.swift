@@ -135,7 +135,8 @@ public struct SkeletonInstaller: Sendable {
     /// `<path>.bak-<UTC timestamp>`, with `-2`, `-3`… appended when that name is taken, so a
     /// second `--force` within the same second never overwrites the first backup.
     static func freeBackupPath(for path: String, now: Date) -> String {
-        let stamp = Timestamp.format(now).filter { $0 != "-" && $0 != ":" }
+        let iso: String = now.formatted(Date.ISO8601FormatStyle())
+        let stamp = iso.filter { $0 != "-" && $0 != ":" }
         let base = "\(path).bak-\(stamp)"
         var candidate = base
         var counter = 2

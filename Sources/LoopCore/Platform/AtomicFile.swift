@@ -1,7 +1,7 @@
 public import Foundation
 
 #if canImport(Glibc)
-    public import Glibc
+    import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
@@ -19,7 +19,12 @@ public enum AtomicFile {
     }
 
     /// Writes `data` to `path` atomically, creating the parent folder when needed.
-    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+    ///
+    /// - Parameter durable: fsync the file and its folder, so the write survives a power loss,
+    ///   not only a crash. Bus files that carry the run (state, reports, fix list, outcome) are
+    ///   durable; copies that can be rebuilt or only help people (archive copies, prompts,
+    ///   heartbeats) skip the two fsyncs — they are still atomic against a crash.
+    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         try Filesystem.createDirectory(directory)
@@ -31,7 +36,7 @@ public enum AtomicFile {
         defer { if !renamed { unlink(temp) } }
         do {
             try writeAll(fd, data, path: temp)
-            guard fsync(fd) == 0 else { throw LoopError.io(operation: "Syncing", path: temp, errno: errno) }
+            if durable, fsync(fd) != 0 { throw LoopError.io(operation: "Syncing", path: temp, errno: errno) }
         } catch {
             close(fd)
             throw error
@@ -40,13 +45,13 @@ public enum AtomicFile {
         FaultInjection.hit(WritePoint.afterTemp.rawValue, file: name)
         guard rename(temp, path) == 0 else { throw LoopError.io(operation: "Renaming onto", path: path, errno: errno) }
         renamed = true
-        syncDirectory(directory)
+        if durable { syncDirectory(directory) }
         FaultInjection.hit(WritePoint.afterRename.rawValue, file: name)
     }
 
     /// Writes a UTF-8 string atomically.
-    public static func write(_ text: String, to path: String) throws {
-        try write(Data(text.utf8), to: path)
+    public static func write(_ text: String, to path: String, durable: Bool = true) throws {
+        try write(Data(text.utf8), to: path, durable: durable)
     }
 
     /// Appends one line to an append-only log (events, usage) with a single `write(2)`.

@@ -8,7 +8,8 @@ import Foundation
 ///
 /// The kernel drops the lock when the holder dies, so a dead owner can never block a bus;
 /// the file's content (owner pid, host, run id, start time) only names the owner in messages.
-/// The lock file is never deleted: unlinking a held lock file would let a second PM lock a new inode.
+/// The lock file is never deleted by `loop`; the bus folder is locked as well, so even a lock
+/// file removed by hand cannot let a second PM in.
 public final class FileLock: Sendable {
     /// Who holds (or held) the lock, as written into the lock file.
     public struct Owner: Codable, Sendable, Equatable {
@@ -35,13 +36,19 @@ public final class FileLock: Sendable {
 
     public let path: String
     private let fd: Int32
+    /// The bus folder, locked too: a lock file removed by hand cannot let a second PM in.
+    private let directoryFD: Int32
 
-    private init(path: String, fd: Int32) {
+    private init(path: String, fd: Int32, directoryFD: Int32) {
         self.path = path
         self.fd = fd
+        self.directoryFD = directoryFD
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        close(directoryFD)
+    }
 
     /// The result of trying to take the lock.
     public enum Acquisition: Sendable {
@@ -52,13 +59,29 @@ public final class FileLock: Sendable {
     }
 
     /// Tries to take the lock without waiting.
+    ///
+    /// Both the bus folder and the lock file are locked: the folder is what really excludes a
+    /// second PM (someone may delete the file), the file names the owner for messages.
     public static func acquire(at path: String, owner: Owner) throws -> Acquisition {
-        try Filesystem.createDirectory((path as NSString).deletingLastPathComponent)
+        let directory = (path as NSString).deletingLastPathComponent
+        try Filesystem.createDirectory(directory)
+        let directoryFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard directoryFD >= 0 else { throw LoopError.io(operation: "Opening", path: directory, errno: errno) }
+        if flock(directoryFD, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            close(directoryFD)
+            if code == EWOULDBLOCK { return .heldBy(readOwner(at: path)) }
+            throw LoopError.io(operation: "Locking", path: directory, errno: code)
+        }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw LoopError.io(operation: "Opening lock", path: path, errno: errno) }
+        guard fd >= 0 else {
+            close(directoryFD)
+            throw LoopError.io(operation: "Opening lock", path: path, errno: errno)
+        }
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             close(fd)
+            close(directoryFD)
             if code == EWOULDBLOCK { return .heldBy(readOwner(at: path)) }
             throw LoopError.io(operation: "Locking", path: path, errno: code)
         }
@@ -69,7 +92,7 @@ public final class FileLock: Sendable {
         try AtomicFile.writeAll(fd, data + Data("\n".utf8), path: path)
         _ = fsync(fd)
         let takenOver = previous.flatMap { $0.pid != getpid() ? $0 : nil }
-        return .acquired(FileLock(path: path, fd: fd), previousOwner: takenOver)
+        return .acquired(FileLock(path: path, fd: fd, directoryFD: directoryFD), previousOwner: takenOver)
     }
 
     /// Records the run id once the run is known, so messages and `status` can name it.
@@ -94,13 +117,20 @@ public final class FileLock: Sendable {
         return try? JSONDecoder().decode(Owner.self, from: data)
     }
 
-    /// True when some process holds the lock right now (tested with a non-blocking shared try).
+    /// True when some process holds the lock right now (tested with non-blocking shared
+    /// tries on the bus folder and the lock file; nothing is taken).
     public static func isHeld(at path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        if flock(fd, LOCK_SH | LOCK_NB) != 0 { return errno == EWOULDBLOCK }
-        flock(fd, LOCK_UN)
+        let directory = (path as NSString).deletingLastPathComponent
+        for (target, flags) in [(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY), (path, O_RDONLY)] {
+            let fd = open(target, flags | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            if flock(fd, LOCK_SH | LOCK_NB) != 0 {
+                if errno == EWOULDBLOCK { return true }
+            } else {
+                flock(fd, LOCK_UN)
+            }
+        }
         return false
     }
 

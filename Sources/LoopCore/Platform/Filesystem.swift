@@ -49,9 +49,9 @@ public enum Filesystem {
 
     /// Copies a file (overwriting atomically) when the source exists. Returns whether it copied.
     @discardableResult
-    public static func copyIfPresent(_ source: String, to destination: String) throws -> Bool {
+    public static func copyIfPresent(_ source: String, to destination: String, durable: Bool = true) throws -> Bool {
         guard exists(source), let data = FileManager.default.contents(atPath: source) else { return false }
-        try AtomicFile.write(data, to: destination)
+        try AtomicFile.write(data, to: destination, durable: durable)
         return true
     }
 }

@@ -44,17 +44,22 @@ final class OutputLog: Sendable {
         state.withLock { $0.lastOutput = .now }
     }
 
-    /// Records one line of output.
-    func append(_ line: String, stream: OutputStream) {
+    /// Records lines of output with one write to the log.
+    func append(_ lines: [String], stream: OutputStream) {
+        guard !lines.isEmpty else { return }
         state.withLock { state in
             state.lastOutput = .now
-            state.tail.append(line)
-            state.tailBytes += line.utf8.count + 1
+            for line in lines {
+                state.tail.append(line)
+                state.tailBytes += line.utf8.count + 1
+            }
             while state.tailBytes > Self.tailLimit, state.tail.count > 1 {
                 state.tailBytes -= state.tail.removeFirst().utf8.count + 1
             }
             guard fd >= 0, !state.isCapped else { return }
-            let text = (stream == .stderr ? "[stderr] " : "") + line + "\n"
+            let prefix = stream == .stderr ? "[stderr] " : ""
+            var text = ""
+            for line in lines { text += prefix + line + "\n" }
             if state.written + text.utf8.count > limit {
                 state.isCapped = true
                 writeRaw("[loop] log capped at \(limit / 1024 / 1024) MiB; further output was dropped\n")
@@ -63,6 +68,11 @@ final class OutputLog: Sendable {
             state.written += text.utf8.count
             writeRaw(text)
         }
+    }
+
+    /// Records one line of output.
+    func append(_ line: String, stream: OutputStream) {
+        append([line], stream: stream)
     }
 
     /// Writes a note from the PM itself (not agent output).

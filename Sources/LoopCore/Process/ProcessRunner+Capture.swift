@@ -26,7 +26,7 @@ extension ProcessRunner {
         }
         do {
             let result = try await Subprocess.run(
-                program.contains("/") ? .path(FilePath(program)) : .name(program),
+                try executable(program, searchPath: environment["PATH"]),
                 arguments: Arguments(Array(arguments.dropFirst())),
                 environment: Environment.inherit.updating(keyed),
                 workingDirectory: FilePath(directory),

@@ -38,7 +38,8 @@ public enum ProcessRunner {
         let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
         do {
             result = try await Subprocess.run(
-                executable(program), arguments: Arguments(Array(spec.arguments.dropFirst())),
+                try executable(program, searchPath: spec.environment["PATH"]),
+                arguments: Arguments(Array(spec.arguments.dropFirst())),
                 environment: environment(spec), workingDirectory: FilePath(spec.workingDirectory),
                 platformOptions: options, input: .fileDescriptor(stdinFD, closeAfterSpawningProcess: true),
                 output: .sequence, error: .sequence
@@ -46,24 +47,37 @@ public enum ProcessRunner {
                 let pid = execution.processIdentifier.value
                 pidCell.set(pid)
                 let readersDone = Locked(0)
+                // The watcher wakes on a 50 ms tick, and at once when a reader reaches the end
+                // of its pipe, so an agent's exit is noticed in about a millisecond.
+                let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
                 await withTaskGroup(of: Void.self) { group in
                     group.addTask {
                         await drain(execution.standardOutput, .stdout, spec: spec, log: log, onLine: onLine)
                         readersDone.withLock { $0 += 1 }
+                        wake.yield()
                     }
                     group.addTask {
                         await drain(execution.standardError, .stderr, spec: spec, log: log, onLine: onLine)
                         readersDone.withLock { $0 += 1 }
+                        wake.yield()
+                    }
+                    let ticker = Task {
+                        while !Task.isCancelled {
+                            try? await Task.sleep(for: .milliseconds(50))
+                            wake.yield()
+                        }
                     }
                     group.addTask {
                         await watch(
                             pid: pid, spec: spec, log: log, started: started, endReason: endReason,
-                            readersDone: readersDone)
+                            readersDone: readersDone, wakeups: wakeups)
+                        ticker.cancel()
                     }
                     await group.waitForAll()
+                    ticker.cancel()
                 }
                 // Whatever the child left in its group (daemonised helpers, grandchildren) goes too.
-                ProcessControl.signalGroup(pid, SIGKILL)
+                if spec.killLeftoversOnExit || endReason.value != .exited { ProcessControl.signalGroup(pid, SIGKILL) }
             }
         } catch let error as SubprocessError {
             try? stdinFD.close()
@@ -71,12 +85,14 @@ public enum ProcessRunner {
                 "Cannot start \(program): \(error.description). Check that it is installed and on PATH.", .configError)
         }
         let pid = pidCell.value
-        ProcessControl.signalGroup(pid, SIGKILL)
-        // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
-        // so callers can rely on "nothing left behind" when this returns.
-        let deadline = ContinuousClock.now + .seconds(1)
-        while spec.newSession, ProcessControl.isGroupAlive(pid), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(10))
+        if spec.killLeftoversOnExit || endReason.value != .exited {
+            ProcessControl.signalGroup(pid, SIGKILL)
+            // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
+            // so callers can rely on "nothing left behind" when this returns.
+            let deadline = ContinuousClock.now + .seconds(1)
+            while spec.newSession, ProcessControl.isGroupAlive(pid), ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         }
         var end = endReason.value
         if Task.isCancelled, end == .exited { end = .cancelled }
@@ -94,8 +110,12 @@ public enum ProcessRunner {
 
     // MARK: - Pieces
 
-    private static func executable(_ program: String) -> Executable {
-        program.contains("/") ? .path(FilePath(program)) : .name(program)
+    /// The program as an absolute path (one spawn, no PATH probing), or a clear error.
+    static func executable(_ program: String, searchPath: String? = nil) throws -> Executable {
+        guard let path = ExecutableLocator.locate(program, searchPath: searchPath) else {
+            throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
+        }
+        return .path(FilePath(path))
     }
 
     private static func environment(_ spec: ProcessSpec) -> Environment {
@@ -127,10 +147,8 @@ public enum ProcessRunner {
             for try await buffer in sequence {
                 log.touch()
                 let lines = buffer.withUnsafeBytes { splitter.feed($0) }
-                for line in lines {
-                    log.append(line, stream: stream)
-                    onLine(stream, line)
-                }
+                log.append(lines, stream: stream)
+                for line in lines { onLine(stream, line) }
             }
         } catch {
             // The pipe broke or we were cancelled: what was read is kept.
@@ -141,19 +159,15 @@ public enum ProcessRunner {
         }
     }
 
-    /// Enforces the limits until both readers are done, a limit fires, or we are cancelled.
+    /// Enforces the limits until the output is read to the end and the child has exited (an
+    /// agent that closes its pipes and goes on working is still running), a limit fires, or
+    /// we are cancelled.
     private static func watch(
         pid: pid_t, spec: ProcessSpec, log: OutputLog, started: ContinuousClock.Instant,
-        endReason: Locked<ProcessEnd>, readersDone: Locked<Int>
+        endReason: Locked<ProcessEnd>, readersDone: Locked<Int>, wakeups: AsyncStream<Void>
     ) async {
         var childGoneSince: ContinuousClock.Instant?
-        while readersDone.value < 2 {
-            if Task.isCancelled {
-                endReason.set(.cancelled)
-                log.note("cancelled; stopping the process group")
-                await stopGroup(pid, grace: spec.killGrace)
-                return
-            }
+        for await _ in wakeups {
             let now = ContinuousClock.now
             if let timeout = spec.timeout, now - started >= timeout {
                 endReason.set(.timedOut)
@@ -167,8 +181,14 @@ public enum ProcessRunner {
                 await stopGroup(pid, grace: spec.killGrace)
                 return
             }
-            // The direct child is gone but something it left holds the pipes open: end it.
-            if !ProcessControl.isAlive(pid) {
+            if readersDone.value == 2 {
+                // Both pipes closed: the child is almost always exiting right now.
+                for _ in 0..<40 where ProcessControl.isAlive(pid) {
+                    try? await Task.sleep(for: .milliseconds(1))
+                }
+                if !ProcessControl.isAlive(pid) { return }
+            } else if !ProcessControl.isAlive(pid) {
+                // The direct child is gone but something it left holds the pipes open: end it.
                 let since = childGoneSince ?? now
                 childGoneSince = since
                 if now - since >= .seconds(2) {
@@ -176,8 +196,11 @@ public enum ProcessRunner {
                     return
                 }
             }
-            try? await Task.sleep(for: .milliseconds(50))
         }
+        // The stream ends only when our task is cancelled (a signal to the PM).
+        endReason.set(.cancelled)
+        log.note("cancelled; stopping the process group")
+        await stopGroup(pid, grace: spec.killGrace)
     }
 
     /// TERM, grace, KILL — in an unstructured task so our own cancellation cannot cut the grace short.

@@ -25,6 +25,10 @@ public struct ProcessSpec: Sendable {
     /// Start the child in its own session and process group (the default, so limits and
     /// signals reach everything it spawns).
     public var newSession: Bool = true
+    /// Kill what is left of the child's group once the child has exited. The PM turns this off
+    /// for agents: a helper the agent left may still deliver its report within the artifact
+    /// wait, after which the PM ends everything that carries the dispatch's `LOOP_RUN_ID`.
+    public var killLeftoversOnExit: Bool = true
 
     public init(
         arguments: [String], workingDirectory: String, environment: [String: String] = [:],

@@ -233,7 +233,7 @@ struct OllamaClientTests {
         let server = try ScriptedHTTPServer()
         let slow = ScriptedHTTPServer.Response(
             path: "/api/chat", status: 200, headers: [],
-            steps: [.pause(.milliseconds(700)), .send(Data((Ollama.chunk("hi") + "\n" + Ollama.done() + "\n").utf8))],
+            steps: [.pause(.milliseconds(1500)), .send(Data((Ollama.chunk("hi") + "\n" + Ollama.done() + "\n").utf8))],
             framing: .chunked)
         server.enqueue(slow)
         server.enqueue(slow)

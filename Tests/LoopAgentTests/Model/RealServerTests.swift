@@ -10,7 +10,7 @@ import Testing
 /// so a developer's paid endpoint is not called by `swift test`.
 @Suite(
     "Real OpenAI-compatible server", .enabled(if: RealServer.baseURL != nil, "set LOOP_TEST_OPENAI_BASE_URL to run"),
-    .timeLimit(.minutes(2)))
+    .timeLimit(.minutes(10)))
 struct RealServerTests {
     private let client = OpenAIClient(
         baseURL: RealServer.baseURL ?? URL(fileURLWithPath: "/"),
