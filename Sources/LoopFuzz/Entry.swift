@@ -8,7 +8,6 @@ let selectedTarget: FuzzTarget = {
         FileHandle.standardError.write(Data("LoopFuzz: set LOOP_FUZZ_TARGET to one of: \(names)\n".utf8))
         exit(2)
     }
-    KnownCrashes.reportAtExit()
     return target
 }()
 

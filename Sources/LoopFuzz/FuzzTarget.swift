@@ -3,8 +3,6 @@
 #endif
 import Foundation
 import LoopCore
-import Synchronization
-import Yams
 
 /// One bus decoder (or the config loader) as a fuzz target, with the properties that must
 /// hold for every input — a violation stops the process (a crash for libFuzzer).
@@ -65,13 +63,6 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         case .outcome:
             roundTrip(Outcome.self, data)
         case .config:
-            // Known crasher (reported bug): a mapping key that is not a scalar makes Yams
-            // force-unwrap nil. Counted (printed at exit), not fed to the loader, so the run
-            // goes on finding other things.
-            if Self.hasNonScalarKey(data) {
-                KnownCrashes.count.withLock { $0 += 1 }
-                return
-            }
             let path = write(data, as: "config.yaml")
             if let resolved = try? OptionResolver.resolve(configPath: path, environment: [:], flags: [:]) {
                 _ = resolved.options.problems()
@@ -81,23 +72,6 @@ enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// Rewrites one scratch file in place (truncate + write): creating and renaming a file per
     /// input costs milliseconds on some filesystems, rewriting one costs microseconds.
-    /// True when the YAML composes and some mapping key is a sequence or a mapping.
-    static func hasNonScalarKey(_ data: Data) -> Bool {
-        guard let node = try? Yams.compose(yaml: String(decoding: data, as: UTF8.self)) else { return false }
-        func check(_ node: Node) -> Bool {
-            switch node {
-            case .scalar, .alias: return false
-            case .sequence(let sequence): return sequence.contains(where: check)
-            case .mapping(let mapping):
-                return mapping.contains { pair in
-                    if case .scalar = pair.key { return check(pair.value) }
-                    return true
-                }
-            }
-        }
-        return check(node)
-    }
-
     private func write(_ data: Data, as name: String) -> String {
         let path = "\(Self.scratch)/\(name)"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -131,20 +105,5 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         guard !condition else { return }
         FileHandle.standardError.write(Data("LoopFuzz[\(rawValue)]: property violated: \(message())\n".utf8))
         abort()
-    }
-}
-
-/// Inputs of a known crash that were not run (see `FuzzTarget.hasNonScalarKey`).
-enum KnownCrashes {
-    static let count = Mutex(0)
-
-    /// Prints the count when the process exits (libFuzzer ends with `exit`).
-    static func reportAtExit() {
-        atexit {
-            let skipped = KnownCrashes.count.withLock { $0 }
-            if skipped > 0 {
-                FileHandle.standardError.write(Data("LoopFuzz: \(skipped) inputs of the known Yams crash (non-scalar mapping key) skipped\n".utf8))
-            }
-        }
     }
 }

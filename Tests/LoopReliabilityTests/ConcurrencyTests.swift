@@ -114,8 +114,9 @@ extension Reliability {
             Int((try? box.read(box.scratchFile("worker.count")))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         }
 
-        @Test("a second `loop run` refused after the lock file was removed leaves the live run's agent alone",
-              .disabled(if: Bugs.hidden, "bug: with .loop/lock removed, a refused second `loop run` first ends the live run's worker as 'left by a dead run' (SIGTERM)"))
+        /// Regression — a bug this suite found (fixed on main): with .loop/lock removed, a refused second `loop run` first ends the live run's worker as 'left by a dead run' (SIGTERM)
+
+        @Test("a second `loop run` refused after the lock file was removed leaves the live run's agent alone")
         func lockRemovedRefusedRunLeavesLiveAgentAlone() async throws {
             let box = try await Sandbox.make()
             let first = try await Self.startHeldRun(box)
@@ -129,8 +130,9 @@ extension Reliability {
             #expect(finished.exitCode == 0)
         }
 
-        @Test("after the lock file is removed mid-run, a second `loop run --resume` is refused (exit 5)",
-              .disabled(if: Bugs.hidden, "bug: with .loop/lock removed, a second `loop run --resume` locks a new file and runs the same round beside the live PM"))
+        /// Regression — a bug this suite found (fixed on main): with .loop/lock removed, a second `loop run --resume` locks a new file and runs the same round beside the live PM
+
+        @Test("after the lock file is removed mid-run, a second `loop run --resume` is refused (exit 5)")
         func lockRemovedSecondResumeRefused() async throws {
             let box = try await Sandbox.make()
             let first = try await Self.startHeldRun(box)

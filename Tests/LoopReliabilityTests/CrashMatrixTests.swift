@@ -40,14 +40,11 @@ extension Reliability {
             var testDescription: String { "\(spec) [\(scenario.rawValue)]" }
         }
 
-        /// Product bugs the matrix finds, known and reported, each with its own disabled test
-        /// below. A problem matching one is a known issue (it does not fail the matrix, and the
-        /// report shows it); when the bug is fixed the problem simply stops appearing.
+        /// Product bugs the matrix finds that are reported but not fixed yet, each with its own
+        /// disabled repro test: a problem matching one is a known issue (it does not fail the
+        /// matrix, the report shows it); once fixed, the entry goes and the repro is enabled.
         static let knownBugs: [(signature: String, bug: String)] = [
-            ("outcome.json\"]", "crash while writing outcome.json: --resume never rewrites or archives it"),
-            ("outcome result nil", "crash while writing outcome.json: --resume never rewrites or archives it"),
-            ("outcome run_id nil", "crash while writing outcome.json: --resume never rewrites or archives it"),
-            (".write-probe-", "crash at the preflight write probe leaves .write-probe-<pid> in the bus forever"),
+            // None open. The four the matrix found are fixed on main; their repros below guard them.
         ]
 
         /// Runs, records and checks one case.
@@ -108,8 +105,9 @@ extension Reliability {
 
         // MARK: - Bugs the matrix found, one precise repro each
 
-        @Test("a PM killed while writing outcome.json at the end: --resume writes outcome.json and archives it",
-              .disabled(if: Bugs.hidden, "bug: after a crash while writing outcome.json, --resume says 'already approved' and never writes or archives outcome.json"))
+        /// Regression — a bug this suite found (fixed on main): after a crash while writing outcome.json, --resume says 'already approved' and never writes or archives outcome.json
+
+        @Test("a PM killed while writing outcome.json at the end: --resume writes outcome.json and archives it")
         func outcomeRewrittenAfterCrash() async throws {
             let box = try await Sandbox.make()
             try CrashScenario.twoRounds.setUp(box)
@@ -124,8 +122,9 @@ extension Reliability {
             #expect(audit.eventNames.last == "run_finished")
         }
 
-        @Test("a PM killed at its preflight write probe leaves no .write-probe file behind",
-              .disabled(if: Bugs.hidden, "bug: a crash right after the preflight probe write leaves .loop/.write-probe-<pid>; no run ever removes it"))
+        /// Regression — a bug this suite found (fixed on main): a crash right after the preflight probe write leaves .loop/.write-probe-<pid>; no run ever removes it
+
+        @Test("a PM killed at its preflight write probe leaves no .write-probe file behind")
         func writeProbeSwept() async throws {
             let box = try await Sandbox.make()
             try CrashScenario.twoRounds.setUp(box)
@@ -137,8 +136,9 @@ extension Reliability {
             #expect(audit.tempLeftovers().isEmpty, "\(audit.tempLeftovers())")
         }
 
-        @Test("temp files a killed PM left in archive/ and heartbeat/ are swept by the next run",
-              .disabled(if: Bugs.hidden, "bug: sweepStaleTemps only sweeps the bus root; .<name>.tmp-<pid>-<n> files in archive/, heartbeat/ and run/ stay forever"))
+        /// Regression — a bug this suite found (fixed on main): sweepStaleTemps only sweeps the bus root; .<name>.tmp-<pid>-<n> files in archive/, heartbeat/ and run/ stay forever
+
+        @Test("temp files a killed PM left in archive/ and heartbeat/ are swept by the next run")
         func nestedTempsSwept() async throws {
             let box = try await Sandbox.make()
             try CrashScenario.twoRounds.setUp(box)

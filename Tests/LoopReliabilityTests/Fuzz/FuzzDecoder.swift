@@ -4,7 +4,6 @@
 import Foundation
 import LoopCore
 import Testing
-import Yams
 
 /// One bus decoder (or the config loader) under the property-based fuzzer, with the
 /// properties that must hold for every input (the same ones `Sources/LoopFuzz` checks).
@@ -70,35 +69,12 @@ enum FuzzDecoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
         case .fixList: violations += Self.roundTrip(FixList.self, data)
         case .outcome: violations += Self.roundTrip(Outcome.self, data)
         case .config:
-            // Known crasher (reported bug): a mapping key that is not a scalar makes Yams
-            // force-unwrap nil. Counted by the caller, not fed to the loader, so the rest of the
-            // run still happens.
-            if Self.hasNonScalarKey(data) { return [Self.knownCrash] }
             let path = scratch.overwrite(with: data)
             if let resolved = try? OptionResolver.resolve(configPath: path, environment: [:], flags: [:]) {
                 _ = resolved.options.problems()
             }
         }
         return violations
-    }
-
-    static let knownCrash = "known crash: a YAML mapping key that is not a scalar (Yams force-unwraps nil in Constructor.swift)"
-
-    /// True when the YAML composes and some mapping key is a sequence or a mapping.
-    static func hasNonScalarKey(_ data: Data) -> Bool {
-        guard let node = try? Yams.compose(yaml: String(decoding: data, as: UTF8.self)) else { return false }
-        func check(_ node: Node) -> Bool {
-            switch node {
-            case .scalar, .alias: return false
-            case .sequence(let sequence): return sequence.contains(where: check)
-            case .mapping(let mapping):
-                return mapping.contains { pair in
-                    if case .scalar = pair.key { return check(pair.value) }
-                    return true
-                }
-            }
-        }
-        return check(node)
     }
 
     /// A decoded value must survive encode → decode unchanged (what `save` then `load` does).
