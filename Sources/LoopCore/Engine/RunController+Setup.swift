@@ -164,7 +164,11 @@ extension RunController {
         if request.explicitKeys.contains("max_rounds") { state.maxRounds = request.options.maxRounds }
         switch state.phase {
         case .done:
-            // A PM killed while writing the outcome: write it now, then report.
+            // A PM killed while writing or archiving the outcome: finish that now, then report.
+            let archivedOutcome = paths.archiveFile(task: state.taskID, run: state.runID, round: state.round, name: "outcome.json")
+            if Outcome.load(paths.outcome)?.runID == state.runID, !Filesystem.exists(archivedOutcome) {
+                try Filesystem.copyIfPresent(paths.outcome, to: archivedOutcome, durable: false)
+            }
             if Outcome.load(paths.outcome)?.runID != state.runID {
                 let outcome = Outcome(state: state, result: .approved)
                 try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)
