@@ -44,7 +44,7 @@ extension Reliability {
         /// disabled repro test: a problem matching one is a known issue (it does not fail the
         /// matrix, the report shows it); once fixed, the entry goes and the repro is enabled.
         static let knownBugs: [(signature: String, bug: String)] = [
-            // None open. The four the matrix found are fixed on main; their repros below guard them.
+            ("lacks [\"r2_outcome.json\"]", "a crash right after outcome.json is renamed into place leaves it unarchived; --resume never archives it"),
         ]
 
         /// Runs, records and checks one case.
@@ -92,7 +92,8 @@ extension Reliability {
               .enabled(if: Matrix.isFull), arguments: writePoints)
         func everyNamedFile(_ point: String) async throws {
             for file in Self.namedFiles {
-                try await Self.sweep("\(point):\(file)", .twoRounds, cap: file == "state.json" ? 14 : 4, name: "named file")
+                // Every write of every file is reached by `everyAtomicWrite`; here the first few of each by name.
+                try await Self.sweep("\(point):\(file)", .twoRounds, cap: 4, name: "named file")
             }
             try await Self.sweep("\(point):work_report.json", .pmMadeReport, cap: 4, name: "named file")
         }
@@ -150,6 +151,21 @@ extension Reliability {
             let resumed = try await box.loop(["run", "--resume"])
             #expect(resumed.exitCode == 0, "\(resumed.output)")
             #expect(audit.tempLeftovers().isEmpty, "\(audit.tempLeftovers())")
+        }
+
+        @Test("a PM killed right after outcome.json is renamed into place: --resume archives it (r2_outcome.json) and ends the run",
+              .disabled(if: Bugs.hidden, "bug: after a crash right after outcome.json's rename, --resume finds it valid, says 'already approved' and never archives it (no r2_outcome.json, no run_finished)"))
+        func outcomeArchivedAfterCrashAfterRename() async throws {
+            let box = try await Sandbox.make()
+            try CrashScenario.twoRounds.setUp(box)
+            let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.after_rename:outcome.json"])
+            #expect(faulted.exitCode == 137)
+            let resumed = try await box.loop(["run", "--resume"])
+            let audit = BusAudit(box.bus)
+            let runID = audit.runID ?? ""
+            #expect(resumed.exitCode == 0, "\(resumed.output)")
+            #expect(audit.exists("archive/T-1/\(runID)/r2_outcome.json"), "r2_outcome.json not archived")
+            #expect(audit.eventNames.last == "run_finished", "\(audit.eventNames.suffix(3))")
         }
     }
 }

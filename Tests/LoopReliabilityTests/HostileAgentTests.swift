@@ -139,7 +139,7 @@ extension Reliability {
                 if [ "$(attempt worker)" -eq 1 ]; then yes | head -c 1G; fi
                 change; work_report
                 """)
-            let timeout = Matrix.isFull ? 30 : 4
+            let timeout = Matrix.isFull ? 15 : 4
             let pm = box.start(["--dispatch-timeout", "\(timeout)", "--dispatch-retries", "1", "--idle-timeout", "0"])
             let sampler = MemorySampler(group: try await pm.pid())
             let result = try await pm.wait()
@@ -209,7 +209,7 @@ extension Reliability {
                 if [ "$(attempt worker)" -eq 1 ]; then yes "$(head -c 16383 /dev/zero | tr '\\0' x)" | head -c 1G; fi
                 change; work_report
                 """)
-            let pm = box.start(["--dispatch-timeout", "120", "--dispatch-retries", "1", "--idle-timeout", "0"], limit: .seconds(280))
+            let pm = box.start(["--dispatch-timeout", "60", "--dispatch-retries", "1", "--idle-timeout", "0"], limit: .seconds(200))
             let sampler = MemorySampler(group: try await pm.pid())
             let result = try await pm.wait()
             let peak = sampler.stop()
