@@ -321,45 +321,30 @@ def render(res):
           f"Even the PM's CPU time alone, {o['loop']['pm_cpu_per_round_ms']:.0f} ms per round (loop-kit "
           f"{o['loop-kit']['pm_cpu_per_round_ms']:.0f} ms), is over the budget, and the wall time adds waits on top:")
         w("")
-        w(f"- *Agent exit is noticed up to 50 ms late.* `ProcessRunner.run` (Sources/LoopCore/Process/ProcessRunner.swift) "
-          "waits in a task group for both output readers *and* a `watch` task that only re-checks `readersDone` after "
-          f"`Task.sleep(50 ms)`. Measured: the PM reaps an exited agent {reap['mean_ms']:.0f} ms after its exit on average "
-          f"(max {reap['max_ms']:.0f} ms; loop-kit: {pk['reap']['mean_ms']:.0f} ms, it polls every 100 ms). "
-          "Two dispatches per round, so about "
-          f"{2 * reap['mean_ms']:.0f} ms per round. Fix: end the watcher as soon as both readers are done "
-          "(`group.next()` twice, then `group.cancelAll()`), or wait for the pid instead of sleeping.")
+        w(f"- *Agent exit.* The PM reaps an exited agent {reap['mean_ms']:.0f} ms after its exit on average "
+          f"(max {reap['max_ms']:.0f} ms; loop-kit: {pk['reap']['mean_ms']:.0f} ms, it polls every 100 ms); "
+          "`ProcessRunner`'s watcher is woken by the output readers at end of file (it used to poll every 50 ms).")
         if "loop (git first on PATH)" in o:
             d = lo - o["loop (git first on PATH)"]["overhead_per_round_ms"]
             failed = sum(pl["strace"]["wasted_spawns"].values()) / rounds
-            pth = res.get("path", {})
             dc = o["loop"]["pm_cpu_per_round_ms"] - o["loop (git first on PATH)"]["pm_cpu_per_round_ms"]
-            w(f"- *Every git call first forks and fails once per PATH entry.* `Git.run` passes `.name(\"git\")` to "
-              "swift-subprocess, which on Linux searches PATH by spawning: a new process per PATH entry that tries "
-              f"`execve` and exits 127, until one works. With this benchmark's PATH ({pth.get('entries')} entries, "
-              f"git's folder {pth.get('git_dir')} at position {(pth.get('entries_before_git') or 0) + 1}) that is "
-              f"{failed:.0f} wasted processes per round. "
-              f"With git's folder put first on PATH the same run costs {dc:.0f} ms less PM CPU per round "
-              f"(wall time: {d:.0f} ms less, a noisier number). Fix: resolve "
-              "`git` (and every `command` backend given by name) to an absolute path once with an `access(X_OK)` "
-              "search, and pass `.path(...)`.")
+            w(f"- *PATH lookups.* {failed:.0f} processes per round are spawned only to fail `execve` (programs are "
+              "resolved on PATH once with `access(X_OK)` and started by absolute path; swift-subprocess's own search "
+              f"used to fork one per PATH entry). With git's folder first on PATH: {dc:.0f} ms less PM CPU per round "
+              f"(wall {d:.0f} ms less, noise).")
         w(f"- *Many git processes.* {pl['git_small']['calls_per_round']:.0f} git processes per round "
           f"({pl['git_small']['per_round_ms']:.0f} ms of git run time) against {pk['git_small']['calls_per_round']:.0f} "
-          "for loop-kit (whose worker commits by itself). loop also asks `git config user.email` before every commit "
-          "and runs `diff --cached --quiet`, `rev-parse`, `status` and `diff` several times; caching the identity and "
-          "HEAD per round and combining the diff calls could save about half of them.")
+          "for loop-kit (whose worker commits by itself): status, add, commit, several diff/rev-parse/log calls for "
+          "the facts and the review request. Combining the diff calls (or libgit2) would save about half.")
         w(f"- *One more process per round by design.* Each round is a fresh `loop run --single-round` subprocess; the "
           f"bare start of the binary (`loop --version`) already takes {s['loop']['startup_version']['median_ms']:.0f} ms "
-          "(dynamic Swift runtime + Foundation + ICU libraries).")
+          "(dynamic Swift runtime, Foundation, FoundationNetworking with libcurl for the built-in agent, and ICU).")
         sc = pl["strace_c"]
-        w(f"- *fsync.* {sc['fsync_calls'] / rounds:.0f} fsyncs per round: every write through `AtomicFile.write` is temp + fsync + rename + fsync of the folder, "
-          "and that covers about ten `state.json` saves per round (one per step), the prompts, the review request, "
-          "verify.json, the fix list and each of the ~9 archive copies per round (`Filesystem.copyIfPresent`); "
-          f"{sc['fsync_s'] * 1e3 / rounds:.0f} ms per round spent waiting in fsync in the profile run; one fsync "
-          f"cost {o['loop'].get('fsync_ms', float('nan')):.2f} ms (median) around the overhead runs, and anywhere in the "
-          "range given at the top during this benchmark, because other jobs share the disk. loop-kit does none, so "
-          "its wall time does not depend on the disk. "
-          "Not syncing the archive copies and prompts (they can be rebuilt) and saving state once per step "
-          "that matters would cut most of it.")
+        w(f"- *fsync.* {sc['fsync_calls'] / rounds:.0f} fsyncs per round, {sc['fsync_s'] * 1e3 / rounds:.0f} ms per round "
+          "waiting in fsync in the profile run: the durable bus writes (state.json after every step, reports, "
+          "review request, fix list, outcome) are temp + fsync + rename + fsync of the folder; archive copies, "
+          "prompts and heartbeats are atomic but not synced. One fsync cost "
+          f"{o['loop'].get('fsync_ms', float('nan')):.2f} ms (median) around the overhead runs. loop-kit does none.")
         w("")
     st = "loop (static stdlib)"
     has_static = st in o and st in s and st in r

@@ -44,7 +44,6 @@ extension Reliability {
         /// disabled repro test: a problem matching one is a known issue (it does not fail the
         /// matrix, the report shows it); once fixed, the entry goes and the repro is enabled.
         static let knownBugs: [(signature: String, bug: String)] = [
-            ("lacks [\"r2_outcome.json\"]", "a crash right after outcome.json is renamed into place leaves it unarchived; --resume never archives it"),
         ]
 
         /// Runs, records and checks one case.
@@ -153,8 +152,7 @@ extension Reliability {
             #expect(audit.tempLeftovers().isEmpty, "\(audit.tempLeftovers())")
         }
 
-        @Test("a PM killed right after outcome.json is renamed into place: --resume archives it (r2_outcome.json) and ends the run",
-              .disabled(if: Bugs.hidden, "bug: after a crash right after outcome.json's rename, --resume finds it valid, says 'already approved' and never archives it (no r2_outcome.json, no run_finished)"))
+        @Test("a PM killed right after outcome.json is renamed into place: --resume archives it (r2_outcome.json) and ends the run")
         func outcomeArchivedAfterCrashAfterRename() async throws {
             let box = try await Sandbox.make()
             try CrashScenario.twoRounds.setUp(box)

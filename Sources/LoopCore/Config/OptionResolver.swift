@@ -120,7 +120,9 @@ public enum OptionResolver {
     /// `prices:` from config.yaml: model → price per million tokens.
     public static func prices(configPath: String) -> [String: UsageSummary.Price] {
         struct PricesOnly: Decodable { var prices: [String: UsageSummary.Price]? }
+        // Parsing YAML costs milliseconds: `status` only pays it when there are prices.
         guard let data = FileManager.default.contents(atPath: configPath),
+            data.range(of: Data("prices:".utf8)) != nil,
             (try? nonScalarKey(in: Yams.compose(yaml: String(decoding: data, as: UTF8.self)))) == .some(nil),
             let decoded = try? YAMLDecoder().decode(PricesOnly.self, from: String(decoding: data, as: UTF8.self))
         else { return [:] }

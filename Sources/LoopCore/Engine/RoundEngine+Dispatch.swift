@@ -179,8 +179,6 @@ extension RoundEngine {
             logPath: paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue),
             timeout: options.dispatchTimeout, idleTimeout: options.idleTimeout,
             heartbeatPath: paths.heartbeat(role.rawValue), heartbeatInterval: max(1, options.heartbeatTTL / 2))
-        let console = self.console
-        _ = console
         let result = try await context.dispatcher.dispatch(request)
         UsageLedger(path: paths.usage).record(
             state: state, role: role, backend: backend, model: request.model, dispatchID: dispatchID, result: result)

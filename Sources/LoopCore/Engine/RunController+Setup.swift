@@ -164,7 +164,16 @@ extension RunController {
         if request.explicitKeys.contains("max_rounds") { state.maxRounds = request.options.maxRounds }
         switch state.phase {
         case .done:
-            // A PM killed while writing the outcome: write it now, then report.
+            // A PM killed while writing or archiving the outcome: finish that now, then report.
+            let archivedOutcome = paths.archiveFile(task: state.taskID, run: state.runID, round: state.round, name: "outcome.json")
+            if let outcome = Outcome.load(paths.outcome), outcome.runID == state.runID,
+                !Filesystem.exists(archivedOutcome)
+            {
+                try Filesystem.copyIfPresent(paths.outcome, to: archivedOutcome, durable: false)
+                EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
+                    "run_finished", round: state.round,
+                    ["result": .string(outcome.result.rawValue), "exit_code": .number(Double(outcome.exitCode))])
+            }
             if Outcome.load(paths.outcome)?.runID != state.runID {
                 let outcome = Outcome(state: state, result: .approved)
                 try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)

@@ -90,10 +90,7 @@ struct ToolModeProbeTests {
     }
 
     @Test(
-        "a probe that fails (server error, timeout) decides nothing for later runs",
-        .disabled(
-            "bug: a failed probe request (503, timeout, refused) is remembered as json in model-capabilities.json; the model is never probed again"
-        )
+        "a probe that fails (server error, timeout) decides nothing for later runs"
     )
     func failedProbeIsNotRemembered() async throws {
         let harness = try await WorkerHarness(.openAI)

@@ -102,10 +102,7 @@ struct WorkerBudgetTests {
     }
 
     @Test(
-        "the result of the last tool call reaches the model even when the context is small",
-        .disabled(
-            "bug: a tool result larger than the free context (toolOutputBytes is not bounded by contextLength) is compacted away before the model sees it; it re-reads forever"
-        )
+        "the result of the last tool call reaches the model even when the context is small"
     )
     func lastResultSurvivesCompaction() async throws {
         let harness = try await WorkerHarness(.openAI)

@@ -108,10 +108,7 @@ struct WorkerFailureTests {
     }
 
     @Test(
-        "a failing test command re-run after successful fixes is progress, not a stuck loop",
-        .disabled(
-            "bug: `run` of the same failing test command counts as a repeated failure even when edits succeeded in between; the 3rd run ends the round"
-        )
+        "a failing test command re-run after successful fixes is progress, not a stuck loop"
     )
     func failingTestsBetweenFixesAreNotRepeats() async throws {
         let harness = try await WorkerHarness(.openAI)
