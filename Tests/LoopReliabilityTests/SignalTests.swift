@@ -62,7 +62,9 @@ extension Reliability {
             let role = ["working": "worker", "verifying": "verify", "reviewing": "reviewer"][item.phase.rawValue] ?? ""
             let pm = box.start()
             try await eventually("the \(role) sleeps in phase \(item.phase.rawValue)", timeout: .seconds(30)) {
-                audit.phase == item.phase.rawValue && box.hasMarker("\(role).pid") && box.hasMarker("\(role)-grandchild.pid")
+                // The pid files are created before the pid is written into them: wait for the pids.
+                audit.phase == item.phase.rawValue && (try? box.recordedPID("\(role).pid")) != nil
+                    && (try? box.recordedPID("\(role)-grandchild.pid")) != nil
             }
             let children = [try box.recordedPID("\(role).pid"), try box.recordedPID("\(role)-grandchild.pid")]
             let pmPID = try await pm.pid()
