@@ -10,11 +10,14 @@ public struct AgentSettings: Sendable {
     public var unsafeShell: Bool
     /// Seconds one shell command may run.
     public var shellTimeout: Int
+    /// How long to wait for the model server (first byte, silence mid-answer, model load).
+    public var timeouts: ModelTimeouts
 
     public init(
         provider: String, model: String, toolMode: ToolMode = .auto, limits: AgentLimits = AgentLimits(),
-        unsafeShell: Bool = false, shellTimeout: Int = 60
+        unsafeShell: Bool = false, shellTimeout: Int = 60, timeouts: ModelTimeouts = ModelTimeouts()
     ) {
+        self.timeouts = timeouts
         self.provider = provider
         self.model = model
         self.toolMode = toolMode
@@ -34,7 +37,9 @@ public enum AgentRunner {
         let out: @Sendable (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
         do {
             let context = try AgentContext.fromEnvironment(environment)
-            let model = try ModelServer.client(provider: settings.provider, environment: environment) { notice in
+            let model = try ModelServer.client(
+                provider: settings.provider, environment: environment, timeouts: settings.timeouts
+            ) { notice in
                 out("\n[loop-agent] model call failed (\(notice.error.localizedDescription)); retrying in \(notice.delay)\n")
             }
             var limits = settings.limits

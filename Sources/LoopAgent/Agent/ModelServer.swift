@@ -6,13 +6,13 @@ public enum ModelServer {
     /// `ollama` (native API, `OLLAMA_HOST`) or `openai` (`OPENAI_BASE_URL`, `OPENAI_API_KEY`),
     /// wrapped in retries for 429, 5xx and dropped streams.
     public static func client(
-        provider: String, environment: [String: String], retry: RetryPolicy = RetryPolicy(),
-        onRetry: @escaping @Sendable (RetryNotice) -> Void = { _ in }
+        provider: String, environment: [String: String], timeouts: ModelTimeouts = ModelTimeouts(),
+        retry: RetryPolicy = RetryPolicy(), onRetry: @escaping @Sendable (RetryNotice) -> Void = { _ in }
     ) throws -> any ChatModel {
         let base: any ChatModel
         switch provider {
-        case "ollama": base = OllamaClient(environment: environment)
-        case "openai": base = OpenAIClient(environment: environment)
+        case "ollama": base = OllamaClient(environment: environment, timeouts: timeouts)
+        case "openai": base = OpenAIClient(environment: environment, timeouts: timeouts)
         default:
             throw AgentFailure("unknown model provider '\(provider)'; use ollama or openai", isPermanent: true)
         }

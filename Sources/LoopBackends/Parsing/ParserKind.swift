@@ -8,6 +8,8 @@ enum ParserKind: String, CaseIterable, Sendable {
     case opencode
     case gemini
     case aider
+    /// The built-in agent (`loop agent`): its `loop-agent: …` stderr line is the error.
+    case loopAgent = "loop-agent"
 
     /// A fresh parser for one dispatch.
     func makeParser() -> any OutputParser {
@@ -18,6 +20,7 @@ enum ParserKind: String, CaseIterable, Sendable {
         case .opencode: OpenCodeParser()
         case .gemini: GeminiParser()
         case .aider: AiderParser()
+        case .loopAgent: LoopAgentParser()
         }
     }
 

@@ -65,7 +65,7 @@ struct Backend: Sendable {
         kind = .agent(provider)
         program = AgentProvider.loopExecutable
         promptDelivery = .file
-        parser = .text
+        parser = .loopAgent
         writesReport = true
         installHint = "It is part of loop; start a model server (\(provider.serverHint))."
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LoopAgent
 import LoopCore
+import Logging
 
 /// `loop agent`: the built-in worker/reviewer, run by `loop run` as the `ollama` and `openai`
 /// backends. Not meant to be run by hand: it reads its task from the `LOOP_*` environment.
@@ -29,6 +30,10 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Longest reply per step in tokens. (default: 1024)") var replyTokens: Int = 1024
     @Option(help: "Bytes of one tool result kept in the conversation. (default: 6144)") var toolOutput: Int = 6144
     @Option(help: "Seconds one shell command may run. (default: 60)") var shellTimeout: Int = 60
+    @Option(help: "Seconds to wait for the model server to start answering, or to go on after a pause. (default: 300)")
+    var requestTimeout: Int = 300
+    @Option(help: "Seconds to wait for the first answer of a dispatch (the server may be loading the model). (default: 900)")
+    var loadTimeout: Int = 900
     @Option(help: "Malformed replies in a row that end the round. (default: 3)") var maxMalformed: Int = 3
     @Option(help: "Times the same failing action may repeat before the round ends. (default: 3)")
     var maxRepeatedFailures: Int = 3
@@ -38,20 +43,29 @@ struct AgentCommand: AsyncParsableCommand {
         guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
         guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
         guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
-            maxRepeatedFailures >= 1
+            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1
         else {
-            throw ValidationError("--max-steps, --max-tokens, --reply-tokens and --shell-timeout must be positive; --context at least 512.")
+            throw ValidationError(
+                "--max-steps, --max-tokens, --reply-tokens, --shell-timeout, --request-timeout and --load-timeout must be positive; --context at least 512.")
         }
     }
 
     func run() async throws {
+        // Progress and retry notices go to stdout as lines of their own, and a failure is one
+        // `loop-agent:` line on stderr; library log lines below errors would only repeat them.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
         let environment = ProcessInfo.processInfo.environment
         let settings = AgentSettings(
             provider: provider, model: model, toolMode: ToolMode(rawValue: toolMode) ?? .auto,
             limits: AgentLimits(
                 maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
                 toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures),
-            unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout)
+            unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
+            timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))
         let code = await AgentRunner.run(settings, environment: environment)
         if code != 0 { throw ExitCode(code) }
     }

@@ -151,12 +151,15 @@ extension RoundEngine {
                         : "\(backend) \(result.endDescription)"
                 }
             }
-            if let error = result.errorMessage, !error.isEmpty { reason += ": \(error)" }
+            let reportedError = result.errorMessage ?? ""
+            if !reportedError.isEmpty { reason += ": \(reportedError)" }
             failures += 1
             events.record(
                 "dispatch_failed", round: state.round, ["role": .string(role.rawValue), "reason": .string(reason)])
             if result.isPermanentError || failures > options.dispatchRetries {
-                let tail = result.outputTail.split(separator: "\n").suffix(3).joined(separator: " | ")
+                // The agent's own error says why; its last lines only help when it said nothing.
+                let tail =
+                    reportedError.isEmpty ? result.outputTail.split(separator: "\n").suffix(3).joined(separator: " | ") : ""
                 throw LoopError.roundFailed(
                     "\(role.rawValue) dispatch failed after \(failures) attempt\(failures == 1 ? "" : "s"): \(reason)"
                         + (tail.isEmpty ? "" : " — last output: \(tail)")

@@ -1,6 +1,7 @@
 import Foundation
 import LoopCore
 import Testing
+import LoopTestSupport
 
 @testable import LoopAgent
 

@@ -2,6 +2,7 @@ import Foundation
 import LoopCore
 import Synchronization
 import Testing
+import LoopTestSupport
 
 @testable import LoopAgent
 

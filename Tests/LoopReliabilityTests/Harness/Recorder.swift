@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import Testing
 
 /// Measured results for `docs/RELIABILITY.md`: with `LOOP_RELIABILITY_REPORT=<path>` every
 /// case appends one JSON line there (`scripts/reliability` renders the page from them).
@@ -12,6 +13,18 @@ enum Recorder {
         let value = ProcessInfo.processInfo.environment["LOOP_RELIABILITY_REPORT"] ?? ""
         return value.isEmpty ? nil : value
     }()
+
+    /// Records a case made of named checks (`failed_checks` lists the ones that did not hold)
+    /// and expects each of them, so the test fails on the same checks the page reports.
+    @discardableResult
+    static func checks(suite: String, name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:]) -> Bool {
+        let failed = checks.filter { !$0.1 }.map(\.0)
+        var all = fields
+        all.put("failed_checks", failed)
+        record(suite: suite, name: name, passed: failed.isEmpty, all)
+        for (what, held) in checks { #expect(held, "\(name): \(what)") }
+        return failed.isEmpty
+    }
 
     /// Appends `{"suite": …, "case": …, "passed": …, …fields}` as one line.
     static func record(suite: String, name: String, passed: Bool, _ fields: [String: JSONValue] = [:]) {

@@ -57,9 +57,9 @@ public enum ModelError: LocalizedError, Sendable, Equatable {
         case .timedOut(let after, let beforeFirstByte, let endpoint):
             beforeFirstByte
                 ? "The model server at \(endpoint) did not start answering within \(Self.format(after)). "
-                    + "The model may still be loading or the prompt is long; raise the timeout or check the server."
+                    + "The model may still be loading or the prompt is long; raise the timeout (backend args --load-timeout / --request-timeout) or check the server."
                 : "The model server at \(endpoint) went silent for \(Self.format(after)) in the middle of an answer. "
-                    + "Check the server, or raise the timeout."
+                    + "Check the server, or raise --request-timeout in the backend's args."
         case .connectionLost(let endpoint):
             "The connection to the model server at \(endpoint) broke before the answer was complete. "
                 + "Check that the server is still running (it may have crashed or run out of memory)."

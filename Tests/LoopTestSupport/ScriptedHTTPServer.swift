@@ -1,6 +1,5 @@
 import Dispatch
-import Foundation
-import LoopCore
+public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -15,24 +14,24 @@ import Synchronization
 /// sized or close-delimited framing, a dropped connection, or no answer at all) and reads back
 /// the requests the client sent. The clients under test go through the real URLSession stack,
 /// so what passes here passes against a real server speaking the same bytes.
-final class ScriptedHTTPServer: Sendable {
+public final class ScriptedHTTPServer: Sendable {
     /// A request as the server received it.
-    struct Request: Sendable {
-        var method: String
-        var path: String
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
         /// Header names in lower case.
-        var headers: [String: String]
-        var body: Data
-        var receivedAt: ContinuousClock.Instant
+        public var headers: [String: String]
+        public var body: Data
+        public var receivedAt: ContinuousClock.Instant
 
         /// The body parsed as JSON (nil when it is not JSON).
-        var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+        public var json: Any? { try? JSONSerialization.jsonObject(with: body) }
         /// The body as an object, `[:]` when it is not one.
-        var object: [String: Any] { json as? [String: Any] ?? [:] }
+        public var object: [String: Any] { json as? [String: Any] ?? [:] }
     }
 
     /// How the end of the body is marked.
-    enum Framing: Sendable {
+    public enum Framing: Sendable {
         case chunked
         case contentLength
         /// No length; the server closes the connection after the body (HTTP/1.0 style).
@@ -40,7 +39,7 @@ final class ScriptedHTTPServer: Sendable {
     }
 
     /// One thing the server does while writing a body.
-    enum Step: Sendable {
+    public enum Step: Sendable {
         case send(Data)
         case pause(Duration)
         /// Waits (up to 5 s) until the test opens the gate.
@@ -51,27 +50,40 @@ final class ScriptedHTTPServer: Sendable {
     }
 
     /// A scripted answer to one request.
-    struct Response: Sendable {
+    public struct Response: Sendable {
         /// Only requests to this path get this response; nil matches any path.
-        var path: String?
-        var status: Int
-        var headers: [(String, String)]
-        var steps: [Step]
-        var framing: Framing
+        public var path: String?
+        public var status: Int
+        public var headers: [(String, String)]
+        public var steps: [Step]
+        public var framing: Framing
         /// Read the request and never answer (to test timeouts).
-        var isSilent: Bool = false
+        public var isSilent: Bool = false
         /// Stays in the queue after use.
-        var isRepeating: Bool = false
+        public var isRepeating: Bool = false
+
+        public init(
+            path: String?, status: Int, headers: [(String, String)], steps: [Step], framing: Framing,
+            isSilent: Bool = false, isRepeating: Bool = false
+        ) {
+            self.path = path
+            self.status = status
+            self.headers = headers
+            self.steps = steps
+            self.framing = framing
+            self.isSilent = isSilent
+            self.isRepeating = isRepeating
+        }
     }
 
     /// A one-shot signal from the test to the server thread.
-    final class Gate: Sendable {
+    public final class Gate: Sendable {
         private let semaphore = DispatchSemaphore(value: 0)
         private let state = Mutex<(isOpen: Bool, wasOpenInTime: Bool?)>((false, nil))
 
-        init() {}
+        public init() {}
 
-        func open() {
+        public func open() {
             let isFirst = state.withLock { state -> Bool in
                 defer { state.isOpen = true }
                 return !state.isOpen
@@ -80,7 +92,7 @@ final class ScriptedHTTPServer: Sendable {
         }
 
         /// Whether the server found the gate open before its wait ran out (nil: never waited).
-        var wasOpenInTime: Bool? { state.withLock { $0.wasOpenInTime } }
+        public var wasOpenInTime: Bool? { state.withLock { $0.wasOpenInTime } }
 
         /// Waits until the gate opens (true), 5 s pass or `isAbandoned` says to stop (false).
         fileprivate func wait(isAbandoned: () -> Bool) -> Bool {
@@ -96,33 +108,35 @@ final class ScriptedHTTPServer: Sendable {
 
     private let core: ServerCore
 
-    /// Starts listening on 127.0.0.1 with a port the kernel picks.
-    init() throws {
-        core = try ServerCore()
+    /// Starts listening on 127.0.0.1, on `port` (0: one the kernel picks; a fixed one lets a
+    /// test bring a server "back" where clients expect it). `handler` answers the requests no
+    /// scripted response matches (nil from it: a 418 naming the request).
+    public init(port: UInt16 = 0, handler: (@Sendable (Request) -> Response?)? = nil) throws {
+        core = try ServerCore(port: port, handler: handler)
         let core = core
         Thread.detachNewThread { core.acceptLoop() }
     }
 
     deinit { core.stop() }
 
-    var port: UInt16 { core.port }
+    public var port: UInt16 { core.port }
     /// `http://127.0.0.1:<port>`
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
 
     /// Adds a response to the end of the script.
-    func enqueue(_ response: Response) { core.script.withLock { $0.append(response) } }
+    public func enqueue(_ response: Response) { core.script.withLock { $0.append(response) } }
 
     /// The requests received so far, oldest first.
-    var requests: [Request] { core.requests.withLock { $0 } }
+    public var requests: [Request] { core.requests.withLock { $0 } }
 
     /// How many connections have ended (closed by either side).
-    var closedConnections: Int { core.closedConnections.load(ordering: .acquiring) }
+    public var closedConnections: Int { core.closedConnections.load(ordering: .acquiring) }
 
     /// Stops accepting and ends every open connection.
-    func stop() { core.stop() }
+    public func stop() { core.stop() }
 
     /// A port on 127.0.0.1 where nothing listens (bound, read, closed).
-    static func unusedPort() throws -> UInt16 {
+    public static func unusedPort() throws -> UInt16 {
         let core = try ServerCore(listening: false)
         defer { core.closeListener() }
         return core.port
@@ -133,7 +147,7 @@ final class ScriptedHTTPServer: Sendable {
 
 extension ScriptedHTTPServer.Response {
     /// A JSON body sent in one piece with a Content-Length.
-    static func json(_ body: String, status: Int = 200, path: String? = nil, headers: [(String, String)] = [])
+    public static func json(_ body: String, status: Int = 200, path: String? = nil, headers: [(String, String)] = [])
         -> Self
     {
         Self(
@@ -142,14 +156,14 @@ extension ScriptedHTTPServer.Response {
     }
 
     /// Ollama-style NDJSON: one line per chunk, chunked transfer encoding, `pause` between lines.
-    static func ndjson(_ lines: [String], pause: Duration = .zero, path: String? = nil) -> Self {
+    public static func ndjson(_ lines: [String], pause: Duration = .zero, path: String? = nil) -> Self {
         Self(
             path: path, status: 200, headers: [("Content-Type", "application/x-ndjson")],
             steps: interleave(lines.map { .send(Data(($0 + "\n").utf8)) }, pause: pause), framing: .chunked)
     }
 
     /// OpenAI-style SSE: one `data:` event per payload, then `data: [DONE]`.
-    static func sse(_ payloads: [String], pause: Duration = .zero, path: String? = nil, done: Bool = true) -> Self {
+    public static func sse(_ payloads: [String], pause: Duration = .zero, path: String? = nil, done: Bool = true) -> Self {
         let events = (payloads + (done ? ["[DONE]"] : [])).map { "data: \($0)\n\n" }
         return Self(
             path: path, status: 200,
@@ -158,12 +172,12 @@ extension ScriptedHTTPServer.Response {
     }
 
     /// Reads the request and never answers.
-    static func silent(path: String? = nil) -> Self {
+    public static func silent(path: String? = nil) -> Self {
         Self(path: path, status: 200, headers: [], steps: [], framing: .chunked, isSilent: true)
     }
 
     /// This response, kept in the queue for every later matching request.
-    var repeating: Self {
+    public var repeating: Self {
         var copy = self
         copy.isRepeating = true
         return copy
@@ -186,16 +200,18 @@ private final class ServerCore: Sendable {
     let script = Mutex<[ScriptedHTTPServer.Response]>([])
     let requests = Mutex<[ScriptedHTTPServer.Request]>([])
     let closedConnections = Atomic<Int>(0)
+    let handler: (@Sendable (ScriptedHTTPServer.Request) -> ScriptedHTTPServer.Response?)?
     private let isStopped = Atomic<Bool>(false)
 
-    init(listening: Bool = true) throws {
+    init(port requestedPort: UInt16 = 0, listening: Bool = true, handler: (@Sendable (ScriptedHTTPServer.Request) -> ScriptedHTTPServer.Response?)? = nil) throws {
+        self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ServerError.socket("socket", errno) }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = requestedPort.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -215,7 +231,7 @@ private final class ServerCore: Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         listener = fd
-        port = UInt16(bigEndian: address.sin_port)
+        self.port = UInt16(bigEndian: address.sin_port)
     }
 
     var stopped: Bool { isStopped.load(ordering: .acquiring) }
@@ -251,10 +267,10 @@ private final class ServerCore: Sendable {
     }
 }
 
-enum ServerError: Error, CustomStringConvertible {
+public enum ServerError: Error, CustomStringConvertible {
     case socket(String, Int32)
 
-    var description: String {
+    public var description: String {
         switch self {
         case .socket(let call, let code): "\(call) failed: \(String(cString: strerror(code)))"
         }
@@ -283,7 +299,7 @@ private final class ServerConnection {
             guard let request = readRequest() else { return }
             core.requests.withLock { $0.append(request) }
             let path = String(request.path.prefix { $0 != "?" })
-            guard let response = core.nextResponse(for: path) else {
+            guard let response = core.nextResponse(for: path) ?? core.handler?(request) else {
                 let body = "no scripted response for \(request.method) \(request.path)"
                 let unscripted = ScriptedHTTPServer.Response(
                     path: nil, status: 418, headers: [], steps: [.send(Data(body.utf8))], framing: .contentLength)
@@ -404,7 +420,9 @@ private final class ServerConnection {
                 let end = ContinuousClock.now + duration
                 while ContinuousClock.now < end {
                     if isPeerClosed() { return false }
-                    Thread.sleep(forTimeInterval: min(0.02, (end - ContinuousClock.now).seconds))
+                    let left = end - ContinuousClock.now
+                    let leftSeconds = Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18
+                    Thread.sleep(forTimeInterval: min(0.02, leftSeconds))
                 }
             case .wait(let gate):
                 if !gate.wait(isAbandoned: { isPeerClosed() || core.stopped }), isPeerClosed() { return false }
