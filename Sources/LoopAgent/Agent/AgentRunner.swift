@@ -10,13 +10,17 @@ public struct AgentSettings: Sendable {
     public var unsafeShell: Bool
     /// Seconds one shell command may run.
     public var shellTimeout: Int
+    /// Largest file one shell command may write (also its `/tmp` size).
+    public var shellMaxFileBytes: Int
     /// How long to wait for the model server (first byte, silence mid-answer, model load).
     public var timeouts: ModelTimeouts
 
     public init(
         provider: String, model: String, toolMode: ToolMode = .auto, limits: AgentLimits = AgentLimits(),
-        unsafeShell: Bool = false, shellTimeout: Int = 60, timeouts: ModelTimeouts = ModelTimeouts()
+        unsafeShell: Bool = false, shellTimeout: Int = 60, shellMaxFileBytes: Int = 1 << 30,
+        timeouts: ModelTimeouts = ModelTimeouts()
     ) {
+        self.shellMaxFileBytes = shellMaxFileBytes
         self.timeouts = timeouts
         self.provider = provider
         self.model = model
@@ -80,7 +84,8 @@ public enum AgentRunner {
         let shell = await ShellSandbox.make(
             workspace: workspace,
             configuration: ShellSandbox.Configuration(
-                timeout: .seconds(settings.shellTimeout), allowsUnsafeShell: settings.unsafeShell))
+                timeout: .seconds(settings.shellTimeout), allowsUnsafeShell: settings.unsafeShell,
+                maxFileBytes: settings.shellMaxFileBytes))
         out("[loop-agent] \(shell.availability.message)\n")
         let tools = ToolBox(workspace: workspace, shell: shell, limits: ToolLimits(outputBytes: limits.toolOutputBytes))
         let mode = await ToolModeProbe.resolve(

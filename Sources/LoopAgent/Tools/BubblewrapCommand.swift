@@ -14,6 +14,11 @@ import Foundation
 /// dbus). Credential files under the host's home (`~/.ssh`, `~/.aws`, ...) are hidden so a
 /// command cannot copy them into the project, which the PM may commit or show a reviewer.
 ///
+/// Disk: every file a command writes is capped at `maxFileBytes` (RLIMIT_FSIZE through
+/// `ulimit -f`, hard and soft, which the command cannot raise: the write fails with EFBIG and
+/// the writer gets SIGXFSZ), and the private `/tmp` is a tmpfs of that size, so one command
+/// cannot fill the disk under the workspace or the machine's memory with a runaway write.
+///
 /// Git: the workspace's `.git` (a folder, or the worktree's `.git` file) is re-bound
 /// read-only, and a worktree's gitdir in the main repository is read-only with the rest
 /// of `/`. `git status`, `diff` and `log` work (with `GIT_OPTIONAL_LOCKS=0`); `git commit`
@@ -26,13 +31,16 @@ struct BubblewrapCommand {
     var environment: [String: String]
     /// Existing host paths to hide (folders get an empty tmpfs, files become `/dev/null`).
     var hiddenPaths: [String]
+    /// Largest file a command may write, and the size of its `/tmp`.
+    var maxFileBytes: Int
 
     /// The argv: `bwrap <options> -- bash -c <command>`.
     func arguments(for command: String) -> [String] {
         var arguments = [bwrapPath]
         // Every namespace (user, ipc, pid, net, uts, cgroup): no network, own pid 1.
         arguments += ["--unshare-all", "--unshare-net", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-        arguments += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        arguments += ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        arguments += ["--size", String(maxFileBytes), "--tmpfs", "/tmp"]
         if isRealDirectory("/run") && !workspace.hasPrefix("/run/") { arguments += ["--tmpfs", "/run"] }
         arguments += ["--bind", workspace, workspace]
         let gitPath = workspace + "/.git"
@@ -52,8 +60,15 @@ struct BubblewrapCommand {
         for name in environment.keys.sorted() {
             arguments += ["--setenv", name, environment[name] ?? ""]
         }
-        arguments += ["--", shellPath, "-c", command]
+        arguments += ["--", shellPath] + Self.limitedShellArguments(command, maxFileBytes: maxFileBytes)
         return arguments
+    }
+
+    /// `-c <script> loop-shell <command>`: sets the file-size limit, then runs `command` in
+    /// the same shell (`eval`), so the limit holds for everything it starts.
+    static func limitedShellArguments(_ command: String, maxFileBytes: Int) -> [String] {
+        let blocks = max(1, maxFileBytes / 1024)  // bash counts `ulimit -f` in 1024-byte blocks
+        return ["-c", "ulimit -f \(blocks) || exit 126; eval \"$1\"", "loop-shell", command]
     }
 
     /// The argv of a minimal sandbox that runs `true`: proves bubblewrap works here.

@@ -48,11 +48,16 @@ public struct ShellSandbox: Sendable {
         public var extraEnvironment: [String: String]
         /// Host paths hidden inside the sandbox; nil = credential folders under `$HOME`.
         public var hiddenPaths: [String]?
+        /// Largest file a command may write (and the size of the sandbox's `/tmp`): a runaway
+        /// write fails instead of filling the disk the workspace and the bus live on.
+        public var maxFileBytes: Int
 
         public init(
             timeout: Duration = .seconds(60), killGrace: Duration = .seconds(2), allowsUnsafeShell: Bool = false,
-            bwrapPath: String? = nil, extraEnvironment: [String: String] = [:], hiddenPaths: [String]? = nil
+            bwrapPath: String? = nil, extraEnvironment: [String: String] = [:], hiddenPaths: [String]? = nil,
+            maxFileBytes: Int = 1 << 30
         ) {
+            self.maxFileBytes = max(1024, maxFileBytes)
             self.timeout = timeout
             self.killGrace = killGrace
             self.allowsUnsafeShell = allowsUnsafeShell
@@ -124,7 +129,8 @@ public struct ShellSandbox: Sendable {
             let builder = BubblewrapCommand(
                 bwrapPath: bwrap, shellPath: Self.findExecutable("bash") ?? "/bin/bash", workspace: workspace.root,
                 environment: environment,
-                hiddenPaths: configuration.hiddenPaths ?? BubblewrapCommand.defaultHiddenPaths(home: host["HOME"]))
+                hiddenPaths: configuration.hiddenPaths ?? BubblewrapCommand.defaultHiddenPaths(home: host["HOME"]),
+                maxFileBytes: configuration.maxFileBytes)
             arguments = builder.arguments(for: command)
         case .unsafe:
             if let reason = CommandBlocklist.reason(for: command) {
@@ -136,8 +142,10 @@ public struct ShellSandbox: Sendable {
             environment = ShellEnvironment.make(
                 host: host, home: NSTemporaryDirectory(), extra: configuration.extraEnvironment)
             // An intermediate shell that does not exec away: the command's $PPID is that
-            // shell, never the PM, so a stray `kill $PPID` ends only this command.
-            arguments = ["bash", "-c", "bash -c \"$1\"; exit $?", "loop-shell", command]
+            // shell, never the PM, so a stray `kill $PPID` ends only this command. It sets the
+            // same file-size limit as the sandbox.
+            let blocks = max(1, configuration.maxFileBytes / 1024)
+            arguments = ["bash", "-c", "ulimit -f \(blocks) || exit 126; bash -c \"$1\"; exit $?", "loop-shell", command]
         }
         return await execute(arguments, environment: environment, outputLimit: outputLimit)
     }

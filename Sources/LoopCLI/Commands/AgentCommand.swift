@@ -30,6 +30,8 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Longest reply per step in tokens. (default: 1024)") var replyTokens: Int = 1024
     @Option(help: "Bytes of one tool result kept in the conversation. (default: 6144)") var toolOutput: Int = 6144
     @Option(help: "Seconds one shell command may run. (default: 60)") var shellTimeout: Int = 60
+    @Option(help: "Largest file in MiB a shell command may write; also the size of its private /tmp. (default: 1024)")
+    var shellMaxFileMb: Int = 1024
     @Option(help: "Seconds to wait for the model server to start answering, or to go on after a pause. (default: 300)")
     var requestTimeout: Int = 300
     @Option(help: "Seconds to wait for the first answer of a dispatch (the server may be loading the model). (default: 900)")
@@ -43,10 +45,10 @@ struct AgentCommand: AsyncParsableCommand {
         guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
         guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
         guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
-            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1
+            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1
         else {
             throw ValidationError(
-                "--max-steps, --max-tokens, --reply-tokens, --shell-timeout, --request-timeout and --load-timeout must be positive; --context at least 512.")
+                "--max-steps, --max-tokens, --reply-tokens, --shell-timeout, --request-timeout and --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
         }
     }
 
@@ -65,6 +67,7 @@ struct AgentCommand: AsyncParsableCommand {
                 maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
                 toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures),
             unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
+            shellMaxFileBytes: shellMaxFileMb << 20,
             timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))
         let code = await AgentRunner.run(settings, environment: environment)
         if code != 0 { throw ExitCode(code) }

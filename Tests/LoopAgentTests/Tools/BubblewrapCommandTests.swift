@@ -13,7 +13,8 @@ struct BubblewrapCommandTests {
         try fixture.write("hidden/.keep", "", under: fixture.outside)
         let command = BubblewrapCommand(
             bwrapPath: "/usr/bin/bwrap", shellPath: "/bin/bash", workspace: fixture.root,
-            environment: ["PATH": "/usr/bin", "HOME": "/tmp"], hiddenPaths: [fixture.outside + "/hidden", "/no/such"])
+            environment: ["PATH": "/usr/bin", "HOME": "/tmp"], hiddenPaths: [fixture.outside + "/hidden", "/no/such"],
+            maxFileBytes: 64 << 20)
         let argv = command.arguments(for: "echo hi")
         let joined = argv.joined(separator: " ")
         let root = fixture.root
@@ -21,7 +22,9 @@ struct BubblewrapCommandTests {
             try #require(joined.range(of: fragment), "missing \(fragment)").lowerBound
         }
         #expect(argv.first == "/usr/bin/bwrap")
-        #expect(Array(argv.suffix(4)) == ["--", "/bin/bash", "-c", "echo hi"])
+        #expect(
+            Array(argv.suffix(6)) == ["--", "/bin/bash", "-c", "ulimit -f 65536 || exit 126; eval \"$1\"", "loop-shell", "echo hi"])
+        #expect(joined.contains("--size \(64 << 20) --tmpfs /tmp"), "the private /tmp is as large as the file limit")
         for flag in [
             "--unshare-all", "--unshare-net", "--die-with-parent", "--new-session", "--cap-drop ALL", "--clearenv",
         ] {

@@ -56,6 +56,21 @@ struct BubblewrapSandboxTests {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/\(marker)"), "/tmp inside is a private tmpfs")
     }
 
+    @Test("a runaway write stops at the file-size limit, in the workspace and in /tmp, and the limit cannot be raised")
+    func fileSizeLimit() async throws {
+        let fixture = try ToolSandboxFixture()
+        defer { fixture.cleanUp() }
+        guard let sandbox = await ShellTestSupport.bubblewrap(for: fixture, maxFileBytes: 1 << 20) else { return }
+        let workspace = await sandbox.run("head -c 8M /dev/zero > big.bin; echo \"exit $?\"")
+        #expect(workspace.output.contains("exit 153"), "SIGXFSZ (128 + 25): \(workspace.output)")
+        let size = (try? FileManager.default.attributesOfItem(atPath: fixture.root + "/big.bin")[.size] as? Int) ?? -1
+        #expect(size == 1 << 20, "the file stops at the limit")
+        let tmp = await sandbox.run("head -c 8M /dev/zero > /tmp/big.bin; echo \"exit $?\"; df -k /tmp | tail -1")
+        #expect(tmp.output.contains("exit 153"), "\(tmp.output)")
+        let raise = await sandbox.run("ulimit -f unlimited && head -c 2M /dev/zero > again.bin && echo RAISED")
+        #expect(raise.status != .exited(0) && !raise.output.contains("RAISED"), "\(raise.output)")
+    }
+
     @Test("the network is unreachable even on loopback, while the host can connect")
     func noNetwork() async throws {
         let fixture = try ToolSandboxFixture()

@@ -85,10 +85,10 @@ enum ShellTestSupport {
     /// The working sandbox, or nil after printing why the calling test is skipped.
     static func bubblewrap(
         for fixture: ToolSandboxFixture, timeout: Duration = .seconds(20),
-        hiddenPaths: [String]? = nil
+        hiddenPaths: [String]? = nil, maxFileBytes: Int = 1 << 30
     ) async -> ShellSandbox? {
         let configuration = ShellSandbox.Configuration(
-            timeout: timeout, killGrace: .milliseconds(500), hiddenPaths: hiddenPaths)
+            timeout: timeout, killGrace: .milliseconds(500), hiddenPaths: hiddenPaths, maxFileBytes: maxFileBytes)
         let availability = await ShellSandbox.detect(configuration: configuration)
         guard case .sandboxed = availability else {
             print("SKIPPED (bubblewrap unavailable): \(availability.message)")

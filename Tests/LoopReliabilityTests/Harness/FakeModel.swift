@@ -145,11 +145,11 @@ final class FakeModel: Sendable {
         case (.openAI, "/v1/models"):
             return .json(json(["object": "list", "data": [["id": model, "object": "model"]]]))
         case (.openAI, "/props"):
-            return .json(json(["default_generation_settings": ["n_ctx": 8192]]))
+            return .json(json(["default_generation_settings": ["n_ctx": 32768]]))
         case (.ollama, "/api/tags"):
             return .json(json(["models": [["name": model, "model": model]]]))
         case (.ollama, "/api/show"):
-            return .json(json(["model_info": ["llama.context_length": 8192], "capabilities": ["completion"]]))
+            return .json(json(["model_info": ["llama.context_length": 32768], "capabilities": ["completion"]]))
         case (_, wire.chatPath):
             break
         default:

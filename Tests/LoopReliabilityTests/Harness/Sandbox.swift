@@ -31,11 +31,13 @@ final class Sandbox: Sendable {
         agents = root + "/agents"
     }
 
-    /// A repository with one commit (unless `commit` is false) and `loop init` run.
-    static func make(git: Bool = true, commit: Bool = true, initLoop: Bool = true, taskID: String = "T-1") async throws
-        -> Sandbox
-    {
-        var template = Array((NSTemporaryDirectory() + "loop-rel-XXXXXX").utf8CString)
+    /// A repository with one commit (unless `commit` is false) and `loop init` run, in a new
+    /// folder under `parent` (the temp folder by default).
+    static func make(
+        git: Bool = true, commit: Bool = true, initLoop: Bool = true, taskID: String = "T-1",
+        parent: String = NSTemporaryDirectory()
+    ) async throws -> Sandbox {
+        var template = Array(((parent.hasSuffix("/") ? parent : parent + "/") + "loop-rel-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else { throw SetupFailure("mkdtemp failed: errno \(errno)") }
         let root = URL(fileURLWithPath: String(cString: made)).resolvingSymlinksInPath().path
         let box = Sandbox(root: root, taskID: taskID)
