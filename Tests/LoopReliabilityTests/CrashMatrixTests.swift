@@ -168,8 +168,8 @@ extension Reliability {
             #expect(audit.eventNames.last == "run_finished", "\(audit.eventNames.suffix(3))")
         }
 
-        @Test("a PM killed while snapshotting the task card, before state.json exists: the next run sweeps its temp file",
-              .disabled(if: Bugs.hidden, "bug: a crash in the run-start card snapshot leaves archive/<task>/<dead run>/.task_card.json.tmp-<pid>-<n>; the next run (a new run id) never sweeps it"))
+        /// Regression — a bug this suite found (fixed on main): a crash in the run-start card snapshot left archive/<task>/<dead run>/.task_card.json.tmp-<pid>-<n>; the next run (a new run id) never swept it
+        @Test("a PM killed while snapshotting the task card, before state.json exists: the next run sweeps its temp file")
         func deadRunSnapshotTempSwept() async throws {
             let box = try await Sandbox.make()
             try CrashScenario.twoRounds.setUp(box)

@@ -49,9 +49,14 @@ extension RunController {
     /// folders, and in the archive of the run in state (where a crashed PM was writing).
     func sweepStaleTemps() {
         var folders = [paths.root, paths.heartbeats, paths.scratch]
-        if let state = try? RunState.load(from: paths.state) {
-            let archive = paths.archiveDirectory(task: state.taskID, run: state.runID)
-            folders += [archive, archive + "/stale"]
+        // Every run's archive folder, not just the last state's: a PM killed while snapshotting
+        // the card at run start dies before state.json names its run.
+        let fileManager = FileManager.default
+        for task in (try? fileManager.contentsOfDirectory(atPath: paths.archive)) ?? [] where !task.hasPrefix(".") {
+            let taskFolder = "\(paths.archive)/\(task)"
+            for run in (try? fileManager.contentsOfDirectory(atPath: taskFolder)) ?? [] where !run.hasPrefix(".") {
+                folders += ["\(taskFolder)/\(run)", "\(taskFolder)/\(run)/stale"]
+            }
         }
         for folder in folders { AtomicFile.sweepStaleTemps(in: folder) }
     }
