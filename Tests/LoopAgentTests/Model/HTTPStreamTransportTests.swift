@@ -203,3 +203,78 @@ struct HTTPStreamTransportVolumeTests {
         #expect(server.closedConnections == 50, "a session left its keep-alive connection open")
     }
 }
+
+@Suite("HTTP stream transport, socket client details", .timeLimit(.minutes(1)))
+struct HTTPSocketClientTests {
+    /// The body the parser reads from `wire` fed in pieces of `step` bytes, and whether it ended.
+    private func parse(_ wire: String, step: Int, closeAtEnd: Bool = false) throws -> (String, Bool) {
+        var parser = HTTPResponseParser()
+        let bytes = Array(wire.utf8)
+        var body = Data()
+        var ended = false
+        var events: [HTTPResponseParser.Event] = []
+        for start in stride(from: 0, to: bytes.count, by: step) {
+            events += try parser.feed(bytes[start..<min(start + step, bytes.count)])
+        }
+        if closeAtEnd { events += try parser.finish() }
+        for event in events {
+            if case .body(let data) = event { body.append(data) }
+            if case .end = event { ended = true }
+        }
+        return (String(decoding: body, as: UTF8.self), ended)
+    }
+
+    @Test("the parser reads chunked, sized and close-delimited bodies however the bytes are split")
+    func parserFramings() throws {
+        let chunked =
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6;x=y\r\nfirst\n\r\n7\r\nsecond\n\r\n0\r\nX-T: 1\r\n\r\n"
+        let sized = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+        let closed = "HTTP/1.0 200 OK\nContent-Type: text/plain\n\nuntil the end"
+        for step in [1, 2, 3, 7, 1000] {
+            #expect(try parse(chunked, step: step) == ("first\nsecond\n", true))
+            #expect(try parse(sized, step: step) == ("hello", true))
+            #expect(try parse(closed, step: step, closeAtEnd: true) == ("until the end", true))
+        }
+    }
+
+    @Test("the parser reports status and headers once, and an early close as truncation")
+    func parserHeadAndTruncation() throws {
+        var parser = HTTPResponseParser()
+        let events = try parser.feed(
+            Array("HTTP/1.1 429 Too Many\r\nRetry-After: 3\r\nContent-Length: 9\r\n\r\nslow".utf8))
+        #expect(events.first == .head(status: 429, headers: ["retry-after": "3", "content-length": "9"]))
+        #expect(throws: HTTPResponseParser.Failure.truncated(receivedNothing: false)) { try parser.finish() }
+        var empty = HTTPResponseParser()
+        #expect(throws: HTTPResponseParser.Failure.truncated(receivedNothing: true)) { try empty.finish() }
+        var garbage = HTTPResponseParser()
+        #expect(throws: HTTPResponseParser.Failure.self) { try garbage.feed(Array("SSH-2.0-OpenSSH\r\n\r\n".utf8)) }
+    }
+
+    @Test("a redirect is followed, as URLSession does")
+    func redirect() async throws {
+        let server = try ScriptedHTTPServer()
+        let target = server.baseURL.appending(path: "/new").absoluteString
+        // Repeating: the socket client hands the whole request over to URLSession, which sends it again.
+        server.enqueue(
+            .init(path: "/old", status: 307, headers: [("Location", target)], steps: [], framing: .contentLength)
+                .repeating)
+        server.enqueue(.json(#"{"moved":true}"#, path: "/new"))
+        let data = try await HTTPStreamTransport().data(
+            HTTPRequest(method: "GET", url: server.baseURL.appending(path: "/old")))
+        #expect(String(decoding: data, as: UTF8.self) == #"{"moved":true}"#)
+    }
+
+    @Test("requests that curl would send through a proxy are left to URLSession")
+    func proxyRule() {
+        let proxy = ["http_proxy": "http://proxy:3128"]
+        #expect(!HTTPStreamTransport.isProxied(host: "127.0.0.1", environment: [:]))
+        #expect(HTTPStreamTransport.isProxied(host: "127.0.0.1", environment: proxy))
+        #expect(
+            !HTTPStreamTransport.isProxied(
+                host: "127.0.0.1", environment: proxy.merging(["no_proxy": "localhost,127.0.0.1"]) { $1 }))
+        #expect(
+            !HTTPStreamTransport.isProxied(host: "gpu.lan", environment: proxy.merging(["NO_PROXY": ".lan"]) { $1 }))
+        #expect(!HTTPStreamTransport.isProxied(host: "anything", environment: proxy.merging(["no_proxy": "*"]) { $1 }))
+        #expect(!HTTPStreamTransport.isProxied(host: "x", environment: ["http_proxy": " "]))
+    }
+}

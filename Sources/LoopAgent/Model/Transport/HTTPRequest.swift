@@ -38,6 +38,6 @@ enum HTTPTransportError: Error, Sendable {
     case connectionLost(underlying: any Error)
     /// Nothing arrived within the limit; `beforeFirstByte` tells which limit.
     case timedOut(after: Duration, beforeFirstByte: Bool)
-    /// Anything else URLSession reported.
+    /// Anything else the transport (URLSession or our socket client) reported.
     case failed(underlying: any Error)
 }

@@ -5,7 +5,12 @@ import LoopCore
     import FoundationNetworking
 #endif
 
-/// Streams HTTP response bodies from a model server with Foundation's URLSession only.
+/// Streams HTTP response bodies from a model server.
+///
+/// On Linux, plain `http` goes over a socket of our own (`SocketHTTPExchange`): while
+/// waiting for an answer, FoundationNetworking's URLSession keeps a core busy (see there).
+/// `https`, a proxy from the environment, a redirect, and every request on other platforms
+/// go through URLSession.
 ///
 /// One URLSession per request: its delegate belongs to that request, and the session is
 /// invalidated when the stream ends, which also releases the delegate (a session keeps its
@@ -21,6 +26,22 @@ struct HTTPStreamTransport: Sendable {
     /// The stream throws `HTTPTransportError` (non-2xx status with the whole body, no
     /// connection, connection lost, timeout) or `CancellationError`.
     func stream(_ request: HTTPRequest) -> AsyncThrowingStream<Data, any Error> {
+        #if canImport(Glibc)
+            if request.url.scheme?.lowercased() == "http",
+                !Self.isProxied(host: request.url.host() ?? "", environment: ProcessInfo.processInfo.environment)
+            {
+                let (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
+                if let exchange = SocketHTTPExchange.start(request, continuation: continuation) {
+                    continuation.onTermination = { _ in exchange.cancel() }
+                    return stream
+                }
+            }
+        #endif
+        return Self.urlSessionStream(request)
+    }
+
+    /// `stream(_:)` through URLSession.
+    static func urlSessionStream(_ request: HTTPRequest) -> AsyncThrowingStream<Data, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: Data.self, throwing: (any Error).self)
         let delegate = HTTPStreamDelegate(
             continuation: continuation, firstByteTimeout: request.firstByteTimeout, idleTimeout: request.idleTimeout)
@@ -45,6 +66,24 @@ struct HTTPStreamTransport: Sendable {
         for try await chunk in stream(request) { body.append(chunk) }
         try Task.checkCancellation()
         return body
+    }
+
+    /// Whether libcurl would send a request to `host` through a proxy named in `environment`
+    /// (`http_proxy`, `all_proxy`, minus `no_proxy`); such requests stay with URLSession.
+    /// Errs towards yes: `HTTP_PROXY` counts too, though curl ignores it for `http`.
+    static func isProxied(host: String, environment: [String: String]) -> Bool {
+        let proxies = ["http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"].compactMap { environment[$0] }
+        guard proxies.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return false }
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        let exceptions = (environment["no_proxy"] ?? environment["NO_PROXY"] ?? "").split(separator: ",")
+        for exception in exceptions {
+            var name = exception.trimmingCharacters(in: .whitespaces).lowercased()
+            if name == "*" { return false }
+            if name.hasPrefix(".") { name.removeFirst() }
+            if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+            if !name.isEmpty, host == name || host.hasSuffix("." + name) { return false }
+        }
+        return true
     }
 
     // MARK: - Building
