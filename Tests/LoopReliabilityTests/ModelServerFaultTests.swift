@@ -95,11 +95,13 @@ extension Reliability {
             if fault == .rateLimited { checks.append(("waited the 2 s Retry-After", (gap ?? 0) >= 1.9)) }
             Self.record(fault.rawValue + " once", wire, checks + Self.busChecks(box), [
                 "exit": .number(Double(result.exitCode)), "chat_requests": .number(Double(chats.count)),
+                "attempts": .number(Double(chats.filter { $0.fault != nil }.count)),
                 "retry_after_s": gap.map { .number(($0 * 10).rounded() / 10) } ?? .null,
                 "seconds": .number((result.seconds * 10).rounded() / 10),
             ])
         }
 
+        /// Regression — a bug this suite found (fixed on main): a round failed by the model server gave as its reason the agent's last three progress lines (the error somewhere among them, each retry printed twice), not the agent's one-line error
         @Test("a fault that persists: bounded attempts, the round fails with a line naming the server, state saved; resume approves once the server is well",
               arguments: [(FakeModel.Fault.serverError, FakeModel.Wire.ollama), (.silent, .openAI), (.garbage, .ollama), (.disconnect, .ollama)]
                 .flatMap { fault, sampled in wires(sampled: sampled).map { (fault, $0) } })
@@ -119,6 +121,8 @@ extension Reliability {
                 ("the faulted run exits 3 (round failed), never 0", failed.exitCode == 3),
                 ("state saved as failed, stopped in the worker phase", phaseAfterFault == "failed" && stoppedIn == "working"),
                 ("a line names the server", line != nil),
+                ("the failure reason is the agent's error, not its last progress lines",
+                 line.map { $0.contains("failed after") && !$0.contains("last output") } ?? false),
                 ("attempts bounded (≤ 8 = 2 dispatches × 4 calls)", attempts >= 1 && attempts <= 8),
                 ("the faulted run ends within 60 s", failed.seconds < 60),
                 ("no reviewer call while the worker cannot work", !model.chats.prefix(attempts).contains { $0.role == "reviewer" }),

@@ -111,6 +111,7 @@ extension Reliability {
             ]
         }
 
+        /// Regression — a bug this suite found (fixed on main): filling the disk worked — a command run by the built-in worker could write without bound into the workspace or the RAM-backed /tmp of its sandbox
         @Test("every escape attempt through the file tools and run fails, no secret reaches the model, and the PM approves the run")
         func escapeCorpus() async throws {
             let canaryServer = try ScriptedHTTPServer()
