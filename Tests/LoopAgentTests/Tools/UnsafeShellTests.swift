@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Foundation
 import LoopCore
 import Testing
@@ -7,11 +10,27 @@ import Testing
 /// Direct execution under `--unsafe-shell`: still scrubbed, time-limited and blocklisted.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct UnsafeShellTests {
-    private func sandbox(_ fixture: ToolSandboxFixture, timeout: Duration = .seconds(20)) -> ShellSandbox {
+    private func sandbox(
+        _ fixture: ToolSandboxFixture, timeout: Duration = .seconds(20), maxFileBytes: Int = 1 << 30
+    ) -> ShellSandbox {
         ShellSandbox(
             workspace: fixture.workspace,
-            configuration: .init(timeout: timeout, killGrace: .milliseconds(300), allowsUnsafeShell: true),
+            configuration: .init(
+                timeout: timeout, killGrace: .milliseconds(300), allowsUnsafeShell: true, maxFileBytes: maxFileBytes),
             availability: .unsafe(reason: "test"))
+    }
+
+    @Test("a runaway write stops at the file-size limit here too; without root the command cannot raise it")
+    func fileSizeLimit() async throws {
+        let fixture = try ToolSandboxFixture()
+        defer { fixture.cleanUp() }
+        let outcome = await sandbox(fixture, maxFileBytes: 1 << 20).run(
+            "head -c 8M /dev/zero > big.bin; echo \"exit $?\"; ulimit -f unlimited && echo RAISED")
+        #expect(outcome.output.contains("exit 153"), "SIGXFSZ (128 + 25): \(outcome.output)")
+        // Root keeps CAP_SYS_RESOURCE outside bubblewrap and may raise a hard limit; nobody else can.
+        if geteuid() != 0 { #expect(!outcome.output.contains("RAISED"), "\(outcome.output)") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: fixture.root + "/big.bin")[.size] as? Int) ?? -1
+        #expect(size == 1 << 20)
     }
 
     @Test("commands run in the workspace with a scrubbed environment")
