@@ -48,7 +48,10 @@ struct AgentCommand: AsyncParsableCommand {
             maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1
         else {
             throw ValidationError(
-                "--max-steps, --max-tokens, --reply-tokens, --shell-timeout, --request-timeout and --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
+                "--max-steps, --max-tokens, --reply-tokens, --shell-timeout, --request-timeout, --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
+        }
+        guard shellMaxFileMb <= 1 << 20 else {
+            throw ValidationError("--shell-max-file-mb is at most 1048576 (1 TiB).")
         }
     }
 
