@@ -29,11 +29,7 @@ extension Reliability {
         }
 
         static func record(_ name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:]) {
-            let failed = checks.filter { !$0.1 }.map(\.0)
-            var all = fields
-            all.put("failed_checks", failed)
-            Recorder.record(suite: "concurrency", name: name, passed: failed.isEmpty, all)
-            for (what, held) in checks { #expect(held, "\(name): \(what)") }
+            Recorder.checks(suite: "concurrency", name: name, checks, fields)
         }
 
         @Test("a second PM on a live bus is refused with exit 5 naming the owner, for run, --resume and --reset")

@@ -7,11 +7,7 @@ extension Reliability {
     @Suite(.serialized, .timeLimit(.minutes(5)))
     struct GitEdgeCases {
         static func record(_ name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:]) {
-            let failed = checks.filter { !$0.1 }.map(\.0)
-            var all = fields
-            all.put("failed_checks", failed)
-            Recorder.record(suite: "git", name: name, passed: failed.isEmpty, all)
-            for (what, held) in checks { #expect(held, "\(name): \(what)") }
+            Recorder.checks(suite: "git", name: name, checks, fields)
         }
 
         /// The user's checkout as bytes and git sees it: HEAD, branch, index, status and every tracked file.
