@@ -8,17 +8,22 @@ public struct AgentLimits: Sendable, Equatable {
     public var contextLength: Int
     /// Longest reply per step.
     public var replyTokens: Int
+    /// Longest reply to an action request, far below `replyTokens`: an action is short, and a
+    /// small model's runaway reply (a fragment repeated until the cap) costs seconds per token.
+    public var actionReplyTokens: Int
     /// Bytes of one tool result kept in the conversation (head and tail).
     public var toolOutputBytes: Int
-    /// Consecutive malformed replies that end the round.
+    /// Consecutive malformed replies that end the worker's turn (the round goes on).
     public var maxMalformed: Int
-    /// Times the same failing action may repeat before the round ends.
+    /// Times the same failing action may repeat before the worker's turn ends (the round goes on).
     public var maxRepeatedFailures: Int
 
     public init(
         maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
-        toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3
+        toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3,
+        actionReplyTokens: Int = 512
     ) {
+        self.actionReplyTokens = actionReplyTokens
         self.maxSteps = maxSteps
         self.maxTokens = maxTokens
         self.contextLength = contextLength

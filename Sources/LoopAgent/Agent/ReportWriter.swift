@@ -6,7 +6,7 @@ enum ReportWriter {
     static func writeWork(_ outcome: WorkerAgent.Outcome, context: AgentContext, model: String) async throws {
         let head = (try? await Git(directory: context.workdir).line(["rev-parse", "HEAD"])) ?? ""
         let notes = outcome.finished ? outcome.summary : "(The worker did not call finish.) " + outcome.summary
-        let report: [String: JSONValue] = [
+        var report: [String: JSONValue] = [
             "task_id": .string(context.taskID), "round": .number(Double(context.round)), "run_id": .string(context.runID),
             "head_sha": .string(head), "files_changed": .array(outcome.filesChanged.map { .string($0) }),
             "tests": .array(outcome.commandsRun.map { .object(["name": .string($0.command), "result": .string($0.passed ? "pass" : "fail")]) }),
@@ -16,6 +16,13 @@ enum ReportWriter {
                 "tokens": .number(Double(outcome.tokensUsed)), "finished": .bool(outcome.finished),
             ]),
         ]
+        // A turn that ended without finish says so in machine-readable form: the PM puts what
+        // the worker got stuck on into the next fix list.
+        report["status"] = .string(outcome.finished ? "done" : "stopped")
+        if let reason = outcome.stopReason {
+            report["stopped_reason"] = .string(reason.rawValue)
+            if !outcome.stuckOn.isEmpty { report["stuck_on"] = .string(outcome.stuckOn) }
+        }
         try AtomicFile.write(try JSONEncoder.bus.encode(JSONValue.object(report)), to: context.reportPath)
     }
 

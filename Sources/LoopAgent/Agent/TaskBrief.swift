@@ -7,22 +7,27 @@ public struct TaskBrief: Sendable, Equatable {
     public var goal: String
     public var acceptanceCriteria: [String]
     public var fixes: [String]
+    /// The card's `in_scope` paths: small ones are shown to the model in the first prompt.
+    public var inScope: [String]
 
-    public init(goal: String, acceptanceCriteria: [String], fixes: [String]) {
+    public init(goal: String, acceptanceCriteria: [String], fixes: [String], inScope: [String] = []) {
         self.goal = goal
         self.acceptanceCriteria = acceptanceCriteria
         self.fixes = fixes
+        self.inScope = inScope
     }
 
     /// Reads the card of the running task and this round's fix list from the bus.
     public static func load(context: AgentContext) -> TaskBrief {
         var goal = ""
         var criteria: [String] = []
+        var inScope: [String] = []
         if let state = try? RunState.load(from: "\(context.busDir)/\(BusPaths.state)"),
-            let card = try? TaskCard.load(from: state.taskPath)
+            let card = try? TaskCard.load(from: Self.cardPath(state, busDir: context.busDir))
         {
             goal = card.goal
             criteria = card.acceptanceCriteria
+            inScope = card.inScope
         }
         var fixes: [String] = []
         if let list = FixList.load("\(context.busDir)/\(BusPaths.fixList)"), list.round == context.round,
@@ -33,7 +38,13 @@ public struct TaskBrief: Sendable, Equatable {
                     + (fix.requiredChange.map { " → \($0.prefix(300))" } ?? "")
             }
         }
-        return TaskBrief(goal: goal, acceptanceCriteria: criteria, fixes: fixes)
+        return TaskBrief(goal: goal, acceptanceCriteria: criteria, fixes: fixes, inScope: inScope)
+    }
+
+    /// The card the run judges by: the snapshot taken at run start, else the card file.
+    private static func cardPath(_ state: RunState, busDir: String) -> String {
+        let snapshot = state.cardSnapshot(BusPaths(loopDir: busDir))
+        return FileManager.default.fileExists(atPath: snapshot) ? snapshot : state.taskPath
     }
 
     /// The reminder block, with the remaining budget.

@@ -33,6 +33,16 @@ public struct WorkerAgent: Sendable {
         self.output = output
     }
 
+    /// Why a worker ended its turn without calling `finish`. A stuck worker is the normal case
+    /// the loop exists for: its turn ends with a report and the round goes on to verify and
+    /// the fix list, instead of the dispatch failing.
+    public enum StopReason: String, Sendable, Equatable {
+        case malformedReplies = "malformed_replies"
+        case repeatedFailure = "repeated_failure"
+        case stepBudget = "step_budget"
+        case tokenBudget = "token_budget"
+    }
+
     /// What the worker did, for its report.
     public struct Outcome: Sendable, Equatable {
         public var finished: Bool
@@ -41,20 +51,43 @@ public struct WorkerAgent: Sendable {
         public var commandsRun: [(command: String, passed: Bool)]
         public var steps: Int
         public var tokensUsed: Int
+        /// Set when the turn ended without `finish`.
+        public var stopReason: StopReason?
+        /// What the worker got stuck on: the failing action and the tail of its result, in one
+        /// paragraph for the fix list ("do not repeat it"). Empty when it was not stuck.
+        public var stuckOn: String
+
+        public init(
+            finished: Bool, summary: String, filesChanged: [String], commandsRun: [(command: String, passed: Bool)],
+            steps: Int, tokensUsed: Int, stopReason: StopReason? = nil, stuckOn: String = ""
+        ) {
+            self.finished = finished
+            self.summary = summary
+            self.filesChanged = filesChanged
+            self.commandsRun = commandsRun
+            self.steps = steps
+            self.tokensUsed = tokensUsed
+            self.stopReason = stopReason
+            self.stuckOn = stuckOn
+        }
 
         public static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             lhs.finished == rhs.finished && lhs.summary == rhs.summary && lhs.filesChanged == rhs.filesChanged
                 && lhs.steps == rhs.steps && lhs.tokensUsed == rhs.tokensUsed
                 && lhs.commandsRun.map(\.command) == rhs.commandsRun.map(\.command)
+                && lhs.stopReason == rhs.stopReason && lhs.stuckOn == rhs.stuckOn
         }
     }
 
     /// Runs the loop on `task` (the PM's rendered worker prompt).
-    /// - Throws: `AgentFailure` for malformed-action and repeated-failure loops, a prompt that
-    ///   cannot fit, or a model error after the client's retries.
+    /// Malformed replies, a repeated failing action and the step and token budgets end the
+    /// turn normally, with `stopReason` set.
+    /// - Throws: `AgentFailure` for a prompt that cannot fit, or a model error after the
+    ///   client's retries (infrastructure faults, which the PM retries).
     public func run(task: String) async throws -> Outcome {
         let specs = tools.specs
         let system = WorkerPrompts.system(mode: mode, tools: specs)
+        let task = task + InScopeFiles.section(paths: brief.inScope, workdir: context.workdir, budgetTokens: (limits.contextLength - limits.replyTokens) / 4)
         var messages = [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: task)]
         var estimator = TokenEstimator()
         let window = limits.contextLength - limits.replyTokens - 64
@@ -74,6 +107,8 @@ public struct WorkerAgent: Sendable {
         var tokensUsed = 0
         var malformed = 0
         var failures: [String: Int] = [:]
+        // The last failed action and the tail of what it gave back, for the report.
+        var lastFailure = ""
         // Consecutive steps that failed (malformed or a failed action): each one raises the
         // temperature a little, so a small model stuck on one reply can get out of it.
         var stuck = 0
@@ -84,7 +119,8 @@ public struct WorkerAgent: Sendable {
             if tokensUsed >= limits.maxTokens {
                 return Outcome(
                     finished: false, summary: "Stopped: the round's token budget (\(limits.maxTokens)) ran out. " + journalSummary(journal),
-                    filesChanged: files, commandsRun: commands, steps: step - 1, tokensUsed: tokensUsed)
+                    filesChanged: files, commandsRun: commands, steps: step - 1, tokensUsed: tokensUsed,
+                    stopReason: .tokenBudget, stuckOn: lastFailure)
             }
             if estimator.estimate(messages) > window {
                 messages = compacted(task: task, system: system, journal: journal, files: files, lastResult: lastResult)
@@ -94,9 +130,27 @@ public struct WorkerAgent: Sendable {
                 model: modelName, messages: messages, tools: mode == .native ? specs : nil,
                 responseSchema: mode == .json ? ActionSchema.schema(for: specs) : nil,
                 temperature: min(1.0, 0.2 + 0.3 * Double(stuck)), seed: seed &+ step,
-                maxTokens: limits.replyTokens, contextLength: limits.contextLength, keepAlive: "30m")
+                maxTokens: min(limits.replyTokens, limits.actionReplyTokens), contextLength: limits.contextLength, keepAlive: "30m")
             output("[loop-agent] step \(step)/\(limits.maxSteps)")
-            let response = try await model.chat(request) { token in output(token) }
+            let response: ChatResponse
+            switch try await chatCuttingRunaways(request) {
+            case .reply(let reply):
+                response = reply
+            case .runaway(let reason):
+                malformed += 1
+                stuck += 1
+                journal.append("step \(step): runaway reply cut (\(reason))")
+                output("\n[loop-agent] reply cut: \(reason) (malformed \(malformed)/\(limits.maxMalformed))\n")
+                if malformed >= limits.maxMalformed {
+                    let stuckOn = "\(malformed) replies in a row were not valid actions; the last ran away (\(reason))"
+                    return Outcome(
+                        finished: false, summary: "Stopped: \(stuckOn). " + journalSummary(journal), filesChanged: files,
+                        commandsRun: commands, steps: step, tokensUsed: tokensUsed, stopReason: .malformedReplies,
+                        stuckOn: lastFailure.isEmpty ? stuckOn : stuckOn + ". Before that: " + lastFailure)
+                }
+                messages.append(ChatMessage(role: .user, content: WorkerPrompts.runawayCorrection(tools: specs)))
+                continue
+            }
             ledger.record(response, step: step)
             estimator.calibrate(messages: messages, promptTokens: response.usage.promptTokens)
             tokensUsed += response.usage.promptTokens + response.usage.completionTokens
@@ -114,15 +168,30 @@ public struct WorkerAgent: Sendable {
                 journal.append("step \(step): malformed reply (\(reason))")
                 output("[loop-agent] malformed action \(malformed)/\(limits.maxMalformed): \(reason)")
                 if malformed >= limits.maxMalformed {
-                    throw AgentFailure("\(malformed) malformed actions in a row; the last: \(reason)")
+                    let stuckOn = "\(malformed) replies in a row were not valid actions; the last: \(reason)"
+                    output("[loop-agent] turn ended: \(stuckOn)")
+                    return Outcome(
+                        finished: false, summary: "Stopped: \(stuckOn). " + journalSummary(journal), filesChanged: files,
+                        commandsRun: commands, steps: step, tokensUsed: tokensUsed, stopReason: .malformedReplies,
+                        stuckOn: lastFailure.isEmpty ? stuckOn : stuckOn + ". Before that: " + lastFailure)
                 }
                 messages.append(ChatMessage(role: .assistant, content: response.content))
                 messages.append(ChatMessage(role: .user, content: WorkerPrompts.correction(reason, tools: specs)))
                 continue
             }
             malformed = 0
-            let execution = await tools.perform(call)
             let argumentsText = WorkerPrompts.compact(call.arguments)
+            let execution: ToolExecution
+            if call.name == "run", let command = call.arguments["command"]?.stringValue,
+                let advice = RunCommandAdvisor.advice(for: command, workdir: context.workdir, taskID: context.taskID)
+            {
+                // A command that cannot be what the model means (the task id, prose, git, which
+                // the PM owns) is answered with a hint instead of being run.
+                output("[loop-agent] not run: \(command.prefix(120))")
+                execution = .result(text: advice, isError: true)
+            } else {
+                execution = await tools.perform(call)
+            }
             switch execution {
             case .finished(let summary):
                 journal.append("step \(step): finish")
@@ -132,8 +201,20 @@ public struct WorkerAgent: Sendable {
                 stuck = isError ? stuck + 1 : 0
                 if isError {
                     failures[key, default: 0] += 1
+                    lastFailure = "`\(call.name) \(argumentsText.prefix(200))` failed: \(Self.tail(text, 300))"
                     if failures[key, default: 0] >= limits.maxRepeatedFailures {
-                        throw AgentFailure("the same failing action \(limits.maxRepeatedFailures) times: \(call.name) \(argumentsText.prefix(200)) → \(text.prefix(200))")
+                        let stuckOn =
+                            "`\(call.name) \(argumentsText.prefix(200))` failed \(limits.maxRepeatedFailures) times: \(Self.tail(text, 300)) — do not repeat it"
+                        output("[loop-agent] turn ended: the same failing action \(limits.maxRepeatedFailures) times")
+                        // The result is recorded so the report can name what was tried.
+                        if call.name == "run", let command = call.arguments["command"]?.stringValue {
+                            commands.append((command, false))
+                        }
+                        return Outcome(
+                            finished: false,
+                            summary: "Stopped: the same failing action \(limits.maxRepeatedFailures) times. " + journalSummary(journal),
+                            filesChanged: files, commandsRun: commands, steps: step, tokensUsed: tokensUsed,
+                            stopReason: .repeatedFailure, stuckOn: stuckOn)
                     }
                 } else if ["write_file", "edit_file"].contains(call.name), let path = call.arguments["path"]?.stringValue {
                     if !files.contains(path) { files.append(path) }
@@ -160,7 +241,44 @@ public struct WorkerAgent: Sendable {
         }
         return Outcome(
             finished: false, summary: "Stopped: the round's step budget (\(limits.maxSteps)) ran out. " + journalSummary(journal),
-            filesChanged: files, commandsRun: commands, steps: limits.maxSteps, tokensUsed: tokensUsed)
+            filesChanged: files, commandsRun: commands, steps: limits.maxSteps, tokensUsed: tokensUsed,
+            stopReason: .stepBudget, stuckOn: lastFailure)
+    }
+
+    /// The last `limit` bytes of a tool result on one line: the end of a command's output is
+    /// where its error is.
+    static func tail(_ text: String, _ limit: Int) -> String {
+        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ⏎ ")
+        let bytes = Array(flat.utf8)
+        guard bytes.count > limit else { return flat }
+        return "…" + String(decoding: bytes.suffix(limit), as: UTF8.self)
+    }
+
+    enum ChatOutcome {
+        case reply(ChatResponse)
+        /// The reply degenerated and was cut mid-stream; the reason says how.
+        case runaway(String)
+    }
+
+    /// One model call whose stream is cut as soon as it runs away (see `RunawayDetector`),
+    /// instead of running to the reply cap.
+    private func chatCuttingRunaways(_ request: ChatRequest) async throws -> ChatOutcome {
+        let detector = RunawayDetector()
+        let call = Locked<Task<ChatResponse, any Error>?>(nil)
+        let task = Task { [model, output] in
+            try await model.chat(request) { token in
+                output(token)
+                if detector.feed(token) != nil { call.value?.cancel() }
+            }
+        }
+        call.set(task)
+        do {
+            return .reply(try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() })
+        } catch {
+            try Task.checkCancellation()
+            if let reason = detector.reason { return .runaway(reason) }
+            throw error
+        }
     }
 
     private static func reason(_ result: Result<ToolCall, ActionError>) -> String {

@@ -17,8 +17,9 @@ enum WorkerPrompts {
         return """
             You are a careful coding agent working in a git repository. You change files only through the tools.
             \(format)
-            Rules: paths are relative to the project root. Read a file before you edit it. edit_file replaces one exact
-            piece of text: copy the search text exactly from read_file output. Run the project's tests with run.
+            Rules: paths are relative to the project root. Read a file before you edit it, unless its content is shown
+            below. edit_file replaces one exact piece of text: copy the search text from the file. Run the project's
+            tests with run (for example `bash test.sh`). Do not use git: the PM commits your changes.
             When the goal is met and the tests pass, call finish with a short summary of what you changed.
             The report file is written for you when you call finish; do not write it yourself.
             """
@@ -28,6 +29,12 @@ enum WorkerPrompts {
         let example = tools.first(where: { $0.name == "read_file" }).map { _ in #"{"tool": "read_file", "args": {"path": "README.md"}}"# }
             ?? #"{"tool": "finish", "args": {"summary": "..."}}"#
         return "That reply was not a valid action: \(reason). Reply with exactly one JSON object, for example \(example)"
+    }
+
+    /// After a reply that degenerated into repetition and was cut.
+    static func runawayCorrection(tools: [ToolSpec]) -> String {
+        "Your last reply repeated itself and was cut. Reply with ONE short JSON action, for example "
+            + #"{"tool": "read_file", "args": {"path": "README.md"}}"#
     }
 
     /// The action as JSON, as the assistant's turn in JSON mode (stable text keeps the prefix cacheable).

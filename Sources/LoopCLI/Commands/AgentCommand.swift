@@ -36,19 +36,22 @@ struct AgentCommand: AsyncParsableCommand {
     var requestTimeout: Int = 300
     @Option(help: "Seconds to wait for the first answer of a dispatch (the server may be loading the model). (default: 900)")
     var loadTimeout: Int = 900
-    @Option(help: "Malformed replies in a row that end the round. (default: 3)") var maxMalformed: Int = 3
-    @Option(help: "Times the same failing action may repeat before the round ends. (default: 3)")
+    @Option(help: "Longest reply to an action request in tokens; cuts runaway replies early. (default: 512)")
+    var actionReplyTokens: Int = 512
+    @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on). (default: 3)")
+    var maxMalformed: Int = 3
+    @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on). (default: 3)")
     var maxRepeatedFailures: Int = 3
     @Flag(help: "Run shell commands without bubblewrap (blocklist only). Also LOOP_UNSAFE_SHELL=1.") var unsafeShell = false
 
     func validate() throws {
         guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
         guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
-        guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
+        guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, actionReplyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
             maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1
         else {
             throw ValidationError(
-                "--max-steps, --max-tokens, --reply-tokens, --shell-timeout, --request-timeout, --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
+                "--max-steps, --max-tokens, --reply-tokens, --action-reply-tokens, --shell-timeout, --request-timeout, --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
         }
         guard shellMaxFileMb <= 1 << 20 else {
             throw ValidationError("--shell-max-file-mb is at most 1048576 (1 TiB).")
@@ -68,7 +71,8 @@ struct AgentCommand: AsyncParsableCommand {
             provider: provider, model: model, toolMode: ToolMode(rawValue: toolMode) ?? .auto,
             limits: AgentLimits(
                 maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
-                toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures),
+                toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures,
+                actionReplyTokens: actionReplyTokens),
             unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
             shellMaxFileBytes: shellMaxFileMb << 20,
             timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))

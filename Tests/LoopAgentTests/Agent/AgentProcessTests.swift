@@ -61,7 +61,8 @@ struct AgentProcessTests {
                     && $0["round"]?.intValue == 2
             })
         #expect(
-            harness.chats.allSatisfy { $0.object["response_format"] != nil && $0.object["max_tokens"] as? Int == 1024 })
+            harness.chats.allSatisfy { $0.object["response_format"] != nil && $0.object["max_tokens"] as? Int == 512 },
+            "action replies are capped at --action-reply-tokens (512), below --reply-tokens (1024)")
     }
 
     @Test("as reviewer it writes a schema-valid review report")

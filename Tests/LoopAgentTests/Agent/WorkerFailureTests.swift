@@ -5,8 +5,9 @@ import LoopTestSupport
 
 @testable import LoopAgent
 
-/// Replies that are not actions, and actions that keep failing, end the round with
-/// `AgentFailure` instead of looping or passing for success.
+/// Replies that are not actions, and actions that keep failing, end the worker's turn with a
+/// stop reason (the round goes on to verify and the fix list) instead of looping, failing the
+/// dispatch, or passing for success.
 @Suite("Worker: malformed replies and repeated failures", .serialized, .timeLimit(.minutes(2)))
 struct WorkerFailureTests {
     static let chatter = "Sure! I will read the file."
@@ -19,10 +20,11 @@ struct WorkerFailureTests {
         defer { harness.cleanUp() }
         harness.enqueue(wire.text(Self.chatter).repeating)
 
-        let failure = try #require(try await harness.failure())
+        let outcome = try await harness.run()
 
-        #expect(failure.reason == "3 malformed actions in a row; the last: the reply is not a JSON object")
-        #expect(!failure.isPermanent)
+        #expect(!outcome.finished && outcome.stopReason == .malformedReplies)
+        #expect(outcome.stuckOn == "3 replies in a row were not valid actions; the last: the reply is not a JSON object")
+        #expect(outcome.summary.hasPrefix("Stopped: 3 replies in a row were not valid actions"))
         #expect(harness.chats.count == 3)
         #expect(harness.output.text.contains("malformed action 3/3"))
     }
@@ -66,9 +68,10 @@ struct WorkerFailureTests {
             ModelWire.ollama.action("rm", ["path": "greeting.txt"]),
             ModelWire.ollama.action("edit_file", ["path": "greeting.txt", "search": 3, "replace": "x"]))
 
-        let failure = try #require(try await harness.failure())
+        let outcome = try await harness.run()
 
-        #expect(failure.reason == #"3 malformed actions in a row; the last: edit_file: "search" must be a string"#)
+        #expect(outcome.stopReason == .malformedReplies)
+        #expect(outcome.stuckOn == #"3 replies in a row were not valid actions; the last: edit_file: "search" must be a string"#)
         let corrections = harness.chats.dropFirst().compactMap { $0.messages.last?["content"] as? String }
         #expect(corrections.count == 2)
         #expect(corrections.first?.contains(#"read_file needs the argument "path""#) == true)
@@ -76,17 +79,20 @@ struct WorkerFailureTests {
         #expect(try harness.workspace.read("greeting.txt") == AgentWorkspace.greeting)
     }
 
-    @Test("the same failing edit three times ends the round with AgentFailure naming it")
+    @Test("the same failing edit three times ends the turn naming it (not a failed dispatch)")
     func repeatedFailingEdit() async throws {
         let harness = try await WorkerHarness(.openAI)
         defer { harness.cleanUp() }
         let edit = ["path": "greeting.txt", "search": "goodbye world", "replace": "hello loop"]
         harness.enqueue(ModelWire.openAI.action("edit_file", edit).repeating)
 
-        let failure = try #require(try await harness.failure())
+        let outcome = try await harness.run()
 
-        #expect(failure.reason.hasPrefix("the same failing action 3 times: edit_file "))
-        #expect(failure.reason.contains("search text not found in greeting.txt"))
+        #expect(!outcome.finished && outcome.stopReason == .repeatedFailure && outcome.steps == 3)
+        #expect(outcome.stuckOn.hasPrefix("`edit_file {"))
+        #expect(outcome.stuckOn.contains("failed 3 times"))
+        #expect(outcome.stuckOn.contains("search text not found in greeting.txt"))
+        #expect(outcome.stuckOn.hasSuffix("do not repeat it"))
         #expect(harness.chats.count == 3)
         #expect(try harness.workspace.read("greeting.txt") == AgentWorkspace.greeting)
         let results = harness.chats.dropFirst().compactMap { $0.messages.last?["content"] as? String }

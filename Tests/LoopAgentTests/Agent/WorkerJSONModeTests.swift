@@ -52,7 +52,7 @@ struct WorkerJSONModeTests {
         let harness = try await WorkerHarness(wire)
         defer { harness.cleanUp() }
         scriptFullRound(harness)
-        _ = try await harness.run(limits: AgentLimits(contextLength: 6144, replyTokens: 700))
+        _ = try await harness.run(limits: AgentLimits(contextLength: 6144, replyTokens: 700, actionReplyTokens: 800))
 
         let chats = harness.chats
         try #require(chats.count == 4)

@@ -35,7 +35,7 @@ struct ToolBoxTests {
         let notObject = await box.execute(ToolCall(id: "1", name: "list_dir", arguments: .array([])))
         #expect(notObject == .error("arguments for list_dir must be a JSON object, got an array"))
         let unknown = await box.call("delete_everything")
-        #expect(unknown.isError && unknown.text.contains("unknown tool 'delete_everything'; available tools: list_dir"))
+        #expect(unknown.isError && unknown.text.contains("unknown tool 'delete_everything'; available tools: read_file, edit_file"))
     }
 
     @Test("arguments sent as a JSON string are decoded, and null counts as absent")
