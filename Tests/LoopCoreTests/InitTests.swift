@@ -188,6 +188,7 @@ private func run(_ arguments: [String], in directory: String, environment: [Stri
         #expect(options.verifyTimeout == 600)
         #expect(options.waitOnLimit == true)
         #expect(options.limitWaitMax == 21600)
+        #expect(options.maxStalledRounds == 2)
     }
 
     @Test("every run option is written out (not left to the decoder's defaults)")
@@ -196,7 +197,7 @@ private func run(_ arguments: [String], in directory: String, environment: [Stri
         let written: Set<String> = [
             "max_rounds", "timeout", "auto_dispatch", "worker_backend", "reviewer_backend", "dispatch_timeout",
             "dispatch_retries", "dispatch_retry_base_sec", "artifact_timeout", "idle_timeout", "require_heartbeat",
-            "heartbeat_ttl", "verify_timeout", "wait_on_limit", "limit_wait_max", "backends",
+            "heartbeat_ttl", "verify_timeout", "wait_on_limit", "limit_wait_max", "max_stalled_rounds", "backends",
         ]
         #expect(Set(top.keys) == written)
         for commented in ["# worker_model:", "# reviewer_model:"] {

@@ -20,10 +20,12 @@ struct RunFlowTests {
         #expect(outcome["task_id"] as? String == "T-1")
         #expect(outcome["exit_code"] as? Int == 0)
         #expect(outcome["branch"] as? String == "loop/T-1")
-        #expect(outcome["merge_command"] as? String == "git merge loop/T-1")
         #expect(outcome["duration_s"] is Double || outcome["duration_s"] is Int)
         let runID = try #require(outcome["run_id"] as? String)
         let head = try #require(outcome["head_sha"] as? String)
+        // The merge command names the approved commit, not the branch (whose tip may move later).
+        #expect(outcome["merge_sha"] as? String == head)
+        #expect(outcome["merge_command"] as? String == "git merge \(head)")
         // The change is a commit on the task branch, made by the PM from what the worker left.
         #expect(try await repo.git("rev-parse", "loop/T-1") == head)
         #expect(try await repo.git("show", "loop/T-1:work.txt").contains("round 1"))

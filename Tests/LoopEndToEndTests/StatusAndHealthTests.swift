@@ -57,7 +57,7 @@ struct StatusAndHealthTests {
         #expect(after["result"] as? String == "approved")
         #expect(after["run_id"] as? String == outcome["run_id"] as? String)
         #expect(after["head_sha"] as? String == outcome["head_sha"] as? String)
-        #expect(after["merge_command"] as? String == "git merge loop/T-1")
+        #expect(after["merge_command"] as? String == "git merge \(outcome["head_sha"] as? String ?? "?")")
         #expect((after["lock"] as? [String: Any])?["held"] as? Bool == false)
         let text = try await repo.loop("status")
         #expect(text.exitCode == 0)

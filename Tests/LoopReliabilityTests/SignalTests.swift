@@ -52,7 +52,7 @@ extension Reliability {
         func signalStopsAndResumes(_ item: Case) async throws {
             let box = try await Sandbox.make()
             let verifyOnce = """
-                if [ ! -f '\(box.scratchFile("verify.pid"))' ]; then ( echo $BASHPID >'\(box.scratchFile("verify-grandchild.pid"))'; exec sleep 120 ) & echo $$ >'\(box.scratchFile("verify.pid"))'; sleep 120; fi; test -s work.txt
+                if [ -s work.txt ] && [ ! -f '\(box.scratchFile("verify.pid"))' ]; then ( echo $BASHPID >'\(box.scratchFile("verify-grandchild.pid"))'; exec sleep 120 ) & echo $$ >'\(box.scratchFile("verify.pid"))'; sleep 120; fi; test -s work.txt
                 """
             try box.writeCard(verify: [item.phase == .verifying ? verifyOnce : "test -s work.txt"])
             try box.useAgents(

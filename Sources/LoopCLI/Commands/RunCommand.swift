@@ -65,6 +65,8 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run budget in US dollars (reported costs, or prices: in config.yaml); 0 = none. (default: 0)")
     var maxCost: Double?
     @Option(help: "Run budget in seconds of wall time; 0 = none. (default: 0)") var maxDuration: Int?
+    @Option(help: "Stop (exhausted, no progress) after this many rounds in a row end with the same tree and the same failing verify commands; 0 = never. (default: 2)")
+    var maxStalledRounds: Int?
     @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).")
     var unsafeShell = false
 
@@ -74,6 +76,7 @@ struct RunCommand: AsyncParsableCommand {
         if round != nil && !singleRound { throw ValidationError("--round goes with --single-round.") }
         if resume && reset { throw ValidationError("--resume and --reset cannot be combined: --reset starts over.") }
         if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must not be negative.") }
+        if let maxStalledRounds, maxStalledRounds < 0 { throw ValidationError("--max-stalled-rounds must not be negative.") }
     }
 
     func run() async throws {
@@ -121,6 +124,7 @@ struct RunCommand: AsyncParsableCommand {
         if unsafeShell { flags["unsafe_shell"] = .bool(true) }
         set("max_tokens", maxTokens)
         set("max_duration", maxDuration)
+        set("max_stalled_rounds", maxStalledRounds)
         if let maxCost { flags["max_cost"] = .number(maxCost) }
         return flags
     }

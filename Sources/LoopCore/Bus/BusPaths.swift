@@ -13,6 +13,7 @@ public struct BusPaths: Sendable, Equatable {
     public static let usage = "usage.jsonl"
     public static let lock = "lock"
     public static let config = "config.yaml"
+    public static let needsHelp = "needs_help.json"
 
     /// Absolute path of the bus folder (`.loop` by default).
     public let root: String
@@ -37,6 +38,11 @@ public struct BusPaths: Sendable, Equatable {
     public var usage: String { file(BusPaths.usage) }
     public var lock: String { file(BusPaths.lock) }
     public var config: String { file(BusPaths.config) }
+    public var needsHelp: String { file(BusPaths.needsHelp) }
+    /// The PM's own verify results of the current round (archived as `r<N>_verify.json`).
+    public var verifyResults: String { "\(scratch)/verify.json" }
+    /// The verify results at the run's base, before round 1 (archived as `r1_baseline_verify.json`).
+    public var baselineVerify: String { "\(scratch)/baseline_verify.json" }
     public var templates: String { file("templates") }
     public var heartbeats: String { file("heartbeat") }
     public var archive: String { file("archive") }

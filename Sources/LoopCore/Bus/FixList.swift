@@ -13,6 +13,8 @@ public struct FixList: Codable, Sendable, Equatable {
     public var fixes: [BlockingIssue]
     public var priorRoundNotes: String
     public var priorReviewNonBlocking: [String]
+    /// One line on the change so far (files and line counts), so the next worker knows where it stands.
+    public var changeSummary: String?
     public var createdAt: String
 
     enum CodingKeys: String, CodingKey {
@@ -25,12 +27,14 @@ public struct FixList: Codable, Sendable, Equatable {
         case priorRoundNotes = "prior_round_notes"
         case priorReviewNonBlocking = "prior_review_non_blocking"
         case createdAt = "created_at"
+        case changeSummary = "change_summary"
     }
 
     public init(
         taskID: String, runID: String, round: Int, baseSHA: String, headSHA: String, fixes: [BlockingIssue],
-        priorRoundNotes: String, priorReviewNonBlocking: [String]
+        priorRoundNotes: String, priorReviewNonBlocking: [String], changeSummary: String? = nil
     ) {
+        self.changeSummary = changeSummary
         schemaVersion = 1
         self.taskID = taskID
         self.runID = runID

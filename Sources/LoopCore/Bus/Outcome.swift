@@ -15,6 +15,11 @@ public struct Outcome: Codable, Sendable, Equatable {
     /// The one git command that brings the approved change into the user's branch (nil in
     /// place, and for a run that was not approved).
     public var mergeCommand: String?
+    /// The commit that was verified and reviewed and is approved: merge this sha, not the
+    /// branch, so nothing added to the branch later comes in unreviewed.
+    public var mergeSHA: String?
+    /// True when the run stopped for lack of progress and `needs_help.json` asks a question.
+    public var needsHelp: Bool?
     public var workdir: String
     public var exitCode: Int32
     public var finishedAt: String
@@ -28,6 +33,8 @@ public struct Outcome: Codable, Sendable, Equatable {
         case baseSHA = "base_sha"
         case durationS = "duration_s"
         case mergeCommand = "merge_command"
+        case mergeSHA = "merge_sha"
+        case needsHelp = "needs_help"
         case exitCode = "exit_code"
         case finishedAt = "finished_at"
     }
@@ -45,15 +52,18 @@ public struct Outcome: Codable, Sendable, Equatable {
         let start = Timestamp.parse(state.startedAt) ?? Date()
         durationS = (Date().timeIntervalSince(start) * 10).rounded() / 10
         mergeCommand = result == .approved ? Outcome.mergeCommand(for: state) : nil
+        mergeSHA = mergeCommand == nil ? nil : state.headSHA
+        needsHelp = state.needsHelp
         workdir = state.workdir
         exitCode = result.exitCode.rawValue
         finishedAt = Timestamp.now()
     }
 
-    /// `git merge loop/<task>` for a worktree run that changed something; nil otherwise.
+    /// `git merge <approved sha>` for a worktree run that changed something; nil otherwise.
+    /// It names the commit that was reviewed, never the branch, whose tip may move later.
     public static func mergeCommand(for state: RunState) -> String? {
         guard state.mode == "worktree", let head = state.headSHA, head != state.baseSHA else { return nil }
-        return "git merge \(state.branch)"
+        return "git merge \(head)"
     }
 
     public static func load(_ path: String) -> Outcome? {

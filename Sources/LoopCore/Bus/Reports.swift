@@ -26,6 +26,13 @@ public struct WorkReport: Sendable, Equatable {
     public var tests: [ClaimedTest]
     /// Set when the PM wrote the report because the backend writes none (aider, mini).
     public var madeByPM: Bool
+    /// `done`, or `stopped` when the worker ended its turn without finishing (optional).
+    public var status: String?
+    /// Why a stopped worker stopped: `repeated_failure`, `malformed_replies`, `step_budget`,
+    /// `token_budget` (optional).
+    public var stoppedReason: String?
+    /// What the worker got stuck on, for the next fix list (optional).
+    public var stuckOn: String?
     public var raw: [String: JSONValue]
 
     public init(reader: FieldReader) throws {
@@ -42,6 +49,9 @@ public struct WorkReport: Sendable, Equatable {
                 result: try item.optionalString("result") ?? "unknown")
         }
         madeByPM = try reader.optionalBool("made_by_pm") ?? false
+        status = try reader.optionalString("status")
+        stoppedReason = try reader.optionalString("stopped_reason")
+        stuckOn = try reader.optionalString("stuck_on")
         raw = reader.object
     }
 }
@@ -52,20 +62,28 @@ public struct BlockingIssue: Codable, Sendable, Equatable {
     public var file: String
     public var reason: String
     public var requiredChange: String?
-    /// `reviewer` or `verify`.
+    /// Who raised it: `verify` (a failed verify command), `reviewer`, `pm` (the PM's own
+    /// checks: no change, test count, out of scope, a commit after review) or `worker` (what
+    /// the worker got stuck on).
     public var source: String?
+    /// For `verify` items: the command, so the next round can tell whether it is resolved.
+    public var command: String?
 
     enum CodingKeys: String, CodingKey {
-        case severity, file, reason, source
+        case severity, file, reason, source, command
         case requiredChange = "required_change"
     }
 
-    public init(severity: String, file: String, reason: String, requiredChange: String? = nil, source: String? = nil) {
+    public init(
+        severity: String, file: String, reason: String, requiredChange: String? = nil, source: String? = nil,
+        command: String? = nil
+    ) {
         self.severity = severity
         self.file = file
         self.reason = reason
         self.requiredChange = requiredChange
         self.source = source
+        self.command = command
     }
 }
 

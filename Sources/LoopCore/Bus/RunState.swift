@@ -64,6 +64,30 @@ public struct DispatchRecord: Codable, Sendable, Equatable {
     }
 }
 
+/// One verify command's result as the run's evidence ledger keeps it (without the output,
+/// which is in the round's archived `verify.json`).
+public struct VerifyEvidence: Codable, Sendable, Equatable {
+    public var command: String
+    public var exitCode: Int32?
+    public var passed: Bool
+    public var durationS: Double
+    public var tests: TestCounts?
+
+    enum CodingKeys: String, CodingKey {
+        case command, passed, tests
+        case exitCode = "exit_code"
+        case durationS = "duration_s"
+    }
+
+    public init(_ result: VerifyResult) {
+        command = result.command
+        exitCode = result.exitCode
+        passed = result.passed
+        durationS = result.durationS
+        tests = result.tests
+    }
+}
+
 /// What happened in one round.
 public struct RoundRecord: Codable, Sendable, Equatable {
     public var round: Int
@@ -83,9 +107,19 @@ public struct RoundRecord: Codable, Sendable, Equatable {
     public var approved: Bool?
     /// The worker's report was made by the PM (the backend writes none).
     public var reportMadeByPM: Bool?
+    /// The round made no progress: its head has the same tree as its base, and the same verify
+    /// commands fail as before it. `max_stalled_rounds` such rounds in a row stop the run.
+    public var stalled: Bool?
+    /// The evidence ledger: every verify command of the round with its exit code, duration
+    /// and test counts.
+    public var verify: [VerifyEvidence]?
+    /// Why the worker ended its turn without finishing (`repeated_failure`, …), when it did.
+    public var workerStopped: String?
 
     enum CodingKeys: String, CodingKey {
-        case round, worker, reviewer, decision
+        case round, worker, reviewer, decision, verify
+        case stalled
+        case workerStopped = "worker_stopped"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
         case baseSHA = "base_sha"
@@ -144,6 +178,11 @@ public struct RunState: Codable, Sendable, Equatable {
     /// Files the last verify run created or changed, with their content hash: left exactly as
     /// verify left them, they are evidence, not worker changes, and the PM does not commit them.
     public var verifyArtifacts: [String: String]?
+    /// The verify commands' results at the run's base, before round 1: what already failed,
+    /// and the test counts round 1 is compared against.
+    public var baselineVerify: [VerifyEvidence]?
+    /// Set when the run stopped because rounds made no progress (`needs_help.json` says more).
+    public var needsHelp: Bool?
 
     enum CodingKeys: String, CodingKey {
         case phase, round, result, reason, branch, mode, workdir, rounds, options
@@ -163,6 +202,8 @@ public struct RunState: Codable, Sendable, Equatable {
         case stoppedIn = "stopped_in"
         case dirtyAtStart = "dirty_at_start"
         case verifyArtifacts = "verify_artifacts"
+        case baselineVerify = "baseline_verify"
+        case needsHelp = "needs_help"
     }
 
     public init(

@@ -33,6 +33,9 @@ public struct RunOptions: Codable, Sendable, Equatable {
     public var maxDuration: Int = 0
     /// Let the built-in agent run shell commands without bubblewrap (a blocklist only).
     public var unsafeShell: Bool = false
+    /// Rounds in a row with the same tree and the same failing verify commands after which the
+    /// run stops as exhausted (no progress); 0 = never.
+    public var maxStalledRounds: Int = 2
     /// True when `--max-rounds` (or LOOP_MAX_ROUNDS) was given, so it beats the card's `max_rounds`.
     public var maxRoundsExplicit: Bool = false
 
@@ -63,6 +66,7 @@ public struct RunOptions: Codable, Sendable, Equatable {
         case maxCost = "max_cost"
         case maxDuration = "max_duration"
         case unsafeShell = "unsafe_shell"
+        case maxStalledRounds = "max_stalled_rounds"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +97,7 @@ public struct RunOptions: Codable, Sendable, Equatable {
         maxCost = try c.decodeIfPresent(Double.self, forKey: .maxCost) ?? 0
         maxDuration = try c.decodeIfPresent(Int.self, forKey: .maxDuration) ?? 0
         unsafeShell = try c.decodeIfPresent(Bool.self, forKey: .unsafeShell) ?? false
+        maxStalledRounds = try c.decodeIfPresent(Int.self, forKey: .maxStalledRounds) ?? d.maxStalledRounds
     }
 
     /// The backend name for a role.
@@ -109,7 +114,7 @@ public struct RunOptions: Codable, Sendable, Equatable {
             ("timeout", timeout), ("dispatch_timeout", dispatchTimeout), ("dispatch_retries", dispatchRetries),
             ("dispatch_retry_base_sec", dispatchRetryBaseSec), ("artifact_timeout", artifactTimeout),
             ("idle_timeout", idleTimeout), ("verify_timeout", verifyTimeout), ("max_tokens", maxTokens),
-            ("max_duration", maxDuration),
+            ("max_duration", maxDuration), ("max_stalled_rounds", maxStalledRounds),
         ] where value < 0 {
             problems.append("\(name) must not be negative (got \(value))")
         }

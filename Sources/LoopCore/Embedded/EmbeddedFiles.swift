@@ -89,6 +89,7 @@ Run `loop init` again at any time: it adds missing files and never overwrites yo
 # --- Rounds ---------------------------------------------------------------
 max_rounds: 3                  # rounds before giving up (a task card's max_rounds overrides this)
 timeout: 0                     # manual mode: seconds to wait for each report; 0 = no limit
+max_stalled_rounds: 2          # stop (exhausted, no progress) after this many rounds in a row end with the same tree and the same failing verify commands; 0 = never
 
 # --- Agents ---------------------------------------------------------------
 auto_dispatch: false           # true: the PM starts the agents itself (same as `loop run --auto-dispatch`)

@@ -77,7 +77,7 @@ public struct Archive: Sendable {
         try keep(paths.reviewRequest, round: round)
         try keep(paths.reviewReport, round: round)
         try keep(paths.state, round: round)
-        try keep("\(paths.scratch)/verify.json", round: round, as: "verify.json")
+        try keep(paths.verifyResults, round: round, as: "verify.json")
         for role in Role.allCases {
             try keep("\(paths.scratch)/\(role.rawValue)_prompt.txt", round: round, as: "\(role.rawValue)_prompt.txt")
         }

@@ -40,6 +40,8 @@ extension RoundEngine {
         }
         let fixes = currentFixes()
         let history = historyLines()
+        let baselineFailures = baselineFailures()
+        let changeSummary = currentFixList()?.changeSummary
         return try await dispatchUntilReport(
             role: .worker,
             prompt: { id in
@@ -47,7 +49,8 @@ extension RoundEngine {
                     for: .worker,
                     PromptInputs(
                         card: self.context.card, round: self.state.round, runID: id, workdir: self.state.workdir,
-                        paths: self.paths, fixes: fixes, history: history))
+                        paths: self.paths, fixes: fixes, history: history, baselineFailures: baselineFailures,
+                        changeSummary: changeSummary))
             },
             check: { id in ReportReader.checkWork(self.paths.workReport, expecting: self.identity(id)) },
             synthesize: { result, id in try await self.madeByPM(result, dispatchID: id) })
@@ -71,6 +74,16 @@ extension RoundEngine {
         return try WorkReport(reader: FieldReader(object: object, path: paths.workReport))
     }
 
+    /// True when the workdir is exactly as the round started: the same head, and nothing
+    /// uncommitted but what verify left.
+    func workdirUnchanged() async -> Bool {
+        guard let head = await workdirGit.head(), head == (state.currentRound.baseSHA ?? state.baseSHA),
+            let dirty = try? await workdirGit.changedPaths(excluding: busExclusions)
+        else { return false }
+        let artifacts = state.verifyArtifacts ?? [:]
+        return dirty.allSatisfy { artifacts[$0] != nil }
+    }
+
     /// Paths (relative to the workdir) the PM never commits: the bus itself when it lives there.
     var busExclusions: [String] {
         let prefix = state.workdir.hasSuffix("/") ? state.workdir : state.workdir + "/"
@@ -91,6 +104,9 @@ extension RoundEngine {
         var attempt = (role == .worker ? state.currentRound.worker : state.currentRound.reviewer)?.attempt ?? 0
         var failures = 0
         var limitWaits = 0
+        // What the last failed attempt did, appended to the next attempt's prompt: a retry
+        // must not repeat a deterministic mistake blindly.
+        var retryNote = ""
         while true {
             try Task.checkCancellation()
             try checkBudget()
@@ -98,7 +114,7 @@ extension RoundEngine {
             let id = dispatchID(role: role, attempt: attempt)
             try setAsideExistingReport(role)
             try beforeDispatch?(id)
-            let text = prompt(id)
+            let text = prompt(id) + retryNote
             try AtomicFile.write(text, to: promptPath(role), durable: false)
             var record = state.currentRound
             let dispatch = DispatchRecord(
@@ -145,6 +161,12 @@ extension RoundEngine {
                 case .invalid(let message):
                     reason = "the \(role.rawValue) report is invalid: \(message)"
                 case .stale(let message), .missing(let message):
+                    if let synthesize, result.succeeded, await workdirUnchanged() {
+                        // An agent that exits 0 having changed nothing and written no report
+                        // had its turn: that is a round (verify, fix list), not a failure.
+                        console.info("round \(state.round) · \(backend) exited 0 with no report and no change; the round goes on")
+                        return try await synthesize(result, id)
+                    }
                     reason =
                         result.succeeded
                         ? "\(backend) exited 0 but wrote no \(role.reportFileName) for this dispatch within \(options.artifactTimeout) s\(message.isEmpty ? "" : " (\(message))")"
@@ -166,6 +188,14 @@ extension RoundEngine {
                         + " (log: \(paths.display(paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue))))"
                 )
             }
+            let lastLines = result.outputTail.split(separator: "\n").suffix(5).joined(separator: "\n")
+            retryNote = """
+
+
+                === PREVIOUS ATTEMPT FAILED ===
+                Attempt \(attempt) of this round ended without a usable report: \(reason)
+                \(lastLines.isEmpty ? "" : "Its last output:\n\(lastLines)\n")Do not repeat what it did. Work on the task above and write the report as the contract says.
+                """
             let delay = min(60, max(1, options.dispatchRetryBaseSec) << min(failures - 1, 6))
             console.warn("\(role.rawValue) attempt \(attempt) failed: \(reason); retrying in \(delay) s")
             try await Task.sleep(for: .seconds(delay))

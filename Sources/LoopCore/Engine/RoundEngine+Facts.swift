@@ -33,6 +33,7 @@ extension RoundEngine {
         record.filesChanged = roundFiles
         record.uncommittedSecrets = secrets
         record.reportMadeByPM = report.madeByPM
+        record.workerStopped = report.stoppedReason ?? (report.status == "stopped" ? "stopped" : nil)
         state.currentRound = record
         state.headSHA = head
         state.phase = .verifying
@@ -80,15 +81,20 @@ extension RoundEngine {
 
     /// The fix list this round must address (empty in round 1 or when there is none).
     func currentFixes() -> [BlockingIssue] {
-        guard state.round > 1, let fixList = FixList.load(paths.fixList),
-            fixList.round == state.round, fixList.runID == state.runID
-        else { return [] }
-        return fixList.fixes
+        currentFixList()?.fixes ?? []
     }
 
-    /// One line per earlier round, for the prompts.
-    func historyLines() -> [String] {
-        state.rounds.filter { $0.round < state.round }.map { record in
+    /// The fix list written for this round of this run, if any.
+    func currentFixList() -> FixList? {
+        guard state.round > 1, let fixList = FixList.load(paths.fixList),
+            fixList.round == state.round, fixList.runID == state.runID
+        else { return nil }
+        return fixList
+    }
+
+    /// One line per round before `upTo` (default: the current round), for the prompts.
+    func historyLines(upTo: Int? = nil) -> [String] {
+        state.rounds.filter { $0.round < (upTo ?? state.round) }.map { record in
             var parts = ["round \(record.round):"]
             parts.append(
                 record.filesChanged.isEmpty
@@ -97,6 +103,9 @@ extension RoundEngine {
             )
             if let head = record.headSHA { parts.append("(head \(head.prefix(12)))") }
             if let passed = record.verifyPassed { parts.append(passed ? "· verify passed" : "· verify FAILED") }
+            if let stopped = record.workerStopped {
+                parts.append("· worker stopped (\(stopped.replacingOccurrences(of: "_", with: " ")))")
+            }
             if let decision = record.decision {
                 parts.append("· reviewer: \(decision)\(record.blockingIssues.map { ", \($0) blocking" } ?? "")")
             }

@@ -11,41 +11,64 @@ extension RoundEngine {
         }
         let verify = loadVerifyResults()
         let verifyPassed = verify.allSatisfy(\.passed)
-        var fixes = verify.filter { !$0.passed }.map(Self.issue(forFailed:))
         let work = ReportReader.checkWork(paths.workReport, expecting: identity(record.worker?.runID ?? ""))
         let workReport: WorkReport? = if case .valid(let report) = work { report } else { nil }
+        // The fix list, in the order the next worker should work through it: failed verify
+        // commands, the PM's own findings, the reviewer's blocking issues, what the worker got stuck on.
+        let verifyFixes = verify.filter { !$0.passed }.map(Self.issue(forFailed:))
+        var findings: [BlockingIssue] = []
+        var reviewFixes: [BlockingIssue] = []
         var nonBlocking: [String] = []
+        var changeSummary = ChangeSummary.line(files: [], diff: "")
 
         if head == state.baseSHA {
             // Nothing to review: an empty change never counts as success.
             record.decision = "no_change"
-            fixes.insert(
+            findings.append(
                 BlockingIssue(
                     severity: "high", file: "", reason: "The worker made no change to the repository.",
-                    requiredChange: "Implement the task card's goal and commit the change.", source: "pm"), at: 0)
+                    requiredChange: "Implement the task card's goal: change the files with edit_file or write_file.",
+                    source: "pm"))
             console.info("round \(state.round) · the worker changed nothing; no review, next round gets a fix list")
         } else {
+            let git = workdirGit
+            let diff = try await git.diff(from: state.baseSHA, to: head)
+            let files = try await git.changedFiles(from: state.baseSHA, to: head)
+            changeSummary = ChangeSummary.line(files: files, diff: diff)
+            findings = EvidenceCheck(
+                base: baseEvidence, current: verify, filesChanged: files, outOfScope: context.card.outOfScope
+            ).findings
+            for finding in findings { console.warn("round \(state.round) · \(finding.reason)") }
             let review = try await obtainReviewReport(
-                record: record, head: head, verify: verify, workReport: workReport)
+                record: record, head: head, verify: verify, workReport: workReport, diff: diff, files: files)
             record = state.currentRound
             record.decision = review.decision.rawValue
             record.blockingIssues = review.blockingIssues.count
             nonBlocking = review.nonBlockingSuggestions
-            fixes = review.blockingIssues + fixes
+            reviewFixes = review.blockingIssues
             if review.decision == .changesRequired, review.blockingIssues.isEmpty {
-                fixes.insert(
+                reviewFixes.append(
                     BlockingIssue(
                         severity: "medium", file: "",
                         reason:
                             "The reviewer required changes without listing a blocking issue. Summary: \(review.summary ?? "(none)")",
-                        source: "reviewer"), at: 0)
+                        source: "reviewer"))
             }
-            let verdict = review.decision == .approve && verifyPassed && review.blockingIssues.isEmpty
+            var verdict = review.decision == .approve && verifyPassed && review.blockingIssues.isEmpty && findings.isEmpty
             if review.decision == .approve, !review.blockingIssues.isEmpty {
                 console.warn("the reviewer approved but listed blocking issues; treated as changes required")
             }
             if review.decision == .approve, !verifyPassed {
                 console.info("round \(state.round) · reviewer approved, but verification failed: not approved")
+            }
+            if review.decision == .approve, !findings.isEmpty {
+                console.info("round \(state.round) · reviewer approved, but the PM's checks failed: not approved")
+            }
+            if verdict, let stray = await strayCommit(reviewed: head) {
+                // Only the commit that was verified and reviewed may be approved.
+                verdict = false
+                findings.append(stray)
+                console.warn("round \(state.round) · \(stray.reason)")
             }
             console.info(
                 "round \(state.round) · reviewer: \(review.decision.rawValue) (\(review.blockingIssues.count) blocking)"
@@ -54,9 +77,12 @@ extension RoundEngine {
         }
         record.approved = record.approved ?? false
         if record.approved != true {
+            record.stalled = await madeNoProgress(head: head, verify: verify)
+            let fixes = verifyFixes + findings + reviewFixes + [Self.stuckIssue(workReport)].compactMap { $0 }
             let fixList = FixList(
                 taskID: state.taskID, runID: state.runID, round: state.round + 1, baseSHA: state.baseSHA, headSHA: head,
-                fixes: fixes, priorRoundNotes: workReport?.notes ?? "", priorReviewNonBlocking: nonBlocking)
+                fixes: fixes, priorRoundNotes: workReport?.notes ?? "", priorReviewNonBlocking: nonBlocking,
+                changeSummary: changeSummary)
             try AtomicFile.write(try JSONEncoder.bus.encode(fixList), to: paths.fixList)
         }
         state.currentRound = record
@@ -67,6 +93,24 @@ extension RoundEngine {
         try finishRound()
     }
 
+    /// A blocking issue when the task branch's tip is no longer the commit that was verified
+    /// and reviewed (a commit added during or after the review); nil when it still is.
+    func strayCommit(reviewed head: String) async -> BlockingIssue? {
+        let tip: String?
+        if state.mode == "worktree" {
+            tip = await workdirGit.resolve("refs/heads/\(state.branch)")
+        } else {
+            tip = await workdirGit.head()
+        }
+        guard let tip, tip != head else { return nil }
+        return BlockingIssue(
+            severity: "high", file: "",
+            reason:
+                "The branch \(state.branch) moved to \(tip.prefix(12)) after \(head.prefix(12)) was verified and reviewed; the new commit was not reviewed.",
+            requiredChange: "Commit only as the worker; the next round verifies and reviews the branch as it is now.",
+            source: "pm")
+    }
+
     /// A failed verify command as a blocking issue for the fix list.
     static func issue(forFailed result: VerifyResult) -> BlockingIssue {
         let how = result.timedOut ? "timed out" : "failed (exit \(result.exitCode.map(String.init) ?? "-"))"
@@ -74,12 +118,12 @@ extension RoundEngine {
         return BlockingIssue(
             severity: "high", file: "", reason: "Verification command `\(result.command)` \(how).",
             requiredChange: "Make `\(result.command)` pass.\(tail.isEmpty ? "" : " Its output:\n\(tail)")",
-            source: "verify")
+            source: "verify", command: result.command)
     }
 
-    private func obtainReviewReport(record: RoundRecord, head: String, verify: [VerifyResult], workReport: WorkReport?)
-        async throws -> ReviewReport
-    {
+    private func obtainReviewReport(
+        record: RoundRecord, head: String, verify: [VerifyResult], workReport: WorkReport?, diff: String, files: [String]
+    ) async throws -> ReviewReport {
         if let dispatch = record.reviewer,
             case .valid(let report) = ReportReader.checkReview(paths.reviewReport, expecting: identity(dispatch.runID))
         {
@@ -90,10 +134,7 @@ extension RoundEngine {
                 "The reviewer backend \(options.reviewerBackend) writes no report; a review is never invented. Choose another --reviewer-backend."
             )
         }
-        let git = workdirGit
-        let diff = try await git.diff(from: state.baseSHA, to: head)
-        let files = try await git.changedFiles(from: state.baseSHA, to: head)
-        let commits = try await git.commitLog(from: state.baseSHA, to: head)
+        let commits = try await workdirGit.commitLog(from: state.baseSHA, to: head)
         var diffPath: String?
         if diff.utf8.count > Self.requestDiffLimit || diff.utf8.count > PromptBuilder.inlineDiffLimit {
             let path = "\(paths.scratch)/r\(state.round)_diff.patch"
@@ -149,6 +190,24 @@ extension RoundEngine {
             return
         }
         try archive.keep(paths.fixList, round: state.round + 1)
+        if isStalled {
+            // Rounds that change nothing cannot end differently: stop instead of burning the
+            // rest, and ask a person a concrete question.
+            let count = options.maxStalledRounds
+            try writeNeedsHelp(rounds: count)
+            state.phase = .exhausted
+            state.result = .exhausted
+            state.needsHelp = true
+            let failing = loadVerifyResults().filter { !$0.passed }.map { "`\($0.command)`" }
+            state.reason =
+                "no progress: \(count == 1 ? "round \(state.round)" : "rounds \(state.round - count + 1)–\(state.round)") ended with the same tree"
+                + (failing.isEmpty ? "" : " and the same failing verify command\(failing.count == 1 ? "" : "s") (\(failing.joined(separator: ", ")))")
+                + "; see \(paths.display(paths.needsHelp))"
+            state.finishedAt = Timestamp.now()
+            try transition("run_exhausted", ["reason": .string("no progress"), "needs_help": .bool(true)])
+            console.warn("stopping: \(state.reason ?? "no progress")")
+            return
+        }
         if state.round >= state.maxRounds {
             state.phase = .exhausted
             state.result = .exhausted
@@ -157,7 +216,7 @@ extension RoundEngine {
             try transition("run_exhausted")
             return
         }
-        for file in [paths.workReport, paths.reviewReport, paths.reviewRequest, verifyResultsPath] {
+        for file in [paths.workReport, paths.reviewReport, paths.reviewRequest, verifyResultsPath, paths.baselineVerify] {
             try archive.removeArchived(file)
         }
         state.round += 1

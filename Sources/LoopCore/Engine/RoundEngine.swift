@@ -127,6 +127,7 @@ public final class RoundEngine {
                 "round \(state.round)/\(state.maxRounds) · \(context.card.taskID) · workdir \(paths.display(state.workdir))"
             )
         }
+        try await baselineVerify()
         let report = try await obtainWorkReport()
         try await commitAndRecordFacts(report: report)
     }
@@ -136,27 +137,16 @@ public final class RoundEngine {
         var results: [VerifyResult] = []
         if !commands.isEmpty {
             console.info("round \(state.round) · verifying: \(commands.count) command\(commands.count == 1 ? "" : "s")")
-            let verifier = Verifier(
-                workdir: state.workdir, timeout: options.verifyTimeout,
-                logPath: paths.roundLog(task: state.taskID, round: state.round, role: "verify"),
-                environment: [
-                    "LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round), "LOOP_BUS_DIR": paths.root,
-                    "LOOP_RUN_ID": verifyRunID,
-                ])
-            let before = Set(try await workdirGit.changedPaths(excluding: busExclusions))
-            results = try await verifier.run(commands)
-            reapLeftovers(of: verifyRunID)
-            // What verify created or changed is evidence, not the worker's change: remember it
-            // so the next round's commit leaves it out while it stays exactly as verify left it.
-            let made = try await workdirGit.changedPaths(excluding: busExclusions).filter { !before.contains($0) }
-            state.verifyArtifacts = try await workdirGit.hashes(of: made)
+            results = try await runVerifyCommands(log: "verify")
             for result in results {
-                console.info("  \(result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")) \(result.command)")
+                let counts = result.tests.map { " (\($0.passed) passed, \($0.failed) failed, \($0.skipped) skipped)" } ?? ""
+                console.info("  \(result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")) \(result.command)\(counts)")
             }
         }
         try AtomicFile.write(try JSONEncoder.bus.encode(results), to: verifyResultsPath)
         var record = state.currentRound
         record.verifyPassed = results.allSatisfy(\.passed)
+        record.verify = results.map(VerifyEvidence.init)
         state.currentRound = record
         state.phase = .reviewing
         try transition(
@@ -164,7 +154,7 @@ public final class RoundEngine {
             ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
     }
 
-    var verifyResultsPath: String { "\(paths.scratch)/verify.json" }
+    var verifyResultsPath: String { paths.verifyResults }
 
     /// The id verify commands carry in `LOOP_RUN_ID`, so leftovers can be found and ended.
     var verifyRunID: String { "\(state.runID).r\(state.round).verify" }

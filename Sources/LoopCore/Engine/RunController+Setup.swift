@@ -69,7 +69,7 @@ extension RunController {
     var runFiles: [String] {
         [
             paths.fixList, paths.workReport, paths.reviewRequest, paths.reviewReport, paths.outcome,
-            "\(paths.scratch)/verify.json",
+            paths.verifyResults, paths.baselineVerify, paths.needsHelp,
         ]
     }
 
@@ -197,6 +197,13 @@ extension RunController {
                 throw LoopError.other(
                     "Run \(state.runID) used all \(state.round) rounds. Resume with a bigger --max-rounds to give it more, or start a new run.",
                     .exhausted)
+            }
+            if state.needsHelp == true {
+                // A person answered (a new card, more rounds, a hand fix): the question is archived.
+                try Archive(paths: paths, taskID: state.taskID, runID: state.runID).keep(
+                    paths.needsHelp, round: state.round)
+                try? FileManager.default.removeItem(atPath: paths.needsHelp)
+                state.needsHelp = nil
             }
             state.round += 1
             state.phase = .working

@@ -41,9 +41,12 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var maxTokens: Int = 0
     public var maxCostUSD: Double = 0
     public var maxDurationS: Int = 0
+    /// The question of `needs_help.json` when the run stopped for lack of progress.
+    public var needsHelp: String?
 
     enum CodingKeys: String, CodingKey {
         case state, round, result, reason, branch, lock
+        case needsHelp = "needs_help"
         case spentTokens = "spent_tokens"
         case spentCostUSD = "spent_cost_usd"
         case maxTokens = "max_tokens"
@@ -85,6 +88,9 @@ public struct StatusReport: Codable, Sendable, Equatable {
         report.maxTokens = state.options.maxTokens
         report.maxCostUSD = state.options.maxCost
         report.maxDurationS = state.options.maxDuration
+        if state.needsHelp == true, let help = NeedsHelp.load(paths.needsHelp), help.runID == state.runID {
+            report.needsHelp = help.question
+        }
         if Filesystem.exists(paths.usage) {
             let usage = UsageSummary.load(
                 paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
@@ -106,6 +112,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
         lines.append("decision: \(lastDecision ?? "-")")
         lines.append("head:     \(headSHA.map { String($0.prefix(12)) } ?? "-") on \(branch ?? "-")")
         if let mergeCommand, result == "approved" { lines.append("merge:    \(mergeCommand)") }
+        if let needsHelp { lines.append("help:     NEEDS HELP — \(needsHelp)") }
         if let limitUntil {
             lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")")
         }

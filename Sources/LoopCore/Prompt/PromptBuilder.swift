@@ -37,12 +37,18 @@ public struct PromptInputs: Sendable {
     public var diff: String
     public var diffPath: String?
     public var filesChanged: [String]
+    /// Worker, round 1: verify commands that already fail at the base, with their output.
+    public var baselineFailures: [VerifyResult]
+    /// The fix list's one line on the change so far.
+    public var changeSummary: String?
 
     public init(
         card: TaskCard, round: Int, runID: String, workdir: String, paths: BusPaths, fixes: [BlockingIssue] = [],
         history: [String] = [], verifyResults: [VerifyResult] = [], diff: String = "", diffPath: String? = nil,
-        filesChanged: [String] = []
+        filesChanged: [String] = [], baselineFailures: [VerifyResult] = [], changeSummary: String? = nil
     ) {
+        self.baselineFailures = baselineFailures
+        self.changeSummary = changeSummary
         self.card = card
         self.round = round
         self.runID = runID
@@ -83,12 +89,14 @@ public struct PromptBuilder: Sendable {
             "agents_md": projectFile("AGENTS.md") ?? templates.agentsFallback,
             "task_card_section": taskCardSection(inputs.card),
             "prior_context_section": historySection(inputs.history),
-            "fix_list_section": fixListSection(inputs.fixes, round: inputs.round, role: role),
+            "fix_list_section": fixListSection(
+                inputs.fixes, round: inputs.round, role: role, verifyResults: inputs.verifyResults,
+                changeSummary: inputs.changeSummary),
         ]
         switch role {
         case .worker:
             values["role_md"] = projectFile("docs/roles/code-writer.md") ?? templates.codeWriterRole
-            values["verify_section"] = verifyCommandsSection(inputs.card.verify)
+            values["verify_section"] = verifyCommandsSection(inputs.card.verify, failingNow: inputs.baselineFailures)
             values["diff_section"] = ""
         case .reviewer:
             values["role_md"] = projectFile("docs/roles/reviewer.md") ?? templates.reviewerRole
@@ -130,29 +138,56 @@ public struct PromptBuilder: Sendable {
         return (["=== EARLIER ROUNDS ==="] + history.map { "- \($0)" }).joined(separator: "\n")
     }
 
-    func fixListSection(_ fixes: [BlockingIssue], round: Int, role: Role) -> String {
+    /// The fix list. The reviewer's copy marks each item the PM can judge from this round's
+    /// verify run as resolved or unresolved, so it neither re-raises a fixed item nor drops an
+    /// open one.
+    func fixListSection(
+        _ fixes: [BlockingIssue], round: Int, role: Role, verifyResults: [VerifyResult] = [],
+        changeSummary: String? = nil
+    ) -> String {
         guard !fixes.isEmpty else { return "" }
         let title =
             role == .worker
             ? "=== FIX LIST (round \(round)): fix every item ==="
             : "=== FIX LIST given to the worker for round \(round): check each item was fixed ==="
         var lines = [title]
+        if role == .worker, let changeSummary, !changeSummary.isEmpty { lines.append(changeSummary) }
         for (index, fix) in fixes.enumerated() {
             let place = fix.file.isEmpty ? "" : " \(fix.file):"
-            lines.append("\(index + 1). [\(fix.severity)]\(place) \(fix.reason)")
+            var mark = ""
+            if role == .reviewer {
+                if fix.source == "verify", let command = fix.command,
+                    let now = verifyResults.first(where: { $0.command == command })
+                {
+                    mark = now.passed ? " [RESOLVED: passes now]" : " [UNRESOLVED: still fails]"
+                } else {
+                    mark = " [check whether it was fixed]"
+                }
+            }
+            lines.append("\(index + 1). [\(fix.severity)]\(mark)\(place) \(fix.reason)")
             if let change = fix.requiredChange, !change.isEmpty { lines.append("   required change: \(change)") }
         }
         return lines.joined(separator: "\n")
     }
 
-    func verifyCommandsSection(_ commands: [String]) -> String {
+    func verifyCommandsSection(_ commands: [String], failingNow: [VerifyResult] = []) -> String {
         guard !commands.isEmpty else { return "" }
-        return
-            ([
-                "=== VERIFICATION ===",
-                "After you finish, the PM runs these commands in the workdir; every one must pass:",
-            ]
-            + commands.map { "- \($0)" }).joined(separator: "\n")
+        var lines = [
+            "=== VERIFICATION ===",
+            "After you finish, the PM runs these commands in the workdir; every one must pass:",
+        ]
+        lines += commands.map { "- \($0)" }
+        if !failingNow.isEmpty {
+            lines.append("Before your change, the PM ran them and these fail:")
+            for result in failingNow {
+                lines.append("- [FAIL] \(result.command) (exit \(result.exitCode.map(String.init) ?? "-"))")
+                let output = Verifier.bounded(result.output, keep: 800)
+                if !output.isEmpty {
+                    lines.append(output.split(separator: "\n").map { "    \($0)" }.joined(separator: "\n"))
+                }
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     func verifyResultsSection(_ results: [VerifyResult]) -> String {

@@ -9,9 +9,11 @@ public struct VerifyResult: Codable, Sendable, Equatable {
     public var durationS: Double
     /// Bounded output: the head and the tail, the middle cut with a notice.
     public var output: String
+    /// Test counts the command's test runner printed (pytest, swift test, go, cargo, node, …).
+    public var tests: TestCounts?
 
     enum CodingKeys: String, CodingKey {
-        case command, passed, output
+        case command, passed, output, tests
         case exitCode = "exit_code"
         case timedOut = "timed_out"
         case durationS = "duration_s"
@@ -24,6 +26,7 @@ public struct VerifyResult: Codable, Sendable, Equatable {
         self.timedOut = timedOut
         self.durationS = durationS
         self.output = output
+        tests = TestCounts.parse(output)
     }
 }
 
