@@ -54,6 +54,7 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(HERE, "tasks"))
+sys.dont_write_bytecode = True  # no __pycache__ in bench/agent/tasks
 import check_tasks  # noqa: E402  (the task helpers: load_tasks, make_repo, run_verify)
 
 CONFIGS = ["loop", "loop-noverify", "aider", "mini"]
