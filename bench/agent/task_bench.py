@@ -331,12 +331,15 @@ def run_one(task, config, base, model, timeout, log_dir):
             if os.path.exists(outcome_path):
                 with open(outcome_path) as f:
                     outcome = json.load(f)
+            # Model calls are the built-in agent's lines (source "agent", one per step); the PM also
+            # writes one "cli" line per dispatch, without tokens for the built-in backends.
             usage = read_jsonl(os.path.join(repo, ".loop", "usage.jsonl"))
+            calls = [u for u in usage if u.get("source") == "agent"]
             row.update(result=outcome.get("result") or ("timeout" if timed_out else "no outcome.json"),
                        reason=outcome.get("reason"), rounds=outcome.get("rounds"),
                        approved=outcome.get("result") == "approved" and code == 0,
-                       steps=sum(1 for u in usage if u.get("role") == "worker"),
-                       reviewer_calls=sum(1 for u in usage if u.get("role") == "reviewer"),
+                       steps=sum(1 for u in calls if u.get("role") == "worker"),
+                       reviewer_calls=sum(1 for u in calls if u.get("role") == "reviewer"),
                        prompt_tokens=sum(int(u.get("prompt_tokens") or 0) for u in usage),
                        completion_tokens=sum(int(u.get("completion_tokens") or 0) for u in usage))
             wd = outcome.get("workdir")
