@@ -1,0 +1,6 @@
+"""Small arithmetic helpers."""
+
+
+def add(a, b):
+    """Return a + b."""
+    return a + b
