@@ -42,8 +42,8 @@ enum WorkerPrompts {
         "{\"tool\": \"\(call.name)\", \"args\": \(compact(call.arguments))}"
     }
 
+    /// Arguments as the model should write them (`path` before `content`, `search` before `replace`).
     static func compact(_ value: JSONValue) -> String {
-        guard let data = try? JSONEncoder.line.encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        WireJSON.text(value)
     }
 }

@@ -36,7 +36,8 @@ extension RoundEngine {
         let failing = results.filter { !$0.passed }.count
         try transition(
             "baseline_verified", ["commands": .number(Double(results.count)), "failing": .number(Double(failing))])
-        console.info("  base: \(failing) of \(results.count) verify command\(results.count == 1 ? "" : "s") fail before any change")
+        console.info(
+            "  base: \(failing) of \(results.count) verify command\(results.count == 1 ? "" : "s") \(failing == 1 ? "fails" : "fail") before any change")
     }
 
     /// The baseline results that failed, for round 1's worker prompt.

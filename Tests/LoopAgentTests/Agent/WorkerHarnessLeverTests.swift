@@ -94,6 +94,30 @@ struct WorkerHarnessLeverTests {
     }
 }
 
+@Suite("The action schema on the wire")
+struct WireOrderTests {
+    @Test("the schema lists tool before args, path before content, search before replace; history keeps that order")
+    func keyOrder() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        harness.enqueue(
+            ModelWire.openAI.action("write_file", ["path": "a.txt", "content": "x"]),
+            ModelWire.openAI.action("finish", ["summary": "done"]))
+
+        _ = try await harness.run()
+
+        let bodies = harness.chats.map { String(decoding: $0.body, as: UTF8.self) }
+        try #require(bodies.count == 2)
+        let first = bodies[0]
+        let tool = try #require(first.range(of: #""properties":{"tool":"#))
+        let args = try #require(first.range(of: #""args":"#, range: tool.upperBound..<first.endIndex))
+        #expect(tool.lowerBound < args.lowerBound)
+        #expect(first.contains(#""properties":{"path":{"description":"File path relative to the project root.","type":"string"},"search":"#))
+        #expect(first.contains(#""properties":{"path":{"description":"File path relative to the project root.","type":"string"},"content":"#))
+        #expect(bodies[1].contains(#"{\"tool\": \"write_file\", \"args\": {\"path\":\"a.txt\",\"content\":\"x\"}}"#))
+    }
+}
+
 @Suite("RunawayDetector and RunCommandAdvisor")
 struct RunawayAndAdvisorTests {
     @Test("repeated fragments and whitespace runs are caught; ordinary code is not")

@@ -11,7 +11,7 @@ struct OllamaRequestEncoder: Sendable {
     var defaultKeepAlive: String
 
     func body(for request: ChatRequest) throws -> Data {
-        try JSONEncoder.line.encode(value(for: request))
+        WireJSON.data(value(for: request))
     }
 
     func value(for request: ChatRequest) -> JSONValue {

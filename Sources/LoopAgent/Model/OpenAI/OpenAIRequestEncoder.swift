@@ -8,7 +8,7 @@ import LoopCore
 /// given, and `response_format` with a strict `json_schema` for constrained output.
 struct OpenAIRequestEncoder: Sendable {
     func body(for request: ChatRequest) throws -> Data {
-        try JSONEncoder.line.encode(value(for: request))
+        WireJSON.data(value(for: request))
     }
 
     func value(for request: ChatRequest) -> JSONValue {

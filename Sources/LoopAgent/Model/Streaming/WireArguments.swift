@@ -24,8 +24,7 @@ enum WireArguments {
     /// The JSON string OpenAI expects; a kept raw string is sent back as it came.
     static func string(_ arguments: JSONValue) -> String {
         if case .string(let raw) = arguments { return raw }
-        guard let data = try? JSONEncoder.line.encode(arguments) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        return WireJSON.text(arguments)
     }
 
     /// The object Ollama expects; anything else becomes `{}` (Ollama rejects non-objects).
