@@ -17,11 +17,21 @@ public enum ActionSchema {
         return .object(["anyOf": .array(variants)])
     }
 
-    /// One example line per tool, for the system prompt (small models copy examples well).
-    public static func examples(for tools: [ToolSpec]) -> String {
-        tools.map { tool in
+    /// One example line per tool, for the system prompt. Small models copy examples
+    /// literally, so the examples use the task's own file and test command, never `"..."`.
+    public static func examples(for tools: [ToolSpec], file: String = "README.md", command: String = "bash test.sh")
+        -> String
+    {
+        let values = [
+            "path": file, "search": "the exact old lines", "replace": "the new lines",
+            "content": "the whole new content of the file", "command": command, "pattern": "def main",
+            "summary": "what I changed and how I tested it",
+        ]
+        return tools.map { tool in
             let required = tool.parameters["required"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            let args = required.map { "\"\($0)\": \"...\"" }.joined(separator: ", ")
+            let args = WireJSON.orderedKeys(required).map { name in
+                "\"\(name)\": \"\(values[name] ?? name)\""
+            }.joined(separator: ", ")
             return "{\"tool\": \"\(tool.name)\", \"args\": {\(args)}}  — \(tool.description)"
         }.joined(separator: "\n")
     }

@@ -27,7 +27,7 @@ enum ReportWriter {
     }
 
     static func writeReview(_ review: ReviewerAgent.Review, context: AgentContext, model: String) throws {
-        let report: [String: JSONValue] = [
+        var report: [String: JSONValue] = [
             "task_id": .string(context.taskID), "round": .number(Double(context.round)), "run_id": .string(context.runID),
             "decision": .string(review.decision),
             "blocking_issues": .array(review.blockingIssues.map { issue in
@@ -40,6 +40,7 @@ enum ReportWriter {
             "non_blocking_suggestions": .array(review.suggestions.map { .string($0) }),
             "summary": .string(review.summary), "agent": .object(["model": .string(model)]),
         ]
+        if review.isUnreviewed { report["stopped_reason"] = .string("invalid_review") }
         try AtomicFile.write(try JSONEncoder.bus.encode(JSONValue.object(report)), to: context.reportPath)
     }
 }

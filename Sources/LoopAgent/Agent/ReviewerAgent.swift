@@ -27,6 +27,8 @@ public struct ReviewerAgent: Sendable {
         public var blockingIssues: [BlockingIssue]
         public var suggestions: [String]
         public var summary: String
+        /// The model gave no valid review: this is the PM-visible stand-in, never an approval.
+        public var isUnreviewed: Bool = false
     }
 
     /// The schema the reply is constrained to (and validated against).
@@ -100,7 +102,17 @@ public struct ReviewerAgent: Sendable {
                     role: .user, content: "That was not a valid review: \(problem.reason). Reply with the JSON object only."))
             }
         }
-        throw AgentFailure("the reviewer returned an invalid review twice (last: \(lastProblem)); no review was written")
+        // A weak model that cannot produce a review is not an infrastructure fault: the round
+        // goes on, honestly not approved, and the next round's fix list says why.
+        output("[loop-agent] no valid review twice; writing changes_required: the change was not reviewed")
+        return Review(
+            decision: "changes_required",
+            blockingIssues: [
+                BlockingIssue(
+                    severity: "high", file: "",
+                    reason: "The reviewer model gave no valid review twice (last problem: \(lastProblem)); the change was not reviewed.",
+                    source: "reviewer")
+            ], suggestions: [], summary: cutNote + "No valid review from the model: not approved.", isUnreviewed: true)
     }
 
     /// Validates a reply against the review schema ourselves: servers may ignore the schema.

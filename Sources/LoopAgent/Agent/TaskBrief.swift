@@ -9,6 +9,13 @@ public struct TaskBrief: Sendable, Equatable {
     public var fixes: [String]
     /// The card's `in_scope` paths: small ones are shown to the model in the first prompt.
     public var inScope: [String]
+    /// The card's verify commands: the example `run` command the model sees.
+    public var verify: [String] = []
+
+    /// A file to show in the tool examples: the first in-scope file (not a folder or glob).
+    public var exampleFile: String {
+        inScope.first { !$0.hasSuffix("/") && !$0.contains("*") && !$0.contains(" ") } ?? "README.md"
+    }
 
     public init(goal: String, acceptanceCriteria: [String], fixes: [String], inScope: [String] = []) {
         self.goal = goal
@@ -22,12 +29,14 @@ public struct TaskBrief: Sendable, Equatable {
         var goal = ""
         var criteria: [String] = []
         var inScope: [String] = []
+        var verify: [String] = []
         if let state = try? RunState.load(from: "\(context.busDir)/\(BusPaths.state)"),
             let card = try? TaskCard.load(from: Self.cardPath(state, busDir: context.busDir))
         {
             goal = card.goal
             criteria = card.acceptanceCriteria
             inScope = card.inScope
+            verify = card.verify
         }
         var fixes: [String] = []
         if let list = FixList.load("\(context.busDir)/\(BusPaths.fixList)"), list.round == context.round,
@@ -38,7 +47,9 @@ public struct TaskBrief: Sendable, Equatable {
                     + (fix.requiredChange.map { " → \($0.prefix(300))" } ?? "")
             }
         }
-        return TaskBrief(goal: goal, acceptanceCriteria: criteria, fixes: fixes, inScope: inScope)
+        var brief = TaskBrief(goal: goal, acceptanceCriteria: criteria, fixes: fixes, inScope: inScope)
+        brief.verify = verify
+        return brief
     }
 
     /// The card the run judges by: the snapshot taken at run start, else the card file.

@@ -86,7 +86,7 @@ public struct WorkerAgent: Sendable {
     ///   client's retries (infrastructure faults, which the PM retries).
     public func run(task: String) async throws -> Outcome {
         let specs = tools.specs
-        let system = WorkerPrompts.system(mode: mode, tools: specs)
+        let system = WorkerPrompts.system(mode: mode, tools: specs, brief: brief)
         let task = task + InScopeFiles.section(paths: brief.inScope, workdir: context.workdir, budgetTokens: (limits.contextLength - limits.replyTokens) / 4)
         var messages = [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: task)]
         var estimator = TokenEstimator()

@@ -3,7 +3,7 @@ import LoopCore
 
 /// The fixed texts of the worker's conversation.
 enum WorkerPrompts {
-    static func system(mode: ToolMode, tools: [ToolSpec]) -> String {
+    static func system(mode: ToolMode, tools: [ToolSpec], brief: TaskBrief = TaskBrief(goal: "", acceptanceCriteria: [], fixes: [])) -> String {
         let format: String
         if mode == .native {
             format = "Act by calling exactly one tool per reply."
@@ -11,7 +11,7 @@ enum WorkerPrompts {
             format = """
                 Reply with exactly ONE JSON object and nothing else: {"tool": "<name>", "args": {...}}.
                 The tools, one example each:
-                \(ActionSchema.examples(for: tools))
+                \(ActionSchema.examples(for: tools, file: brief.exampleFile, command: brief.verify.first ?? "bash test.sh"))
                 """
         }
         return """

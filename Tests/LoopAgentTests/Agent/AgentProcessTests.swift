@@ -97,7 +97,7 @@ struct AgentProcessTests {
         #expect(usage.first?["completion_tokens"]?.intValue == 80)
     }
 
-    @Test("a reviewer that answers invalid JSON twice exits non-zero and writes no report (never an approval)")
+    @Test("a reviewer that answers invalid JSON twice writes changes_required marked invalid_review (never an approval)")
     func reviewerInvalidTwice() async throws {
         let harness = try await WorkerHarness(.openAI)
         defer { harness.cleanUp() }
@@ -107,10 +107,14 @@ struct AgentProcessTests {
             ["--provider", "openai", "--model", "m"], role: .reviewer, workspace: harness.workspace,
             prompt: ReviewerAgentTests.prompt, environment: environment(harness.server))
 
-        #expect(result.exitCode == 1)
-        #expect(result.errorLines.count == 1)
-        #expect(result.errorLines.first?.hasPrefix("loop-agent: the reviewer returned an invalid review twice") == true)
-        #expect(!FileManager.default.fileExists(atPath: harness.workspace.context(role: .reviewer).reportPath))
+        #expect(result.exitCode == 0)
+        #expect(result.errorLines.isEmpty)
+        let data = try #require(FileManager.default.contents(atPath: harness.workspace.context(role: .reviewer).reportPath))
+        let report = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(report["decision"] as? String == "changes_required")
+        #expect(report["stopped_reason"] as? String == "invalid_review")
+        let issues = try #require(report["blocking_issues"] as? [[String: Any]])
+        #expect((issues.first?["reason"] as? String)?.contains("the change was not reviewed") == true)
         #expect(harness.chats.count == 2)
     }
 

@@ -5,8 +5,9 @@ import LoopTestSupport
 
 @testable import LoopAgent
 
-/// The reviewer: one schema-constrained call, a second after an invalid reply, and a failure
-/// (never an approval) after two invalid ones.
+/// The reviewer: one schema-constrained call, a second after an invalid reply, and after two
+/// invalid ones an honest `changes_required` marked unreviewed (never an approval, never a
+/// failed dispatch: a weak model is not an infrastructure fault).
 @Suite("Reviewer agent", .serialized, .timeLimit(.minutes(2)))
 struct ReviewerAgentTests {
     static let prompt = "Review the change: greeting.txt now says hello loop. Verification: bash test.sh passed."
@@ -30,14 +31,11 @@ struct ReviewerAgentTests {
             output: harness.output.sink)
     }
 
-    private func failure(_ harness: WorkerHarness) async throws -> AgentFailure? {
-        do {
-            let review = try await reviewer(harness).run(prompt: Self.prompt)
-            Issue.record("expected AgentFailure, got \(review)")
-            return nil
-        } catch let failure as AgentFailure {
-            return failure
-        }
+    /// Runs the reviewer expecting the stand-in review for "no valid review twice".
+    private func unreviewed(_ harness: WorkerHarness) async throws -> String? {
+        let review = try await reviewer(harness).run(prompt: Self.prompt)
+        #expect(review.isUnreviewed && review.decision == "changes_required" && review.blockingIssues.count == 1)
+        return review.isUnreviewed ? review.blockingIssues.first?.reason : nil
     }
 
     @Test("a valid review comes back with its decision, issues, suggestions and summary", arguments: ModelWire.allCases)
@@ -92,17 +90,17 @@ struct ReviewerAgentTests {
     }
 
     @Test(
-        "invalid JSON twice is an AgentFailure, never an approval",
+        "invalid JSON twice is changes_required marked unreviewed, never an approval",
         arguments: ["Approved, ship it.", #"{"decision": "lgtm", "summary": "ok"}"#])
     func invalidTwice(reply: String) async throws {
         let harness = try await WorkerHarness(.openAI)
         defer { harness.cleanUp() }
         harness.enqueue(ModelWire.openAI.text(reply).repeating)
 
-        let failure = try #require(try await failure(harness))
+        let reason = try #require(try await unreviewed(harness))
 
-        #expect(failure.reason.hasPrefix("the reviewer returned an invalid review twice (last: "))
-        #expect(failure.reason.hasSuffix("); no review was written"))
+        #expect(reason.hasPrefix("The reviewer model gave no valid review twice (last problem: "))
+        #expect(reason.hasSuffix("); the change was not reviewed."))
         #expect(harness.chats.count == 2)
     }
 
@@ -113,9 +111,9 @@ struct ReviewerAgentTests {
         let empty = json(["decision": "changes_required", "blocking_issues": [], "summary": "Needs work."])
         harness.enqueue(ModelWire.ollama.text(empty).repeating)
 
-        let failure = try #require(try await failure(harness))
+        let reason = try #require(try await unreviewed(harness))
 
-        #expect(failure.reason.contains("changes_required needs at least one blocking issue"))
+        #expect(reason.contains("changes_required needs at least one blocking issue"))
         let correction = harness.chats.last?.messages.last?["content"] as? String
         #expect(
             correction
