@@ -11,6 +11,9 @@ public struct AgentLimits: Sendable, Equatable {
     /// Longest reply to an action request, far below `replyTokens`: an action is short, and a
     /// small model's runaway reply (a fragment repeated until the cap) costs seconds per token.
     public var actionReplyTokens: Int
+    /// JSON mode: allow only the tools that fit the point reached (look, change, test,
+    /// finish), enforced by the schema. See `ActionMenu`.
+    public var guidedActions: Bool
     /// Bytes of one tool result kept in the conversation (head and tail).
     public var toolOutputBytes: Int
     /// Consecutive malformed replies that end the worker's turn (the round goes on).
@@ -21,8 +24,9 @@ public struct AgentLimits: Sendable, Equatable {
     public init(
         maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
         toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3,
-        actionReplyTokens: Int = 512
+        actionReplyTokens: Int = 512, guidedActions: Bool = false
     ) {
+        self.guidedActions = guidedActions
         self.actionReplyTokens = actionReplyTokens
         self.maxSteps = maxSteps
         self.maxTokens = maxTokens

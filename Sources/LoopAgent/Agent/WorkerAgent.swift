@@ -87,7 +87,12 @@ public struct WorkerAgent: Sendable {
     public func run(task: String) async throws -> Outcome {
         let specs = tools.specs
         let system = WorkerPrompts.system(mode: mode, tools: specs, brief: brief)
-        let task = task + InScopeFiles.section(paths: brief.inScope, workdir: context.workdir, budgetTokens: (limits.contextLength - limits.replyTokens) / 4)
+        let filesSection = InScopeFiles.section(
+            paths: brief.inScope, workdir: context.workdir, budgetTokens: (limits.contextLength - limits.replyTokens) / 4)
+        let task = task + filesSection
+        // JSON mode with guided actions: the schema allows only the tools that fit this point.
+        let guided = mode == .json && limits.guidedActions
+        var menu = ActionMenu(hasSeenContent: !filesSection.isEmpty)
         var messages = [ChatMessage(role: .system, content: system), ChatMessage(role: .user, content: task)]
         var estimator = TokenEstimator()
         let window = limits.contextLength - limits.replyTokens - 64
@@ -128,7 +133,7 @@ public struct WorkerAgent: Sendable {
             }
             let request = ChatRequest(
                 model: modelName, messages: messages, tools: mode == .native ? specs : nil,
-                responseSchema: mode == .json ? ActionSchema.schema(for: specs) : nil,
+                responseSchema: mode == .json ? ActionSchema.schema(for: guided ? menu.allowed(specs) : specs) : nil,
                 temperature: min(1.0, 0.2 + 0.3 * Double(stuck)), seed: seed &+ step,
                 maxTokens: min(limits.replyTokens, limits.actionReplyTokens), contextLength: limits.contextLength, keepAlive: "30m")
             output("[loop-agent] step \(step)/\(limits.maxSteps)")
@@ -159,7 +164,7 @@ public struct WorkerAgent: Sendable {
             if let call = response.toolCalls.first {
                 parsed = ActionParser.validate(call, tools: specs)
             } else {
-                parsed = ActionParser.parse(response.content, tools: specs)
+                parsed = ActionParser.parse(response.content, tools: guided ? menu.allowed(specs) : specs)
             }
             guard case .success(let call) = parsed else {
                 let reason = (try? parsed.get()).map { _ in "" } ?? Self.reason(parsed)
@@ -218,6 +223,7 @@ public struct WorkerAgent: Sendable {
                     }
                 } else if ["write_file", "edit_file"].contains(call.name), let path = call.arguments["path"]?.stringValue {
                     if !files.contains(path) { files.append(path) }
+                    menu.hasChanged = true
                     // A successful change is progress: a test that failed before may pass now.
                     failures.removeAll()
                 }
@@ -225,7 +231,9 @@ public struct WorkerAgent: Sendable {
                     commands.append((command, !isError))
                 }
                 journal.append("step \(step): \(call.name) \(argumentsText.prefix(120)) → \(isError ? "error: " : "ok: ")\(text.prefix(100).replacingOccurrences(of: "\n", with: " "))")
-                let reminder = brief.reminder(step: step, maxSteps: limits.maxSteps, tokensUsed: tokensUsed, maxTokens: limits.maxTokens)
+                if call.name == "read_file", !isError { menu.hasSeenContent = true }
+                var reminder = brief.reminder(step: step, maxSteps: limits.maxSteps, tokensUsed: tokensUsed, maxTokens: limits.maxTokens)
+                if guided { reminder += "\n" + menu.nextStep }
                 let result = Self.bounded(text, limit: resultBytes)
                 lastResult = "RESULT of \(call.name) \(argumentsText.prefix(160)):\n\(Self.bounded(text, limit: resultBytes / 2))"
                 if mode == .native && !response.toolCalls.isEmpty {

@@ -38,6 +38,8 @@ struct AgentCommand: AsyncParsableCommand {
     var loadTimeout: Int = 900
     @Option(help: "Longest reply to an action request in tokens; cuts runaway replies early. (default: 512)")
     var actionReplyTokens: Int = 512
+    @Flag(help: "JSON tool mode: offer every tool at every step instead of guiding the model (look, change, test, finish).")
+    var unguidedActions = false
     @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on). (default: 3)")
     var maxMalformed: Int = 3
     @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on). (default: 3)")
@@ -72,7 +74,7 @@ struct AgentCommand: AsyncParsableCommand {
             limits: AgentLimits(
                 maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
                 toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures,
-                actionReplyTokens: actionReplyTokens),
+                actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions),
             unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
             shellMaxFileBytes: shellMaxFileMb << 20,
             timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))

@@ -94,6 +94,59 @@ struct WorkerHarnessLeverTests {
     }
 }
 
+@Suite("Guided actions (JSON mode)", .serialized, .timeLimit(.minutes(2)))
+struct GuidedActionTests {
+    static func toolNames(_ request: ScriptedHTTPServer.Request) -> [String] {
+        let format = request.object["response_format"] as? [String: Any]
+        let schema = (format?["json_schema"] as? [String: Any])?["schema"] as? [String: Any]
+        let variants = schema?["anyOf"] as? [[String: Any]] ?? []
+        return variants.compactMap { variant in
+            (((variant["properties"] as? [String: Any])?["tool"] as? [String: Any])?["enum"] as? [String])?.first
+        }
+    }
+
+    @Test("look, then change, then test and finish: the schema offers only the tools that fit, and says what is next")
+    func menuFollowsProgress() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        let wire = ModelWire.openAI
+        harness.enqueue(
+            wire.action("run", ["command": "bash test.sh"]),
+            wire.action("read_file", ["path": "greeting.txt"]),
+            wire.action("finish", ["summary": "nothing"]),
+            wire.action("write_file", ["path": "greeting.txt", "content": "hello loop\n"]),
+            wire.action("run", ["command": "cat greeting.txt"]),
+            wire.action("finish", ["summary": "greeting changed"]))
+
+        let outcome = try await harness.run(limits: AgentLimits(guidedActions: true))
+
+        #expect(outcome.finished && outcome.summary == "greeting changed" && outcome.steps == 6)
+        let menus = harness.chats.map(Self.toolNames)
+        #expect(menus[0] == ["read_file", "edit_file", "write_file", "list_dir", "search"])
+        #expect(menus[1] == menus[0], "a refused tool changes nothing")
+        #expect(menus[2] == ["read_file", "edit_file", "write_file"], "after reading: change it")
+        #expect(menus[4] == ["read_file", "edit_file", "write_file", "run", "finish"], "after a change: test and finish")
+        let correction = harness.chats[1].messages.last?["content"] as? String
+        #expect(correction?.contains(#"unknown tool "run"; use one of read_file, edit_file, write_file, list_dir, search"#) == true)
+        let afterRead = harness.chats[2].messages.last?["content"] as? String
+        #expect(afterRead?.hasSuffix("NEXT: change the code now with edit_file or write_file.") == true)
+    }
+
+    @Test("small in-scope files shown in the prompt: the first step is already a change")
+    func contentShownMeansChange() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        harness.enqueue(ModelWire.openAI.action("write_file", ["path": "greeting.txt", "content": "hello loop\n"]),
+                        ModelWire.openAI.action("finish", ["summary": "done"]))
+        var worker = try await harness.worker(limits: AgentLimits(guidedActions: true))
+        worker.brief.inScope = ["greeting.txt"]
+
+        _ = try await worker.run(task: WorkerHarness.task)
+
+        #expect(harness.chats.map(Self.toolNames).first == ["read_file", "edit_file", "write_file"])
+    }
+}
+
 @Suite("The action schema on the wire")
 struct WireOrderTests {
     @Test("the schema lists tool before args, path before content, search before replace; history keeps that order")
