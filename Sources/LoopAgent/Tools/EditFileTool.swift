@@ -16,6 +16,9 @@ struct EditFileTool {
         let resolved = try workspace.resolve(try arguments.string("path"))
         let search = try arguments.string("search")
         let replace = try arguments.string("replace")
+        guard search != replace else {
+            throw ToolFailure("search and replace are the same text; nothing would change. Put the new text in replace")
+        }
         let text: String
         do {
             text = try TextFile.read(resolved, limit: limits.readFileBytes)

@@ -16,6 +16,13 @@ struct WriteFileTool {
     func callAsFunction(_ arguments: ToolArguments) throws -> ToolResult {
         let resolved = try workspace.resolve(try arguments.string("path"))
         let content = try arguments.string("content")
+        // Writing what is already there changes nothing: an error, so a model that repeats the
+        // same write is seen as stuck instead of spending the round's steps on it.
+        if resolved.exists, let current = FileManager.default.contents(atPath: resolved.absolute),
+            current == Data(content.utf8)
+        {
+            throw ToolFailure("\(resolved.relative) already has exactly this content; nothing changed. Make a different change, or run the tests")
+        }
         let existed = try Self.store(content, at: resolved)
         let lineCount = TextFile.lines(content).count
         var text =

@@ -21,6 +21,21 @@ struct ToolBoxTests {
         }
     }
 
+    @Test("a write of the same content and an edit whose search equals its replace are errors (nothing changes)")
+    func noOpChangesAreErrors() async throws {
+        let fixture = try ToolSandboxFixture()
+        defer { fixture.cleanUp() }
+        let box = fixture.toolBox()
+        let first = await box.call("write_file", ["path": .string("same.txt"), "content": .string("one\n")])
+        #expect(!first.isError)
+        let again = await box.call("write_file", ["path": .string("same.txt"), "content": .string("one\n")])
+        #expect(again.isError && again.text.contains("already has exactly this content"))
+        let edit = await box.call("edit_file", ["path": .string("same.txt"), "search": .string("one"), "replace": .string("one")])
+        #expect(edit.isError && edit.text.contains("search and replace are the same text"))
+        let changed = await box.call("write_file", ["path": .string("same.txt"), "content": .string("two\n")])
+        #expect(!changed.isError)
+    }
+
     @Test("missing and mistyped arguments become error results naming the argument")
     func validatesArguments() async throws {
         let fixture = try ToolSandboxFixture()
