@@ -9,8 +9,10 @@ import Testing
 /// are unset outside CI, and failing in CI.
 ///
 /// A 135M model cannot be expected to solve the task. These tests assert what it cannot
-/// fake: the run reaches a terminal state, every report on the bus is schema-valid, the usage
-/// ledger holds the server's real token counts, any change is committed, the sandbox held.
+/// fake: the loop loops — every round it starts reaches verify and the run ends approved or
+/// exhausted, never as a failed round because the model is weak — every report on the bus is
+/// schema-valid, the usage ledger holds the server's real token counts, any change is
+/// committed, the sandbox held.
 @Suite(.serialized, .timeLimit(.minutes(15)))
 struct RealModelTests {
     static let environment = ProcessInfo.processInfo.environment
@@ -61,15 +63,23 @@ struct RealModelTests {
         let result = try await runLoop(
             [
                 "run", "--auto-dispatch", "--worker-backend", provider, "--reviewer-backend", provider,
-                "--max-rounds", "1", "--dispatch-retries", "0", "--dispatch-timeout", "600", "--idle-timeout", "300",
+                "--max-rounds", "2", "--max-stalled-rounds", "0", "--dispatch-retries", "0", "--dispatch-timeout", "600",
+                "--idle-timeout", "300",
             ], in: repo.path, environment: environment, limit: .seconds(840))
 
-        // A terminal state, with the exit code it documents.
+        // Approved or exhausted — a weak model never fails the round — and every round it
+        // started reached verify.
         let bus = Bus(repo)
         let state = try bus.state
         let phase = try #require(state["phase"] as? String)
-        #expect(["done", "exhausted", "failed"].contains(phase), "\(phase): \(result.output)")
-        #expect([0, 2, 3].contains(result.exitCode), "\(result.output)")
+        #expect(["done", "exhausted"].contains(phase), "\(phase): \(state["reason"] ?? "") \(result.output)")
+        #expect([0, 2].contains(result.exitCode), "\(result.output)")
+        let rounds = try bus.rounds
+        #expect(rounds.count == (phase == "done" ? rounds.count : 2), "both rounds ran: \(result.output)")
+        for round in rounds {
+            #expect(round["verify_passed"] is Bool, "round \(round["round"] ?? "?") reached verify")
+            #expect(round["verify"] is [[String: Any]], "round \(round["round"] ?? "?") has its evidence")
+        }
         #expect(bus.tornFiles().isEmpty)
 
         // Every report on the bus and in the archive is schema-valid (or was refused as such).
