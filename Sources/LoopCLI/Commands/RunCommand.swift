@@ -67,6 +67,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Run budget in seconds of wall time; 0 = none. (default: 0)") var maxDuration: Int?
     @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).")
     var unsafeShell = false
+    @Flag(help: "Run verify commands without bubblewrap: full environment, network and file system. Also LOOP_UNSAFE_VERIFY=1.")
+    var unsafeVerify = false
+    @Flag(help: "Run external agent CLIs (codex, claude, command backends) inside bubblewrap. Also LOOP_AGENT_SANDBOX=1.")
+    var agentSandbox = false
 
     mutating func validate() throws {
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }
@@ -119,6 +123,8 @@ struct RunCommand: AsyncParsableCommand {
         if noWaitOnLimit { flags["wait_on_limit"] = .bool(false) }
         if verbose { flags["verbose"] = .bool(true) }
         if unsafeShell { flags["unsafe_shell"] = .bool(true) }
+        if unsafeVerify { flags["unsafe_verify"] = .bool(true) }
+        if agentSandbox { flags["agent_sandbox"] = .bool(true) }
         set("max_tokens", maxTokens)
         set("max_duration", maxDuration)
         if let maxCost { flags["max_cost"] = .number(maxCost) }

@@ -13,6 +13,8 @@ public struct TaskCard: Sendable, Equatable {
     public var constraints: [String]
     /// Shell commands the PM runs in the workdir after the worker, as evidence.
     public var verify: [String]
+    /// `verify_network: true`: verify commands keep the network (nil = the run's option).
+    public var verifyNetwork: Bool?
     /// Per-card round budget (overrides the default, not an explicit `--max-rounds`).
     public var maxRounds: Int?
     /// Per-card backend choice: `{"worker": "codex", "reviewer": "claude"}`.
@@ -53,6 +55,7 @@ public struct TaskCard: Sendable, Equatable {
         acceptanceCriteria = try reader.stringList("acceptance_criteria")
         constraints = try reader.stringList("constraints")
         verify = try TaskCard.readVerify(reader)
+        verifyNetwork = try reader.optionalBool("verify_network")
         maxRounds = try reader.optionalInt("max_rounds")
         if let maxRounds, maxRounds < 1 {
             throw LoopError.invalidField(

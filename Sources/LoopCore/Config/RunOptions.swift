@@ -33,6 +33,12 @@ public struct RunOptions: Codable, Sendable, Equatable {
     public var maxDuration: Int = 0
     /// Let the built-in agent run shell commands without bubblewrap (a blocklist only).
     public var unsafeShell: Bool = false
+    /// Run verify commands without bubblewrap (`--unsafe-verify`): said in every round's verify log.
+    public var unsafeVerify: Bool = false
+    /// Keep the network inside the verify sandbox (a card's `verify_network` wins).
+    public var verifyNetwork: Bool = false
+    /// Run external agent CLIs (codex, claude, command backends) inside bubblewrap.
+    public var agentSandbox: Bool = false
     /// True when `--max-rounds` (or LOOP_MAX_ROUNDS) was given, so it beats the card's `max_rounds`.
     public var maxRoundsExplicit: Bool = false
 
@@ -63,6 +69,9 @@ public struct RunOptions: Codable, Sendable, Equatable {
         case maxCost = "max_cost"
         case maxDuration = "max_duration"
         case unsafeShell = "unsafe_shell"
+        case unsafeVerify = "unsafe_verify"
+        case verifyNetwork = "verify_network"
+        case agentSandbox = "agent_sandbox"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -93,6 +102,9 @@ public struct RunOptions: Codable, Sendable, Equatable {
         maxCost = try c.decodeIfPresent(Double.self, forKey: .maxCost) ?? 0
         maxDuration = try c.decodeIfPresent(Int.self, forKey: .maxDuration) ?? 0
         unsafeShell = try c.decodeIfPresent(Bool.self, forKey: .unsafeShell) ?? false
+        unsafeVerify = try c.decodeIfPresent(Bool.self, forKey: .unsafeVerify) ?? false
+        verifyNetwork = try c.decodeIfPresent(Bool.self, forKey: .verifyNetwork) ?? false
+        agentSandbox = try c.decodeIfPresent(Bool.self, forKey: .agentSandbox) ?? false
     }
 
     /// The backend name for a role.

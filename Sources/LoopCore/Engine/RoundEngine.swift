@@ -142,7 +142,10 @@ public final class RoundEngine {
                 environment: [
                     "LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round), "LOOP_BUS_DIR": paths.root,
                     "LOOP_RUN_ID": verifyRunID,
-                ])
+                ],
+                sandbox: VerifySandbox(
+                    isEnabled: !options.unsafeVerify,
+                    allowsNetwork: context.card.verifyNetwork ?? options.verifyNetwork))
             let before = Set(try await workdirGit.changedPaths(excluding: busExclusions))
             results = try await verifier.run(commands)
             reapLeftovers(of: verifyRunID)
