@@ -43,6 +43,9 @@ public struct RunController: Sendable {
         }
         let lock = try takeLock()
         defer { lock.releaseCleanly() }
+        if request.options.autoDispatch {
+            for note in dispatcher.isolationNotes(options: request.options) { console.info(note) }
+        }
         sweepStaleTemps()
         reapOrphans()
         try ensureGitignore()
@@ -195,7 +198,7 @@ public struct RunController: Sendable {
             )
         }
         return RoundContext(
-            paths: paths, card: card, dispatcher: dispatcher,
+            paths: paths, card: card, dispatcher: dispatcher.configured(for: state.options),
             templates: PromptTemplates.load(from: paths.templates, defaults: templates),
             repository: paths.repository, console: console)
     }

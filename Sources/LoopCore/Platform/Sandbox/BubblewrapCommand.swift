@@ -38,12 +38,16 @@ public struct BubblewrapCommand: Sendable {
     public var writablePaths: [String]
     /// The read-only system folders.
     public var mounts: SandboxMounts
+    /// Start from an empty environment and set `environment` (`--clearenv`). False keeps the
+    /// environment bwrap itself is given, so credentials an agent CLI needs never appear in argv.
+    public var clearsEnvironment: Bool
 
     public init(
         bwrapPath: String, shellPath: String, workspace: String, environment: [String: String],
         hiddenPaths: [String] = [], maxFileBytes: Int = 1 << 30, allowsNetwork: Bool = false,
-        writablePaths: [String] = [], mounts: SandboxMounts? = nil
+        writablePaths: [String] = [], mounts: SandboxMounts? = nil, clearsEnvironment: Bool = true
     ) {
+        self.clearsEnvironment = clearsEnvironment
         self.bwrapPath = bwrapPath
         self.shellPath = shellPath
         self.workspace = workspace
@@ -67,7 +71,12 @@ public struct BubblewrapCommand: Sendable {
         arguments += ["--unshare-all"]
         arguments += allowsNetwork ? ["--share-net"] : ["--unshare-net"]
         arguments += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-        for entry in mounts.entries {
+        // Folders under /tmp (an agent installed in a temp folder) go after the private /tmp.
+        let underTmp = { (entry: SandboxMounts.Entry) -> Bool in
+            if case .readOnly(let path) = entry { return PathProbe.path(path, isWithin: "/tmp") }
+            return false
+        }
+        for entry in mounts.entries where !underTmp(entry) {
             switch entry {
             case .readOnly(let path): arguments += ["--ro-bind", path, path]
             case .symlink(let path, let target): arguments += ["--symlink", target, path]
@@ -77,17 +86,25 @@ public struct BubblewrapCommand: Sendable {
         for folder in mounts.maskedFolders { arguments += ["--tmpfs", folder] }
         arguments += ["--dev", "/dev", "--proc", "/proc"]
         arguments += ["--size", String(maxFileBytes), "--tmpfs", "/tmp"]
+        for entry in mounts.entries where underTmp(entry) {
+            if case .readOnly(let path) = entry { arguments += ["--ro-bind", path, path] }
+        }
         if allowsNetwork { arguments += resolverMounts() }
         for path in gitFolders() where !PathProbe.path(path, isWithin: workspace) {
             arguments += ["--ro-bind", path, path]
+        }
+        // Before the workspace: a writable bus folder may contain the worktree, whose `.git`
+        // must stay read-only.
+        for path in writablePaths where !PathProbe.path(path, isWithin: workspace) {
+            switch PathProbe.kind(path) {
+            case .directory, .regular: arguments += ["--bind", path, path]
+            default: continue
+            }
         }
         arguments += ["--bind", workspace, workspace]
         let gitPath = workspace + "/.git"
         if [.directory, .regular].contains(PathProbe.kind(gitPath)) {
             arguments += ["--ro-bind", gitPath, gitPath]
-        }
-        for path in writablePaths where PathProbe.isDirectory(path) && !PathProbe.path(path, isWithin: workspace) {
-            arguments += ["--bind", path, path]
         }
         // After the binds, so a credential folder inside a bound folder is hidden too; one
         // that contains the workspace is left alone (hiding it would hide the workspace).
@@ -101,9 +118,12 @@ public struct BubblewrapCommand: Sendable {
             default: continue
             }
         }
-        arguments += ["--chdir", workspace, "--clearenv"]
-        for name in environment.keys.sorted() {
-            arguments += ["--setenv", name, environment[name] ?? ""]
+        arguments += ["--chdir", workspace]
+        if clearsEnvironment {
+            arguments += ["--clearenv"]
+            for name in environment.keys.sorted() {
+                arguments += ["--setenv", name, environment[name] ?? ""]
+            }
         }
         return arguments + ["--"] + program
     }
