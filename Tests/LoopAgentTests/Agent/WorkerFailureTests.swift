@@ -7,7 +7,7 @@ import LoopTestSupport
 
 /// Replies that are not actions, and actions that keep failing, end the round with
 /// `AgentFailure` instead of looping or passing for success.
-@Suite("Worker: malformed replies and repeated failures", .serialized, .timeLimit(.minutes(2)))
+@Suite("Worker: malformed replies and repeated failures", .serialized, .timeLimit(.minutes(2)), .enabled(if: BubblewrapRequirement.shouldRun))
 struct WorkerFailureTests {
     static let chatter = "Sure! I will read the file."
 
