@@ -32,7 +32,9 @@ struct AgentSandboxTests {
         return repo
     }
 
-    private func escaped(_ repo: TestRepo) async throws -> (wroteOutside: Bool, changedCheckout: Bool, readCheckout: Bool) {
+    private func escaped(_ repo: TestRepo) async throws -> (
+        wroteOutside: Bool, changedCheckout: Bool, readCheckout: Bool
+    ) {
         let work = try await repo.git("show", "loop/T-1:work.txt")
         let readme = try String(contentsOfFile: repo.path + "/README.md", encoding: .utf8)
         return (
@@ -41,7 +43,8 @@ struct AgentSandboxTests {
         )
     }
 
-    @Test("--agent-sandbox: a command backend cannot write outside the worktree or read the checkout, and still reports",
+    @Test(
+        "--agent-sandbox: a command backend cannot write outside the worktree or read the checkout, and still reports",
         .enabled(if: BubblewrapRequirement.shouldRun))
     func flagConfines() async throws {
         let repo = try await prepare()
@@ -52,7 +55,8 @@ struct AgentSandboxTests {
         #expect(try Bus(repo).text("logs/T-1/r1_worker.log").contains("(agent sandbox)"))
     }
 
-    @Test("backends.<name>.sandbox: true confines that backend without the flag",
+    @Test(
+        "backends.<name>.sandbox: true confines that backend without the flag",
         .enabled(if: BubblewrapRequirement.shouldRun))
     func configConfines() async throws {
         let repo = try await prepare(extra: ["sandbox: true"])
@@ -79,10 +83,12 @@ struct AgentSandboxTests {
             ["run", "--auto-dispatch", "--worker-backend", "codex", "--reviewer-backend", "claude"], in: repo.path)
         #expect(
             plain.stdout.contains(
-                "codex (worker) runs with its permission checks disabled (--dangerously-bypass-approvals-and-sandbox) and outside any sandbox"),
+                "codex (worker) runs with its permission checks disabled (--dangerously-bypass-approvals-and-sandbox) and outside any sandbox"
+            ),
             "\(plain.output)")
         #expect(
-            plain.stdout.contains("claude (reviewer) runs with its permission checks disabled (--dangerously-skip-permissions)"),
+            plain.stdout.contains(
+                "claude (reviewer) runs with its permission checks disabled (--dangerously-skip-permissions)"),
             "\(plain.output)")
         let sandboxed = try await runLoop(
             ["run", "--auto-dispatch", "--agent-sandbox", "--worker-backend", "codex", "--reviewer-backend", "claude"],

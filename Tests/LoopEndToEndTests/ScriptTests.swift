@@ -20,16 +20,20 @@ struct ScriptTests {
 
         init(script: String, buildStatus: Int, git: Bool = false) async throws {
             let raw = NSTemporaryDirectory() + "loop-scripts-\(UUID().uuidString)"
-            base = PathProbe.realPath(NSTemporaryDirectory()).map { $0 + "/" + (raw as NSString).lastPathComponent } ?? raw
+            base =
+                PathProbe.realPath(NSTemporaryDirectory()).map { $0 + "/" + (raw as NSString).lastPathComponent } ?? raw
             root = base + "/project"
             bin = base + "/bin"
             let files = FileManager.default
             try files.createDirectory(atPath: root + "/scripts", withIntermediateDirectories: true)
             try files.createDirectory(atPath: bin, withIntermediateDirectories: true)
-            try files.copyItem(atPath: ScriptTests.sourceRoot + "/scripts/" + script, toPath: root + "/scripts/" + script)
+            try files.copyItem(
+                atPath: ScriptTests.sourceRoot + "/scripts/" + script, toPath: root + "/scripts/" + script)
             for folder in ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"] {
                 for name in (try? files.contentsOfDirectory(atPath: folder)) ?? []
-                where !["bwrap", "swift", "apt-get", "apt"].contains(name) && !files.fileExists(atPath: bin + "/" + name) {
+                where !["bwrap", "swift", "apt-get", "apt"].contains(name)
+                    && !files.fileExists(atPath: bin + "/" + name)
+                {
                     try? files.createSymbolicLink(atPath: bin + "/" + name, withDestinationPath: folder + "/" + name)
                 }
             }
@@ -46,7 +50,9 @@ struct ScriptTests {
             try Self.executable(bin + "/apt-get", "#!/bin/bash\necho 'E: fake apt-get cannot install' >&2\nexit 100\n")
             if git {
                 try ".build/\n".write(toFile: root + "/.gitignore", atomically: false, encoding: .utf8)
-                for arguments in [["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "s"]] {
+                for arguments in [
+                    ["init", "-q"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "s"],
+                ] {
                     _ = try await ProcessRunner.capture(["git"] + arguments, in: root)
                 }
             }
@@ -62,7 +68,8 @@ struct ScriptTests {
                 "PATH": bin, "HOME": base, "CI": "", "LOOP_TEST_OPENAI_BASE_URL": "http://127.0.0.1:9",
             ]
             variables.merge(environment) { $1 }
-            return try await ProcessRunner.capture(["bash", root + "/scripts/" + script], in: root, environment: variables)
+            return try await ProcessRunner.capture(
+                ["bash", root + "/scripts/" + script], in: root, environment: variables)
         }
 
         func cleanUp() { try? FileManager.default.removeItem(atPath: base) }
@@ -107,7 +114,8 @@ struct ScriptTests {
     func reliabilityRebuilds() async throws {
         let project = try await Project(script: "reliability", buildStatus: 1, git: true)
         defer { project.cleanUp() }
-        try FileManager.default.createDirectory(atPath: project.root + "/.build/debug", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: project.root + "/.build/debug", withIntermediateDirectories: true)
         try Project.executable(project.root + "/.build/debug/loop", "#!/bin/sh\nexit 0\n")
         let result = try await project.run("reliability", environment: ["PATH": project.bin])
         #expect(result.exitCode == 1, "\(result.stdout)\(result.stderr)")

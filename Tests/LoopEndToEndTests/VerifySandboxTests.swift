@@ -42,7 +42,8 @@ struct VerifySandboxTests {
         #expect(log.contains("verify commands run in bubblewrap") && log.contains("no network"), "\(log)")
         #expect(log.contains("KEY[] TOKEN[]"), "\(log)")
         #expect(!log.contains("sk-verify-secret") && !log.contains("ghp_verifysecret"))
-        #expect(!FileManager.default.fileExists(atPath: repo.root + "/escaped-by-verify"), "a verify command wrote outside")
+        #expect(
+            !FileManager.default.fileExists(atPath: repo.root + "/escaped-by-verify"), "a verify command wrote outside")
         #expect(log.contains("NO-READ-OUTSIDE") && !log.contains("OUTSIDE-CONTENT"), "\(log)")
         #expect(log.contains("NET-CLOSED"), "\(log)")
         #expect(log.contains("WROTE-WORKTREE"), "\(log)")
@@ -56,7 +57,8 @@ struct VerifySandboxTests {
         let log = try Bus(repo).text("logs/T-1/r1_verify.log")
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(log.contains("network allowed") && log.contains("NET-OPEN"), "\(log)")
-        #expect(!FileManager.default.fileExists(atPath: repo.root + "/escaped-by-verify"), "the rest of the sandbox stays")
+        #expect(
+            !FileManager.default.fileExists(atPath: repo.root + "/escaped-by-verify"), "the rest of the sandbox stays")
     }
 
     @Test("--unsafe-verify and LOOP_UNSAFE_VERIFY=1 turn the sandbox off, and the verify log says so")
@@ -68,7 +70,9 @@ struct VerifySandboxTests {
             let log = try Bus(repo).text("logs/T-1/r1_verify.log")
             #expect(result.exitCode == 0, "\(result.output)")
             #expect(log.contains("verify commands run WITHOUT a sandbox (--unsafe-verify)"), "\(log)")
-            #expect(FileManager.default.fileExists(atPath: repo.root + "/escaped-by-verify") && log.contains("OUTSIDE-CONTENT"))
+            #expect(
+                FileManager.default.fileExists(atPath: repo.root + "/escaped-by-verify")
+                    && log.contains("OUTSIDE-CONTENT"))
         }
     }
 
@@ -82,7 +86,8 @@ struct VerifySandboxTests {
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         for tool in ["git", "bash", "env", "sh", "cat", "mv", "dirname", "basename", "printf"] {
             for folder in ["/usr/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(folder)/\(tool)") {
-                try? FileManager.default.createSymbolicLink(atPath: "\(bin)/\(tool)", withDestinationPath: "\(folder)/\(tool)")
+                try? FileManager.default.createSymbolicLink(
+                    atPath: "\(bin)/\(tool)", withDestinationPath: "\(folder)/\(tool)")
             }
         }
         let result = try await repo.run(environment: ["PATH": bin])

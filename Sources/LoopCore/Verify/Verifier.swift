@@ -38,8 +38,9 @@ public struct VerifySandbox: Sendable, Equatable {
     /// Largest file a verify command may write, and the size of its `/tmp`.
     public var maxFileBytes: Int
 
-    public init(isEnabled: Bool = true, allowsNetwork: Bool = false, bwrapPath: String? = nil, maxFileBytes: Int = 4 << 30)
-    {
+    public init(
+        isEnabled: Bool = true, allowsNetwork: Bool = false, bwrapPath: String? = nil, maxFileBytes: Int = 4 << 30
+    ) {
         self.isEnabled = isEnabled
         self.allowsNetwork = allowsNetwork
         self.bwrapPath = bwrapPath
@@ -52,7 +53,8 @@ public struct VerifySandbox: Sendable, Equatable {
             return "verify commands run WITHOUT a sandbox (--unsafe-verify): full environment, network and file system"
         }
         return "verify commands run in bubblewrap: worktree writable, private /tmp, toolchain read-only, "
-            + (allowsNetwork ? "network allowed (verify_network)" : "no network") + ", secrets removed from the environment"
+            + (allowsNetwork ? "network allowed (verify_network)" : "no network")
+            + ", secrets removed from the environment"
     }
 }
 

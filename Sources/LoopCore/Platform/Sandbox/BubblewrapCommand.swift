@@ -110,7 +110,8 @@ public struct BubblewrapCommand: Sendable {
         // that contains the workspace is left alone (hiding it would hide the workspace).
         let visible = mounts.readOnlyFolders + [workspace] + writablePaths
         for path in hiddenPaths
-        where !PathProbe.path(workspace, isWithin: path) && visible.contains(where: { PathProbe.path(path, isWithin: $0) })
+        where !PathProbe.path(workspace, isWithin: path)
+            && visible.contains(where: { PathProbe.path(path, isWithin: $0) })
         {
             switch PathProbe.kind(path) {
             case .directory: arguments += ["--tmpfs", path]
