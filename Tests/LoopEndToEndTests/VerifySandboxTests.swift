@@ -95,6 +95,11 @@ struct VerifySandboxTests {
         let line = try #require(result.output.split(separator: "\n").first { $0.contains("bubblewrap") })
         #expect(line.contains("apt-get install bubblewrap") && line.contains("--unsafe-verify"), "\(line)")
         #expect(!Bus(repo).exists("logs/T-1/r1_worker.log"), "nothing was dispatched")
+        // A card without verify commands needs no sandbox for them.
+        try repo.writeCard()
+        let noVerify = try await repo.run(environment: ["PATH": bin])
+        #expect(noVerify.exitCode == 0, "\(noVerify.output)")
+        try repo.writeCard(verify: ["true"])
         let unsafe = try await repo.run(["--unsafe-verify"], environment: ["PATH": bin])
         #expect(unsafe.exitCode == 0, "\(unsafe.output)")
     }

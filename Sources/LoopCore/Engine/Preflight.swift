@@ -8,6 +8,8 @@ public struct Preflight: Sendable {
     public var paths: BusPaths
     public var options: RunOptions
     public var dispatcher: any AgentDispatcher
+    /// The card has verify commands, which run in bubblewrap unless `--unsafe-verify`.
+    public var runsVerify = true
 
     public init(paths: BusPaths, options: RunOptions, dispatcher: any AgentDispatcher) {
         self.paths = paths
@@ -30,7 +32,7 @@ public struct Preflight: Sendable {
                 "The repository has no commits yet. Make a first commit (git commit --allow-empty -m init).")
         }
         if let problem = writableProblem(paths.root) { problems.append(problem) }
-        if !options.unsafeVerify || options.agentSandbox,
+        if (runsVerify && !options.unsafeVerify) || options.agentSandbox,
             case .unusable(let problem) = await BubblewrapProbe.detect()
         {
             problems.append(
