@@ -58,7 +58,7 @@ let package = Package(
             name: "LoopCoreTests", dependencies: ["LoopCore", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LoopAgentTests", dependencies: ["LoopAgent", "LoopCore", "LoopTestSupport"]),
-        .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "loop"]),
+        .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
         .testTarget(name: "LoopReliabilityTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
         // Test helpers shared by test targets (a scripted HTTP server); not part of the product.
         .target(name: "LoopTestSupport", path: "Tests/LoopTestSupport"),

@@ -8,6 +8,8 @@ public import LoopCore
 /// is shared between rounds except what is on disk.
 public struct BackendDispatcher: AgentDispatcher {
     let registry: BackendRegistry
+    /// `--agent-sandbox`: every external CLI runs inside bubblewrap.
+    var sandboxesAgents = false
 
     /// - Parameter configured: the `backends:` map of `.loop/config.yaml`. An entry with
     ///   `command` defines (or replaces) a command backend; an entry without one tunes the
@@ -73,7 +75,27 @@ public struct BackendDispatcher: AgentDispatcher {
             throw LoopError.config(
                 "The \(backend.name) backend needs a model: pass --\(request.role.rawValue)-model NAME or set backends.\(backend.name).model in .loop/config.yaml.")
         }
-        return try await AgentRun(backend: backend, request: request).run()
+        let sandboxed = (sandboxesAgents || backend.isSandboxed) && !backend.isAgent
+        return try await AgentRun(backend: backend, request: request, isSandboxed: sandboxed).run()
+    }
+
+    public func configured(for options: RunOptions) -> any AgentDispatcher {
+        var copy = self
+        copy.sandboxesAgents = options.agentSandbox
+        return copy
+    }
+
+    public func isolationNotes(options: RunOptions) -> [String] {
+        var roles: [String: [Role]] = [:]
+        for role in Role.allCases { roles[options.backend(for: role), default: []].append(role) }
+        return roles.keys.sorted().compactMap { name -> String? in
+            guard let backend = registry.backend(named: name), case .builtin(let builtin) = backend.kind,
+                let flag = builtin.bypassFlag, !(options.agentSandbox || backend.isSandboxed)
+            else { return nil }
+            let who = (roles[name] ?? []).map(\.rawValue).joined(separator: " and ")
+            return "\(name) (\(who)) runs with its permission checks disabled (\(flag)) and outside any sandbox: "
+                + "it can read and change anything your user can. Pass --agent-sandbox to run it in bubblewrap."
+        }
     }
 
     // MARK: - Messages

@@ -21,13 +21,17 @@ import Testing
     @Test(
         "a task card error names the file, the field and what was expected",
         arguments: [
-            (#"{"task_id": "T", "goal": 3}"#, "field 'goal' must be a non-empty string (got a number)"),
-            (#"{"goal": "x"}"#, "field 'task_id' must be a non-empty string (it is missing)"),
+            (#"{"task_id": "T", "goal": 3}"#, "field 'goal' must be a string (got a number)"),
+            (#"{"task_id": ["T"], "goal": "x"}"#, "field 'task_id' must be a string (got an array)"),
             (
                 #"{"task_id": "T", "goal": "x", "verify": ["ok", 2]}"#,
                 "field 'verify[1]' must be a string (got a number)"
             ),
-            (#"{"task_id": "a/b", "goal": "x"}"#, "field 'task_id' must use only letters"),
+            (#"{"task_id": "a/b", "goal": "x"}"#, "field 'task_id' must not contain '..', '/' or '\\'"),
+            (#"{"task_id": "a..b", "goal": "x"}"#, "field 'task_id' must not contain"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}]}"#, "field 'lanes' is not supported yet"),
+            (#"{"task_id": "T", "depends_on": ["T-0"]}"#, "field 'depends_on' is not supported yet"),
+            (#"{"task_id": "T", "dependencies": ["T-0"]}"#, "field 'dependencies' is not supported yet"),
             (#"{"task_id": "T", "goal": "x", "max_rounds": 0}"#, "field 'max_rounds' must be at least 1"),
             (#"{"task_id": "T", "goal": "x""#, "is not valid: not valid JSON"),
             (#"[1, 2]"#, "expected a JSON object at the top level"),
@@ -40,6 +44,31 @@ import Testing
         #expect(text.contains(path), "\(text)")
         #expect(text.contains(message), "\(text)")
         #expect(error?.exitCode == .configError)
+    }
+
+    @Test("loop-kit's defaults: no task_id is UNKNOWN, a number is its text, no goal is empty, empty lanes are fine")
+    func loopKitDefaults() throws {
+        let dir = try TempDir()
+        let bare = try TaskCard.load(from: try dir.write("a.json", #"{"in_scope": ["x"]}"#))
+        #expect(bare.taskID == "UNKNOWN" && bare.goal.isEmpty && bare.acceptanceCriteria.isEmpty)
+        let number = try TaskCard.load(from: try dir.write("b.json", #"{"task_id": 42, "goal": "g"}"#))
+        #expect(number.taskID == "42")
+        let empty = try TaskCard.load(
+            from: try dir.write("c.json", #"{"task_id": "T", "lanes": [], "depends_on": [], "dependencies": null}"#))
+        #expect(empty.taskID == "T")
+    }
+
+    @Test(
+        "every task id loop-kit accepts is accepted; one that cannot name a branch runs under a stable safe form",
+        arguments: ["fix login bug", "JIRA:123", "tâche-1", ".hidden", "-dash", "a@{b}", "x~1^2", String(repeating: "a", count: 150)])
+    func loopKitTaskIDs(id: String) throws {
+        let dir = try TempDir()
+        let json = String(decoding: try JSONEncoder().encode(["task_id": id, "goal": "g"]), as: UTF8.self)
+        let card = try TaskCard.load(from: try dir.write("card.json", json))
+        #expect(card.cardTaskID == id)
+        #expect(TaskCard.isValidTaskID(card.taskID), "\(card.taskID)")
+        #expect(card.taskID == TaskCard.safeTaskID(id), "stable across loads")
+        #expect(TaskCard.safeTaskID(id) != TaskCard.safeTaskID(id + " "), "different ids stay different")
     }
 
     @Test("a missing task card says how to make one")

@@ -16,14 +16,86 @@ import Testing
         "files that look like secrets",
         arguments: [
             ".env", "config/.env.local", "prod.env", "keys/deploy.pem", "server.key", "id_rsa", "id_ed25519.pub",
-            ".netrc", "cert.p12",
+            ".netrc", "cert.p12", ".envrc", "infra/prod.tfvars", "vars.tfvars.json", "credentials", "aws/credentials",
+            "secrets.yaml", "config/secrets.json", "release.keystore",
         ])
     func secrets(path: String) { #expect(SecretFilter.looksLikeSecret(path)) }
 
     @Test(
         "ordinary files",
-        arguments: ["src/env.swift", "README.md", "keyboard.txt", "environment.md", "docs/pem-format.md"])
+        arguments: [
+            "src/env.swift", "README.md", "keyboard.txt", "environment.md", "docs/pem-format.md", "credentials.md",
+            "secrets", "my-secrets.md", "tfvars.md", "envrc.txt", "keystore.swift",
+        ])
     func ordinary(path: String) { #expect(!SecretFilter.looksLikeSecret(path)) }
+
+    @Test(
+        "secret shapes in a file's text are found",
+        arguments: [
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEow==\n-----END RSA PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY-----", "-----BEGIN OPENSSH PRIVATE KEY-----", "-----BEGIN EC PRIVATE KEY-----",
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----", "-----BEGIN PGP PRIVATE KEY BLOCK-----",
+            "aws_access_key_id = AKIAIOSFODNN7EXAMPLE", "key: ASIAIOSFODNN7EXAMPLE\n",
+            "OPENAI_API_KEY=sk-proj-abcdEFGH1234ijklMNOP5678", "api_key = 'sk-ant-api03-AbCdEfGh12345678IjKl'",
+            "token: ghp_abcdefghijklmnopqrstuvwxyz0123456789", "github_pat_11ABCDEFG0123456789_abcdefghijklmnop",
+            "SLACK=xoxb-123456789012-abcdefghij", "hook xoxp-1234567890-abc",
+        ])
+    func contentSecrets(text: String) {
+        #expect(SecretFilter.secretContent(in: "let config = 1\n" + text + "\n") != nil, "\(text)")
+    }
+
+    @Test(
+        "ordinary text is not a secret",
+        arguments: [
+            "-----BEGIN PUBLIC KEY-----", "-----BEGIN CERTIFICATE-----", "AKIA is a prefix", "AKIAIOSFODNN7EXAMPL",
+            "XAKIAIOSFODNN7EXAMPLE1", "sk-short123", "risk-assessment-for-the-whole-project-team",
+            "the task-sk-abcdefghijklmnopqrstuvwxyz1234 slug", "ghp_short", "use xoxb tokens for slack bots",
+            "let x = \"sk-\"", "ssh-keygen -t ed25519",
+        ])
+    func contentOrdinary(text: String) { #expect(SecretFilter.secretContent(in: text) == nil, "\(text)") }
+
+    @Test("isSecret checks the name, then the first MiB of the text; binary and missing files are not judged")
+    func isSecretByContent() throws {
+        let dir = try TempDir()
+        let key = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXk=\n"
+        try key.write(toFile: dir.path + "/config.py", atomically: false, encoding: .utf8)
+        try "print('hello')\n".write(toFile: dir.path + "/main.py", atomically: false, encoding: .utf8)
+        try "x\n".write(toFile: dir.path + "/.envrc", atomically: false, encoding: .utf8)
+        try Data([0, 1, 2] + Array(key.utf8)).write(to: URL(fileURLWithPath: dir.path + "/blob.bin"))
+        let late = String(repeating: "a", count: SecretFilter.scanBytes + 10) + key
+        try late.write(toFile: dir.path + "/big.txt", atomically: false, encoding: .utf8)
+        #expect(SecretFilter.isSecret(path: "config.py", workdir: dir.path))
+        #expect(SecretFilter.contentReason(path: "config.py", workdir: dir.path) == "a private key block")
+        #expect(SecretFilter.isSecret(path: ".envrc", workdir: dir.path))
+        #expect(!SecretFilter.isSecret(path: "main.py", workdir: dir.path))
+        #expect(!SecretFilter.isSecret(path: "blob.bin", workdir: dir.path))
+        #expect(!SecretFilter.isSecret(path: "big.txt", workdir: dir.path), "only the first MiB is scanned")
+        #expect(!SecretFilter.isSecret(path: "deleted.py", workdir: dir.path))
+    }
+}
+
+@Suite struct RunOptionsCompatibilityTests {
+    @Test("a state.json written before the sandbox options still loads, with the safe defaults")
+    func oldOptionsDecode() throws {
+        let old = #"{"max_rounds": 2, "worker_backend": "codex", "reviewer_backend": "claude", "unsafe_shell": false}"#
+        let options = try JSONDecoder().decode(RunOptions.self, from: Data(old.utf8))
+        #expect(options.maxRounds == 2)
+        #expect(!options.unsafeVerify && !options.verifyNetwork && !options.agentSandbox)
+        let round = try JSONDecoder().decode(RunOptions.self, from: JSONEncoder().encode(options))
+        #expect(round == options)
+    }
+
+    @Test("unsafe_verify, verify_network and agent_sandbox resolve from config and LOOP_* like other options")
+    func resolved() throws {
+        let dir = try TempDir()
+        try "verify_network: true\n".write(toFile: dir.path + "/config.yaml", atomically: false, encoding: .utf8)
+        let resolved = try OptionResolver.resolve(
+            configPath: dir.path + "/config.yaml",
+            environment: ["LOOP_UNSAFE_VERIFY": "1", "LOOP_AGENT_SANDBOX": "true"], flags: [:])
+        #expect(resolved.options.verifyNetwork && resolved.options.unsafeVerify && resolved.options.agentSandbox)
+        #expect(resolved.sources["unsafe_verify"] == "env LOOP_UNSAFE_VERIFY")
+        #expect(resolved.sources["verify_network"] == "config.yaml")
+    }
 }
 
 @Suite struct AtomicFileTests {

@@ -125,6 +125,31 @@ struct EvidenceTests {
         #expect(try await repo.git("show", "\(head):work.txt").contains("sneaky"), "the stray commit was reviewed in round 2")
     }
 
+    @Test("a private key pasted into a source file is not committed by the PM, and the review request names it")
+    func secretByContentNotCommitted() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: """
+                keep_prompt
+                change
+                printf 'KEY = (\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n)\n' > "$LOOP_WORKDIR/config.py"
+                printf 'token = "ghp_%s"\n' 0123456789abcdefghijABCDEFGHIJ012345 > "$LOOP_WORKDIR/settings.py"
+                work_report
+                """)
+
+        let result = try await repo.run(["--max-rounds", "1"])
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        let head = try #require(try Bus(repo).outcome["head_sha"] as? String)
+        let committed = try await repo.git("show", "--name-only", "--format=", head)
+        #expect(committed.contains("work.txt"))
+        #expect(!committed.contains("config.py") && !committed.contains("settings.py"), "\(committed)")
+        let runID = try #require(try Bus(repo).outcome["run_id"] as? String)
+        let request = try Bus(repo).object("archive/T-1/\(runID)/r1_review_request.json")
+        #expect(Set(request["uncommitted_secrets"] as? [String] ?? []) == ["config.py", "settings.py"])
+    }
+
     @Test("a worker that exits 0 with no report and no change is a round, not a failed dispatch")
     func silentWorkerIsARound() async throws {
         let repo = try await TestRepo.make()

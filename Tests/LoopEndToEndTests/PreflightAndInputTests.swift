@@ -72,7 +72,9 @@ struct PreflightAndInputTests {
     /// Broken cards and the field the error must name.
     static let brokenCards: [(name: String, card: String, field: String)] = [
         ("bad JSON", #"{"task_id": "T-1", "goal": "x", "in_scope": [}"#, "JSON"),
-        ("missing goal", #"{"task_id": "T-1", "in_scope": [], "out_of_scope": [], "acceptance_criteria": [], "constraints": []}"#, "goal"),
+        ("lanes (not run yet)", #"{"task_id": "T-1", "goal": "x", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}]}"#, "'lanes' is not supported yet"),
+        ("depends_on (not run yet)", #"{"task_id": "T-1", "goal": "x", "depends_on": ["T-0"]}"#, "'depends_on' is not supported yet"),
+        ("dependencies (not run yet)", #"{"task_id": "T-1", "goal": "x", "dependencies": ["T-0"]}"#, "'dependencies' is not supported yet"),
         ("in_scope not a list", #"{"task_id": "T-1", "goal": "x", "in_scope": "src/", "out_of_scope": [], "acceptance_criteria": [], "constraints": []}"#, "in_scope"),
         ("goal a number", #"{"task_id": "T-1", "goal": 42, "in_scope": [], "out_of_scope": [], "acceptance_criteria": [], "constraints": []}"#, "goal"),
         ("list item not a string", #"{"task_id": "T-1", "goal": "x", "in_scope": [], "out_of_scope": [], "acceptance_criteria": ["ok", 3], "constraints": []}"#, "acceptance_criteria"),

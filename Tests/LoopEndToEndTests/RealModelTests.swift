@@ -5,8 +5,9 @@ import Testing
 /// `loop run` with the built-in worker and reviewer against a real model server: llama.cpp's
 /// server with SmolLM2-135M through the OpenAI-compatible API, and the same through an
 /// Ollama-API shim. Set up by `scripts/test` (CI) from `LOOP_TEST_OPENAI_BASE_URL`,
-/// `LOOP_TEST_OLLAMA_HOST` and `LOOP_TEST_MODEL`; skipped with the reason printed when they
-/// are unset outside CI, and failing in CI.
+/// `LOOP_TEST_OLLAMA_HOST` and `LOOP_TEST_MODEL`. Outside CI, when they are unset, each test
+/// is a real skip (`.enabled(if:)`), counted as skipped, never as passed; in CI (`CI=true`)
+/// they always run, and a missing server fails them.
 ///
 /// A 135M model cannot be expected to solve the task. These tests assert what it cannot
 /// fake: the loop loops — every round it starts reaches verify and the run ends approved or
@@ -19,24 +20,38 @@ struct RealModelTests {
     static let model = environment["LOOP_TEST_MODEL"] ?? ""
     static let isCI = environment["CI"] == "true"
 
-    @Test("the built-in worker and reviewer run a task through the OpenAI-compatible API of a real server")
+    @Test(
+        "the built-in worker and reviewer run a task through the OpenAI-compatible API of a real server",
+        .enabled(
+            if: shouldRun("LOOP_TEST_OPENAI_BASE_URL"),
+            "LOOP_TEST_OPENAI_BASE_URL / LOOP_TEST_MODEL not set; run scripts/test, which starts a local model server"))
     func openAI() async throws {
-        guard let base = try Self.server("LOOP_TEST_OPENAI_BASE_URL") else { return }
+        let base = try Self.server("LOOP_TEST_OPENAI_BASE_URL")
         try await runTask(provider: "openai", environment: ["OPENAI_BASE_URL": base])
     }
 
-    @Test("the same through the Ollama API")
+    @Test(
+        "the same through the Ollama API",
+        .enabled(
+            if: shouldRun("LOOP_TEST_OLLAMA_HOST"),
+            "LOOP_TEST_OLLAMA_HOST / LOOP_TEST_MODEL not set; run scripts/test, which starts a local model server"))
     func ollama() async throws {
-        guard let host = try Self.server("LOOP_TEST_OLLAMA_HOST") else { return }
+        let host = try Self.server("LOOP_TEST_OLLAMA_HOST")
         try await runTask(provider: "ollama", environment: ["OLLAMA_HOST": host])
     }
 
-    /// The configured server, nil (skipped, reason printed) outside CI when unset.
-    static func server(_ name: String) throws -> String? {
-        if let value = environment[name], !value.isEmpty, !model.isEmpty { return value }
-        if isCI { throw TestFailure("\(name) and LOOP_TEST_MODEL must be set in CI (scripts/test starts the server)") }
-        print("skipped: \(name) / LOOP_TEST_MODEL not set; run scripts/test, which starts a local model server")
-        return nil
+    /// The server and model are configured.
+    static func isConfigured(_ name: String) -> Bool { !(environment[name] ?? "").isEmpty && !model.isEmpty }
+
+    /// Run when configured, and always in CI, where a missing server must fail.
+    static func shouldRun(_ name: String) -> Bool { isConfigured(name) || isCI }
+
+    /// The configured server; in CI without one, a failure naming what is missing.
+    static func server(_ name: String) throws -> String {
+        guard isConfigured(name), let value = environment[name] else {
+            throw TestFailure("\(name) and LOOP_TEST_MODEL must be set in CI (scripts/test starts the server)")
+        }
+        return value
     }
 
     private func runTask(provider: String, environment: [String: String]) async throws {

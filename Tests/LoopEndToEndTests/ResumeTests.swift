@@ -166,12 +166,23 @@ struct ResumeTests {
         "a verify command left running by a PM killed with -9 is ended by the next run")
     func orphanedVerifyCommandEnded() async throws {
         let repo = try await TestRepo.make()
-        let hangOnce = "if [ ! -f '\(repo.scratch)/verify.pid' ]; then echo $$ >'\(repo.scratch)/verify.pid'; exec sleep 300; fi; true"
+        // Verify runs in the sandbox: it marks its start in the worktree, and the test finds the
+        // hanging command by its name on the host (its $$ is a pid of the sandbox's namespace).
+        let marker = "loop-verify-hang-\(UUID().uuidString.prefix(8))"
+        let hangOnce = "if [ ! -f verify.started ]; then touch verify.started; exec -a \(marker) sleep 300; fi; true"
         try repo.writeCard(verify: [hangOnce])
         try repo.useAgents()
         let first = repo.start()
-        try await eventually("verify started") { ((try? repo.recordedPID("verify.pid")) ?? 0) > 0 }
-        let verify = try repo.recordedPID("verify.pid")
+        func hostPID() -> pid_t? {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return names.compactMap { name -> pid_t? in
+                guard let pid = pid_t(name), let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline")
+                else { return nil }
+                return String(decoding: data, as: UTF8.self).hasPrefix(marker) ? pid : nil
+            }.first
+        }
+        try await eventually("verify started") { hostPID() != nil }
+        let verify = try #require(hostPID())
         try await first.killGroup()
         _ = try await first.wait()
 

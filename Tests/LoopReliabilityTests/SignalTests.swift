@@ -34,6 +34,19 @@ extension Reliability {
         }
         static let cases = Matrix.pick(full: all, sampled: all.filter { $0.target == .pm })
 
+        /// The first host process whose argv satisfies `matches`.
+        static func hostPID(_ matches: ([String]) -> Bool) -> pid_t? {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            for name in names {
+                guard let pid = pid_t(name), pid != getpid(),
+                    let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline"), !data.isEmpty
+                else { continue }
+                let argv = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+                if matches(argv) { return pid }
+            }
+            return nil
+        }
+
         /// A body that, on its first call only, records its pid and a grandchild's and sleeps.
         static func sleepFirst(_ name: String, then rest: String) -> String {
             """
@@ -51,8 +64,13 @@ extension Reliability {
               arguments: cases)
         func signalStopsAndResumes(_ item: Case) async throws {
             let box = try await Sandbox.make()
+            // Verify runs in bubblewrap: it cannot write pid files outside the worktree, and its
+            // $$ is a pid of the sandbox's namespace. It marks its first run in the worktree, and
+            // the test finds the sandbox (bwrap leads the command's group) and the grandchild on
+            // the host by a marker in their command lines.
+            let marker = "loop-signal-verify-\(UUID().uuidString.prefix(8))"
             let verifyOnce = """
-                if [ -s work.txt ] && [ ! -f '\(box.scratchFile("verify.pid"))' ]; then ( echo $BASHPID >'\(box.scratchFile("verify-grandchild.pid"))'; exec sleep 120 ) & echo $$ >'\(box.scratchFile("verify.pid"))'; sleep 120; fi; test -s work.txt
+                if [ -s work.txt ] && [ ! -f .verify-started ]; then touch .verify-started; ( exec -a \(marker)-grandchild sleep 120 ) & sleep 120; fi; rm -f .verify-started; test -s work.txt
                 """
             try box.writeCard(verify: [item.phase == .verifying ? verifyOnce : "test -s work.txt"])
             try box.useAgents(
@@ -61,12 +79,22 @@ extension Reliability {
             let audit = BusAudit(box.bus)
             let role = ["working": "worker", "verifying": "verify", "reviewing": "reviewer"][item.phase.rawValue] ?? ""
             let pm = box.start()
-            try await eventually("the \(role) sleeps in phase \(item.phase.rawValue)", timeout: .seconds(30)) {
-                // The pid files are created before the pid is written into them: wait for the pids.
-                audit.phase == item.phase.rawValue && (try? box.recordedPID("\(role).pid")) != nil
-                    && (try? box.recordedPID("\(role)-grandchild.pid")) != nil
+            func verifyPIDs() -> [pid_t]? {
+                guard let sandbox = Self.hostPID({ $0.first?.hasSuffix("bwrap") == true && $0.contains { $0.contains(marker) } }),
+                    let grandchild = Self.hostPID({ $0.first == "\(marker)-grandchild" })
+                else { return nil }
+                return [sandbox, grandchild]
             }
-            let children = [try box.recordedPID("\(role).pid"), try box.recordedPID("\(role)-grandchild.pid")]
+            try await eventually("the \(role) sleeps in phase \(item.phase.rawValue)", timeout: .seconds(30)) {
+                guard audit.phase == item.phase.rawValue else { return false }
+                if item.phase == .verifying { return verifyPIDs() != nil }
+                // The pid files are created before the pid is written into them: wait for the pids.
+                return (try? box.recordedPID("\(role).pid")) != nil && (try? box.recordedPID("\(role)-grandchild.pid")) != nil
+            }
+            let children =
+                item.phase == .verifying
+                ? try #require(verifyPIDs())
+                : [try box.recordedPID("\(role).pid"), try box.recordedPID("\(role)-grandchild.pid")]
             let pmPID = try await pm.pid()
             let sent = ContinuousClock.now
             kill(item.target == .pm ? pmPID : -pmPID, item.signal)

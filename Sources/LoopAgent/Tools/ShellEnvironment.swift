@@ -1,3 +1,5 @@
+import LoopCore
+
 /// The environment a worker's shell command gets: a small allow-list, never a secret.
 ///
 /// The worker is driven by a model we do not trust with credentials, so nothing is
@@ -34,11 +36,8 @@ public enum ShellEnvironment {
     }
 
     /// True for names that usually hold credentials (`OPENAI_API_KEY`, `GITHUB_TOKEN`, `*_SECRET`,
-    /// `*_PASSWORD`, ...).
+    /// `*_PASSWORD`, ...); one list for the shell and verify (`SecretEnvironment`).
     public static func isSecretName(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        let suffixes = ["_TOKEN", "_KEY", "_SECRET", "_PASSWORD", "_PASSWD", "_CREDENTIALS", "_API_KEY"]
-        let exact = ["TOKEN", "KEY", "SECRET", "PASSWORD", "OPENAI_API_KEY", "SSH_AUTH_SOCK"]
-        return exact.contains(upper) || suffixes.contains { upper.hasSuffix($0) } || upper.contains("API_KEY")
+        SecretEnvironment.isSecretName(name)
     }
 }

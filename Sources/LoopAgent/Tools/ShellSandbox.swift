@@ -95,23 +95,9 @@ public struct ShellSandbox: Sendable {
                 : .unavailable(
                     reason: "\(problem); install bubblewrap (apt-get install bubblewrap) or pass --unsafe-shell")
         }
-        guard let bwrap = configuration.bwrapPath ?? findExecutable("bwrap") else {
-            return fallback("bubblewrap (bwrap) is not installed")
-        }
-        guard FileManager.default.isExecutableFile(atPath: bwrap) else {
-            return fallback("bubblewrap was not found at \(bwrap)")
-        }
-        let tail = Locked("")
-        let spec = ProcessSpec(
-            arguments: BubblewrapCommand.probeArguments(bwrapPath: bwrap), workingDirectory: "/",
-            removedEnvironment: Array(ProcessInfo.processInfo.environment.keys), timeout: .seconds(15),
-            killGrace: .seconds(1))
-        do {
-            let outcome = try await ProcessRunner.run(spec) { _, line in tail.set(line) }
-            if outcome.exitCode == 0 { return .sandboxed(bwrapPath: bwrap) }
-            return fallback("bubblewrap cannot create a sandbox here (\(tail.value))")
-        } catch {
-            return fallback("bubblewrap cannot be started (\(error.localizedDescription))")
+        switch await BubblewrapProbe.detect(explicitPath: configuration.bwrapPath) {
+        case .usable(let path): return .sandboxed(bwrapPath: path)
+        case .unusable(let problem): return fallback(problem)
         }
     }
 
@@ -130,7 +116,7 @@ public struct ShellSandbox: Sendable {
                 bwrapPath: bwrap, shellPath: Self.findExecutable("bash") ?? "/bin/bash", workspace: workspace.root,
                 environment: environment,
                 hiddenPaths: configuration.hiddenPaths ?? BubblewrapCommand.defaultHiddenPaths(home: host["HOME"]),
-                maxFileBytes: configuration.maxFileBytes)
+                maxFileBytes: configuration.maxFileBytes, mounts: SandboxMounts.system(environment: host))
             arguments = builder.arguments(for: command)
         case .unsafe:
             if let reason = CommandBlocklist.reason(for: command) {

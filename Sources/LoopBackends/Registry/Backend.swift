@@ -37,6 +37,8 @@ struct Backend: Sendable {
     var installHint: String
     /// Configuration mistakes found while building the entry, one line each naming the fix.
     var problems: [String] = []
+    /// `backends.<name>.sandbox: true`: always run inside bubblewrap.
+    var isSandboxed = false
 
     /// Where the program setting lives in config.yaml, for messages.
     var programSetting: String {

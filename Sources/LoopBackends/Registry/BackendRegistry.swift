@@ -74,6 +74,7 @@ struct BackendRegistry: Sendable {
         backend.extraArgs = config.args ?? []
         if let model = config.model, !model.isEmpty { backend.model = model }
         backend.environment = config.env ?? [:]
+        backend.isSandboxed = config.sandbox ?? false
         if let writesReport = config.writesReport { backend.writesReport = writesReport }
         if let hint = config.installHint, !hint.isEmpty { backend.installHint = hint }
         if let pattern = config.rateLimitPattern {

@@ -60,6 +60,18 @@ enum BuiltinBackend: String, CaseIterable, Sendable {
     ///   - model: the model flag's value, when a model is chosen.
     ///   - extraArgs: `backends.<name>.args`, placed after the options and before any
     ///     trailing prompt argument so positional arguments stay last.
+    /// The flag that turns off the CLI's own permission checks, which loop passes so the agent
+    /// can work unattended; nil for CLIs that ask nothing or keep their own limits.
+    var bypassFlag: String? {
+        switch self {
+        case .codex: "--dangerously-bypass-approvals-and-sandbox"
+        case .claude: "--dangerously-skip-permissions"
+        case .gemini: "--yolo"
+        case .aider: "--yes-always"
+        case .opencode, .mini: nil
+        }
+    }
+
     func arguments(model: String?, extraArgs: [String], request: DispatchRequest) -> [String] {
         switch self {
         case .codex:

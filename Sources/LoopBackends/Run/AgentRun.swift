@@ -5,6 +5,8 @@ import LoopCore
 struct AgentRun: Sendable {
     var backend: Backend
     var request: DispatchRequest
+    /// Run the CLI inside bubblewrap (`--agent-sandbox`, `backends.<name>.sandbox`).
+    var isSandboxed = false
 
     /// Runs the agent to completion.
     /// - Throws: `LoopError` when it cannot be started (configuration problems, program not
@@ -18,6 +20,16 @@ struct AgentRun: Sendable {
         }
         invocation.arguments[0] = executable
         invocation.displayArguments[0] = executable
+        if isSandboxed {
+            guard case .usable(let bwrap) = await BubblewrapProbe.detect() else {
+                throw LoopError.preflight([
+                    "\(backend.name) should run in bubblewrap (--agent-sandbox or backends.\(backend.name).sandbox), but it is not usable here. \(BubblewrapProbe.installHint), or drop the sandbox setting."
+                ])
+            }
+            let sandbox = AgentSandbox(bwrapPath: bwrap, backendName: backend.name, request: request)
+            invocation.arguments = sandbox.wrap(invocation)
+            invocation.displayArguments = ["bwrap", "(agent sandbox)", "--"] + invocation.displayArguments
+        }
         DispatchLogHeader.write(backend: backend.name, invocation: invocation, request: request)
 
         let monitor = OutputMonitor(

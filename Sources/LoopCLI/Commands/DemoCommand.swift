@@ -36,10 +36,16 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Model to use (default: the server's first model).") var model: String?
     @Option(help: "Round budget. (default: 2)") var maxRounds: Int = 2
     @Option(help: "Model calls per worker round. (default: 8)") var maxSteps: Int = 8
-    @Flag(help: "Run the worker's shell commands without bubblewrap (blocklist only).") var unsafeShell = false
+    @Flag(help: "Run the worker's shell commands (blocklist only) and the verify commands without bubblewrap.")
+    var unsafeShell = false
     @Flag(help: "Show the agents' output lines.") var verbose = false
 
     func run() async throws {
+        // First, before any folder, model server search or round: the run needs bubblewrap.
+        if !unsafeShell, case .unusable(let problem) = await BubblewrapProbe.detect() {
+            throw LoopError.config(
+                "loop demo needs bubblewrap, but \(problem): install it (apt-get install bubblewrap; scripts/local-model setup does), or pass --unsafe-shell to run without a sandbox.")
+        }
         let root = try makeRoot()
         let repo = "\(root)/repo"
         let agents = "\(root)/agents"
@@ -71,6 +77,7 @@ struct DemoCommand: AsyncParsableCommand {
         options.dispatchRetryBaseSec = 1
         options.verbose = verbose
         options.unsafeShell = unsafeShell
+        options.unsafeVerify = unsafeShell
         let console = Console(isVerbose: verbose)
         let addition: String
         if scripted {

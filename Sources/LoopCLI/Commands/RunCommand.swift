@@ -69,6 +69,10 @@ struct RunCommand: AsyncParsableCommand {
     var maxStalledRounds: Int?
     @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).")
     var unsafeShell = false
+    @Flag(help: "Run verify commands without bubblewrap: full environment, network and file system. Also LOOP_UNSAFE_VERIFY=1.")
+    var unsafeVerify = false
+    @Flag(help: "Run external agent CLIs (codex, claude, command backends) inside bubblewrap. Also LOOP_AGENT_SANDBOX=1.")
+    var agentSandbox = false
 
     mutating func validate() throws {
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }
@@ -122,6 +126,8 @@ struct RunCommand: AsyncParsableCommand {
         if noWaitOnLimit { flags["wait_on_limit"] = .bool(false) }
         if verbose { flags["verbose"] = .bool(true) }
         if unsafeShell { flags["unsafe_shell"] = .bool(true) }
+        if unsafeVerify { flags["unsafe_verify"] = .bool(true) }
+        if agentSandbox { flags["agent_sandbox"] = .bool(true) }
         set("max_tokens", maxTokens)
         set("max_duration", maxDuration)
         set("max_stalled_rounds", maxStalledRounds)

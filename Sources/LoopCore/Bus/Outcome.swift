@@ -40,7 +40,9 @@ public struct Outcome: Codable, Sendable, Equatable {
     }
 
     /// The outcome of a run as `state` describes it.
-    public init(state: RunState, result: RunResult) {
+    /// - Parameter exitCode: the code the process exits with, when it is not the result's own
+    ///   (an interrupted run exits 143 after SIGTERM, 130 after SIGINT).
+    public init(state: RunState, result: RunResult, exitCode: LoopExitCode? = nil) {
         taskID = state.taskID
         runID = state.runID
         self.result = result
@@ -55,7 +57,7 @@ public struct Outcome: Codable, Sendable, Equatable {
         mergeSHA = mergeCommand == nil ? nil : state.headSHA
         needsHelp = state.needsHelp
         workdir = state.workdir
-        exitCode = result.exitCode.rawValue
+        self.exitCode = (exitCode ?? result.exitCode).rawValue
         finishedAt = Timestamp.now()
     }
 

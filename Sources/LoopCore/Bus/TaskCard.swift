@@ -4,8 +4,18 @@ import Foundation
 ///
 /// Compatible with loop-kit's card (its documented card runs unchanged). `verify`,
 /// `max_rounds` and `backends` are our optional additions. The PM never writes this file.
+///
+/// loop-kit's rules for what a card may leave out apply: a missing `task_id` is `UNKNOWN`, a
+/// number is taken as its text, a missing `goal` is empty, missing lists are empty. Any id
+/// loop-kit accepts (anything without `..`, `/` or `\`) is accepted; one that cannot name a
+/// git branch and a folder as is (spaces, `:`, non-ASCII, ...) is run under a safe form
+/// (`taskID`), with the card's own text kept in `cardTaskID`. `lanes`, `depends_on` and
+/// `dependencies` are refused until loop runs them: ignoring them would run a different task.
 public struct TaskCard: Sendable, Equatable {
+    /// The id the run uses: names the branch `loop/<id>`, the worktree and archive folders.
     public var taskID: String
+    /// The id as the card gives it (equal to `taskID` unless it had to be made safe).
+    public var cardTaskID: String
     public var goal: String
     public var inScope: [String]
     public var outOfScope: [String]
@@ -13,6 +23,8 @@ public struct TaskCard: Sendable, Equatable {
     public var constraints: [String]
     /// Shell commands the PM runs in the workdir after the worker, as evidence.
     public var verify: [String]
+    /// `verify_network: true`: verify commands keep the network (nil = the run's option).
+    public var verifyNetwork: Bool?
     /// Per-card round budget (overrides the default, not an explicit `--max-rounds`).
     public var maxRounds: Int?
     /// Per-card backend choice: `{"worker": "codex", "reviewer": "claude"}`.
@@ -39,20 +51,29 @@ public struct TaskCard: Sendable, Equatable {
     }
 
     public init(reader: FieldReader) throws {
-        taskID = try reader.requiredString("task_id")
-        guard TaskCard.isValidTaskID(taskID) else {
+        for field in ["lanes", "depends_on", "dependencies"] {
+            if let value = reader.object[field], !TaskCard.isEmpty(value) {
+                throw LoopError.invalidField(
+                    path: reader.path, field: field,
+                    expected:
+                        "is not supported yet: loop does not run lanes or task dependencies yet, and ignoring them would run a different task; remove '\(field)' (run each part as its own card)"
+                )
+            }
+        }
+        cardTaskID = try TaskCard.readTaskID(reader)
+        guard TaskCard.isLoopKitTaskID(cardTaskID) else {
             throw LoopError.invalidField(
                 path: reader.path, field: "task_id",
-                expected:
-                    "must use only letters, digits, '-', '_' and '.' (it names a git branch and folders); got \"\(taskID)\""
-            )
+                expected: "must not contain '..', '/' or '\\' (it names folders); got \"\(cardTaskID)\"")
         }
-        goal = try reader.requiredString("goal")
+        taskID = TaskCard.safeTaskID(cardTaskID)
+        goal = try reader.optionalString("goal") ?? ""
         inScope = try reader.stringList("in_scope")
         outOfScope = try reader.stringList("out_of_scope")
         acceptanceCriteria = try reader.stringList("acceptance_criteria")
         constraints = try reader.stringList("constraints")
         verify = try TaskCard.readVerify(reader)
+        verifyNetwork = try reader.optionalBool("verify_network")
         maxRounds = try reader.optionalInt("max_rounds")
         if let maxRounds, maxRounds < 1 {
             throw LoopError.invalidField(
@@ -76,6 +97,54 @@ public struct TaskCard: Sendable, Equatable {
         }
         self.backends = backends
         raw = reader.object
+    }
+
+    /// loop-kit's task-id check: no path traversal (`..`, `/`, `\`).
+    public static func isLoopKitTaskID(_ id: String) -> Bool {
+        !id.isEmpty && !id.contains("..") && !id.contains("/") && !id.contains("\\") && !id.contains("\0")
+    }
+
+    /// `id` itself when it can name a branch and folders, otherwise its letters, digits, `-`,
+    /// `_` and `.` with the rest as `-`, plus a short hash of the original so two ids never meet.
+    public static func safeTaskID(_ id: String) -> String {
+        if isValidTaskID(id) { return id }
+        var text = ""
+        for character in id {
+            if character.isASCII && (character.isLetter || character.isNumber || "-_.".contains(character)) {
+                text.append(character)
+            } else if !text.hasSuffix("-") {
+                text.append("-")
+            }
+        }
+        while text.contains("..") { text = text.replacingOccurrences(of: "..", with: ".") }
+        let trimmed = String(text.drop(while: { $0 == "." || $0 == "-" }).prefix(80))
+        var hash: UInt32 = 2_166_136_261
+        for byte in id.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let suffix = String(hash, radix: 16)
+        return trimmed.isEmpty ? "task-\(suffix)" : "\(trimmed.hasSuffix("-") ? trimmed : trimmed + "-")\(suffix)"
+    }
+
+    /// loop-kit's reading: missing or empty → `UNKNOWN`, a number → its text.
+    private static func readTaskID(_ reader: FieldReader) throws -> String {
+        switch reader.object["task_id"] {
+        case nil, .null: return "UNKNOWN"
+        case .string(let text): return text.isEmpty ? "UNKNOWN" : text
+        case .number(let number):
+            return number.rounded() == number && abs(number) < 1e15 ? String(Int(number)) : String(number)
+        case .some(let other):
+            throw LoopError.invalidField(
+                path: reader.path, field: "task_id", expected: "must be a string (got \(other.typeName))")
+        }
+    }
+
+    private static func isEmpty(_ value: JSONValue) -> Bool {
+        switch value {
+        case .null: true
+        case .array(let items): items.isEmpty
+        case .object(let fields): fields.isEmpty
+        case .string(let text): text.isEmpty
+        default: false
+        }
     }
 
     /// `verify` accepts a list of command strings (or a single string).

@@ -26,9 +26,11 @@ public struct BackendConfig: Codable, Sendable, Equatable {
     public var installHint: String?
     /// Output format parser to use for a `command` backend: `text` (default) or a built-in name.
     public var parser: String?
+    /// Run this backend inside bubblewrap (as `--agent-sandbox` does for every external CLI).
+    public var sandbox: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case command, program, args, model, env, parser
+        case command, program, args, model, env, parser, sandbox
         case promptVia = "prompt_via"
         case rateLimitPattern = "rate_limit_pattern"
         case writesReport = "writes_report"

@@ -36,6 +36,12 @@ public struct RunOptions: Codable, Sendable, Equatable {
     /// Rounds in a row with the same tree and the same failing verify commands after which the
     /// run stops as exhausted (no progress); 0 = never.
     public var maxStalledRounds: Int = 2
+    /// Run verify commands without bubblewrap (`--unsafe-verify`): said in every round's verify log.
+    public var unsafeVerify: Bool = false
+    /// Keep the network inside the verify sandbox (a card's `verify_network` wins).
+    public var verifyNetwork: Bool = false
+    /// Run external agent CLIs (codex, claude, command backends) inside bubblewrap.
+    public var agentSandbox: Bool = false
     /// True when `--max-rounds` (or LOOP_MAX_ROUNDS) was given, so it beats the card's `max_rounds`.
     public var maxRoundsExplicit: Bool = false
 
@@ -67,6 +73,9 @@ public struct RunOptions: Codable, Sendable, Equatable {
         case maxDuration = "max_duration"
         case unsafeShell = "unsafe_shell"
         case maxStalledRounds = "max_stalled_rounds"
+        case unsafeVerify = "unsafe_verify"
+        case verifyNetwork = "verify_network"
+        case agentSandbox = "agent_sandbox"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -98,6 +107,9 @@ public struct RunOptions: Codable, Sendable, Equatable {
         maxDuration = try c.decodeIfPresent(Int.self, forKey: .maxDuration) ?? 0
         unsafeShell = try c.decodeIfPresent(Bool.self, forKey: .unsafeShell) ?? false
         maxStalledRounds = try c.decodeIfPresent(Int.self, forKey: .maxStalledRounds) ?? d.maxStalledRounds
+        unsafeVerify = try c.decodeIfPresent(Bool.self, forKey: .unsafeVerify) ?? false
+        verifyNetwork = try c.decodeIfPresent(Bool.self, forKey: .verifyNetwork) ?? false
+        agentSandbox = try c.decodeIfPresent(Bool.self, forKey: .agentSandbox) ?? false
     }
 
     /// The backend name for a role.

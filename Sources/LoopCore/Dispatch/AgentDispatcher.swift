@@ -202,4 +202,16 @@ public protocol AgentDispatcher: Sendable {
     /// Runs one dispatch to completion: spawn, stream to the log, enforce timeouts, parse output.
     /// Never retries (the engine does). Throws only when the process cannot be started.
     func dispatch(_ request: DispatchRequest) async throws -> DispatchResult
+
+    /// This dispatcher set up for a run's options (e.g. `--agent-sandbox`).
+    func configured(for options: RunOptions) -> any AgentDispatcher
+
+    /// Lines the run starts with: each chosen backend that runs with its permission checks
+    /// disabled and outside a sandbox.
+    func isolationNotes(options: RunOptions) -> [String]
+}
+
+extension AgentDispatcher {
+    public func configured(for options: RunOptions) -> any AgentDispatcher { self }
+    public func isolationNotes(options: RunOptions) -> [String] { [] }
 }

@@ -8,6 +8,8 @@ public struct Preflight: Sendable {
     public var paths: BusPaths
     public var options: RunOptions
     public var dispatcher: any AgentDispatcher
+    /// The card has verify commands, which run in bubblewrap unless `--unsafe-verify`.
+    public var runsVerify = true
 
     public init(paths: BusPaths, options: RunOptions, dispatcher: any AgentDispatcher) {
         self.paths = paths
@@ -30,6 +32,15 @@ public struct Preflight: Sendable {
                 "The repository has no commits yet. Make a first commit (git commit --allow-empty -m init).")
         }
         if let problem = writableProblem(paths.root) { problems.append(problem) }
+        if (runsVerify && !options.unsafeVerify) || options.agentSandbox,
+            case .unusable(let problem) = await BubblewrapProbe.detect()
+        {
+            problems.append(
+                options.agentSandbox
+                    ? "--agent-sandbox runs the agents in bubblewrap, but \(problem). \(BubblewrapProbe.installHint.capitalizedFirst), or drop --agent-sandbox."
+                    : "Verify commands run model-written code in bubblewrap, but \(problem). \(BubblewrapProbe.installHint.capitalizedFirst), or pass --unsafe-verify to run them unsandboxed."
+            )
+        }
         if checkBackends {
             for role in Role.allCases {
                 problems += await dispatcher.preflight(backend: options.backend(for: role), role: role, options: options)
@@ -68,4 +79,9 @@ public struct Preflight: Sendable {
         }
         return nil
     }
+}
+
+extension String {
+    /// The string with its first letter upper-cased.
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

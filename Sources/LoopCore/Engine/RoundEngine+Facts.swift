@@ -11,8 +11,10 @@ extension RoundEngine {
             let now = try await git.hashes(of: changes.map(\.path).filter { artifacts[$0] != nil })
             changes.removeAll { change in artifacts[change.path].map { now[change.path] == $0 } ?? false }
         }
-        let secrets = changes.map(\.path).filter(SecretFilter.looksLikeSecret)
-        let toCommit = changes.filter { !SecretFilter.looksLikeSecret($0.path) }
+        // Secrets by name and by content (private-key blocks, token shapes): never committed,
+        // named in the review request instead.
+        let secrets = changes.map(\.path).filter { SecretFilter.isSecret(path: $0, workdir: state.workdir) }
+        let toCommit = changes.filter { !secrets.contains($0.path) }
         let message = """
             loop: \(state.taskID) round \(state.round) worker changes
 
@@ -28,7 +30,7 @@ extension RoundEngine {
         var record = state.currentRound
         let base = record.baseSHA ?? state.baseSHA
         let roundFiles = try await git.changedFiles(from: base, to: head)
-        let committedSecrets = roundFiles.filter(SecretFilter.looksLikeSecret)
+        let committedSecrets = roundFiles.filter { SecretFilter.isSecret(path: $0, workdir: state.workdir) }
         record.headSHA = head
         record.filesChanged = roundFiles
         record.uncommittedSecrets = secrets

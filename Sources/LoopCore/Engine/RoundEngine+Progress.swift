@@ -11,7 +11,9 @@ extension RoundEngine {
             environment: [
                 "LOOP_TASK_ID": state.taskID, "LOOP_ROUND": String(state.round), "LOOP_BUS_DIR": paths.root,
                 "LOOP_RUN_ID": verifyRunID,
-            ])
+            ],
+            sandbox: VerifySandbox(
+                isEnabled: !options.unsafeVerify, allowsNetwork: context.card.verifyNetwork ?? options.verifyNetwork))
         let before = Set(try await workdirGit.changedPaths(excluding: busExclusions))
         let results = try await verifier.run(context.card.verify)
         reapLeftovers(of: verifyRunID)

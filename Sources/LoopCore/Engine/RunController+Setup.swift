@@ -120,8 +120,9 @@ extension RunController {
         if let reviewer = card.backends["reviewer"], !request.explicitKeys.contains("reviewer_backend") {
             options.reviewerBackend = reviewer
         }
-        let problems = await Preflight(paths: paths, options: options, dispatcher: dispatcher)
-            .problems(checkBackends: request.options.autoDispatch)
+        var preflight = Preflight(paths: paths, options: options, dispatcher: dispatcher)
+        preflight.runsVerify = !card.verify.isEmpty
+        let problems = await preflight.problems(checkBackends: request.options.autoDispatch)
         if !problems.isEmpty { throw LoopError.preflight(problems) }
         if let previous = existing { try archiveFinishedRun(previous) }
         var state = try await RunStarter(paths: paths, console: console).start(
@@ -219,8 +220,9 @@ extension RunController {
         state.stoppedIn = nil
         state.finishedAt = nil
         state.limitUntil = nil
-        let problems = await Preflight(paths: paths, options: state.options, dispatcher: dispatcher)
-            .problems(checkBackends: state.options.autoDispatch)
+        var preflight = Preflight(paths: paths, options: state.options, dispatcher: dispatcher)
+        preflight.runsVerify = (try? TaskCard.load(from: state.cardSnapshot(paths)))?.verify.isEmpty != true
+        let problems = await preflight.problems(checkBackends: state.options.autoDispatch)
         if !problems.isEmpty { throw LoopError.preflight(problems) }
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(

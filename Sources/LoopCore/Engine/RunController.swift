@@ -43,6 +43,9 @@ public struct RunController: Sendable {
         }
         let lock = try takeLock()
         defer { lock.releaseCleanly() }
+        if request.options.autoDispatch {
+            for note in dispatcher.isolationNotes(options: request.options) { console.info(note) }
+        }
         sweepStaleTemps()
         reapOrphans()
         try ensureGitignore()
@@ -61,8 +64,11 @@ public struct RunController: Sendable {
             let (code, final) = await runEngine(try context(for: state), state)
             state = final
             guard let result = state.result else { return code }
-            writeOutcome(state)
-            return result == .interrupted ? code : result.exitCode
+            // SIGTERM ends an interrupted run with 143, SIGINT with 130: the outcome and the
+            // event carry the code the process really exits with.
+            let exit = result == .interrupted ? code : result.exitCode
+            writeOutcome(state, code: exit)
+            return exit
         }
         return try await outerLoop(state)
     }
@@ -138,14 +144,14 @@ public struct RunController: Sendable {
     }
 
     private func finish(_ state: RunState, result: RunResult, code: LoopExitCode) -> LoopExitCode {
-        let outcome = writeOutcome(state, result: result)
+        let outcome = writeOutcome(state, result: result, code: code)
         printSummary(outcome)
         return code
     }
 
     @discardableResult
-    private func writeOutcome(_ state: RunState, result: RunResult? = nil) -> Outcome {
-        let outcome = Outcome(state: state, result: result ?? state.result ?? .failed)
+    private func writeOutcome(_ state: RunState, result: RunResult? = nil, code: LoopExitCode? = nil) -> Outcome {
+        let outcome = Outcome(state: state, result: result ?? state.result ?? .failed, exitCode: code)
         do {
             try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)
             try Archive(paths: paths, taskID: state.taskID, runID: state.runID).keep(
@@ -195,7 +201,7 @@ public struct RunController: Sendable {
             )
         }
         return RoundContext(
-            paths: paths, card: card, dispatcher: dispatcher,
+            paths: paths, card: card, dispatcher: dispatcher.configured(for: state.options),
             templates: PromptTemplates.load(from: paths.templates, defaults: templates),
             repository: paths.repository, console: console)
     }

@@ -71,8 +71,8 @@ struct RunStarter {
                         + "Check out \(branch) there, or move the folder away.", .configError)
             }
             let leftovers = try await worktreeGit.status()
-            let secrets = leftovers.map(\.path).filter(SecretFilter.looksLikeSecret)
-            let commit = leftovers.filter { !SecretFilter.looksLikeSecret($0.path) }
+            let secrets = leftovers.map(\.path).filter { SecretFilter.isSecret(path: $0, workdir: workdir) }
+            let commit = leftovers.filter { !secrets.contains($0.path) }
             if let sha = try await worktreeGit.commit(
                 commit, message: "loop: \(task) save changes left uncommitted in the task worktree")
             {

@@ -30,34 +30,79 @@ public struct VerifyResult: Codable, Sendable, Equatable {
     }
 }
 
+/// How verify commands are confined.
+public struct VerifySandbox: Sendable, Equatable {
+    /// False only with `--unsafe-verify`: plain `bash -c` with the PM's environment.
+    public var isEnabled: Bool
+    /// `verify_network: true` (card or config): keep the host network inside the sandbox.
+    public var allowsNetwork: Bool
+    /// The `bwrap` to use; nil looks it up on `PATH`.
+    public var bwrapPath: String?
+    /// Largest file a verify command may write, and the size of its `/tmp`.
+    public var maxFileBytes: Int
+
+    public init(
+        isEnabled: Bool = true, allowsNetwork: Bool = false, bwrapPath: String? = nil, maxFileBytes: Int = 4 << 30
+    ) {
+        self.isEnabled = isEnabled
+        self.allowsNetwork = allowsNetwork
+        self.bwrapPath = bwrapPath
+        self.maxFileBytes = maxFileBytes
+    }
+
+    /// The line every round's verify log starts with.
+    public var logLine: String {
+        guard isEnabled else {
+            return "verify commands run WITHOUT a sandbox (--unsafe-verify): full environment, network and file system"
+        }
+        return "verify commands run in bubblewrap: worktree writable, private /tmp, toolchain read-only, "
+            + (allowsNetwork ? "network allowed (verify_network)" : "no network")
+            + ", secrets removed from the environment"
+    }
+}
+
 /// Runs the task card's `verify` commands in the workdir, each in its own process group with
 /// a timeout, and keeps bounded output as evidence for the reviewer and the fix list.
+///
+/// Verify commands execute code the model just wrote, so they run in the same bubblewrap
+/// sandbox as the agent's shell (`BubblewrapCommand`): the worktree writable, a private
+/// `/tmp`, the toolchain read-only, no network unless `verify_network`, and the PM's
+/// environment without anything that looks like a credential.
 public struct Verifier: Sendable {
     public var workdir: String
     public var timeout: Int
     public var logPath: String
     public var environment: [String: String]
+    public var sandbox: VerifySandbox
 
-    public init(workdir: String, timeout: Int, logPath: String, environment: [String: String] = [:]) {
+    public init(
+        workdir: String, timeout: Int, logPath: String, environment: [String: String] = [:],
+        sandbox: VerifySandbox = VerifySandbox()
+    ) {
         self.workdir = workdir
         self.timeout = timeout
         self.logPath = logPath
         self.environment = environment
+        self.sandbox = sandbox
     }
 
     /// Output kept per command: head and tail of this many bytes each.
     public static let keptBytes = 4 * 1024
 
+    /// Runs each command; a sandbox that cannot start is a round failure naming the fix.
     public func run(_ commands: [String]) async throws -> [VerifyResult] {
+        guard !commands.isEmpty else { return [] }
+        OutputLog(path: logPath, limit: 1 << 20).note(sandbox.logLine)
+        let launch = try await launcher()
         var results: [VerifyResult] = []
         for command in commands {
             try Task.checkCancellation()
             let lines = Locked<[String]>([])
-            let outcome = try await ProcessRunner.run(
-                ProcessSpec(
-                    arguments: ["bash", "-c", command], workingDirectory: workdir, environment: environment,
-                    timeout: timeout > 0 ? .seconds(timeout) : nil, killGrace: .seconds(3), logPath: logPath)
-            ) { _, line in lines.withLock { $0.append(line) } }
+            var spec = launch(command)
+            spec.timeout = timeout > 0 ? .seconds(timeout) : nil
+            spec.killGrace = .seconds(3)
+            spec.logPath = logPath
+            let outcome = try await ProcessRunner.run(spec) { _, line in lines.withLock { $0.append(line) } }
             if outcome.end == .cancelled { throw CancellationError() }
             let passed = outcome.end == .exited && outcome.exitCode == 0
             results.append(
@@ -67,6 +112,39 @@ public struct Verifier: Sendable {
                     output: Verifier.bounded(lines.value.joined(separator: "\n"))))
         }
         return results
+    }
+
+    /// The process spec for one command: in bubblewrap, or plain `bash -c` when unsafe.
+    private func launcher() async throws -> @Sendable (String) -> ProcessSpec {
+        let host = ProcessInfo.processInfo.environment
+        guard sandbox.isEnabled else {
+            let (workdir, environment) = (workdir, environment)
+            return { command in
+                ProcessSpec(arguments: ["bash", "-c", command], workingDirectory: workdir, environment: environment)
+            }
+        }
+        guard case .usable(let bwrap) = await BubblewrapProbe.detect(explicitPath: sandbox.bwrapPath) else {
+            throw LoopError.roundFailed(
+                "verify commands need bubblewrap, which is not usable here; \(BubblewrapProbe.installHint) or pass --unsafe-verify"
+            )
+        }
+        var inside = SecretEnvironment.scrubbed(host)
+        inside["HOME"] = "/tmp"
+        inside["TMPDIR"] = "/tmp"
+        for (name, value) in environment where !SecretEnvironment.isSecretName(name) { inside[name] = value }
+        let builder = BubblewrapCommand(
+            bwrapPath: bwrap, shellPath: Preflight.findOnPath("bash") ?? "/bin/bash", workspace: workdir,
+            environment: inside, hiddenPaths: BubblewrapCommand.defaultHiddenPaths(home: host["HOME"]),
+            maxFileBytes: sandbox.maxFileBytes, allowsNetwork: sandbox.allowsNetwork,
+            mounts: SandboxMounts.system(environment: host))
+        let (workdir, runEnvironment) = (workdir, environment)
+        return { command in
+            var spec = ProcessSpec(
+                arguments: builder.arguments(for: command), workingDirectory: workdir, environment: runEnvironment,
+                removedEnvironment: Array(host.keys))
+            spec.newSession = true
+            return spec
+        }
     }
 
     /// Keeps the head and tail of long output with a notice in the middle.

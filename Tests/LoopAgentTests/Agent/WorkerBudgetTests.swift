@@ -7,7 +7,7 @@ import LoopTestSupport
 
 /// Step and token budgets, a task that cannot fit, and compaction of a history that would
 /// overflow the context.
-@Suite("Worker: budgets and context", .serialized, .timeLimit(.minutes(2)))
+@Suite("Worker: budgets and context", .serialized, .timeLimit(.minutes(2)), .enabled(if: BubblewrapRequirement.shouldRun))
 struct WorkerBudgetTests {
     /// `lines` numbered lines of 71 bytes each, the last one a marker.
     static func longFile(lines: Int, name: String) -> String {

@@ -8,7 +8,7 @@ import LoopTestSupport
 /// Replies that are not actions, and actions that keep failing, end the worker's turn with a
 /// stop reason (the round goes on to verify and the fix list) instead of looping, failing the
 /// dispatch, or passing for success.
-@Suite("Worker: malformed replies and repeated failures", .serialized, .timeLimit(.minutes(2)))
+@Suite("Worker: malformed replies and repeated failures", .serialized, .timeLimit(.minutes(2)), .enabled(if: BubblewrapRequirement.shouldRun))
 struct WorkerFailureTests {
     static let chatter = "Sure! I will read the file."
 

@@ -7,7 +7,7 @@ import LoopTestSupport
 
 /// The worker's JSON-action loop against the real clients and a scripted server: real tools
 /// on a real git repository, shell commands in bubblewrap.
-@Suite("Worker: JSON actions", .serialized, .timeLimit(.minutes(2)))
+@Suite("Worker: JSON actions", .serialized, .timeLimit(.minutes(2)), .enabled(if: BubblewrapRequirement.shouldRun))
 struct WorkerJSONModeTests {
     static let summary = "Changed the greeting to hello loop; bash test.sh passes."
 

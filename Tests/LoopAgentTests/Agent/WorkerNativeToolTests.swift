@@ -7,7 +7,7 @@ import LoopTestSupport
 
 /// The worker with native tool calls: the server answers with `tool_calls` (OpenAI: fragments
 /// across SSE chunks; Ollama: one complete object) and the agent answers with `tool` messages.
-@Suite("Worker: native tool calls", .serialized, .timeLimit(.minutes(2)))
+@Suite("Worker: native tool calls", .serialized, .timeLimit(.minutes(2)), .enabled(if: BubblewrapRequirement.shouldRun))
 struct WorkerNativeToolTests {
     @Test("the agent sends tools, runs the call and sends back a tool message for it", arguments: ModelWire.allCases)
     func toolCallRoundTrip(wire: ModelWire) async throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LoopCore
 import Testing
 
 @testable import LoopAgent
@@ -10,11 +11,12 @@ struct BubblewrapCommandTests {
         let fixture = try ToolSandboxFixture()
         defer { fixture.cleanUp() }
         try fixture.write(".git", "gitdir: /elsewhere/.git/worktrees/x\n")
-        try fixture.write("hidden/.keep", "", under: fixture.outside)
+        try fixture.write("hidden/.keep", "", under: fixture.root)
         let command = BubblewrapCommand(
             bwrapPath: "/usr/bin/bwrap", shellPath: "/bin/bash", workspace: fixture.root,
-            environment: ["PATH": "/usr/bin", "HOME": "/tmp"], hiddenPaths: [fixture.outside + "/hidden", "/no/such"],
-            maxFileBytes: 64 << 20)
+            environment: ["PATH": "/usr/bin", "HOME": "/tmp"], hiddenPaths: [fixture.root + "/hidden", "/no/such"],
+            maxFileBytes: 64 << 20,
+            mounts: SandboxMounts(entries: [.readOnly("/usr"), .symlink(path: "/bin", target: "usr/bin")]))
         let argv = command.arguments(for: "echo hi")
         let joined = argv.joined(separator: " ")
         let root = fixture.root
@@ -30,10 +32,12 @@ struct BubblewrapCommandTests {
         ] {
             #expect(joined.contains(flag), "\(flag)")
         }
-        #expect(try position("--ro-bind / /") < position("--tmpfs /tmp"))
+        #expect(!joined.contains("--ro-bind / /"), "the host root is never bound as a whole")
+        #expect(try position("--ro-bind /usr /usr") < position("--tmpfs /tmp"))
+        #expect(joined.contains("--symlink usr/bin /bin"))
         #expect(try position("--tmpfs /tmp") < position("--bind \(root) \(root)"))
         #expect(try position("--bind \(root) \(root)") < position("--ro-bind \(root)/.git \(root)/.git"))
-        #expect(try position("--bind \(root) \(root)") < position("--tmpfs \(fixture.outside)/hidden"))
+        #expect(try position("--bind \(root) \(root)") < position("--tmpfs \(root)/hidden"))
         #expect(!joined.contains("/no/such"), "missing hidden paths are skipped")
         #expect(joined.contains("--chdir \(root)"))
         #expect(joined.contains("--setenv HOME /tmp") && joined.contains("--setenv PATH /usr/bin"))

@@ -82,7 +82,8 @@ enum ShellTestSupport {
         }
     }
 
-    /// The working sandbox, or nil after printing why the calling test is skipped.
+    /// The working sandbox, or nil after recording a failure: callers run only where bubblewrap
+    /// works or in CI (`.enabled(if: BubblewrapRequirement.shouldRun)`), so nil is a real problem.
     static func bubblewrap(
         for fixture: ToolSandboxFixture, timeout: Duration = .seconds(20),
         hiddenPaths: [String]? = nil, maxFileBytes: Int = 1 << 30
@@ -91,7 +92,7 @@ enum ShellTestSupport {
             timeout: timeout, killGrace: .milliseconds(500), hiddenPaths: hiddenPaths, maxFileBytes: maxFileBytes)
         let availability = await ShellSandbox.detect(configuration: configuration)
         guard case .sandboxed = availability else {
-            print("SKIPPED (bubblewrap unavailable): \(availability.message)")
+            Issue.record("bubblewrap is required here but unusable: \(availability.message)")
             return nil
         }
         return ShellSandbox(workspace: fixture.workspace, configuration: configuration, availability: availability)
