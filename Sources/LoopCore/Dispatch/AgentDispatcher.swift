@@ -30,6 +30,8 @@ public struct DispatchRequest: Sendable, Equatable {
     /// Heartbeat file the dispatcher refreshes while the agent runs (nil = none).
     public var heartbeatPath: String?
     public var heartbeatInterval: Int
+    /// Whether the agent's output lines are also printed, prefixed with role and round (`--verbose`).
+    public var echoesOutput: Bool = false
 
     public init(
         role: Role, backend: String, model: String?, prompt: String, promptFile: String, workdir: String,
