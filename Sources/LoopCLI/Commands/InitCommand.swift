@@ -8,9 +8,10 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create .loop/ with a commented config, the prompt templates and an example task card.",
         discussion: """
-            Safe to run again at any time: missing files are created, files you edited are
-            kept. With --force, edited files are replaced with the built-in versions; each
-            one is first saved next to it as <name>.bak-<time>, so nothing you wrote is lost.
+            Safe to run again at any time: missing files are created, files you edited
+            are kept. With --force, edited files are replaced with the built-in
+            versions; each one is first saved next to it as <name>.bak-<time>, so
+            nothing you wrote is lost.
 
               loop init                       create .loop/ in the current folder
               loop init --force               restore the built-in config and templates
