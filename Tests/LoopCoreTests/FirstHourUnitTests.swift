@@ -89,3 +89,21 @@ struct GitLockRetryTests {
         }
     }
 }
+
+@Suite struct JSONSyntaxLocatorTests {
+    static let cases: [(String, String?)] = [
+        ("{\"a\": 1}", nil),
+        ("{\n  \"a\": [1, 2.5e3, -0, true, false, null, \"x\\n\"],\n  \"b\": {}\n}\n", nil),
+        ("{\n  \"task_id\": \"T\",\n  \"goal\": \"g\",\n}\n", "line 4, column 1: a trailing ',' before '}' is not allowed"),
+        ("{\n  \"a\": 1\n  \"b\": 2\n}", "line 3, column 3: expected ',' or '}' after the value"),
+        ("{\n  'a': 1\n}", "line 2, column 3: expected a field name in double quotes"),
+        ("{\"a\": \"open", "line 1, column 7: this string is never closed with '\"'"),
+        ("{\"a\": \"é\" x}", "line 1, column 11: expected ',' or '}' after the value"),
+        ("", "line 1, column 1: the file ends where a value was expected"),
+    ]
+
+    @Test("the first syntax error is named by line and column", arguments: cases)
+    func locates(_ text: String, _ expected: String?) {
+        #expect(JSONSyntaxLocator.locate(in: Data(text.utf8))?.description == expected)
+    }
+}

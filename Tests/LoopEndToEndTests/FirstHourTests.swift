@@ -247,6 +247,19 @@ struct FirstHour {
         #expect(!line.contains("stale"), "\(result.stdout)")
     }
 
+    @Test("an invalid task card names the line and column of the first syntax error")
+    func cardSyntaxErrorHasPosition() async throws {
+        let repo = try await TestRepo.make()
+        try repo.useAgents()
+        try repo.write(".loop/task_card.json", "{\n  \"task_id\": \"T-1\",\n  'goal': \"g\"\n}\n")
+
+        let result = try await repo.run()
+
+        #expect(result.exitCode == 1)
+        #expect(result.errorLines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("task_card.json is not valid: not valid JSON at line 3, column 3: expected a field name in double quotes"), "\(result.stderr)")
+    }
+
     // MARK: - 9. Review request and fix list for command agents
 
     @Test("the reviewer gets {review_request} and LOOP_REVIEW_REQUEST, the round-2 worker {fix_list} and LOOP_FIX_LIST")
