@@ -171,6 +171,60 @@ struct FirstHour {
         #expect(known.exitCode == 0, "\(known.output)")
     }
 
+    // MARK: - 6. Two PMs of one repository
+
+    /// A `git` first on PATH that logs every call and, once, fails `worktree add -b` the way a
+    /// second PM's `git worktree prune` makes it fail: after the branch was made.
+    static func racingGit(_ repo: TestRepo) throws -> [String: String] {
+        let real = try #require(Preflight.findOnPath("git"), "git on PATH")
+        let bin = repo.root + "/gitbin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        let script = """
+            #!/bin/bash
+            echo "$*" >>'\(repo.scratch)/git.log'
+            if [ "$3" = worktree ] && [ "$4" = add ] && [ "$6" = -b ] && [ ! -f '\(repo.scratch)/raced' ]; then
+                : >'\(repo.scratch)/raced'
+                '\(real)' -C "$2" branch "$7" "$9"
+                echo "fatal: could not open '.git/worktrees/x/locked' for writing: No such file or directory" >&2
+                exit 128
+            fi
+            exec '\(real)' "$@"
+            """
+        try Data(script.utf8).write(to: URL(fileURLWithPath: bin + "/git"))
+        chmod(bin + "/git", 0o755)
+        return ["PATH": "\(bin):/usr/local/bin:/usr/bin:/bin"]
+    }
+
+    @Test("a worktree add broken by another PM's prune after making the branch is retried; no blanket prune")
+    func worktreeAddRace() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+        let environment = try Self.racingGit(repo)
+
+        let result = try await repo.run(environment: environment)
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        let log = try repo.read(repo.scratchFile("git.log"))
+        #expect(log.contains("worktree add --quiet -b loop/T-1"), "\(log)")
+        #expect(log.contains("worktree add --quiet \(repo.loopDir)/worktrees/T-1 loop/T-1"), "retried: \(log)")
+        #expect(!log.contains("worktree prune"), "\(log)")
+    }
+
+    @Test("a task worktree folder deleted by hand is pruned and made again")
+    func deletedWorktreeIsRemade() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+        #expect(try await repo.run().exitCode == 0)
+        try FileManager.default.removeItem(atPath: repo.loopDir + "/worktrees/T-1")
+
+        let again = try await repo.run()
+
+        #expect(again.exitCode == 0, "\(again.output)")
+        #expect(FileManager.default.fileExists(atPath: repo.loopDir + "/worktrees/T-1/.git"))
+    }
+
     // MARK: - 7. Help
 
     @Test(
