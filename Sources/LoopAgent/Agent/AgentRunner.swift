@@ -38,7 +38,8 @@ public struct AgentSettings: Sendable {
 /// `usage.jsonl`. Exit 0 with a report; non-zero with one line on stderr saying why.
 public enum AgentRunner {
     public static func run(_ settings: AgentSettings, environment: [String: String]) async -> Int32 {
-        let out: @Sendable (String) -> Void = { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        let printer = AgentStdout { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        let out: @Sendable (String) -> Void = { text in printer.write(text) }
         do {
             let context = try AgentContext.fromEnvironment(environment)
             let model = try ModelServer.client(
