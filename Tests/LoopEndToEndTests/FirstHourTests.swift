@@ -314,6 +314,21 @@ struct FirstHour {
         #expect(result.stderr.contains("task_card.json is not valid: not valid JSON at line 3, column 3: expected a field name in double quotes"), "\(result.stderr)")
     }
 
+    @Test("loop demo removes its temporary folder when preflight refuses to start")
+    func demoCleansUpAfterRefusal() async throws {
+        let repo = try await TestRepo.make(git: false, initLoop: false)
+        let temporary = repo.root + "/tmp"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+
+        // --max-rounds 0 gets past argument parsing and is refused by the run's preflight.
+        let result = try await runLoop(
+            ["demo", "--scripted", "--max-rounds", "0"], in: repo.path, environment: ["TMPDIR": temporary + "/"])
+
+        #expect(result.exitCode == 1, "\(result.output)")
+        #expect(result.stderr.contains("Preflight found"), "\(result.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty, "\(result.output)")
+    }
+
     // MARK: - 9. Review request and fix list for command agents
 
     @Test("the reviewer gets {review_request} and LOOP_REVIEW_REQUEST, the round-2 worker {fix_list} and LOOP_FIX_LIST")
