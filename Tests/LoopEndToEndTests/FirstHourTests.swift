@@ -225,6 +225,18 @@ struct FirstHour {
         #expect(FileManager.default.fileExists(atPath: repo.loopDir + "/worktrees/T-1/.git"))
     }
 
+    @Test("hints on a bus other than .loop carry its --loop-dir, so they work as printed")
+    func hintsNameTheBus() async throws {
+        let repo = try await TestRepo.make(initLoop: false)
+        let made = try await repo.loop("init", "--loop-dir", ".bus")
+        #expect(made.stdout.contains("then run: loop run --auto-dispatch --loop-dir .bus"), "\(made.stdout)")
+        let resume = try await repo.loop("run", "--resume", "--loop-dir", ".bus")
+        #expect(resume.stderr.contains("Start a run with `loop run --loop-dir .bus`"), "\(resume.stderr)")
+        let plain = try await repo.loop("init")
+        #expect(plain.stdout.contains("then run: loop run --auto-dispatch\n") || plain.stdout.hasSuffix("loop run --auto-dispatch"),
+            "\(plain.stdout)")
+    }
+
     // MARK: - 7. Help
 
     @Test(

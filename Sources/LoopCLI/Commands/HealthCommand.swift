@@ -57,7 +57,7 @@ struct HealthCommand: AsyncParsableCommand {
                 Check(
                     name: "pm", ok: false,
                     detail:
-                        "run \(state.runID) is in \(state.phase.rawValue) but no PM holds the lock: it died. Continue with `loop run --resume`."
+                        "run \(state.runID) is in \(state.phase.rawValue) but no PM holds the lock: it died. Continue with `\(paths.command("run --resume"))`."
                 ))
         } else {
             checks.append(Check(name: "pm", ok: true, detail: "no PM running"))

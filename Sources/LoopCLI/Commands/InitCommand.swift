@@ -47,10 +47,11 @@ struct InitCommand: ParsableCommand {
     /// The hint after the file list: write a task card first unless there is one.
     private func nextStep(loopDir: String, shown: (String) -> String) -> String {
         let cardPath = "\(loopDir)/\(BusPaths.taskCard)"
+        let run = BusPaths(loopDir: loopDir).command("run --auto-dispatch")
         if FileManager.default.fileExists(atPath: cardPath) {
-            return "Next: loop run --auto-dispatch"
+            return "Next: \(run)"
         }
         return "Next: write \(shown(BusPaths.taskCard)) (start from \(shown("examples/task_card.json"))), "
-            + "then run: loop run --auto-dispatch"
+            + "then run: \(run)"
     }
 }
