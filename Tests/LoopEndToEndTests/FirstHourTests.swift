@@ -60,13 +60,13 @@ struct FirstHour {
         let tailLine = verbose.stdout.split(separator: "\n").first { $0.contains("tail -f") }
         let shown = try #require(tailLine.map(String.init), "no tail -f line: \(verbose.stdout)")
         let logPath = String(shown[try #require(shown.range(of: "tail -f "), "").upperBound...])
-        #expect(logPath == ".loop/logs/T-1/r1_worker.log", "\(shown)")
+        #expect(logPath == repo.loopDir + "/logs/T-1/r1_worker.log", "\(shown)")
         #expect(try repo.read(logPath).contains("hello from the worker"))
 
         let quiet = try await repo.run()
         #expect(quiet.exitCode == 0, "\(quiet.output)")
         #expect(!quiet.stdout.contains("hello from the worker"), "\(quiet.stdout)")
-        #expect(quiet.stdout.contains("tail -f .loop/logs/T-1/r1_worker.log"), "\(quiet.stdout)")
+        #expect(quiet.stdout.contains("tail -f \(repo.loopDir)/logs/T-1/r1_worker.log"), "\(quiet.stdout)")
     }
 
     // MARK: - 3. Config errors
