@@ -45,8 +45,14 @@ struct GitLockRetryTests {
     @Test(
         "lock-held messages are recognised, other failures are not",
         arguments: [
-            ("fatal: Unable to create '/r/.git/index.lock': File exists.\n\nAnother git process seems to be running", true),
-            ("error: cannot lock ref 'refs/heads/loop/B': Unable to create '/r/.git/refs/heads/loop/B.lock': File exists.", true),
+            (
+                "fatal: Unable to create '/r/.git/index.lock': File exists.\n\nAnother git process seems to be running",
+                true
+            ),
+            (
+                "error: cannot lock ref 'refs/heads/loop/B': Unable to create '/r/.git/refs/heads/loop/B.lock': File exists.",
+                true
+            ),
             ("fatal: not a git repository (or any of the parent directories): .git", false),
             ("error: pathspec 'x' did not match any file(s) known to git", false),
         ])
@@ -94,7 +100,10 @@ struct GitLockRetryTests {
     static let cases: [(String, String?)] = [
         ("{\"a\": 1}", nil),
         ("{\n  \"a\": [1, 2.5e3, -0, true, false, null, \"x\\n\"],\n  \"b\": {}\n}\n", nil),
-        ("{\n  \"task_id\": \"T\",\n  \"goal\": \"g\",\n}\n", "line 4, column 1: a trailing ',' before '}' is not allowed"),
+        (
+            "{\n  \"task_id\": \"T\",\n  \"goal\": \"g\",\n}\n",
+            "line 4, column 1: a trailing ',' before '}' is not allowed"
+        ),
         ("{\n  \"a\": 1\n  \"b\": 2\n}", "line 3, column 3: expected ',' or '}' after the value"),
         ("{\n  'a': 1\n}", "line 2, column 3: expected a field name in double quotes"),
         ("{\"a\": \"open", "line 1, column 7: this string is never closed with '\"'"),

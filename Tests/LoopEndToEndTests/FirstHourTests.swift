@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import LoopCore
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Issue 17, "the first hour": each snag a new user hit, reproduced with the real binary.
 @Suite(.serialized, .timeLimit(.minutes(3)))
@@ -35,7 +36,8 @@ struct FirstHour {
             .first { $0.hasPrefix("export PATH=") }
         let line = try #require(exportLine, "no export line in: \(installed.stdout)")
         // The hint works as printed: after it, a bare `loop` runs the installed copy.
-        let used = try await Self.bash("\(line)\ncommand -v loop && loop version", in: repo.path, environment: ["PATH": path])
+        let used = try await Self.bash(
+            "\(line)\ncommand -v loop && loop version", in: repo.path, environment: ["PATH": path])
         #expect(used.exitCode == 0, "\(used.stderr)")
         #expect(used.stdout.hasPrefix(prefix + "/bin/loop"), "\(used.stdout)")
 
@@ -97,7 +99,8 @@ struct FirstHour {
         let config = try repo.read(".loop/config.yaml")
         let marker = try #require(config.range(of: "#  my-agent:"), "no commented my-agent in config.yaml")
         let example = config[marker.lowerBound...].split(separator: "\n").map { String($0.dropFirst()) }
-        try repo.write(".loop/config.yaml", String(config[..<marker.lowerBound]) + example.joined(separator: "\n") + "\n")
+        try repo.write(
+            ".loop/config.yaml", String(config[..<marker.lowerBound]) + example.joined(separator: "\n") + "\n")
 
         let result = try await repo.loop("run", "--auto-dispatch", "--worker-backend", "my-agent")
 
@@ -233,7 +236,9 @@ struct FirstHour {
         let resume = try await repo.loop("run", "--resume", "--loop-dir", ".bus")
         #expect(resume.stderr.contains("Start a run with `loop run --loop-dir .bus`"), "\(resume.stderr)")
         let plain = try await repo.loop("init")
-        #expect(plain.stdout.contains("then run: loop run --auto-dispatch\n") || plain.stdout.hasSuffix("loop run --auto-dispatch"),
+        #expect(
+            plain.stdout.contains("then run: loop run --auto-dispatch\n")
+                || plain.stdout.hasSuffix("loop run --auto-dispatch"),
             "\(plain.stdout)")
     }
 
@@ -251,7 +256,8 @@ struct FirstHour {
         #expect(result.exitCode == 0, "\(result.output)")
         let help = result.stdout.replacingOccurrences(of: "\n", with: " ")
             .replacingOccurrences(of: "  +", with: " ", options: .regularExpression)
-        #expect(help.range(of: #"\(default: [^)]*\) \(default:"#, options: .regularExpression) == nil, "\(result.stdout)")
+        #expect(
+            help.range(of: #"\(default: [^)]*\) \(default:"#, options: .regularExpression) == nil, "\(result.stdout)")
     }
 
     @Test("demo --help's discussion is wrapped by hand to fit 80 columns, so the terminal width never re-wraps it")
@@ -323,7 +329,10 @@ struct FirstHour {
 
         #expect(result.exitCode == 1)
         #expect(result.errorLines.count == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("task_card.json is not valid: not valid JSON at line 3, column 3: expected a field name in double quotes"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "task_card.json is not valid: not valid JSON at line 3, column 3: expected a field name in double quotes"
+            ), "\(result.stderr)")
     }
 
     @Test("loop demo removes its temporary folder when preflight refuses to start")

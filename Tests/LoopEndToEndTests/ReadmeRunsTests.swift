@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import LoopCore
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The README's own snippets, run as a new user would: a fresh `HOME`, `loop` on `PATH`, and
 /// scripted stand-ins for codex, claude and `my-agent`. A README that drifts from the tool fails here.

@@ -34,6 +34,13 @@ extension Reliability {
             Recorder.checks(suite: "concurrency", name: name, checks, fields, explain: explain)
         }
 
+        /// Each failed run's whole output, for the failure message.
+        static func failedRuns(_ runs: [(String, PMResult)]) -> String {
+            runs.filter { $0.1.exitCode != 0 }
+                .map { "task \($0.0)'s run (exit \($0.1.exitCode)):\n\($0.1.output)" }
+                .joined(separator: "\n")
+        }
+
         @Test("a second PM on a live bus is refused with exit 5 naming the owner, for run, --resume and --reset")
         func secondPMRefused() async throws {
             let box = try await Sandbox.make()
@@ -180,8 +187,7 @@ extension Reliability {
                 ("nothing torn on either bus", BusAudit(box.repo + "/.loop-a", taskID: "A").tornFiles().isEmpty
                     && BusAudit(box.repo + "/.loop-b", taskID: "B").tornFiles().isEmpty),
             ], ["a_output": .string(ra.exitCode == 0 ? "" : tail(ra.output)), "b_output": .string(rb.exitCode == 0 ? "" : tail(rb.output))],
-            explain: [("A", ra), ("B", rb)].filter { $0.1.exitCode != 0 }
-                .map { "task \($0.0)'s run (exit \($0.1.exitCode)):\n\($0.1.output)" }.joined(separator: "\n"))
+            explain: Self.failedRuns([("A", ra), ("B", rb)]))
         }
     }
 }

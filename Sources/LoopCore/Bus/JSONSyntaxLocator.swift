@@ -50,7 +50,8 @@ struct JSONSyntaxLocator {
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): try number()
-        default: throw problem("expected a value (a string in double quotes, number, object, list, true, false or null)")
+        default:
+            throw problem("expected a value (a string in double quotes, number, object, list, true, false or null)")
         }
     }
 

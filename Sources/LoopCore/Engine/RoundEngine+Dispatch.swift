@@ -131,7 +131,8 @@ extension RoundEngine {
             }
             console.info("round \(state.round) · \(role.rawValue) (\(backend)) started · attempt \(attempt)")
             // Absolute: the hint must work from any folder (`loop demo` runs in its own repository).
-            console.info("  follow it: tail -f \(paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue))")
+            let log = paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue)
+            console.info("  follow it: tail -f \(log)")
             let result = try await runDispatch(role: role, backend: backend, dispatchID: id, prompt: text)
             // Helpers the agent left behind may still deliver its report within the artifact
             // wait; after that wait, nothing of this dispatch may keep running.

@@ -101,7 +101,8 @@ extension RunController {
         if request.resume {
             guard var state = existing else {
                 throw LoopError.config(
-                    "Nothing to resume: \(paths.display(paths.state)) does not exist. Start a run with `\(paths.command("run"))`.")
+                    "Nothing to resume: \(paths.display(paths.state)) does not exist. "
+                        + "Start a run with `\(paths.command("run"))`.")
             }
             return try await resume(&state)
         }

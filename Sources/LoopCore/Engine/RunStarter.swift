@@ -123,7 +123,8 @@ struct RunStarter {
             let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
             if message.contains("already registered") { _ = try? await repoGit.run(["worktree", "prune"]) }
             guard attempt < 4, !Filesystem.exists(workdir) else {
-                throw LoopError.git(command: "worktree add", message: message.isEmpty ? "exit \(result.exitCode)" : message)
+                throw LoopError.git(
+                    command: "worktree add", message: message.isEmpty ? "exit \(result.exitCode)" : message)
             }
             try await Task.sleep(for: .milliseconds(100 * attempt))
         }
