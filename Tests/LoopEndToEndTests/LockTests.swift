@@ -121,7 +121,8 @@ struct LockTests {
         for (task, run) in zip(["A", "B", "C"], runs) {
             let result = try await run.wait()
             #expect(result.exitCode == 0, "\(task): \(result.output)")
-            #expect(try await repo.git("show", "loop/\(task):work.txt") == "round 1", "\(task)")
+            let work = try? await repo.git("show", "loop/\(task):work.txt")
+            #expect(work == "round 1", "\(task): \(result.output)")
         }
         #expect(try await repo.git("rev-parse", "--abbrev-ref", "HEAD") == "main")
     }

@@ -28,8 +28,17 @@ extension Reliability {
             try Data().write(to: URL(fileURLWithPath: box.scratchFile("release")))
         }
 
-        static func record(_ name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:]) {
-            Recorder.checks(suite: "concurrency", name: name, checks, fields)
+        static func record(
+            _ name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:], explain: String = ""
+        ) {
+            Recorder.checks(suite: "concurrency", name: name, checks, fields, explain: explain)
+        }
+
+        /// Each failed run's whole output, for the failure message.
+        static func failedRuns(_ runs: [(String, PMResult)]) -> String {
+            runs.filter { $0.1.exitCode != 0 }
+                .map { "task \($0.0)'s run (exit \($0.1.exitCode)):\n\($0.1.output)" }
+                .joined(separator: "\n")
         }
 
         @Test("a second PM on a live bus is refused with exit 5 naming the owner, for run, --resume and --reset")
@@ -177,7 +186,8 @@ extension Reliability {
                 ("the user's HEAD and tracked files untouched", (try? await box.git("rev-parse", "HEAD")) == userHead && status.isEmpty),
                 ("nothing torn on either bus", BusAudit(box.repo + "/.loop-a", taskID: "A").tornFiles().isEmpty
                     && BusAudit(box.repo + "/.loop-b", taskID: "B").tornFiles().isEmpty),
-            ], ["a_output": .string(ra.exitCode == 0 ? "" : tail(ra.output)), "b_output": .string(rb.exitCode == 0 ? "" : tail(rb.output))])
+            ], ["a_output": .string(ra.exitCode == 0 ? "" : tail(ra.output)), "b_output": .string(rb.exitCode == 0 ? "" : tail(rb.output))],
+            explain: Self.failedRuns([("A", ra), ("B", rb)]))
         }
     }
 }

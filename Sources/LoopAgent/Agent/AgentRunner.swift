@@ -38,19 +38,8 @@ public struct AgentSettings: Sendable {
 /// `usage.jsonl`. Exit 0 with a report; non-zero with one line on stderr saying why.
 public enum AgentRunner {
     public static func run(_ settings: AgentSettings, environment: [String: String]) async -> Int32 {
-        // Streamed tokens pass through as they come; a `[loop-agent]` status line always stands
-        // on a line of its own in the round log, whatever the tokens before it ended with.
-        let atLineStart = Locked(true)
-        let out: @Sendable (String) -> Void = { text in
-            guard !text.isEmpty else { return }
-            var chunk = text
-            if text.hasPrefix("[loop-agent]") {
-                if !atLineStart.value { chunk = "\n" + chunk }
-                if !chunk.hasSuffix("\n") { chunk += "\n" }
-            }
-            atLineStart.set(chunk.hasSuffix("\n"))
-            FileHandle.standardOutput.write(Data(chunk.utf8))
-        }
+        let printer = AgentStdout { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+        let out: @Sendable (String) -> Void = { text in printer.write(text) }
         do {
             let context = try AgentContext.fromEnvironment(environment)
             let model = try ModelServer.client(

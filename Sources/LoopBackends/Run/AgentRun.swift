@@ -43,8 +43,11 @@ struct AgentRun: Sendable {
         }
         defer { heartbeatTask?.cancel() }
 
+        let echo = Console(isVerbose: request.echoesOutput)
+        let (role, round) = (request.role, request.round)
         let outcome = try await ProcessRunner.run(spec(for: invocation)) { stream, line in
             monitor.consume(line, from: stream)
+            echo.agent(role, round: round, line)
         }
         heartbeatTask?.cancel()
         await heartbeatTask?.value  // no write may land after the dispatch has returned

@@ -22,27 +22,27 @@ struct AgentCommand: AsyncParsableCommand {
 
     @Option(help: "ollama or openai.") var provider: String
     @Option(help: "The model name on the server.") var model: String
-    @Option(help: "auto (probe once per model), native (tool calls) or json (schema-constrained actions). (default: auto)")
+    @Option(help: "auto (probe once per model), native (tool calls) or json (schema-constrained actions).")
     var toolMode: String = "auto"
-    @Option(help: "Model calls per round. (default: 30)") var maxSteps: Int = 30
-    @Option(help: "Tokens per round. (default: 200000)") var maxTokens: Int = 200_000
-    @Option(help: "Context window to request (num_ctx); clamped to the model's. (default: 8192)") var context: Int = 8192
-    @Option(help: "Longest reply per step in tokens. (default: 1024)") var replyTokens: Int = 1024
-    @Option(help: "Bytes of one tool result kept in the conversation. (default: 6144)") var toolOutput: Int = 6144
-    @Option(help: "Seconds one shell command may run. (default: 60)") var shellTimeout: Int = 60
-    @Option(help: "Largest file in MiB a shell command may write; also the size of its private /tmp. (default: 1024)")
+    @Option(help: "Model calls per round.") var maxSteps: Int = 30
+    @Option(help: "Tokens per round.") var maxTokens: Int = 200_000
+    @Option(help: "Context window to request (num_ctx); clamped to the model's.") var context: Int = 8192
+    @Option(help: "Longest reply per step in tokens.") var replyTokens: Int = 1024
+    @Option(help: "Bytes of one tool result kept in the conversation.") var toolOutput: Int = 6144
+    @Option(help: "Seconds one shell command may run.") var shellTimeout: Int = 60
+    @Option(help: "Largest file in MiB a shell command may write; also the size of its private /tmp.")
     var shellMaxFileMb: Int = 1024
-    @Option(help: "Seconds to wait for the model server to start answering, or to go on after a pause. (default: 300)")
+    @Option(help: "Seconds to wait for the model server to start answering, or to go on after a pause.")
     var requestTimeout: Int = 300
-    @Option(help: "Seconds to wait for the first answer of a dispatch (the server may be loading the model). (default: 900)")
+    @Option(help: "Seconds to wait for the first answer of a dispatch (the server may be loading the model).")
     var loadTimeout: Int = 900
-    @Option(help: "Longest reply to an action request in tokens; cuts runaway replies early. (default: 512)")
+    @Option(help: "Longest reply to an action request in tokens; cuts runaway replies early.")
     var actionReplyTokens: Int = 512
     @Flag(help: "JSON tool mode: offer every tool at every step instead of guiding the model (look, change, test, finish).")
     var unguidedActions = false
-    @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on). (default: 3)")
+    @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on).")
     var maxMalformed: Int = 3
-    @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on). (default: 3)")
+    @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on).")
     var maxRepeatedFailures: Int = 3
     @Flag(help: "Run shell commands without bubblewrap (blocklist only). Also LOOP_UNSAFE_SHELL=1.") var unsafeShell = false
 

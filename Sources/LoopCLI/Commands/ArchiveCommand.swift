@@ -66,6 +66,13 @@ struct ArchiveCommand: ParsableCommand {
             }
             let restored = try index.restore(entry, round: round)
             for name in restored { print("restored r\(round)_\(name) -> \(paths.display(paths.file(name)))") }
+            if restored.isEmpty {
+                print("round \(round) of run \(entry.runID) holds no bus files to put back; nothing was changed")
+            } else {
+                print(
+                    "put back \(restored.count) file\(restored.count == 1 ? "" : "s") of round \(round) of run \(entry.runID) "
+                        + "(task \(task)) into \(paths.display(paths.root))")
+            }
             guard checkout else { return }
             guard let sha = index.headSHA(entry, round: round) else {
                 throw LoopError.config("The archive of round \(round) records no head commit.")

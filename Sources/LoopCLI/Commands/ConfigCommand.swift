@@ -8,7 +8,8 @@ struct ConfigCommand: ParsableCommand {
         commandName: "config",
         abstract: "Print the effective run options and where each came from.",
         discussion: """
-            Precedence: flags > LOOP_* environment variables > .loop/config.yaml > defaults.
+            Precedence: flags > LOOP_* environment variables > .loop/config.yaml >
+            defaults.
 
             Example:
               LOOP_MAX_ROUNDS=5 loop config

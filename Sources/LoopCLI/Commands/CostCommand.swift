@@ -8,8 +8,8 @@ struct CostCommand: ParsableCommand {
         commandName: "cost",
         abstract: "Sum tokens, money and time of agent calls by task, round, role and model.",
         discussion: """
-            Money comes from what agent CLIs report, or from `prices:` in .loop/config.yaml
-            (US dollars per million tokens), e.g.
+            Money comes from what agent CLIs report, or from `prices:` in
+            .loop/config.yaml (US dollars per million tokens), e.g.
               prices:
                 qwen2.5-coder:7b: {input: 0, output: 0}
                 gpt-5: {input: 1.25, cached_input: 0.125, output: 10}
@@ -29,6 +29,9 @@ struct CostCommand: ParsableCommand {
         let paths = bus.paths
         let summary = UsageSummary.load(
             paths.usage, runID: runID, taskID: task, prices: OptionResolver.prices(configPath: paths.config))
+        if summary.rows.isEmpty, task != nil || runID != nil {
+            try refuseUnknownFilter(paths)
+        }
         if json {
             struct Document: Encodable {
                 var schemaVersion = 1
@@ -66,5 +69,22 @@ struct CostCommand: ParsableCommand {
                     + String(format: "%.1f", row.wallS))
         }
         print("total: \(summary.tokens) tokens, $\(String(format: "%.4f", summary.costUSD))")
+    }
+
+    /// A `--task` or `--run` that matches nothing while the ledger has calls is a typo: say so.
+    private func refuseUnknownFilter(_ paths: BusPaths) throws {
+        let all = UsageSummary.load(paths.usage)
+        guard !all.rows.isEmpty else { return }
+        if let task, !all.rows.contains(where: { $0.taskID == task }) {
+            let known = Array(NSOrderedSet(array: all.rows.map(\.taskID))).compactMap { $0 as? String }
+            throw LoopError.config(
+                "No agent calls for task '\(task)' in \(paths.display(paths.usage)); tasks with calls: "
+                    + "\(known.joined(separator: ", ")). Pass one of them to --task.")
+        }
+        if let runID {
+            throw LoopError.config(
+                "No agent calls for run '\(runID)'\(task.map { " of task \($0)" } ?? "") in \(paths.display(paths.usage)). "
+                    + "Run ids are listed by `loop archive list`.")
+        }
     }
 }

@@ -8,21 +8,24 @@ import LoopCore
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run the loop end to end on a throwaway copy of the bundled example project.",
+        abstract: "Run the loop end to end on a throwaway copy of the bundled example.",
         discussion: """
-            Creates a git repository from examples/hello (a bash script missing a feature, with a
-            test), and runs `loop run --auto-dispatch` on it with the built-in agent as worker and
-            reviewer, against the first model server it finds: Ollama at OLLAMA_HOST (default
-            http://127.0.0.1:11434), then an OpenAI-compatible server at OPENAI_BASE_URL. With none,
-            it says how to get one and exits 1.
+            Creates a git repository from examples/hello (a bash script missing a
+            feature, with a test), and runs `loop run --auto-dispatch` on it with the
+            built-in agent as worker and reviewer, against the first model server it
+            finds: Ollama at OLLAMA_HOST (default http://127.0.0.1:11434), then an
+            OpenAI-compatible server at OPENAI_BASE_URL. With none, it says how to get
+            one and exits 1.
 
-            A tiny model (SmolLM2-135M from scripts/local-model) runs the whole loop but rarely
-            solves the task: the run then ends with its rounds used up, or with a failed round
-            when the model only repeats a failing action. The demo exits 0 once the run has reached
-            its end, whatever the result (printed, and in .loop/outcome.json); 1 when no model
-            server is found; 130/143 when interrupted.
-            With --scripted, the bundled stand-in agents (examples/agents, not AI) play worker and
-            reviewer instead and the task is approved in round 2.
+            A tiny model (SmolLM2-135M from scripts/local-model) runs the whole loop but
+            rarely solves the task: the run then ends with its rounds used up, or with a
+            failed round when the model only repeats a failing action. The demo exits 0
+            once the run has reached its end, whatever the result (printed, and in
+            .loop/outcome.json); 1 when no model server is found; 130/143 when
+            interrupted.
+
+            With --scripted, the bundled stand-in agents (examples/agents, not AI) play
+            worker and reviewer instead and the task is approved in round 2.
 
             Examples:
               loop demo
@@ -31,11 +34,11 @@ struct DemoCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Where to create the demo (must not exist). (default: a new temporary folder)") var dir: String?
+    @Option(help: "Where to create the demo (must not exist).") var dir: String?
     @Flag(help: "Use the bundled scripted stand-in agents (not AI) instead of a model.") var scripted = false
     @Option(help: "Model to use (default: the server's first model).") var model: String?
-    @Option(help: "Round budget. (default: 2)") var maxRounds: Int = 2
-    @Option(help: "Model calls per worker round. (default: 8)") var maxSteps: Int = 8
+    @Option(help: "Round budget.") var maxRounds: Int = 2
+    @Option(help: "Model calls per worker round.") var maxSteps: Int = 8
     @Flag(help: "Run the worker's shell commands (blocklist only) and the verify commands without bubblewrap.")
     var unsafeShell = false
     @Flag(help: "Show the agents' output lines.") var verbose = false
@@ -122,7 +125,15 @@ struct DemoCommand: AsyncParsableCommand {
             request: RunRequest(loopDir: loopDir, taskPath: nil, options: options),
             dispatcher: BackendDispatcher(configured: backends), templates: CommandSupport.builtInTemplates,
             console: console, executable: CommandSupport.executablePath)
-        let code = try await controller.run()
+        let code: LoopExitCode
+        do {
+            code = try await controller.run()
+        } catch let error as LoopError {
+            // Preflight refused to start (no bubblewrap, a model missing): nothing ran, so
+            // nothing in the demo folder is worth keeping.
+            if case .preflight = error { try? FileManager.default.removeItem(atPath: root) }
+            throw error
+        }
         console.info("look around: cd \(repo) && loop status && loop archive list && git log --oneline --all")
         // The demo is done when the run reached its end — approved, rounds used up, or a round
         // failed because a tiny model produced no usable actions — and the outcome is printed

@@ -9,8 +9,8 @@ struct HealthCommand: AsyncParsableCommand {
         commandName: "health",
         abstract: "Check the lock owner, heartbeats, git and the configured backends; exit 1 when unhealthy.",
         discussion: """
-            Runs the same checks as `loop run`'s preflight, plus the liveness of a running PM and
-            of agent heartbeats.
+            Runs the same checks as `loop run`'s preflight, plus the liveness of a
+            running PM and of agent heartbeats.
 
             Examples:
               loop health
@@ -57,7 +57,7 @@ struct HealthCommand: AsyncParsableCommand {
                 Check(
                     name: "pm", ok: false,
                     detail:
-                        "run \(state.runID) is in \(state.phase.rawValue) but no PM holds the lock: it died. Continue with `loop run --resume`."
+                        "run \(state.runID) is in \(state.phase.rawValue) but no PM holds the lock: it died. Continue with `\(paths.command("run --resume"))`."
                 ))
         } else {
             checks.append(Check(name: "pm", ok: true, detail: "no PM running"))
@@ -70,13 +70,14 @@ struct HealthCommand: AsyncParsableCommand {
                 checks.append(Check(name: "heartbeat.\(role.rawValue)", ok: !needed, detail: "no heartbeat file"))
                 continue
             }
-            let age = Int(-modified.timeIntervalSinceNow)
-            let fresh = age <= options.heartbeatTTL
+            let age = -modified.timeIntervalSinceNow
+            let fresh = Int(age) <= options.heartbeatTTL
             let needed = held && (options.requireHeartbeat || options.autoDispatch)
-            checks.append(
-                Check(
-                    name: "heartbeat.\(role.rawValue)", ok: fresh || !needed,
-                    detail: "\(fresh ? "fresh" : "stale"): \(age) s old (ttl \(options.heartbeatTTL) s)"))
+            let beat = "last beat \(HumanAge.ago(seconds: age)), ttl \(options.heartbeatTTL) s"
+            // The word matches the verdict: an old heartbeat nobody needs now is not "stale".
+            let detail =
+                fresh ? "fresh: \(beat)" : needed ? "stale: \(beat)" : "not running: \(beat)"
+            checks.append(Check(name: "heartbeat.\(role.rawValue)", ok: fresh || !needed, detail: detail))
         }
 
         let problems = await Preflight(

@@ -8,8 +8,8 @@ struct HeartbeatCommand: AsyncParsableCommand {
         commandName: "heartbeat",
         abstract: "Write .loop/heartbeat/<role>.json every few seconds until stopped.",
         discussion: """
-            Run it beside an agent you dispatch by hand, so `loop run --require-heartbeat` and
-            `loop health` can tell it is alive.
+            Run it beside an agent you dispatch by hand, so `loop run
+            --require-heartbeat` and `loop health` can tell it is alive.
 
             Example:
               loop heartbeat --role worker --interval 5 &
@@ -18,7 +18,7 @@ struct HeartbeatCommand: AsyncParsableCommand {
 
     @OptionGroup var bus: LoopDirOption
     @Option(help: "worker or reviewer.") var role: String
-    @Option(help: "Seconds between beats. (default: 5)") var interval: Int = 5
+    @Option(help: "Seconds between beats.") var interval: Int = 5
 
     func validate() throws {
         guard Role(rawValue: role) != nil else { throw ValidationError("--role must be worker or reviewer.") }

@@ -8,9 +8,10 @@ struct InitCommand: ParsableCommand {
         commandName: "init",
         abstract: "Create .loop/ with a commented config, the prompt templates and an example task card.",
         discussion: """
-            Safe to run again at any time: missing files are created, files you edited are
-            kept. With --force, edited files are replaced with the built-in versions; each
-            one is first saved next to it as <name>.bak-<time>, so nothing you wrote is lost.
+            Safe to run again at any time: missing files are created, files you edited
+            are kept. With --force, edited files are replaced with the built-in
+            versions; each one is first saved next to it as <name>.bak-<time>, so
+            nothing you wrote is lost.
 
               loop init                       create .loop/ in the current folder
               loop init --force               restore the built-in config and templates
@@ -46,10 +47,11 @@ struct InitCommand: ParsableCommand {
     /// The hint after the file list: write a task card first unless there is one.
     private func nextStep(loopDir: String, shown: (String) -> String) -> String {
         let cardPath = "\(loopDir)/\(BusPaths.taskCard)"
+        let run = BusPaths(loopDir: loopDir).command("run --auto-dispatch")
         if FileManager.default.fileExists(atPath: cardPath) {
-            return "Next: loop run --auto-dispatch"
+            return "Next: \(run)"
         }
         return "Next: write \(shown(BusPaths.taskCard)) (start from \(shown("examples/task_card.json"))), "
-            + "then run: loop run --auto-dispatch"
+            + "then run: \(run)"
     }
 }

@@ -46,9 +46,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the report after the agent exits. (default: 90)") var artifactTimeout: Int?
     @Option(help: "Seconds without output before an agent counts as hung; 0 = no limit. (default: 300)")
     var idleTimeout: Int?
-    @Option(help: "Seconds each verify command may take. (default: 600)") var verifyTimeout: Int?
+    @Option(help: "Seconds each verify command may take.") var verifyTimeout: Int?
     @Flag(help: "Manual mode: end the wait when the role's heartbeat goes stale.") var requireHeartbeat = false
-    @Option(help: "Seconds after which a heartbeat is stale. (default: 30)") var heartbeatTTL: Int?
+    @Option(help: "Seconds after which a heartbeat is stale.") var heartbeatTTL: Int?
     @Flag(help: "Run one round (used by the PM for each round; also usable by hand).") var singleRound = false
     @Option(help: "The round to run with --single-round.") var round: Int?
     @Flag(help: "Continue the run in state.json after Ctrl+C, SIGTERM, kill -9, a failure or a usage-limit pause.")

@@ -4,7 +4,7 @@ import LoopCore
 
 /// `--loop-dir`, shared by every command that reads or writes the bus.
 struct LoopDirOption: ParsableArguments {
-    @Option(name: .long, help: "The bus folder. (default: .loop)")
+    @Option(name: .long, help: "The bus folder.")
     var loopDir: String = ".loop"
 
     var paths: BusPaths { BusPaths(loopDir: loopDir) }

@@ -63,6 +63,14 @@ public struct BusPaths: Sendable, Equatable {
         "\(archiveDirectory(task: task, run: run))/r\(round)_\(name)"
     }
 
+    /// `loop <arguments>` as a hint to print, with `--loop-dir` when this bus is not the
+    /// repository's `.loop`, so the hint works as printed.
+    public func command(_ arguments: String) -> String {
+        guard root != repository + "/.loop" else { return "loop \(arguments)" }
+        let shown = display(root)
+        return "loop \(arguments) --loop-dir \(shown.contains(" ") ? "'\(shown)'" : shown)"
+    }
+
     /// A path as shown to people: relative to the repository when inside it.
     public func display(_ path: String) -> String {
         if path.hasPrefix(repository + "/") { return String(path.dropFirst(repository.count + 1)) }

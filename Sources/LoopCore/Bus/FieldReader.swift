@@ -119,6 +119,7 @@ public struct FieldReader: Sendable {
         if data.isEmpty { return "the file is empty" }
         switch error {
         case .dataCorrupted(let context):
+            if let problem = JSONSyntaxLocator.locate(in: data) { return "not valid JSON at \(problem.description)" }
             let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
             return "not valid JSON (\(underlying ?? context.debugDescription))"
         case .keyNotFound(let key, _):

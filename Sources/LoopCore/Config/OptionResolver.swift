@@ -48,7 +48,12 @@ public enum OptionResolver {
             } catch let error as LoopError {
                 throw error
             } catch {
-                throw LoopError.invalidJSON(path: configPath, detail: "not valid YAML (\(error))")
+                if let problem = YAMLProblem(error, text: text) {
+                    throw LoopError.config(problem.message(path: configPath, text: text))
+                }
+                // Yams' own descriptions may quote the whole file: keep their first line.
+                let first = String(describing: error).split(separator: "\n").first.map(String.init) ?? "unreadable"
+                throw LoopError.invalidJSON(path: configPath, detail: "not valid YAML (\(first))")
             }
             if let top = loaded, !(top is [String: Any]) {
                 throw LoopError.invalidJSON(

@@ -30,6 +30,8 @@ public struct DispatchRequest: Sendable, Equatable {
     /// Heartbeat file the dispatcher refreshes while the agent runs (nil = none).
     public var heartbeatPath: String?
     public var heartbeatInterval: Int
+    /// Whether the agent's output lines are also printed, prefixed with role and round (`--verbose`).
+    public var echoesOutput: Bool = false
 
     public init(
         role: Role, backend: String, model: String?, prompt: String, promptFile: String, workdir: String,
@@ -55,20 +57,38 @@ public struct DispatchRequest: Sendable, Equatable {
     }
 
     /// Values for `{placeholders}` in command templates and `LOOP_*` environment variables.
+    /// `{review_request}` and `{fix_list}` are empty when the role has no such file this round.
     public var placeholders: [String: String] {
         [
             "prompt_file": promptFile, "prompt": prompt, "workdir": workdir, "report_path": reportPath,
             "role": role.rawValue, "round": String(round), "task_id": taskID, "run_id": runID, "bus_dir": busDir,
+            "review_request": reviewRequestPath ?? "", "fix_list": fixListPath ?? "",
         ]
     }
 
-    /// The `LOOP_*` environment every agent process gets.
+    /// The `LOOP_*` environment every agent process gets; `LOOP_REVIEW_REQUEST` (reviewer) and
+    /// `LOOP_FIX_LIST` (worker, rounds ≥ 2) only when that file exists.
     public var environment: [String: String] {
-        [
+        var environment = [
             "LOOP_PROMPT_FILE": promptFile, "LOOP_WORKDIR": workdir, "LOOP_REPORT_PATH": reportPath,
             "LOOP_ROLE": role.rawValue, "LOOP_ROUND": String(round), "LOOP_TASK_ID": taskID,
             "LOOP_RUN_ID": runID, "LOOP_BUS_DIR": busDir,
         ]
+        if let reviewRequestPath { environment["LOOP_REVIEW_REQUEST"] = reviewRequestPath }
+        if let fixListPath { environment["LOOP_FIX_LIST"] = fixListPath }
+        return environment
+    }
+
+    /// The review request the reviewer judges, when it exists.
+    public var reviewRequestPath: String? {
+        let path = "\(busDir)/\(BusPaths.reviewRequest)"
+        return role == .reviewer && FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+
+    /// The fix list the worker must address (rounds ≥ 2), when it exists.
+    public var fixListPath: String? {
+        let path = "\(busDir)/\(BusPaths.fixList)"
+        return role == .worker && round > 1 && FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }
 

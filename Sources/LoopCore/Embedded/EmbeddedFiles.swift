@@ -133,6 +133,11 @@ limit_wait_max: 21600          # longest single wait on a usage limit, in second
 #   {task_id}      LOOP_TASK_ID      task id from the task card
 #   {run_id}       LOOP_RUN_ID       id of this dispatch; the report must echo it
 #   {bus_dir}      LOOP_BUS_DIR      this .loop folder
+#   {review_request} LOOP_REVIEW_REQUEST  reviewer: review_request.json (diff, verify results)
+#   {fix_list}     LOOP_FIX_LIST     worker, round 2 on: fix_list.json
+# ({review_request} and {fix_list} are empty, their variables unset, where there is no such file.)
+# A `command` program without a `/` is looked up on PATH; a path with one is relative to the
+# folder you run `loop` in: the repository root.
 backends:
   codex:                       # OpenAI Codex CLI: `codex exec --json`, prompt on stdin
     model:
@@ -164,7 +169,8 @@ backends:
     # program: mini
     # args: []
     # env: {}
-# A user `command` backend: any program that does the role (uncomment to use it):
+# A user `command` backend: any program that does the role. To use it, delete the leading
+# `#` of each line below (it stays inside this one `backends:` map; never add a second one):
 #  my-agent:
 #    command: ["my-agent", "--prompt-file", "{prompt_file}", "--cwd", "{workdir}"]
 #    prompt_via: file          # stdin | file | arg

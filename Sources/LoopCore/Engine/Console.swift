@@ -19,9 +19,9 @@ public struct Console: Sendable {
         FileHandle.standardError.write(Data("[loop] warning: \(message)\n".utf8))
     }
 
-    /// An agent's output line, shown only with `--verbose`.
-    public func agent(_ role: Role, _ line: String) {
+    /// An agent's output line, shown only with `--verbose`: `  [worker r2] line`.
+    public func agent(_ role: Role, round: Int, _ line: String) {
         guard isVerbose, !isQuiet else { return }
-        FileHandle.standardOutput.write(Data("  [\(role.rawValue)] \(line)\n".utf8))
+        FileHandle.standardOutput.write(Data("  [\(role.rawValue) r\(round)] \(line)\n".utf8))
     }
 }

@@ -41,17 +41,39 @@ public struct Preflight: Sendable {
                     : "Verify commands run model-written code in bubblewrap, but \(problem). \(BubblewrapProbe.installHint.capitalizedFirst), or pass --unsafe-verify to run them unsandboxed."
             )
         }
-        if checkBackends {
-            for role in Role.allCases {
-                problems += await dispatcher.preflight(backend: options.backend(for: role), role: role, options: options)
-            }
-            if !dispatcher.writesReport(backend: options.reviewerBackend) {
+        if checkBackends { problems += await backendProblems() }
+        return Array(NSOrderedSet(array: problems)).compactMap { $0 as? String }
+    }
+
+    /// Each backend problem once, naming the role(s) it stops: one backend playing both roles
+    /// gives `worker and reviewer (x): …`, not the same line twice.
+    private func backendProblems() async -> [String] {
+        var found: [(problem: String, roles: [Role])] = []
+        for role in Role.allCases {
+            let backend = options.backend(for: role)
+            var problems = await dispatcher.preflight(backend: backend, role: role, options: options)
+            if role == .reviewer, !dispatcher.writesReport(backend: backend), problems.isEmpty {
                 problems.append(
-                    "The reviewer backend \(options.reviewerBackend) writes no report, and a review is never invented. Choose another --reviewer-backend."
-                )
+                    "\(backend) writes no report, and a review is never invented. Choose another --reviewer-backend.")
+            }
+            for problem in problems {
+                if let index = found.firstIndex(where: { $0.problem == problem }) {
+                    found[index].roles.append(role)
+                } else {
+                    found.append((problem, [role]))
+                }
             }
         }
-        return Array(NSOrderedSet(array: problems)).compactMap { $0 as? String }
+        return found.map { "\(roleLabel($0.roles)): \($0.problem)" }
+    }
+
+    /// `worker (codex)`, `worker and reviewer (x)`, or `worker (a) and reviewer (b)`.
+    func roleLabel(_ roles: [Role]) -> String {
+        let backends = Set(roles.map { options.backend(for: $0) })
+        if backends.count == 1, let backend = backends.first {
+            return "\(roles.map(\.rawValue).joined(separator: " and ")) (\(backend))"
+        }
+        return roles.map { "\($0.rawValue) (\(options.backend(for: $0)))" }.joined(separator: " and ")
     }
 
     private func writableProblem(_ directory: String) -> String? {

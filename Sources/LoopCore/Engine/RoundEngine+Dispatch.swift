@@ -130,6 +130,9 @@ extension RoundEngine {
                 return try await waitForManualReport(role: role, dispatchID: id, check: check)
             }
             console.info("round \(state.round) · \(role.rawValue) (\(backend)) started · attempt \(attempt)")
+            // Absolute: the hint must work from any folder (`loop demo` runs in its own repository).
+            let log = paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue)
+            console.info("  follow it: tail -f \(log)")
             let result = try await runDispatch(role: role, backend: backend, dispatchID: id, prompt: text)
             // Helpers the agent left behind may still deliver its report within the artifact
             // wait; after that wait, nothing of this dispatch may keep running.
@@ -205,13 +208,14 @@ extension RoundEngine {
     private func runDispatch(role: Role, backend: String, dispatchID: String, prompt: String) async throws
         -> DispatchResult
     {
-        let request = DispatchRequest(
+        var request = DispatchRequest(
             role: role, backend: backend, model: options.model(for: role), prompt: prompt, promptFile: promptPath(role),
             workdir: state.workdir, reportPath: role == .worker ? paths.workReport : paths.reviewReport,
             busDir: paths.root, taskID: state.taskID, round: state.round, runID: dispatchID,
             logPath: paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue),
             timeout: options.dispatchTimeout, idleTimeout: options.idleTimeout,
             heartbeatPath: paths.heartbeat(role.rawValue), heartbeatInterval: max(1, options.heartbeatTTL / 2))
+        request.echoesOutput = options.verbose
         let result = try await context.dispatcher.dispatch(request)
         UsageLedger(path: paths.usage).record(
             state: state, role: role, backend: backend, model: request.model, dispatchID: dispatchID, result: result)

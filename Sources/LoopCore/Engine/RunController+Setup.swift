@@ -101,14 +101,16 @@ extension RunController {
         if request.resume {
             guard var state = existing else {
                 throw LoopError.config(
-                    "Nothing to resume: \(paths.display(paths.state)) does not exist. Start a run with `loop run`.")
+                    "Nothing to resume: \(paths.display(paths.state)) does not exist. "
+                        + "Start a run with `\(paths.command("run"))`.")
             }
             return try await resume(&state)
         }
         if let state = existing, !(state.phase.isTerminal) {
             throw LoopError.other(
                 "Run \(state.runID) of task \(state.taskID) stopped in round \(state.round) (\(state.phase.rawValue)\(state.stoppedIn.map { " while \($0.rawValue)" } ?? "")). "
-                    + "Continue it with `loop run --resume`, or start over with `loop run --reset`.", .configError)
+                    + "Continue it with `\(paths.command("run --resume"))`, or start over with `\(paths.command("run --reset"))`.",
+                .configError)
         }
         let taskPath = Filesystem.absolute(request.taskPath ?? paths.taskCard)
         let card = try TaskCard.load(from: taskPath)
@@ -190,7 +192,8 @@ extension RunController {
                     ["result": .string(outcome.result.rawValue), "exit_code": .number(Double(outcome.exitCode))])
             }
             throw LoopError.other(
-                "Run \(state.runID) was already approved; nothing to resume. `loop run` starts a new run.", .approved)
+                "Run \(state.runID) was already approved; nothing to resume. `\(paths.command("run"))` starts a new run.",
+                .approved)
         case .exhausted where state.stoppedIn != nil:
             state.phase = state.stoppedIn ?? .working  // A budget stop: continue where it stopped.
         case .exhausted:

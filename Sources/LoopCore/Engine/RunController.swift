@@ -176,7 +176,7 @@ public struct RunController: Sendable {
             console.info("the work so far is on \(outcome.branch) (not approved)")
         }
         if outcome.result == .interrupted || outcome.result == .paused || outcome.result == .failed {
-            console.info("continue with: loop run --resume")
+            console.info("continue with: \(paths.command("run --resume"))")
         }
     }
 

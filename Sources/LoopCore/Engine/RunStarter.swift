@@ -61,7 +61,6 @@ struct RunStarter {
         let branch = "loop/\(task)"
         let workdir = paths.worktree(task: task)
         let repoGit = Git(directory: repository)
-        let branchTip = await repoGit.resolve("refs/heads/\(branch)")
         if Filesystem.exists("\(workdir)/.git") {
             let worktreeGit = Git(directory: workdir)
             let checkedOut = await worktreeGit.currentBranch()
@@ -85,12 +84,7 @@ struct RunStarter {
             }
         } else {
             try Filesystem.createDirectory(paths.worktrees)
-            _ = try? await repoGit.run(["worktree", "prune"])
-            if branchTip != nil {
-                try await repoGit.output(["worktree", "add", "--quiet", workdir, branch])
-            } else {
-                try await repoGit.output(["worktree", "add", "--quiet", "-b", branch, workdir, userHead])
-            }
+            try await addWorktree(workdir, branch: branch, from: userHead, git: repoGit)
         }
         let worktreeGit = Git(directory: workdir)
         guard let tip = await worktreeGit.head() else { throw LoopError.roundFailed("cannot read HEAD of \(workdir)") }
@@ -106,5 +100,33 @@ struct RunStarter {
             "continuing from \(branch), which has \(ahead) commit\(ahead == "1" ? "" : "s") your branch does not (base \(base.prefix(12)))"
         )
         return (workdir, branch, base)
+    }
+
+    /// `git worktree add` of the task branch (made from `userHead` when it does not exist yet).
+    ///
+    /// Two PMs of one repository (two buses) may add their worktrees at the same moment. A
+    /// `git worktree prune` run by one of them removes the other's half-made
+    /// `.git/worktrees/<name>` (git then fails: "could not open '.git/worktrees/<name>/locked'"),
+    /// after the branch was already made. So prune runs only when git says a worktree is
+    /// registered but missing, and a failed add is retried with the branch as it now is.
+    private func addWorktree(_ workdir: String, branch: String, from userHead: String, git repoGit: Git) async throws {
+        var attempt = 0
+        while true {
+            let exists = await repoGit.resolve("refs/heads/\(branch)") != nil
+            let arguments =
+                exists
+                ? ["worktree", "add", "--quiet", workdir, branch]
+                : ["worktree", "add", "--quiet", "-b", branch, workdir, userHead]
+            let result = try await repoGit.run(arguments)
+            if result.exitCode == 0 { return }
+            attempt += 1
+            let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            if message.contains("already registered") { _ = try? await repoGit.run(["worktree", "prune"]) }
+            guard attempt < 4, !Filesystem.exists(workdir) else {
+                throw LoopError.git(
+                    command: "worktree add", message: message.isEmpty ? "exit \(result.exitCode)" : message)
+            }
+            try await Task.sleep(for: .milliseconds(100 * attempt))
+        }
     }
 }

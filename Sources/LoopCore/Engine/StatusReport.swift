@@ -1,7 +1,8 @@
 import Foundation
 
 /// The stable `loop status --json` document, built from files only (no git, no lock taken),
-/// so it answers in milliseconds however long the run or its archive.
+/// so it answers in milliseconds however long the run or its archive. `loop status` adds
+/// `merged` with one git call, and only for an approved run.
 public struct StatusReport: Codable, Sendable, Equatable {
     public struct LockInfo: Codable, Sendable, Equatable {
         public var held: Bool
@@ -31,6 +32,8 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var branch: String?
     public var headSHA: String?
     public var mergeCommand: String?
+    /// True when the approved commit is already in the checked-out branch (then no merge is shown).
+    public var merged: Bool?
     public var updatedAt: String?
     public var limitUntil: String?
     public var limitMessage: String?
@@ -45,7 +48,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
     public var needsHelp: String?
 
     enum CodingKeys: String, CodingKey {
-        case state, round, result, reason, branch, lock
+        case state, round, result, reason, branch, lock, merged
         case needsHelp = "needs_help"
         case spentTokens = "spent_tokens"
         case spentCostUSD = "spent_cost_usd"
@@ -111,7 +114,11 @@ public struct StatusReport: Codable, Sendable, Equatable {
         if let result { lines.append("result:   \(result)\(reason.map { " — \($0)" } ?? "")") }
         lines.append("decision: \(lastDecision ?? "-")")
         lines.append("head:     \(headSHA.map { String($0.prefix(12)) } ?? "-") on \(branch ?? "-")")
-        if let mergeCommand, result == "approved" { lines.append("merge:    \(mergeCommand)") }
+        if merged == true, let headSHA {
+            lines.append("merged:   \(headSHA.prefix(12)) is already in your branch")
+        } else if let mergeCommand, result == "approved" {
+            lines.append("merge:    \(mergeCommand)")
+        }
         if let needsHelp { lines.append("help:     NEEDS HELP — \(needsHelp)") }
         if let limitUntil {
             lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")")
@@ -124,7 +131,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
             if maxDurationS > 0 { spend += ", duration budget \(maxDurationS) s" }
             lines.append(spend)
         }
-        let age = updatedAt.flatMap(Timestamp.parse).map { " (\(Int(-$0.timeIntervalSinceNow)) s ago)" } ?? ""
+        let age = updatedAt.flatMap(Timestamp.parse).map { " (\(HumanAge.ago($0)))" } ?? ""
         lines.append("updated:  \(updatedAt ?? "-")\(age)")
         if lock.held {
             lines.append("lock:     held by pid \(lock.ownerPID.map(String.init) ?? "?") on \(lock.ownerHost ?? "?")")

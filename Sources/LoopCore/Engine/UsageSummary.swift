@@ -59,10 +59,21 @@ public struct UsageSummary: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else { return UsageSummary(rows: []) }
         var rows: [String: Row] = [:]
         var order: [String] = []
+        var entries: [[String: JSONValue]] = []
         for line in data.split(separator: UInt8(ascii: "\n")) {
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)),
                 case .object(let entry) = value
             else { continue }
+            entries.append(entry)
+        }
+        // The built-in agent writes a line per model call; the PM's own per-dispatch line for
+        // the same dispatch holds no tokens and the same wall time again, so it is left out.
+        let counted = Set(
+            entries.filter { $0["source"]?.stringValue == "agent" }.compactMap { $0["dispatch_id"]?.stringValue })
+        for entry in entries {
+            if entry["source"]?.stringValue == "cli", let id = entry["dispatch_id"]?.stringValue, counted.contains(id) {
+                continue
+            }
             if let runID, entry["run_id"]?.stringValue != runID { continue }
             if let taskID, entry["task_id"]?.stringValue != taskID { continue }
             let task = entry["task_id"]?.stringValue ?? "-"

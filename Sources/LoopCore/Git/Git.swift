@@ -13,6 +13,11 @@ public struct Git: Sendable {
     }
 
     /// Runs git and returns its result without judging the exit code.
+    ///
+    /// A git that finds a lock file held (`index.lock`, a ref's `.lock`, `config.lock`) gave up
+    /// before changing anything; another git of this repository — a second bus's PM in its own
+    /// worktree, the user's editor — holds it for milliseconds. Such a run is retried with a
+    /// short backoff (about 3 s in all) before its failure is returned.
     public func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws
         -> CaptureResult
     {
@@ -20,8 +25,28 @@ public struct Git: Sendable {
         env["GIT_TERMINAL_PROMPT"] = "0"
         env["GIT_EDITOR"] = "true"
         env["LC_ALL"] = "C"
-        return try await ProcessRunner.capture(
-            ["git", "-C", directory] + arguments, in: directory, environment: env, input: input)
+        var delay = Duration.milliseconds(50)
+        var attempt = 0
+        while true {
+            let result = try await ProcessRunner.capture(
+                ["git", "-C", directory] + arguments, in: directory, environment: env, input: input)
+            guard result.exitCode != 0, Self.isLockHeld(result.stderr), attempt < Self.lockRetries else {
+                return result
+            }
+            try await Task.sleep(for: delay)
+            delay = min(delay * 2, .milliseconds(800))
+            attempt += 1
+        }
+    }
+
+    /// Retries of a git command that found a lock file held.
+    static let lockRetries = 6
+
+    /// True when git's error says another git process holds a lock file of the repository.
+    static func isLockHeld(_ stderr: String) -> Bool {
+        (stderr.contains(".lock': File exists") || stderr.contains("Unable to create '") && stderr.contains(".lock'"))
+            || (stderr.contains("cannot lock ref") && stderr.contains("File exists"))
+            || stderr.contains("Another git process seems to be running")
     }
 
     /// Runs git and returns stdout, throwing `LoopError.git` on a non-zero exit.

@@ -20,7 +20,7 @@ struct ModelErrorTests {
             #expect(
                 error.localizedDescription
                     == "No model server answers at \(base.absoluteString). Start one (`ollama serve`, or "
-                    + "`scripts/local-model start`) or set OLLAMA_HOST / OPENAI_BASE_URL.")
+                    + "`scripts/local-model start` in the loop source checkout) or set OLLAMA_HOST / OPENAI_BASE_URL.")
         }
         await #expect(throws: ModelError.serverUnreachable(endpoint: base.absoluteString)) {
             _ = try await model.listModels()

@@ -17,12 +17,15 @@ enum Recorder {
     /// Records a case made of named checks (`failed_checks` lists the ones that did not hold)
     /// and expects each of them, so the test fails on the same checks the page reports.
     @discardableResult
-    static func checks(suite: String, name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:]) -> Bool {
+    static func checks(
+        suite: String, name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:],
+        explain: String = ""
+    ) -> Bool {
         let failed = checks.filter { !$0.1 }.map(\.0)
         var all = fields
         all.put("failed_checks", failed)
         record(suite: suite, name: name, passed: failed.isEmpty, all)
-        for (what, held) in checks { #expect(held, "\(name): \(what)") }
+        for (what, held) in checks { #expect(held, "\(name): \(what)\(explain.isEmpty ? "" : "\n\(explain)")") }
         return failed.isEmpty
     }
 

@@ -35,7 +35,7 @@ public enum ModelError: LocalizedError, Sendable, Equatable {
     public var errorDescription: String? {
         switch self {
         case .serverUnreachable(let endpoint):
-            "No model server answers at \(endpoint). Start one (`ollama serve`, or `scripts/local-model start`) "
+            "No model server answers at \(endpoint). Start one (`ollama serve`, or `scripts/local-model start` in the loop source checkout) "
                 + "or set OLLAMA_HOST / OPENAI_BASE_URL."
         case .unknownModel(let name, let available, let endpoint):
             "The model server at \(endpoint) has no model \"\(name)\" "
