@@ -317,6 +317,12 @@ def run_one(task, config, base, model, timeout, log_dir):
                 loop_card.pop("verify", None)
             with open(os.path.join(repo, ".loop", "task_card.json"), "w") as f:
                 json.dump(loop_card, f, indent=2)
+            # The built-in agent's own tuning (LOOP_AGENT_ARGS, default a 10-step worker turn),
+            # appended to the `backends:` map `loop init` wrote, as a user would.
+            agent_args = shlex.split(os.environ.get("LOOP_AGENT_ARGS", "--max-steps 10"))
+            if agent_args:
+                with open(os.path.join(repo, ".loop", "config.yaml"), "a") as f:
+                    f.write("\n  openai:\n    args: [%s]\n" % ", ".join(json.dumps(a) for a in agent_args))
             args, extra = steps[1]
         else:
             args, extra = steps[0]
