@@ -46,6 +46,21 @@ import Testing
         #expect(error?.exitCode == .configError)
     }
 
+    @Test("every problem of a card is reported at once, one line each")
+    func allCardProblemsAtOnce() throws {
+        let dir = try TempDir()
+        let path = try dir.write(
+            "task_card.json", #"{"task_id": "a/b", "goal": 3, "verify": ["ok", 2], "max_rounds": 0, "lanes": [{"lane_id": "x"}]}"#)
+        let error = #expect(throws: LoopError.self) { try TaskCard.load(from: path) }
+        let text = error?.errorDescription ?? ""
+        #expect(text.hasPrefix("\(path) has 5 problems:\n"), "\(text)")
+        for field in ["lanes", "task_id", "goal", "verify[1]", "max_rounds"] {
+            #expect(text.contains("  - field '\(field)' "), "\(field): \(text)")
+        }
+        #expect(text.hasSuffix("Fix the file and run again."))
+        #expect(error?.exitCode == .configError)
+    }
+
     @Test("loop-kit's defaults: no task_id is UNKNOWN, a number is its text, no goal is empty, empty lanes are fine")
     func loopKitDefaults() throws {
         let dir = try TempDir()

@@ -147,11 +147,10 @@ public struct WorkerAgent: Sendable {
                 journal.append("step \(step): runaway reply cut (\(reason))")
                 output("\n[loop-agent] reply cut: \(reason) (malformed \(malformed)/\(limits.maxMalformed))\n")
                 if malformed >= limits.maxMalformed {
-                    let stuckOn = "\(malformed) replies in a row were not valid actions; the last ran away (\(reason))"
-                    return Outcome(
-                        finished: false, summary: "Stopped: \(stuckOn). " + journalSummary(journal), filesChanged: files,
-                        commandsRun: commands, steps: step, tokensUsed: tokensUsed, stopReason: .malformedReplies,
-                        stuckOn: lastFailure.isEmpty ? stuckOn : stuckOn + ". Before that: " + lastFailure)
+                    return malformedStop(
+                        "\(malformed) replies in a row were not valid actions; the last ran away (\(reason))",
+                        journal: journal, files: files, commands: commands, step: step, tokensUsed: tokensUsed,
+                        lastFailure: lastFailure)
                 }
                 messages.append(ChatMessage(role: .user, content: WorkerPrompts.runawayCorrection(tools: specs)))
                 continue
@@ -173,12 +172,10 @@ public struct WorkerAgent: Sendable {
                 journal.append("step \(step): malformed reply (\(reason))")
                 output("[loop-agent] malformed action \(malformed)/\(limits.maxMalformed): \(reason)")
                 if malformed >= limits.maxMalformed {
-                    let stuckOn = "\(malformed) replies in a row were not valid actions; the last: \(reason)"
-                    output("[loop-agent] turn ended: \(stuckOn)")
-                    return Outcome(
-                        finished: false, summary: "Stopped: \(stuckOn). " + journalSummary(journal), filesChanged: files,
-                        commandsRun: commands, steps: step, tokensUsed: tokensUsed, stopReason: .malformedReplies,
-                        stuckOn: lastFailure.isEmpty ? stuckOn : stuckOn + ". Before that: " + lastFailure)
+                    return malformedStop(
+                        "\(malformed) replies in a row were not valid actions; the last: \(reason)",
+                        journal: journal, files: files, commands: commands, step: step, tokensUsed: tokensUsed,
+                        lastFailure: lastFailure)
                 }
                 messages.append(ChatMessage(role: .assistant, content: response.content))
                 messages.append(ChatMessage(role: .user, content: WorkerPrompts.correction(reason, tools: specs)))
@@ -260,6 +257,18 @@ public struct WorkerAgent: Sendable {
         let bytes = Array(flat.utf8)
         guard bytes.count > limit else { return flat }
         return "…" + String(decoding: bytes.suffix(limit), as: UTF8.self)
+    }
+
+    /// The turn's end after too many replies that were not actions.
+    private func malformedStop(
+        _ stuckOn: String, journal: [String], files: [String], commands: [(command: String, passed: Bool)], step: Int,
+        tokensUsed: Int, lastFailure: String
+    ) -> Outcome {
+        output("[loop-agent] turn ended: \(stuckOn)")
+        return Outcome(
+            finished: false, summary: "Stopped: \(stuckOn). " + journalSummary(journal), filesChanged: files,
+            commandsRun: commands, steps: step, tokensUsed: tokensUsed, stopReason: .malformedReplies,
+            stuckOn: lastFailure.isEmpty ? stuckOn : stuckOn + ". Before that: " + lastFailure)
     }
 
     enum ChatOutcome {

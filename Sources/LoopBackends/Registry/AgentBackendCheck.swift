@@ -12,11 +12,11 @@ enum AgentBackendCheck {
         environment.merge(backend.environment) { _, configured in configured }
         var problems = await ModelServer.problems(provider: provider.rawValue, environment: environment, model: model)
         if role == .worker, !unsafeShell {
-            let availability = await ShellSandbox.detect()
-            if !availability.canRun {
+            // Said once: what is wrong, then how to fix it.
+            if case .unusable(let problem) = await BubblewrapProbe.detect() {
                 problems.append(
-                    "The built-in worker runs shell commands in bubblewrap, which is not usable here (\(availability.message)). "
-                        + "Install it (apt-get install bubblewrap), or pass --unsafe-shell to run them unsandboxed behind a blocklist.")
+                    "The built-in worker runs shell commands in bubblewrap, but \(problem). "
+                        + "Install bubblewrap (apt-get install bubblewrap), or pass --unsafe-shell to run them unsandboxed behind a blocklist.")
             }
         }
         return problems

@@ -40,7 +40,7 @@ public struct TaskCard: Sendable, Equatable {
         return id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }
     }
 
-    /// Loads and validates a card, with one clear error for the first problem.
+    /// Loads and validates a card; every problem is reported at once.
     public static func load(from path: String) throws -> TaskCard {
         let reader = try FieldReader.load(
             path,
@@ -50,53 +50,81 @@ public struct TaskCard: Sendable, Equatable {
         return try TaskCard(reader: reader)
     }
 
+    /// Reads a card, reporting every problem at once: one error naming the field when there is
+    /// one, a list when there are several (fixing them one run at a time wastes the user's time).
     public init(reader: FieldReader) throws {
+        var problems: [LoopError] = []
+        func read<T>(_ fallback: T, _ body: () throws -> T) -> T {
+            do { return try body() } catch let error as LoopError {
+                problems.append(error)
+            } catch {
+                problems.append(.invalidJSON(path: reader.path, detail: "\(error)"))
+            }
+            return fallback
+        }
         for field in ["lanes", "depends_on", "dependencies"] {
             if let value = reader.object[field], !TaskCard.isEmpty(value) {
-                throw LoopError.invalidField(
-                    path: reader.path, field: field,
-                    expected:
-                        "is not supported yet: loop does not run lanes or task dependencies yet, and ignoring them would run a different task; remove '\(field)' (run each part as its own card)"
-                )
+                problems.append(
+                    LoopError.invalidField(
+                        path: reader.path, field: field,
+                        expected:
+                            "is not supported yet: loop does not run lanes or task dependencies yet, and ignoring them would run a different task; remove '\(field)' (run each part as its own card)"
+                    ))
             }
         }
-        cardTaskID = try TaskCard.readTaskID(reader)
-        guard TaskCard.isLoopKitTaskID(cardTaskID) else {
-            throw LoopError.invalidField(
-                path: reader.path, field: "task_id",
-                expected: "must not contain '..', '/' or '\\' (it names folders); got \"\(cardTaskID)\"")
+        cardTaskID = read("UNKNOWN") { try TaskCard.readTaskID(reader) }
+        if !TaskCard.isLoopKitTaskID(cardTaskID) {
+            problems.append(
+                LoopError.invalidField(
+                    path: reader.path, field: "task_id",
+                    expected: "must not contain '..', '/' or '\\' (it names folders); got \"\(cardTaskID)\""))
         }
         taskID = TaskCard.safeTaskID(cardTaskID)
-        goal = try reader.optionalString("goal") ?? ""
-        inScope = try reader.stringList("in_scope")
-        outOfScope = try reader.stringList("out_of_scope")
-        acceptanceCriteria = try reader.stringList("acceptance_criteria")
-        constraints = try reader.stringList("constraints")
-        verify = try TaskCard.readVerify(reader)
-        verifyNetwork = try reader.optionalBool("verify_network")
-        maxRounds = try reader.optionalInt("max_rounds")
+        goal = read("") { try reader.optionalString("goal") ?? "" }
+        inScope = read([]) { try reader.stringList("in_scope") }
+        outOfScope = read([]) { try reader.stringList("out_of_scope") }
+        acceptanceCriteria = read([]) { try reader.stringList("acceptance_criteria") }
+        constraints = read([]) { try reader.stringList("constraints") }
+        verify = read([]) { try TaskCard.readVerify(reader) }
+        verifyNetwork = read(nil) { try reader.optionalBool("verify_network") }
+        maxRounds = read(nil) { try reader.optionalInt("max_rounds") }
         if let maxRounds, maxRounds < 1 {
-            throw LoopError.invalidField(
-                path: reader.path, field: "max_rounds", expected: "must be at least 1 (got \(maxRounds))")
+            problems.append(
+                LoopError.invalidField(
+                    path: reader.path, field: "max_rounds", expected: "must be at least 1 (got \(maxRounds))"))
         }
         var backends: [String: String] = [:]
         if let value = reader.object["backends"], value != .null {
-            guard let object = value.objectValue else {
-                throw LoopError.invalidField(
-                    path: reader.path, field: "backends",
-                    expected: "must be an object like {\"worker\": \"codex\", \"reviewer\": \"claude\"}")
-            }
-            for (key, entry) in object {
-                guard key == "worker" || key == "reviewer", let name = entry.stringValue else {
-                    throw LoopError.invalidField(
-                        path: reader.path, field: "backends.\(key)",
-                        expected: "must be a backend name under the key \"worker\" or \"reviewer\"")
+            if let object = value.objectValue {
+                for (key, entry) in object.sorted(by: { $0.key < $1.key }) {
+                    guard key == "worker" || key == "reviewer", let name = entry.stringValue else {
+                        problems.append(
+                            LoopError.invalidField(
+                                path: reader.path, field: "backends.\(key)",
+                                expected: "must be a backend name under the key \"worker\" or \"reviewer\""))
+                        continue
+                    }
+                    backends[key] = name
                 }
-                backends[key] = name
+            } else {
+                problems.append(
+                    LoopError.invalidField(
+                        path: reader.path, field: "backends",
+                        expected: "must be an object like {\"worker\": \"codex\", \"reviewer\": \"claude\"}"))
             }
         }
         self.backends = backends
         raw = reader.object
+        if problems.count == 1, let only = problems.first { throw only }
+        if problems.count > 1 {
+            let lines = problems.map { problem -> String in
+                if case .invalidField(_, let field, let expected) = problem { return "field '\(field)' \(expected)" }
+                return problem.errorDescription ?? "\(problem)"
+            }
+            throw LoopError.config(
+                "\(reader.path) has \(lines.count) problems:\n" + lines.map { "  - \($0)" }.joined(separator: "\n")
+                    + "\nFix the file and run again.")
+        }
     }
 
     /// loop-kit's task-id check: no path traversal (`..`, `/`, `\`).
