@@ -34,7 +34,15 @@ struct EditFileTool {
                 "search text appears \(count) times in \(resolved.relative) (lines \(places)); "
                     + "include more surrounding lines so it matches exactly once")
         case .notFound(let hint):
-            throw ToolFailure("search text not found in \(resolved.relative). " + hint)
+            // One place matches once spaces and tabs are ignored: apply it there, and say so
+            // with the lines as they now are, so the model can check the result.
+            guard let forgiven = NearMissHint.forgivingReplace(search: search, replace: replace, in: text) else {
+                throw ToolFailure("search text not found in \(resolved.relative). " + hint)
+            }
+            _ = try WriteFileTool.store(forgiven.text, at: resolved)
+            return ToolResult(
+                text: "matched with spaces and tabs ignored (your search text's spacing differed from the file); "
+                    + summary(of: forgiven.text, path: resolved.relative, firstLine: forgiven.firstLine, lineCount: forgiven.lineCount))
         case .replaced(let newText, let firstLine, let lineCount):
             _ = try WriteFileTool.store(newText, at: resolved)
             return ToolResult(

@@ -34,6 +34,39 @@ enum NearMissHint {
         return hint
     }
 
+    // MARK: - Forgiving match
+
+    /// `text` with the one place where `search`'s whole lines match with spaces and tabs
+    /// ignored replaced by `replace`, re-indented to the file's indentation; nil when there is
+    /// no such place or more than one. Small models rarely copy indentation exactly.
+    static func forgivingReplace(search: String, replace: String, in text: String)
+        -> (text: String, firstLine: Int, lineCount: Int)?
+    {
+        let fileLines = TextFile.lines(text)
+        let wanted = trimBlankEdges(TextFile.lines(search))
+        guard !wanted.isEmpty, wanted.count <= fileLines.count, wanted.contains(where: { !compact($0).isEmpty }) else {
+            return nil
+        }
+        let target = wanted.map(compact)
+        let normal = fileLines.map(compact)
+        let starts = (0...(normal.count - target.count)).filter { start in
+            target.enumerated().allSatisfy { normal[start + $0.offset] == $0.element }
+        }
+        guard starts.count == 1, let start = starts.first else { return nil }
+        // Line i of the replacement takes the file's indentation of matched line i in place of
+        // the search text's (the last matched line's for any extra lines).
+        func indent(_ line: String) -> String { String(line.prefix { $0 == " " || $0 == "\t" }) }
+        let replacement = TextFile.lines(replace).enumerated().map { index, line -> String in
+            let row = min(index, wanted.count - 1)
+            let searchIndent = indent(wanted[row])
+            guard !line.isEmpty, line.hasPrefix(searchIndent) else { return line }
+            return indent(fileLines[start + row]) + line.dropFirst(searchIndent.count)
+        }
+        var lines = Array(fileLines[..<start]) + replacement + Array(fileLines[(start + target.count)...])
+        if text.hasSuffix("\n") { lines.append("") }
+        return (lines.joined(separator: "\n"), start + 1, max(1, replacement.count))
+    }
+
     // MARK: - Matching
 
     /// 1-based start lines where `wanted` matches with whitespace ignored; the first and

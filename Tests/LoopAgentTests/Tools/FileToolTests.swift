@@ -99,6 +99,21 @@ struct FileToolTests {
         #expect(try fixture.read("m.swift") == "let a = 1\nlet b = 20\nlet c = 3\n")
     }
 
+    @Test("edit_file applies a search text whose whole lines match once with spaces ignored, in the file's indentation")
+    func editForgivesIndentation() async throws {
+        let fixture = try ToolSandboxFixture()
+        defer { fixture.cleanUp() }
+        try fixture.write("m.py", "def f():\n    if x:\n        y()\n    return 1\n")
+        let box = fixture.toolBox()
+        let result = await box.call(
+            "edit_file", ["path": .string("m.py"), "search": .string("if x:\n  y()"), "replace": .string("if x:\n  z()\n  w()")])
+        #expect(!result.isError && result.text.hasPrefix("matched with spaces and tabs ignored"))
+        #expect(try fixture.read("m.py") == "def f():\n    if x:\n        z()\n        w()\n    return 1\n")
+        let twice = await box.call(
+            "edit_file", ["path": .string("m.py"), "search": .string("z()"), "replace": .string("q()")])
+        #expect(!twice.isError, "an exact match is applied as before")
+    }
+
     @Test("edit_file fails loudly on absent and ambiguous text and leaves the file alone")
     func editFailures() async throws {
         let fixture = try ToolSandboxFixture()
@@ -107,7 +122,7 @@ struct FileToolTests {
         try fixture.write("m.swift", original)
         let box = fixture.toolBox()
         let absent = await box.call(
-            "edit_file", ["path": .string("m.swift"), "search": .string("  z()\n  }"), "replace": .string("w()")])
+            "edit_file", ["path": .string("m.swift"), "search": .string("x {\n      z()"), "replace": .string("w()")])
         #expect(absent.isError && absent.text.contains("search text not found in m.swift"))
         #expect(absent.text.contains("if whitespace is ignored") && absent.text.contains("5\t    z()"))
         let ambiguous = await box.call(
