@@ -18,7 +18,10 @@ struct ScriptTests {
         var built: String { base + "/built" }
         var tested: String { base + "/tested" }
 
-        init(script: String, buildStatus: Int, git: Bool = false) async throws {
+        static let passingXunit =
+            #"<testsuites><testsuite name="x" tests="1" failures="0" skipped="0"><testcase classname="A" name="a()"/></testsuite></testsuites>"#
+
+        init(script: String, buildStatus: Int, git: Bool = false, xunit: String = Project.passingXunit) async throws {
             let raw = NSTemporaryDirectory() + "loop-scripts-\(UUID().uuidString)"
             base =
                 PathProbe.realPath(NSTemporaryDirectory()).map { $0 + "/" + (raw as NSString).lastPathComponent } ?? raw
@@ -37,7 +40,6 @@ struct ScriptTests {
                     try? files.createSymbolicLink(atPath: bin + "/" + name, withDestinationPath: folder + "/" + name)
                 }
             }
-            let xunit = #"<testsuites><testsuite name="x" tests="1" failures="0" skipped="0"/></testsuites>"#
             try Self.executable(
                 bin + "/swift",
                 """
@@ -84,6 +86,20 @@ struct ScriptTests {
         #expect(FileManager.default.fileExists(atPath: project.built), "control: the fake build ran")
         #expect(!FileManager.default.fileExists(atPath: project.tested), "swift test --skip-build ran a stale build")
         #expect(result.stdout.contains("0 passed, 1 failed"))
+    }
+
+    @Test("scripts/test's closing line counts tests, not expectations: three failed expectations are one failed test")
+    func testScriptCountsTests() async throws {
+        let xunit =
+            #"<testsuites><testsuite name="x" tests="5" failures="3" skipped="1">"#
+            + #"<testcase classname="A" name="ok()"/>"#
+            + #"<testcase classname="A" name="bad()"><failure message="1"/><failure message="2"/><failure message="3"/></testcase>"#
+            + #"<testcase classname="A" name="later()"><skipped/></testcase>"#
+            + #"</testsuite></testsuites>"#
+        let project = try await Project(script: "test", buildStatus: 0, xunit: xunit)
+        defer { project.cleanUp() }
+        let result = try await project.run("test")
+        #expect(result.stdout.split(separator: "\n").last == "1 passed, 1 failed, 1 skipped", "\(result.stdout)")
     }
 
     @Test("scripts/test with CI=true fails when bubblewrap cannot be installed, before building")

@@ -33,9 +33,9 @@ enum RunCommandAdvisor {
             return "Not run: `\(program)` is the task's id, not a command. "
                 + "Read the file you must change with read_file, change it with edit_file, then run the project's test command."
         }
-        if shellWords.contains(program) || program.hasPrefix("./") || program.hasPrefix("/") || program.hasPrefix("~") {
-            return nil
-        }
+        // A path (`./x.sh`, `src/run.sh`, `/usr/bin/env`) is left to the shell, which runs in
+        // the sandbox; only bare names are checked, so nothing outside the worktree is probed.
+        if shellWords.contains(program) || program.contains("/") || program.hasPrefix("~") { return nil }
         if onPath(program, path: path) { return nil }
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: workdir + "/" + program, isDirectory: &isFolder), !isFolder.boolValue {
