@@ -28,18 +28,12 @@ enum InScopeFiles {
     }
 
     /// The text of a regular file inside the workdir; nil for anything else (a folder, a glob,
-    /// a path that leaves the workdir or goes through a symlink, binary data).
+    /// a path that leaves the workdir or goes through a symlink, binary data). The confinement is
+    /// the file tools' own (`Workspace`, `TextFile`), so the prompt can show no more than read_file.
     private static func read(_ path: String, workdir: String) -> String? {
-        let components = path.split(separator: "/")
-        guard !path.isEmpty, !path.hasPrefix("/"), !components.contains(".."), !path.contains("*"),
-            !components.contains(".git")
+        guard !path.contains("*"), !path.split(separator: "/").contains(".git"),
+            let resolved = try? Workspace(root: workdir).resolve(path)
         else { return nil }
-        let full = workdir + "/" + path
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: full),
-            attributes[.type] as? FileAttributeType == .typeRegular,
-            (attributes[.size] as? Int ?? .max) <= maxFileBytes,
-            let data = FileManager.default.contents(atPath: full), !data.contains(0)
-        else { return nil }
-        return String(data: data, encoding: .utf8)
+        return try? TextFile.read(resolved, limit: maxFileBytes)
     }
 }
