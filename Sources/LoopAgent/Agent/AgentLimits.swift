@@ -14,6 +14,9 @@ public struct AgentLimits: Sendable, Equatable {
     /// JSON mode: allow only the tools that fit the point reached (look, change, test,
     /// finish), enforced by the schema. See `ActionMenu`.
     public var guidedActions: Bool
+    /// Run the card's verify commands after each edit: keep edits that do not make them
+    /// worse, undo the ones that do, end the turn when all pass. See `EditGuard`.
+    public var editChecks: Bool
     /// Bytes of one tool result kept in the conversation (head and tail).
     public var toolOutputBytes: Int
     /// Consecutive malformed replies that end the worker's turn (the round goes on).
@@ -24,8 +27,9 @@ public struct AgentLimits: Sendable, Equatable {
     public init(
         maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
         toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3,
-        actionReplyTokens: Int = 512, guidedActions: Bool = false
+        actionReplyTokens: Int = 512, guidedActions: Bool = false, editChecks: Bool = false
     ) {
+        self.editChecks = editChecks
         self.guidedActions = guidedActions
         self.actionReplyTokens = actionReplyTokens
         self.maxSteps = maxSteps

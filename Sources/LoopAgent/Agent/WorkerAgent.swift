@@ -118,6 +118,9 @@ public struct WorkerAgent: Sendable {
         // temperature a little, so a small model stuck on one reply can get out of it.
         var stuck = 0
         let seed = Self.stableSeed(context.runID)
+        // Checks each edit against the card's verify commands (see `EditGuard`).
+        var editGuard = EditGuard(commands: limits.editChecks ? brief.verify : [], workdir: context.workdir)
+        var announcedGuardOff = false
 
         for step in 1...max(1, limits.maxSteps) {
             try Task.checkCancellation()
@@ -183,7 +186,7 @@ public struct WorkerAgent: Sendable {
             }
             malformed = 0
             let argumentsText = WorkerPrompts.compact(call.arguments)
-            let execution: ToolExecution
+            var execution: ToolExecution
             if call.name == "run", let command = call.arguments["command"]?.stringValue,
                 let advice = RunCommandAdvisor.advice(for: command, workdir: context.workdir, taskID: context.taskID)
             {
@@ -192,7 +195,31 @@ public struct WorkerAgent: Sendable {
                 output("[loop-agent] not run: \(command.prefix(120))")
                 execution = .result(text: advice, isError: true)
             } else {
+                let snapshot = await editGuard.beforeEdit(call, tools: tools)
                 execution = await tools.perform(call)
+                if let snapshot, case .result(let text, false) = execution {
+                    switch await editGuard.afterEdit(snapshot, tools: tools) {
+                    case .unchecked:
+                        break
+                    case .kept(let report):
+                        execution = .result(text: text + "\n\n" + report, isError: false)
+                    case .undone(let report):
+                        output("[loop-agent] edit undone: the checks got worse")
+                        execution = .result(text: text + "\n\n" + report, isError: true)
+                    case .solved(let report):
+                        if !files.contains(snapshot.relative) { files.append(snapshot.relative) }
+                        journal.append("step \(step): \(call.name) \(argumentsText.prefix(120)) → every verify command passes")
+                        output("[loop-agent] turn ended: every verify command passes after the edit")
+                        return Outcome(
+                            finished: true,
+                            summary: "Changed \(files.joined(separator: ", ")); every verify command passes after the last edit.\n\(report)",
+                            filesChanged: files, commandsRun: commands, steps: step, tokensUsed: tokensUsed)
+                    }
+                }
+            }
+            if let reason = editGuard.offReason, !announcedGuardOff {
+                announcedGuardOff = true
+                output("[loop-agent] \(reason)")
             }
             switch execution {
             case .finished(let summary):

@@ -40,6 +40,8 @@ struct AgentCommand: AsyncParsableCommand {
     var actionReplyTokens: Int = 512
     @Flag(help: "JSON tool mode: offer every tool at every step instead of guiding the model (look, change, test, finish).")
     var unguidedActions = false
+    @Flag(help: "Do not run the card's verify commands after each edit (by default an edit that makes them worse is undone, and the turn ends when they all pass).")
+    var noEditChecks = false
     @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on).")
     var maxMalformed: Int = 3
     @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on).")
@@ -74,7 +76,7 @@ struct AgentCommand: AsyncParsableCommand {
             limits: AgentLimits(
                 maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
                 toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures,
-                actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions),
+                actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions, editChecks: !noEditChecks),
             unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
             shellMaxFileBytes: shellMaxFileMb << 20,
             timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))

@@ -30,7 +30,7 @@ final class FakeModel: Sendable {
             var text = try box.read(".loop/config.yaml")
             if !text.hasSuffix("\n") { text += "\n" }
             text += "  \(rawValue):\n    model: \(FakeModel.model)\n"
-            let all = ["--tool-mode", "json", "--unguided-actions"] + args
+            let all = ["--tool-mode", "json", "--unguided-actions", "--no-edit-checks"] + args
             text += "    args: [\(all.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
             try box.write(".loop/config.yaml", text)
         }

@@ -1,0 +1,166 @@
+import Foundation
+import LoopCore
+
+/// Runs the card's verify commands after each edit the built-in worker makes, keeps the edits
+/// that do not make them worse, undoes the ones that do, and ends the turn when they all pass.
+///
+/// Why: a tiny model's edits are mostly wrong. In the task benchmark SmolLM2-135M broke the
+/// files it should fix (`test` written into `joiner.py`) and the next round started from the
+/// broken tree, so rounds added damage instead of progress. With the guard every edit is a
+/// trial judged at once by the task's own checks: the model sees the verdict in the tool
+/// result, a regression never survives the step that made it, and a passing tree ends the
+/// turn instead of being edited further. The PM still runs verify and the reviewer still
+/// judges; this only decides which of the worker's own edits to keep.
+struct EditGuard {
+    /// One run of the checks, comparable: more commands passing, then more tests passing,
+    /// then fewer tests failing, is better.
+    struct Score: Comparable, Sendable {
+        var commandsPassed: Int
+        var testsPassed: Int
+        var testsFailed: Int
+
+        static func < (lhs: Score, rhs: Score) -> Bool {
+            if lhs.commandsPassed != rhs.commandsPassed { return lhs.commandsPassed < rhs.commandsPassed }
+            if lhs.testsPassed != rhs.testsPassed { return lhs.testsPassed < rhs.testsPassed }
+            return lhs.testsFailed > rhs.testsFailed
+        }
+    }
+
+    /// The checks' result, with a few lines for the model.
+    struct CheckRun: Sendable {
+        var score: Score
+        var total: Int
+        var report: String
+        var allPassed: Bool { score.commandsPassed == total }
+    }
+
+    /// A file as it was before an edit, to put back if the edit is undone.
+    struct Snapshot: Sendable {
+        var absolute: String
+        var relative: String
+        /// Nil when the file did not exist (undoing deletes it).
+        var content: Data?
+        /// Its mode bits, put back with the content (a script stays executable).
+        var permissions: Int?
+    }
+
+    /// What the guard decided about an edit that succeeded.
+    enum Verdict: Equatable {
+        /// Not checked (no verify commands, or the guard is off); the result stands as it is.
+        case unchecked
+        /// Kept: the checks are no worse; the text says how they stand.
+        case kept(String)
+        /// Undone: the checks got worse; the file is back as it was.
+        case undone(String)
+        /// Every verify command passes after the edit.
+        case solved(String)
+    }
+
+    /// Longest the checks may take on the unchanged tree for the guard to stay on: a slow
+    /// verify (a full build) run after every edit would eat the round.
+    static let maxCheckSeconds: Double = 45
+
+    let commands: [String]
+    let workspace: Workspace?
+    private(set) var best: CheckRun?
+    /// Why the guard turned itself off, once it has.
+    private(set) var offReason: String?
+
+    init(commands: [String], workdir: String) {
+        self.commands = commands
+        workspace = commands.isEmpty ? nil : try? Workspace(root: workdir)
+    }
+
+    var isActive: Bool { workspace != nil && offReason == nil }
+
+    static func isEdit(_ call: ToolCall) -> Bool { ["write_file", "edit_file"].contains(call.name) }
+
+    /// Called before an edit runs: takes the baseline on the first edit and the file's
+    /// current content. Nil when the guard is off or the path is refused (the tool will
+    /// refuse it too).
+    mutating func beforeEdit(_ call: ToolCall, tools: any ToolExecutor) async -> Snapshot? {
+        guard isActive, Self.isEdit(call), let workspace, let path = call.arguments["path"]?.stringValue,
+            let resolved = try? workspace.resolve(path)
+        else { return nil }
+        if best == nil {
+            let started = Date()
+            let baseline = await check(tools: tools)
+            let seconds = Date().timeIntervalSince(started)
+            if seconds > Self.maxCheckSeconds {
+                offReason = "the verify commands took \(Int(seconds)) s; edits are not checked one by one"
+                return nil
+            }
+            best = baseline
+        }
+        let content = resolved.exists ? FileManager.default.contents(atPath: resolved.absolute) : nil
+        if resolved.exists && content == nil { return nil }
+        let permissions = (try? FileManager.default.attributesOfItem(atPath: resolved.absolute))?[.posixPermissions] as? Int
+        return Snapshot(absolute: resolved.absolute, relative: resolved.relative, content: content, permissions: permissions)
+    }
+
+    /// Called after an edit succeeded: runs the checks and keeps, undoes or accepts it.
+    mutating func afterEdit(_ snapshot: Snapshot, tools: any ToolExecutor) async -> Verdict {
+        guard isActive, let before = best else { return .unchecked }
+        let now = await check(tools: tools)
+        if now.allPassed {
+            best = now
+            return .solved("CHECKS after this edit: every verify command passes.\n\(now.report)")
+        }
+        if now.score < before.score {
+            guard Self.restore(snapshot) else {
+                best = now
+                return .kept("CHECKS after this edit got worse, and it could not be undone:\n\(now.report)")
+            }
+            return .undone(
+                "EDIT UNDONE: it made the checks worse (before: \(Self.describe(before)); after: \(Self.describe(now))). "
+                    + "\(snapshot.relative) is back as it was. Try a different change.\n\(now.report)")
+        }
+        best = now
+        return .kept("CHECKS after this edit (\(Self.describe(now))); not done yet:\n\(now.report)")
+    }
+
+    /// Runs every verify command through the worker's own `run` tool (same sandbox, same
+    /// limits) and scores the result.
+    func check(tools: any ToolExecutor) async -> CheckRun {
+        var score = Score(commandsPassed: 0, testsPassed: 0, testsFailed: 0)
+        var lines: [String] = []
+        for (index, command) in commands.enumerated() {
+            let call = ToolCall(id: "edit-check-\(index + 1)", name: "run", arguments: .object(["command": .string(command)]))
+            guard case .result(let text, let isError) = await tools.perform(call) else { continue }
+            let passed = !isError && text.hasPrefix("exit code 0\n")
+            let counts = TestCounts.parse(text)
+            if passed { score.commandsPassed += 1 }
+            score.testsPassed += counts?.passed ?? 0
+            score.testsFailed += counts?.failed ?? 0
+            var line = "\(passed ? "PASS" : "FAIL") \(command)"
+            if let counts { line += " (\(counts.passed) passed, \(counts.failed) failed)" }
+            if !passed { line += ": " + WorkerAgent.tail(text, 300) }
+            lines.append(line)
+        }
+        return CheckRun(score: score, total: commands.count, report: lines.joined(separator: "\n"))
+    }
+
+    private static func describe(_ run: CheckRun) -> String {
+        var text = "\(run.score.commandsPassed) of \(run.total) commands pass"
+        if run.score.testsPassed + run.score.testsFailed > 0 {
+            text += ", \(run.score.testsPassed) tests passed, \(run.score.testsFailed) failed"
+        }
+        return text
+    }
+
+    /// Puts a file back as the snapshot has it; false when that failed.
+    private static func restore(_ snapshot: Snapshot) -> Bool {
+        guard let content = snapshot.content else {
+            return (try? FileManager.default.removeItem(atPath: snapshot.absolute)) != nil
+        }
+        do {
+            try content.write(to: URL(fileURLWithPath: snapshot.absolute), options: .atomic)
+            if let permissions = snapshot.permissions {
+                try FileManager.default.setAttributes([.posixPermissions: permissions], ofItemAtPath: snapshot.absolute)
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+}
