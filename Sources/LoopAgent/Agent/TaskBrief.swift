@@ -11,6 +11,8 @@ public struct TaskBrief: Sendable, Equatable {
     public var inScope: [String]
     /// The card's verify commands: the example `run` command the model sees.
     public var verify: [String] = []
+    /// The card's `out_of_scope` entries: paths among them the worker may not change.
+    public var outOfScope: [String] = []
 
     /// A file to show in the tool examples: the first in-scope file (not a folder or glob).
     public var exampleFile: String {
@@ -30,6 +32,7 @@ public struct TaskBrief: Sendable, Equatable {
         var criteria: [String] = []
         var inScope: [String] = []
         var verify: [String] = []
+        var outOfScope: [String] = []
         if let state = try? RunState.load(from: "\(context.busDir)/\(BusPaths.state)"),
             let card = try? TaskCard.load(from: Self.cardPath(state, busDir: context.busDir))
         {
@@ -37,6 +40,7 @@ public struct TaskBrief: Sendable, Equatable {
             criteria = card.acceptanceCriteria
             inScope = card.inScope
             verify = card.verify
+            outOfScope = card.outOfScope
         }
         var fixes: [String] = []
         if let list = FixList.load("\(context.busDir)/\(BusPaths.fixList)"), list.round == context.round,
@@ -49,6 +53,7 @@ public struct TaskBrief: Sendable, Equatable {
         }
         var brief = TaskBrief(goal: goal, acceptanceCriteria: criteria, fixes: fixes, inScope: inScope)
         brief.verify = verify
+        brief.outOfScope = outOfScope
         return brief
     }
 

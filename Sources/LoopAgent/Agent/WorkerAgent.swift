@@ -194,6 +194,9 @@ public struct WorkerAgent: Sendable {
                 // the PM owns) is answered with a hint instead of being run.
                 output("[loop-agent] not run: \(command.prefix(120))")
                 execution = .result(text: advice, isError: true)
+            } else if let advice = EditAdvisor.advice(for: call, brief: brief) {
+                output("[loop-agent] not changed: \(advice.prefix(120))")
+                execution = .result(text: advice, isError: true)
             } else {
                 let snapshot = await editGuard.beforeEdit(call, tools: tools)
                 execution = await tools.perform(call)

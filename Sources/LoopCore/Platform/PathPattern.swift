@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -13,5 +15,23 @@ public enum PathPattern {
             return path.hasPrefix(folder + "/") || matches(folder, path)
         }
         return fnmatch(pattern, path, FNM_PATHNAME) == 0
+    }
+
+    /// A card scope entry (`in_scope`/`out_of_scope`) as a path pattern, or nil when it is
+    /// prose ("Refactoring the API"): entries with spaces are descriptions, not paths.
+    public static func scopeEntry(_ entry: String) -> String? {
+        var text = entry.trimmingCharacters(in: .whitespaces)
+        if text.hasPrefix("./") { text.removeFirst(2) }
+        guard !text.isEmpty, !text.contains(where: \.isWhitespace), !text.hasPrefix("/"), text != "." else {
+            return nil
+        }
+        return text
+    }
+
+    /// Whether a scope pattern covers a file: the file itself, a folder holding it, or a glob.
+    public static func covers(_ pattern: String, _ file: String) -> Bool {
+        if pattern.hasSuffix("/") { return file.hasPrefix(pattern) }
+        if file == pattern || file.hasPrefix(pattern + "/") { return true }
+        return pattern.contains(where: { "*?[".contains($0) }) && matches(pattern, file)
     }
 }

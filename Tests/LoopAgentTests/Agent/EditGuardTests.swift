@@ -107,3 +107,56 @@ struct EditGuardTests {
         #expect(result?.contains("CHECKS") == false && result?.contains("UNDONE") == false)
     }
 }
+
+@Suite("Worker: edits that cannot be meant")
+struct EditAdvisorTests {
+    static func call(_ tool: String, _ arguments: [String: String]) -> ToolCall {
+        ToolCall(id: "1", name: tool, arguments: .object(arguments.mapValues { .string($0) }))
+    }
+
+    @Test("the tool example's filler and its variants are placeholders; code is not")
+    func placeholders() {
+        for text in ["the old lines", "the exact old lines", "The new lines.", "the whole new content of the file", "the code"] {
+            #expect(EditAdvisor.isPlaceholder(text), "\(text)")
+        }
+        for text in ["SECONDS_PER_HOUR = 3600", "the_lines = 1", "", "lines", "the answer is 42"] {
+            #expect(!EditAdvisor.isPlaceholder(text), "\(text)")
+        }
+    }
+
+    @Test("an edit to an out_of_scope path or with placeholder text gets advice; an in-scope edit does not")
+    func advice() {
+        var brief = WorkerHarness.brief
+        brief.inScope = ["timeutil.py"]
+        brief.outOfScope = ["test_timeutil.py", "tests/", "Refactoring the API"]
+        let outOfScope = EditAdvisor.advice(for: Self.call("write_file", ["path": "./test_timeutil.py", "content": "x = 1\n"]), brief: brief)
+        #expect(outOfScope?.hasPrefix("Not done: test_timeutil.py is out of scope for this task") == true)
+        #expect(outOfScope?.contains("Change timeutil.py instead.") == true)
+        let underFolder = EditAdvisor.advice(for: Self.call("edit_file", ["path": "tests/a.py", "search": "a", "replace": "b"]), brief: brief)
+        #expect(underFolder?.contains("(it is under `tests/`)") == true)
+        let filler = EditAdvisor.advice(for: Self.call("edit_file", ["path": "timeutil.py", "search": "360", "replace": "the new lines"]), brief: brief)
+        #expect(filler?.contains("is the example's placeholder, not code") == true)
+        #expect(EditAdvisor.advice(for: Self.call("edit_file", ["path": "timeutil.py", "search": "360", "replace": "3600"]), brief: brief) == nil)
+        #expect(EditAdvisor.advice(for: Self.call("read_file", ["path": "test_timeutil.py"]), brief: brief) == nil)
+    }
+
+    @Test("the worker never writes an out_of_scope file: the model is told, the file is unchanged")
+    func refusedInTheLoop() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        try harness.workspace.write("test.sh", "exit 0\n")
+        let wire = ModelWire.openAI
+        harness.enqueue(
+            wire.action("write_file", ["path": "test.sh", "content": "echo rigged\n"]),
+            wire.action("finish", ["summary": "tried"]))
+        var worker = try await harness.worker()
+        worker.brief.outOfScope = ["test.sh"]
+
+        let outcome = try await worker.run(task: WorkerHarness.task)
+
+        #expect(outcome.finished && outcome.filesChanged.isEmpty)
+        #expect(try harness.workspace.read("test.sh") == "exit 0\n")
+        let result = harness.chats.last?.messages.last?["content"] as? String
+        #expect(result?.contains("Not done: test.sh is out of scope") == true)
+    }
+}
