@@ -17,17 +17,12 @@ public struct AgentLedger: Sendable {
     public var path: String { "\(context.busDir)/\(BusPaths.usage)" }
 
     public func record(_ response: ChatResponse, step: Int) {
-        var line: [String: JSONValue] = [
-            "ts": .string(Timestamp.now()), "task_id": .string(context.taskID), "run_id": .string(context.loopRunID),
-            "dispatch_id": .string(context.runID), "round": .number(Double(context.round)),
-            "role": .string(context.role.rawValue), "backend": .string(backend), "model": .string(model),
-            "step": .number(Double(step)), "prompt_tokens": .number(Double(response.usage.promptTokens)),
-            "completion_tokens": .number(Double(response.usage.completionTokens)),
-            "wall_s": .number((response.wallTime * 1000).rounded() / 1000), "source": .string("agent"),
-        ]
-        if let cached = response.usage.cachedPromptTokens { line["cached_prompt_tokens"] = .number(Double(cached)) }
-        if let ttft = response.timeToFirstToken { line["ttft_s"] = .number((ttft * 1000).rounded() / 1000) }
-        guard let data = try? JSONEncoder.line.encode(JSONValue.object(line)) else { return }
-        try? AtomicFile.appendLine(String(decoding: data, as: UTF8.self), to: path)
+        UsageLedger(path: path).append(
+            UsageEntry(
+                taskID: context.taskID, runID: context.loopRunID, dispatchID: context.runID, round: context.round,
+                role: context.role.rawValue, backend: backend, model: model, step: step,
+                promptTokens: response.usage.promptTokens, cachedPromptTokens: response.usage.cachedPromptTokens,
+                completionTokens: response.usage.completionTokens, wallS: UsageEntry.seconds(response.wallTime),
+                ttftS: response.timeToFirstToken.map(UsageEntry.seconds), source: "agent"))
     }
 }

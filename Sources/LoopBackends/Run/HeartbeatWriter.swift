@@ -17,20 +17,19 @@ struct HeartbeatWriter: Sendable {
     /// The file's content, e.g.
     /// `{"last_output_at": null, "pid": 41, "role": "worker", "run_id": "…", "source": "pm", "updated_at": "…"}`.
     func payload(updatedAt: Date, lastOutputAt: Date?) -> Data {
-        let value = JSONValue.object([
-            "role": .string(role.rawValue),
-            "pid": .number(Double(pid)),
-            "run_id": .string(runID),
-            "updated_at": .string(Timestamp.format(updatedAt)),
-            "last_output_at": lastOutputAt.map { .string(Timestamp.format($0)) } ?? .null,
-            "source": .string("pm"),
-        ])
-        return (try? JSONEncoder.bus.encode(value)) ?? Data()
+        (try? JSONEncoder.bus.encode(heartbeat(updatedAt: updatedAt, lastOutputAt: lastOutputAt))) ?? Data()
+    }
+
+    /// The PM's heartbeat at `updatedAt`.
+    func heartbeat(updatedAt: Date, lastOutputAt: Date?) -> Heartbeat {
+        Heartbeat(
+            role: role.rawValue, pid: pid, runID: runID, updatedAt: Timestamp.format(updatedAt), tracksOutput: true,
+            lastOutputAt: lastOutputAt.map(Timestamp.format), source: "pm")
     }
 
     /// Writes the file now (atomically; a reader never sees half of it).
     func write(lastOutputAt: Date?) {
-        try? AtomicFile.write(payload(updatedAt: Date(), lastOutputAt: lastOutputAt), to: path, durable: false)
+        try? heartbeat(updatedAt: Date(), lastOutputAt: lastOutputAt).write(to: path)
     }
 
     /// Writes now and then every `interval` seconds until the task is cancelled.

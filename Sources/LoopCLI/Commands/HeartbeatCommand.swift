@@ -31,11 +31,10 @@ struct HeartbeatCommand: AsyncParsableCommand {
         let signals = trap.signals
         let beating = Task {
             while !Task.isCancelled {
-                let beat: [String: JSONValue] = [
-                    "role": .string(role), "pid": .number(Double(getpid())), "updated_at": .string(Timestamp.now()),
-                    "cwd": .string(FileManager.default.currentDirectoryPath), "source": .string("manual"),
-                ]
-                try AtomicFile.write(try JSONEncoder.bus.encode(JSONValue.object(beat)), to: path, durable: false)
+                let beat = Heartbeat(
+                    role: role, pid: getpid(), updatedAt: Timestamp.now(),
+                    cwd: FileManager.default.currentDirectoryPath, source: "manual")
+                try beat.write(to: path)
                 try? await Task.sleep(for: .seconds(interval))
             }
         }

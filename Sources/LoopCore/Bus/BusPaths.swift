@@ -14,6 +14,10 @@ public struct BusPaths: Sendable, Equatable {
     public static let lock = "lock"
     public static let config = "config.yaml"
     public static let needsHelp = "needs_help.json"
+    /// The PM's verify results of a round, in the scratch folder (archived as `r<N>_verify.json`).
+    public static let verifyResults = "verify.json"
+    /// The verify results at the run's base, in the scratch folder (archived as `r1_baseline_verify.json`).
+    public static let baselineVerify = "baseline_verify.json"
 
     /// Absolute path of the bus folder (`.loop` by default).
     public let root: String
@@ -40,9 +44,9 @@ public struct BusPaths: Sendable, Equatable {
     public var config: String { file(BusPaths.config) }
     public var needsHelp: String { file(BusPaths.needsHelp) }
     /// The PM's own verify results of the current round (archived as `r<N>_verify.json`).
-    public var verifyResults: String { "\(scratch)/verify.json" }
+    public var verifyResults: String { "\(scratch)/\(BusPaths.verifyResults)" }
     /// The verify results at the run's base, before round 1 (archived as `r1_baseline_verify.json`).
-    public var baselineVerify: String { "\(scratch)/baseline_verify.json" }
+    public var baselineVerify: String { "\(scratch)/\(BusPaths.baselineVerify)" }
     public var templates: String { file("templates") }
     public var heartbeats: String { file("heartbeat") }
     public var archive: String { file("archive") }
@@ -50,6 +54,18 @@ public struct BusPaths: Sendable, Equatable {
     public var worktrees: String { file("worktrees") }
     /// Prompt files and other per-dispatch scratch (ignored by git).
     public var scratch: String { file("run") }
+
+    /// The prompt of a role's current dispatch (archived with the round).
+    public func prompt(_ role: Role) -> String { "\(scratch)/\(role.rawValue)_prompt.txt" }
+
+    /// The per-round bus files: written during a round, archived when it ends (`Archive.keepRound`),
+    /// then cleared before the next round starts, and cleared by `--reset` and a new run.
+    public var roundFiles: [String] { [workReport, reviewRequest, reviewReport, verifyResults, baselineVerify] }
+
+    /// Everything a run leaves behind that the next run replaces: the round's files and the
+    /// run's own (`fix_list.json`, `outcome.json`, `needs_help.json`). Never the task card,
+    /// the state or the lock.
+    public var runFiles: [String] { roundFiles + [fixList, outcome, needsHelp] }
 
     public func heartbeat(_ role: String) -> String { "\(heartbeats)/\(role).json" }
     public func worktree(task: String) -> String { "\(worktrees)/\(task)" }

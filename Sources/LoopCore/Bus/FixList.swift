@@ -2,7 +2,7 @@ import Foundation
 
 /// `fix_list.json`: what the next round's worker must fix — the reviewer's blocking issues
 /// and the failed verify commands. Written by the PM only.
-public struct FixList: Codable, Sendable, Equatable {
+public struct FixList: Codable, BusDocument, Sendable, Equatable {
     public var schemaVersion: Int
     public var taskID: String
     public var runID: String

@@ -71,6 +71,12 @@ public enum JSONValue: Codable, Sendable, Equatable {
         return nil
     }
 
+    /// Any number, whole or not.
+    public var numberValue: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil

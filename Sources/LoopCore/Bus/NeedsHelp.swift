@@ -3,7 +3,7 @@ import Foundation
 /// `needs_help.json`: written by the PM when a run stops because its rounds made no progress.
 /// It asks a person one concrete question — what fails, what was tried — and `loop status`
 /// shows it. The next run (or `--resume`) archives it.
-public struct NeedsHelp: Codable, Sendable, Equatable {
+public struct NeedsHelp: Codable, BusDocument, Sendable, Equatable {
     /// A verify command that still fails, with the end of its output.
     public struct Failing: Codable, Sendable, Equatable {
         public var command: String

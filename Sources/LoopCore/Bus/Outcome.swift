@@ -1,7 +1,7 @@
 import Foundation
 
 /// `outcome.json`: how a run ended, for scripts and CI. Written by the PM at the end of a run.
-public struct Outcome: Codable, Sendable, Equatable {
+public struct Outcome: Codable, BusDocument, Sendable, Equatable {
     public var schemaVersion: Int = 1
     public var taskID: String
     public var runID: String

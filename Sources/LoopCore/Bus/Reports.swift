@@ -13,46 +13,42 @@ public enum Role: String, Codable, Sendable, CaseIterable {
 public struct ClaimedTest: Codable, Sendable, Equatable {
     public var name: String
     public var result: String
+
+    public init(name: String, result: String) {
+        self.name = name
+        self.result = result
+    }
 }
 
-/// The worker's report: a claim, recorded next to the facts the PM computes from git.
-public struct WorkReport: Sendable, Equatable {
-    public var taskID: String
-    public var round: Int
-    public var runID: String?
-    public var headSHA: String?
-    public var filesChanged: [String]
-    public var notes: String
-    public var tests: [ClaimedTest]
-    /// Set when the PM wrote the report because the backend writes none (aider, mini).
-    public var madeByPM: Bool
-    /// `done`, or `stopped` when the worker ended its turn without finishing (optional).
-    public var status: String?
-    /// Why a stopped worker stopped: `repeated_failure`, `malformed_replies`, `step_budget`,
-    /// `token_budget` (optional).
-    public var stoppedReason: String?
-    /// What the worker got stuck on, for the next fix list (optional).
-    public var stuckOn: String?
-    public var raw: [String: JSONValue]
+/// What the built-in agent records about itself in its reports (`agent`): the model, and for
+/// the worker its steps, tokens and whether it called finish.
+public struct AgentStamp: Codable, Sendable, Equatable {
+    public var model: String
+    public var steps: Int?
+    public var tokens: Int?
+    public var finished: Bool?
 
-    public init(reader: FieldReader) throws {
-        taskID = try reader.requiredString("task_id")
-        round = try reader.requiredInt("round")
-        runID = try reader.optionalString("run_id")
-        headSHA = try reader.optionalString("head_sha")
-        filesChanged = try reader.stringList("files_changed")
-        notes = try reader.optionalString("notes") ?? ""
-        tests = try reader.objectList("tests").enumerated().map { index, object in
-            let item = reader.nested(object, at: "tests[\(index)]")
-            return ClaimedTest(
-                name: try item.optionalString("name") ?? "test \(index + 1)",
-                result: try item.optionalString("result") ?? "unknown")
+    public init(model: String, steps: Int? = nil, tokens: Int? = nil, finished: Bool? = nil) {
+        self.model = model
+        self.steps = steps
+        self.tokens = tokens
+        self.finished = finished
+    }
+
+    /// Reads an `agent` field leniently: nil unless it is exactly what the built-in agent
+    /// writes, so anything else an agent put there is kept as an unknown field, never refused.
+    init?(reading value: JSONValue?) {
+        guard let object = value?.objectValue,
+            Set(object.keys).isSubset(of: ["model", "steps", "tokens", "finished"])
+        else { return nil }
+        let reader = FieldReader(object: object, path: "")
+        do {
+            self.init(
+                model: try reader.requiredString("model", allowEmpty: true), steps: try reader.optionalInt("steps"),
+                tokens: try reader.optionalInt("tokens"), finished: try reader.optionalBool("finished"))
+        } catch {
+            return nil
         }
-        madeByPM = try reader.optionalBool("made_by_pm") ?? false
-        status = try reader.optionalString("status")
-        stoppedReason = try reader.optionalString("stopped_reason")
-        stuckOn = try reader.optionalString("stuck_on")
-        raw = reader.object
     }
 }
 
@@ -91,55 +87,4 @@ public struct BlockingIssue: Codable, Sendable, Equatable {
 public enum ReviewDecision: String, Codable, Sendable {
     case approve
     case changesRequired = "changes_required"
-}
-
-/// The reviewer's report. Only a well-formed report for the current dispatch counts.
-public struct ReviewReport: Sendable, Equatable {
-    public var taskID: String
-    public var round: Int
-    public var runID: String?
-    public var decision: ReviewDecision
-    public var blockingIssues: [BlockingIssue]
-    public var nonBlockingSuggestions: [String]
-    public var summary: String?
-    public var raw: [String: JSONValue]
-
-    public init(reader: FieldReader) throws {
-        taskID = try reader.requiredString("task_id")
-        round = try reader.requiredInt("round")
-        runID = try reader.optionalString("run_id")
-        let decisionText = try reader.requiredString("decision")
-        guard let decision = ReviewDecision(rawValue: decisionText) else {
-            throw LoopError.invalidField(
-                path: reader.path, field: "decision",
-                expected: "must be \"approve\" or \"changes_required\" (got \"\(decisionText)\")")
-        }
-        self.decision = decision
-        blockingIssues = try reader.objectList("blocking_issues").enumerated().map { index, object in
-            let item = reader.nested(object, at: "blocking_issues[\(index)]")
-            return BlockingIssue(
-                severity: try item.optionalString("severity") ?? "medium",
-                file: try item.optionalString("file") ?? "",
-                reason: try item.optionalString("reason")
-                    ?? (try item.optionalString("description") ?? "(no reason given)"),
-                requiredChange: try item.optionalString("required_change"),
-                source: "reviewer")
-        }
-        nonBlockingSuggestions = try ReviewReport.suggestions(reader)
-        summary = try reader.optionalString("summary")
-        raw = reader.object
-    }
-
-    /// Suggestions may be strings or objects; objects are kept as their `reason`/`text`.
-    private static func suggestions(_ reader: FieldReader) throws -> [String] {
-        guard let value = reader.object["non_blocking_suggestions"], value != .null else { return [] }
-        guard let items = value.arrayValue else {
-            throw LoopError.invalidField(
-                path: reader.path, field: "non_blocking_suggestions", expected: "must be a list (got \(value.typeName))"
-            )
-        }
-        return items.compactMap { item in
-            item.stringValue ?? item["reason"]?.stringValue ?? item["text"]?.stringValue
-        }
-    }
 }

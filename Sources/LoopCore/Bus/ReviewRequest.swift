@@ -2,7 +2,7 @@ import Foundation
 
 /// `review_request.json`: the facts the PM gives the reviewer — computed from git and from its
 /// own verification run, with the worker's claims beside them.
-public struct ReviewRequest: Codable, Sendable, Equatable {
+public struct ReviewRequest: Codable, BusDocument, Sendable, Equatable {
     public var schemaVersion: Int = 1
     public var taskID: String
     public var round: Int

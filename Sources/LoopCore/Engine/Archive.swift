@@ -70,16 +70,15 @@ public struct Archive: Sendable {
         }
     }
 
-    /// Archives every per-round bus file of `round`.
+    /// Archives every per-round bus file of `round` (`BusPaths.roundFiles`), with the task
+    /// card, the state and the round's prompts.
     public func keepRound(_ round: Int, taskPath: String) throws {
-        try keep(taskPath, round: round, as: "task_card.json")
-        try keep(paths.workReport, round: round)
-        try keep(paths.reviewRequest, round: round)
-        try keep(paths.reviewReport, round: round)
-        try keep(paths.state, round: round)
-        try keep(paths.verifyResults, round: round, as: "verify.json")
+        try keep(taskPath, round: round, as: BusPaths.taskCard)
+        for file in paths.roundFiles + [paths.state] {
+            try keep(file, round: round)
+        }
         for role in Role.allCases {
-            try keep("\(paths.scratch)/\(role.rawValue)_prompt.txt", round: round, as: "\(role.rawValue)_prompt.txt")
+            try keep(paths.prompt(role), round: round)
         }
     }
 }

@@ -26,7 +26,7 @@ extension RoundEngine {
         }
     }
 
-    func promptPath(_ role: Role) -> String { "\(paths.scratch)/\(role.rawValue)_prompt.txt" }
+    func promptPath(_ role: Role) -> String { paths.prompt(role) }
 
     // MARK: - Worker
 
@@ -64,14 +64,12 @@ extension RoundEngine {
         var files = (try? await workdirGit.changedFiles(from: base, to: head)) ?? []
         files += (try? await workdirGit.changedPaths(excluding: busExclusions)) ?? []
         let notes = Verifier.bounded(result.finalMessage ?? result.outputTail, keep: 2000)
-        let object: [String: JSONValue] = [
-            "task_id": .string(state.taskID), "round": .number(Double(state.round)), "run_id": .string(dispatchID),
-            "head_sha": .string(head), "files_changed": .array(Array(Set(files)).sorted().map { .string($0) }),
-            "notes": .string(notes), "tests": .array([]), "made_by_pm": .bool(true),
-            "backend": .string(options.workerBackend),
-        ]
-        try AtomicFile.write(try JSONEncoder.bus.encode(JSONValue.object(object)), to: paths.workReport)
-        return try WorkReport(reader: FieldReader(object: object, path: paths.workReport))
+        let report = WorkReport(
+            taskID: state.taskID, round: state.round, runID: dispatchID, headSHA: head,
+            filesChanged: Array(Set(files)).sorted(), notes: notes, tests: [], madeByPM: true,
+            backend: options.workerBackend)
+        try report.write(to: paths.workReport)
+        return report
     }
 
     /// True when the workdir is exactly as the round started: the same head, and nothing

@@ -33,7 +33,7 @@ extension RoundEngine {
         console.info("round 1 · verifying the base first: \(context.card.verify.count) command\(context.card.verify.count == 1 ? "" : "s")")
         let results = try await runVerifyCommands(log: "baseline_verify")
         try AtomicFile.write(try JSONEncoder.bus.encode(results), to: paths.baselineVerify)
-        try archive.keep(paths.baselineVerify, round: 1, as: "baseline_verify.json")
+        try archive.keep(paths.baselineVerify, round: 1)
         state.baselineVerify = results.map(VerifyEvidence.init)
         let failing = results.filter { !$0.passed }.count
         try transition(

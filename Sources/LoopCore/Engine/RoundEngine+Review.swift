@@ -216,7 +216,7 @@ extension RoundEngine {
             try transition("run_exhausted")
             return
         }
-        for file in [paths.workReport, paths.reviewReport, paths.reviewRequest, verifyResultsPath, paths.baselineVerify] {
+        for file in paths.roundFiles {
             try archive.removeArchived(file)
         }
         state.round += 1

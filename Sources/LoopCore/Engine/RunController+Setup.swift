@@ -66,12 +66,7 @@ extension RunController {
     }
 
     /// Bus files a run leaves behind that the next run replaces.
-    var runFiles: [String] {
-        [
-            paths.fixList, paths.workReport, paths.reviewRequest, paths.reviewReport, paths.outcome,
-            paths.verifyResults, paths.baselineVerify, paths.needsHelp,
-        ]
-    }
+    var runFiles: [String] { paths.runFiles }
 
     /// `--reset`: archives the bus and the state of the last run and clears them. Never touches
     /// the task card or the lock.

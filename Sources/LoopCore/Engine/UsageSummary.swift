@@ -56,41 +56,31 @@ public struct UsageSummary: Sendable, Equatable {
     public static func load(_ path: String, runID: String? = nil, taskID: String? = nil, prices: [String: Price] = [:])
         -> UsageSummary
     {
-        guard let data = FileManager.default.contents(atPath: path) else { return UsageSummary(rows: []) }
+        let entries = UsageEntry.load(path)
         var rows: [String: Row] = [:]
         var order: [String] = []
-        var entries: [[String: JSONValue]] = []
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(line)),
-                case .object(let entry) = value
-            else { continue }
-            entries.append(entry)
-        }
         // The built-in agent writes a line per model call; the PM's own per-dispatch line for
         // the same dispatch holds no tokens and the same wall time again, so it is left out.
-        let counted = Set(
-            entries.filter { $0["source"]?.stringValue == "agent" }.compactMap { $0["dispatch_id"]?.stringValue })
+        let counted = Set(entries.filter { $0.source == "agent" }.compactMap(\.dispatchID))
         for entry in entries {
-            if entry["source"]?.stringValue == "cli", let id = entry["dispatch_id"]?.stringValue, counted.contains(id) {
-                continue
-            }
-            if let runID, entry["run_id"]?.stringValue != runID { continue }
-            if let taskID, entry["task_id"]?.stringValue != taskID { continue }
-            let task = entry["task_id"]?.stringValue ?? "-"
-            let round = entry["round"]?.intValue ?? 0
-            let role = entry["role"]?.stringValue ?? "-"
-            let backend = entry["backend"]?.stringValue ?? "-"
-            let model = entry["model"]?.stringValue ?? "-"
+            if entry.source == "cli", let id = entry.dispatchID, counted.contains(id) { continue }
+            if let runID, entry.runID != runID { continue }
+            if let taskID, entry.taskID != taskID { continue }
+            let task = entry.taskID ?? "-"
+            let round = entry.round ?? 0
+            let role = entry.role ?? "-"
+            let backend = entry.backend ?? "-"
+            let model = entry.model ?? "-"
             let key = "\(task)\u{0}\(round)\u{0}\(role)\u{0}\(backend)\u{0}\(model)"
             if rows[key] == nil {
                 rows[key] = Row(taskID: task, round: round, role: role, backend: backend, model: model)
                 order.append(key)
             }
-            let prompt = entry["prompt_tokens"]?.intValue ?? 0
-            let cached = entry["cached_prompt_tokens"]?.intValue ?? 0
-            let completion = entry["completion_tokens"]?.intValue ?? 0
+            let prompt = entry.promptTokens ?? 0
+            let cached = entry.cachedPromptTokens ?? 0
+            let completion = entry.completionTokens ?? 0
             var cost = 0.0
-            if case .number(let reported) = entry["cost_usd"] {
+            if let reported = entry.costUSD {
                 cost = reported
             } else if let price = prices[model] {
                 let uncached = Double(max(0, prompt - cached))
@@ -103,7 +93,7 @@ public struct UsageSummary: Sendable, Equatable {
             rows[key]?.cachedPromptTokens += cached
             rows[key]?.completionTokens += completion
             rows[key]?.costUSD += cost
-            if case .number(let wall) = entry["wall_s"] { rows[key]?.wallS += wall }
+            if let wall = entry.wallS { rows[key]?.wallS += wall }
         }
         return UsageSummary(rows: order.compactMap { rows[$0] })
     }

@@ -1,0 +1,93 @@
+import Foundation
+
+/// One line of `usage.jsonl`: one agent call (`source: agent`, written by the built-in agent
+/// per model call) or one dispatch of an external CLI (`source: cli`, written by the PM).
+///
+/// Every field is optional and read leniently — a field of the wrong type reads as absent —
+/// because the ledger is append-only and `loop cost` must sum what it can of any line.
+public struct UsageEntry: Codable, BusLine, Sendable, Equatable {
+    public var ts: String?
+    public var taskID: String?
+    /// The loop run's id.
+    public var runID: String?
+    /// The dispatch's id (what the reports echo as `run_id`).
+    public var dispatchID: String?
+    public var round: Int?
+    public var role: String?
+    public var backend: String?
+    public var model: String?
+    /// The built-in agent's step (model call) within its dispatch.
+    public var step: Int?
+    public var promptTokens: Int?
+    public var cachedPromptTokens: Int?
+    public var completionTokens: Int?
+    /// Money as the CLI reported it; otherwise `loop cost` prices the tokens.
+    public var costUSD: Double?
+    public var wallS: Double?
+    /// Time to the first token of the reply.
+    public var ttftS: Double?
+    /// `agent` or `cli`.
+    public var source: String?
+
+    enum CodingKeys: String, CodingKey {
+        case ts, round, role, backend, model, step, source
+        case taskID = "task_id"
+        case runID = "run_id"
+        case dispatchID = "dispatch_id"
+        case promptTokens = "prompt_tokens"
+        case cachedPromptTokens = "cached_prompt_tokens"
+        case completionTokens = "completion_tokens"
+        case costUSD = "cost_usd"
+        case wallS = "wall_s"
+        case ttftS = "ttft_s"
+    }
+
+    public init(
+        ts: String? = Timestamp.now(), taskID: String?, runID: String?, dispatchID: String?, round: Int?,
+        role: String?, backend: String?, model: String?, step: Int? = nil, promptTokens: Int? = nil,
+        cachedPromptTokens: Int? = nil, completionTokens: Int? = nil, costUSD: Double? = nil, wallS: Double?,
+        ttftS: Double? = nil, source: String?
+    ) {
+        self.ts = ts
+        self.taskID = taskID
+        self.runID = runID
+        self.dispatchID = dispatchID
+        self.round = round
+        self.role = role
+        self.backend = backend
+        self.model = model
+        self.step = step
+        self.promptTokens = promptTokens
+        self.cachedPromptTokens = cachedPromptTokens
+        self.completionTokens = completionTokens
+        self.costUSD = costUSD
+        self.wallS = wallS
+        self.ttftS = ttftS
+        self.source = source
+    }
+
+    /// Reads any JSON object; a field of the wrong type reads as absent.
+    public init(from decoder: any Decoder) throws {
+        let object = try [String: JSONValue](from: decoder)
+        func text(_ key: CodingKeys) -> String? { object[key.rawValue]?.stringValue }
+        func whole(_ key: CodingKeys) -> Int? { object[key.rawValue]?.intValue }
+        func number(_ key: CodingKeys) -> Double? { object[key.rawValue]?.numberValue }
+        self.init(
+            ts: text(.ts), taskID: text(.taskID), runID: text(.runID), dispatchID: text(.dispatchID),
+            round: whole(.round), role: text(.role), backend: text(.backend), model: text(.model), step: whole(.step),
+            promptTokens: whole(.promptTokens), cachedPromptTokens: whole(.cachedPromptTokens),
+            completionTokens: whole(.completionTokens), costUSD: number(.costUSD), wallS: number(.wallS),
+            ttftS: number(.ttftS), source: text(.source))
+    }
+
+    /// Seconds rounded to the millisecond, as the ledger keeps them.
+    public static func seconds(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    /// Reads every line of a ledger that is a JSON object; torn or foreign lines are skipped.
+    public static func load(_ path: String) -> [UsageEntry] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { line in
+            try? JSONDecoder().decode(UsageEntry.self, from: Data(line))
+        }
+    }
+}
