@@ -111,7 +111,11 @@ public enum ProcessRunner {
     // MARK: - Pieces
 
     /// The program as an absolute path (one spawn, no PATH probing), or a clear error.
+    ///
+    /// A program given as a path is handed over as it is: a relative one is found from the
+    /// child's working directory, and a missing one fails to spawn with the system's reason.
     static func executable(_ program: String, searchPath: String? = nil) throws -> Executable {
+        if program.contains("/") { return .path(FilePath(program)) }
         guard let path = ExecutableLocator.locate(program, searchPath: searchPath) else {
             throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
         }
