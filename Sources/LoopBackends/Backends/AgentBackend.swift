@@ -22,7 +22,7 @@ enum AgentProvider: String, CaseIterable, Sendable, Equatable {
     /// group like every other agent. `LOOP_EXECUTABLE` overrides it (tests run from a test bundle).
     static var loopExecutable: String {
         if let override = ProcessInfo.processInfo.environment["LOOP_EXECUTABLE"], !override.isEmpty { return override }
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        if let resolved = Platform.executablePath { return resolved }
         return CommandLine.arguments.first ?? "loop"
     }
 }

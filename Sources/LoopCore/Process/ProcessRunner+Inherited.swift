@@ -3,6 +3,8 @@ import Subprocess
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 #if canImport(System)
