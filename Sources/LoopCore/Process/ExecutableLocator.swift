@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
 #endif
-import Foundation
 
 /// Finds the executable a command will run, the way `execvp` and `command -v` do, and
 /// returns its absolute path.

@@ -28,7 +28,8 @@ extension ProcessRunner {
                 output: .bytes(limit: outputLimit),
                 error: .bytes(limit: 4 * 1024 * 1024))
             return CaptureResult(
-                exitCode: exitCode(result.terminationStatus), stdout: String(decoding: result.standardOutput, as: UTF8.self),
+                exitCode: exitCode(result.terminationStatus),
+                stdout: String(decoding: result.standardOutput, as: UTF8.self),
                 stderr: String(decoding: result.standardError, as: UTF8.self), timedOut: false)
         } catch let error as SubprocessError {
             if error.code == .executableNotFound {
