@@ -1,12 +1,6 @@
 import Foundation
 import Subprocess
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 #if canImport(System)
     import System
 #else
