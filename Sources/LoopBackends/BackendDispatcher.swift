@@ -49,7 +49,7 @@ public struct BackendDispatcher: AgentDispatcher {
                     + "cannot be made from git. Choose another reviewer backend, e.g. claude or codex.")
         }
         if !backend.program.isEmpty, !backend.program.contains("{"),
-            ProgramLocator.locate(backend.program, searchPath: Self.searchPath(for: backend)) == nil
+            ExecutableLocator.locate(backend.program, searchPath: Self.searchPath(for: backend)) == nil
         {
             problems.append(Self.missingProgramMessage(backend))
         }

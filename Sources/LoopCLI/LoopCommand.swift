@@ -30,10 +30,6 @@ public struct LoopCommand: AsyncParsableCommand {
     public init() {}
 }
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension LoopCommand {
     /// Parses the command line, runs the command and exits with the documented code.
     ///
@@ -42,7 +38,7 @@ extension LoopCommand {
     public static func runMain(arguments: [String]? = nil) async -> Never {
         // A reader that goes away (a closed pipe, a child that exits without reading its
         // stdin) must be an EPIPE error we handle, never a silent death of the PM.
-        signal(SIGPIPE, SIG_IGN)
+        Platform.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -50,10 +46,10 @@ extension LoopCommand {
             } else {
                 try command.run()
             }
-            Glibc.exit(0)
+            Platform.exit(0)
         } catch let error as LoopError {
             FileHandle.standardError.write(Data("loop: \(error.errorDescription ?? "\(error)")\n".utf8))
-            Glibc.exit(error.exitCode.rawValue)
+            Platform.exit(error.exitCode.rawValue)
         } catch {
             exit(withError: error)
         }

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 import Foundation
 import LoopCore
@@ -81,7 +83,7 @@ enum FuzzTarget: String, CaseIterable, Sendable {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
-                let written = Glibc.write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
+                let written = Platform.write(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset)
                 if written <= 0 { break }
                 offset += written
             }

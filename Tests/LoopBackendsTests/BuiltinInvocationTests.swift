@@ -83,10 +83,10 @@ import Testing
         #expect(run.stdinFile == nil)
     }
 
-    @Test("no built-in ever puts the prompt text in argv", arguments: BuiltinBackend.allCases)
+    @Test("no built-in ever puts the prompt text in argv", arguments: BackendRegistry.builtins)
     func promptNeverAnArgument(builtin: BuiltinBackend) throws {
         let prompt = "PROMPT-MARKER " + String(repeating: "diff line\n", count: 20_000)
-        let run = try invocation(builtin.rawValue, model: "m", prompt: prompt)
+        let run = try invocation(builtin.name, model: "m", prompt: prompt)
         #expect(!run.arguments.contains { $0.contains("PROMPT-MARKER") })
         #expect(run.arguments.allSatisfy { $0.utf8.count < 1_024 })
     }

@@ -66,8 +66,8 @@ import Testing
         #expect(byPath.preflight(backend: "gemini", role: .reviewer).isEmpty)
         let onPath = BackendDispatcher(configured: ["gemini": makeConfig(env: ["PATH": "/nonexistent:\(folder.path)"])])
         #expect(onPath.preflight(backend: "gemini", role: .worker).isEmpty)
-        #expect(ProgramLocator.locate("gemini", searchPath: "/nonexistent:\(folder.path)") == script)
-        #expect(ProgramLocator.locate(folder.path, searchPath: nil) == nil)  // a folder is not a program
+        #expect(ExecutableLocator.locate("gemini", searchPath: "/nonexistent:\(folder.path)") == script)
+        #expect(ExecutableLocator.locate(folder.path, searchPath: nil) == nil)  // a folder is not a program
     }
 
     @Test("an invalid rate_limit_pattern is reported with the setting's name")

@@ -1,29 +1,36 @@
 import Foundation
 
-/// The output formats `loop` can read, by the name used in `parser:` in config.yaml.
-enum ParserKind: String, CaseIterable, Sendable {
-    case text
-    case codex
-    case claude
-    case opencode
-    case gemini
-    case aider
-    /// The built-in agent (`loop agent`): its `loop-agent: …` stderr line is the error.
-    case loopAgent = "loop-agent"
+/// An output format `loop` can read: its name in `parser:` in config.yaml and a way to make
+/// a fresh parser for one dispatch.
+///
+/// Each backend's file under `Backends/` defines its format next to its parser
+/// (`ParserKind.claude` beside `ClaudeParser`); `BackendRegistry` lists them.
+struct ParserKind: Sendable, Equatable, CustomStringConvertible {
+    /// The name used in `parser:` in config.yaml.
+    let name: String
+    private let make: @Sendable () -> any OutputParser
+
+    init(_ name: String, make: @escaping @Sendable () -> any OutputParser) {
+        self.name = name
+        self.make = make
+    }
 
     /// A fresh parser for one dispatch.
-    func makeParser() -> any OutputParser {
-        switch self {
-        case .text: TextParser()
-        case .codex: CodexParser()
-        case .claude: ClaudeParser()
-        case .opencode: OpenCodeParser()
-        case .gemini: GeminiParser()
-        case .aider: AiderParser()
-        case .loopAgent: LoopAgentParser()
-        }
+    func makeParser() -> any OutputParser { make() }
+
+    /// Formats are told apart by name: two values with one name read the same output.
+    static func == (lhs: ParserKind, rhs: ParserKind) -> Bool { lhs.name == rhs.name }
+
+    var description: String { name }
+
+    /// Every format, in the order messages list them.
+    static var allCases: [ParserKind] { BackendRegistry.parsers }
+
+    /// The format called `name` (case-insensitive), or nil.
+    static func named(_ name: String) -> ParserKind? {
+        allCases.first { $0.name == name.lowercased() }
     }
 
     /// The valid names, for error messages.
-    static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    static var names: String { allCases.map(\.name).joined(separator: ", ") }
 }

@@ -1,6 +1,11 @@
 import Foundation
 import LoopCore
 
+extension ParserKind {
+    /// Plain text: the default for `command` backends, and mini-swe-agent's output.
+    static let text = ParserKind("text") { TextParser() }
+}
+
 /// Reads plain-text output (mini-swe-agent, `command` backends without a format).
 ///
 /// The final message is the last few non-empty stdout lines. Every line is looked at for

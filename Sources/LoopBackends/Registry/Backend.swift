@@ -1,8 +1,12 @@
 import Foundation
 import LoopCore
 
-/// One runnable entry of the registry: a built-in CLI, possibly tuned by config.yaml, or a
-/// user `command` backend.
+/// One runnable entry of the registry: a built-in CLI or the built-in agent, possibly tuned
+/// by config.yaml, or a user `command` backend.
+///
+/// The kinds' own facts live in their files under `Backends/`: each built-in CLI's
+/// `BuiltinBackend` value, the built-in agent's `init(agent:)`, a command backend's
+/// `init(name:command:)` and template.
 struct Backend: Sendable {
     enum Kind: Sendable, Equatable {
         case builtin(BuiltinBackend)
@@ -48,38 +52,15 @@ struct Backend: Sendable {
         case .agent: "the loop executable (LOOP_EXECUTABLE)"
         }
     }
+}
 
-    /// A built-in with its defaults.
+extension Backend {
+    /// A built-in CLI with its defaults.
     init(builtin: BuiltinBackend) {
-        name = builtin.rawValue
-        kind = .builtin(builtin)
-        program = builtin.defaultProgram
-        promptDelivery = builtin.promptDelivery
-        parser = builtin.parser
-        writesReport = builtin.writesReport
-        installHint =
-            "Install it: \(builtin.installCommand) (or set backends.\(builtin.rawValue).program in .loop/config.yaml)"
-    }
-
-    /// The built-in agent for a model server provider.
-    init(agent provider: AgentProvider) {
-        name = provider.rawValue
-        kind = .agent(provider)
-        program = AgentProvider.loopExecutable
-        promptDelivery = .file
-        parser = .loopAgent
-        writesReport = true
-        installHint = "It is part of loop; start a model server (\(provider.serverHint))."
-    }
-
-    /// A `command` backend from its template.
-    init(name: String, command: [String]) {
-        self.name = name
-        kind = .command(command)
-        program = command.first ?? ""
-        promptDelivery = .inferred(from: command)
-        parser = .text
-        writesReport = true
-        installHint = "Install it, or fix backends.\(name).command in .loop/config.yaml."
+        self.init(
+            name: builtin.name, kind: .builtin(builtin), program: builtin.defaultProgram,
+            promptDelivery: builtin.promptDelivery, parser: builtin.parser, writesReport: builtin.writesReport,
+            installHint:
+                "Install it: \(builtin.installCommand) (or set backends.\(builtin.name).program in .loop/config.yaml)")
     }
 }

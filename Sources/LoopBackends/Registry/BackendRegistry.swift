@@ -8,11 +8,22 @@ import LoopCore
 /// built; they are kept on the entry and reported by preflight, so one bad backend cannot
 /// hide the others.
 struct BackendRegistry: Sendable {
+    /// The agent CLIs `loop` runs without configuration, each defined in its own file under
+    /// `Backends/`. A new CLI is one file there and one line here.
+    static let builtins: [BuiltinBackend] = [.codex, .claude, .opencode, .gemini, .aider, .mini]
+
+    /// The output formats `parser:` may name: plain text, the built-ins' formats, the built-in
+    /// agent's.
+    static let parsers: [ParserKind] = ([.text] + builtins.map(\.parser) + [.loopAgent]).reduce(into: []) {
+        formats, format in
+        if !formats.contains(format) { formats.append(format) }
+    }
+
     private(set) var entries: [String: Backend] = [:]
 
     init(configured: [String: BackendConfig]) {
-        for builtin in BuiltinBackend.allCases {
-            entries[builtin.rawValue] = Backend(builtin: builtin)
+        for builtin in Self.builtins {
+            entries[builtin.name] = Backend(builtin: builtin)
         }
         for provider in AgentProvider.allCases {
             entries[provider.rawValue] = Backend(agent: provider)
@@ -39,7 +50,7 @@ struct BackendRegistry: Sendable {
             backend = Backend(name: name, command: command)
             backend.problems += commandProblems(name: name, command: command)
             if let parser = config.parser {
-                if let kind = ParserKind(rawValue: parser.lowercased()) {
+                if let kind = ParserKind.named(parser) {
                     backend.parser = kind
                 } else {
                     backend.problems.append(
@@ -68,7 +79,7 @@ struct BackendRegistry: Sendable {
             backend = Backend(name: name, command: [])
             backend.problems.append(
                 "backends.\(name) in .loop/config.yaml has no command, and \(name) is not a built-in backend "
-                    + "(\((BuiltinBackend.allCases.map(\.rawValue) + AgentProvider.allCases.map(\.rawValue)).joined(separator: ", "))). "
+                    + "(\((Self.builtins.map(\.name) + AgentProvider.allCases.map(\.rawValue)).joined(separator: ", "))). "
                     + "Add command: [\"my-agent\", \"--prompt-file\", \"{prompt_file}\"].")
         }
         backend.extraArgs = config.args ?? []

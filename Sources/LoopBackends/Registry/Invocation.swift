@@ -42,33 +42,7 @@ extension Backend {
     func invocation(for request: DispatchRequest) throws -> Invocation {
         guard problems.isEmpty else { throw LoopError.preflight(problems) }
         let model = request.model.flatMap { $0.isEmpty ? nil : $0 } ?? model
-        var arguments: [String]
-        var display: [String]
-        switch kind {
-        case .builtin(let builtin):
-            arguments = [program] + builtin.arguments(model: model, extraArgs: extraArgs, request: request)
-            display = arguments
-        case .agent(let provider):
-            // `loop agent` reads the prompt file and the rest from LOOP_* itself.
-            arguments = [program, "agent", "--provider", provider.rawValue] + (model.map { ["--model", $0] } ?? []) + extraArgs
-            display = arguments
-        case .command(let template):
-            var values = request.placeholders
-            values["model"] = model ?? ""
-            let words = [program] + template.dropFirst() + extraArgs
-            arguments = words.map { CommandTemplate.substitute($0, with: values) }
-            display = zip(words, arguments).map { word, argument in
-                CommandTemplate.uses("prompt", in: word) ? "<prompt: \(argument.utf8.count) bytes>" : argument
-            }
-            if promptDelivery == .arg, !template.contains(where: { CommandTemplate.uses("prompt", in: $0) }) {
-                arguments.append(request.prompt)
-                display.append("<prompt: \(request.prompt.utf8.count) bytes>")
-            }
-            if promptDelivery == .file, !template.contains(where: { CommandTemplate.uses("prompt_file", in: $0) }) {
-                arguments.append(request.promptFile)
-                display.append(request.promptFile)
-            }
-        }
+        let (arguments, display) = commandLine(model: model, request: request)
         if let long = arguments.first(where: { $0.utf8.count > Invocation.maxArgumentBytes }) {
             throw LoopError.config(
                 "backends.\(name): one argument would be \(long.utf8.count / 1024) KiB, over the 100 KiB we pass "
@@ -81,5 +55,19 @@ extension Backend {
         return Invocation(
             arguments: arguments, displayArguments: display,
             stdinFile: promptDelivery == .stdin && !isAgent ? request.promptFile : nil, environment: environment)
+    }
+
+    /// argv and its form for the log, from the kind's own command line.
+    private func commandLine(model: String?, request: DispatchRequest) -> (arguments: [String], display: [String]) {
+        switch kind {
+        case .builtin(let builtin):
+            let arguments = [program] + builtin.arguments(model: model, extraArgs: extraArgs, request: request)
+            return (arguments, arguments)
+        case .agent(let provider):
+            let arguments = [program] + provider.arguments(model: model, extraArgs: extraArgs)
+            return (arguments, arguments)
+        case .command(let template):
+            return commandArguments(template: template, model: model, request: request)
+        }
     }
 }

@@ -14,7 +14,7 @@ struct AgentRun: Sendable {
     func run() async throws -> DispatchResult {
         var invocation = try backend.invocation(for: request)
         guard let program = invocation.arguments.first,
-            let executable = ProgramLocator.locate(program, searchPath: BackendDispatcher.searchPath(for: backend))
+            let executable = ExecutableLocator.locate(program, searchPath: BackendDispatcher.searchPath(for: backend))
         else {
             throw LoopError.preflight([BackendDispatcher.missingProgramMessage(backend)])
         }

@@ -2,6 +2,8 @@ import Foundation
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// `loop run`: the PM's outer loop. It takes the bus lock, starts or resumes a run, runs each

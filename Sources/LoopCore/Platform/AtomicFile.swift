@@ -86,7 +86,7 @@ public enum AtomicFile {
             guard var pointer = buffer.baseAddress else { return }
             var remaining = buffer.count
             while remaining > 0 {
-                let written = Glibc.write(fd, pointer, remaining)
+                let written = Platform.write(fd, pointer, remaining)
                 if written < 0 {
                     if errno == EINTR { continue }
                     throw LoopError.io(operation: "Writing", path: path, errno: errno)

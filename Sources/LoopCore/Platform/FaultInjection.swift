@@ -3,6 +3,8 @@ import Synchronization
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// Test-only crash points: with `LOOP_TESTING=1` and `LOOP_FAULT=<point>[:<file>][@<n>]`, the

@@ -2,6 +2,8 @@ import Dispatch
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 /// Turns SIGINT and SIGTERM into an async stream, so the PM can stop its children's groups

@@ -17,29 +17,19 @@ extension ProcessRunner {
         _ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
         outputLimit: Int = 256 * 1024 * 1024
     ) async throws -> CaptureResult {
-        guard let program = arguments.first else {
-            throw LoopError.config("Nothing to run: the command line is empty.")
-        }
-        var keyed: [Environment.Key: String?] = [:]
-        for (key, value) in environment {
-            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
-        }
+        let program = try programName(of: arguments)
         do {
             let result = try await Subprocess.run(
                 try executable(program, searchPath: environment["PATH"]),
                 arguments: Arguments(Array(arguments.dropFirst())),
-                environment: Environment.inherit.updating(keyed),
+                environment: inherited(updating: environment),
                 workingDirectory: FilePath(directory),
                 input: .string(input ?? ""),
                 output: .bytes(limit: outputLimit),
                 error: .bytes(limit: 4 * 1024 * 1024))
-            let code: Int32
-            switch result.terminationStatus {
-            case .exited(let value): code = value
-            case .signaled(let signal): code = 128 + signal
-            }
             return CaptureResult(
-                exitCode: code, stdout: String(decoding: result.standardOutput, as: UTF8.self),
+                exitCode: exitCode(result.terminationStatus),
+                stdout: String(decoding: result.standardOutput, as: UTF8.self),
                 stderr: String(decoding: result.standardError, as: UTF8.self), timedOut: false)
         } catch let error as SubprocessError {
             if error.code == .executableNotFound {

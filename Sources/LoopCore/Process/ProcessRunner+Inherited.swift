@@ -1,10 +1,6 @@
 import Foundation
 import Subprocess
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 #if canImport(System)
     import System
 #else
@@ -21,26 +17,17 @@ extension ProcessRunner {
         _ arguments: [String], in directory: String, environment: [String: String],
         started: @escaping @Sendable (Int32) -> Void
     ) async throws -> Int32 {
-        guard let program = arguments.first else {
-            throw LoopError.config("Nothing to run: the command line is empty.")
-        }
-        var keyed: [Environment.Key: String?] = [:]
-        for (key, value) in environment {
-            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
-        }
+        let program = try programName(of: arguments)
         do {
             let result = try await Subprocess.run(
                 .path(FilePath(program)), arguments: Arguments(Array(arguments.dropFirst())),
-                environment: Environment.inherit.updating(keyed), workingDirectory: FilePath(directory),
+                environment: inherited(updating: environment), workingDirectory: FilePath(directory),
                 platformOptions: PlatformOptions(), input: .none, output: .currentStandardOutput,
                 error: .currentStandardError
             ) { execution in
                 started(execution.processIdentifier.value)
             }
-            switch result.terminationStatus {
-            case .exited(let code): return code
-            case .signaled(let signal): return 128 + signal
-            }
+            return exitCode(result.terminationStatus)
         } catch let error as SubprocessError {
             throw LoopError.other("Cannot start \(program): \(error.description)", .roundFailed)
         }

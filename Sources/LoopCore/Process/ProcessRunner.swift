@@ -4,6 +4,8 @@ import Synchronization
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
 
 #if canImport(System)
@@ -24,9 +26,7 @@ public enum ProcessRunner {
     public static func run(
         _ spec: ProcessSpec, onLine: @escaping @Sendable (OutputStream, String) -> Void
     ) async throws -> ProcessOutcome {
-        guard let program = spec.arguments.first else {
-            throw LoopError.config("Nothing to run: the command line is empty.")
-        }
+        let program = try programName(of: spec.arguments)
         let log = OutputLog(path: spec.logPath, limit: spec.logLimitBytes)
         let stdinFD = try openInput(spec.stdinFile)
         var options = PlatformOptions()
@@ -111,11 +111,41 @@ public enum ProcessRunner {
     // MARK: - Pieces
 
     /// The program as an absolute path (one spawn, no PATH probing), or a clear error.
+    ///
+    /// A program given as a path is handed over as it is: a relative one is found from the
+    /// child's working directory, and a missing one fails to spawn with the system's reason.
     static func executable(_ program: String, searchPath: String? = nil) throws -> Executable {
+        if program.contains("/") { return .path(FilePath(program)) }
         guard let path = ExecutableLocator.locate(program, searchPath: searchPath) else {
             throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
         }
         return .path(FilePath(path))
+    }
+
+    /// The program of a command line (its first word).
+    /// - Throws: `LoopError.config` for an empty command line.
+    static func programName(of arguments: [String]) throws -> String {
+        guard let program = arguments.first else {
+            throw LoopError.config("Nothing to run: the command line is empty.")
+        }
+        return program
+    }
+
+    /// Our environment with `changes` applied, for children that inherit the rest.
+    static func inherited(updating changes: [String: String]) -> Environment {
+        var keyed: [Environment.Key: String?] = [:]
+        for (key, value) in changes {
+            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
+        }
+        return Environment.inherit.updating(keyed)
+    }
+
+    /// The exit code as a shell reports it: 128 + n when the child was killed by signal n.
+    static func exitCode(_ status: TerminationStatus) -> Int32 {
+        switch status {
+        case .exited(let code): code
+        case .signaled(let signal): 128 + signal
+        }
     }
 
     private static func environment(_ spec: ProcessSpec) -> Environment {

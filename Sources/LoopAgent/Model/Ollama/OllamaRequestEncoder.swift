@@ -28,7 +28,7 @@ struct OllamaRequestEncoder: Sendable {
             "keep_alive": .string(request.keepAlive ?? defaultKeepAlive),
             "stream": .bool(request.stream),
         ]
-        if let tools = request.tools, !tools.isEmpty { body["tools"] = .array(tools.map(tool)) }
+        if let tools = request.tools, !tools.isEmpty { body["tools"] = .array(tools.map(\.wireFunction)) }
         if let schema = request.responseSchema { body["format"] = schema }
         return .object(body)
     }
@@ -50,16 +50,5 @@ struct OllamaRequestEncoder: Sendable {
         }
         if message.role == .tool, let name = message.toolName { object["tool_name"] = .string(name) }
         return .object(object)
-    }
-
-    private func tool(_ tool: ToolSpec) -> JSONValue {
-        .object([
-            "type": .string("function"),
-            "function": .object([
-                "name": .string(tool.name),
-                "description": .string(tool.description),
-                "parameters": tool.parameters,
-            ]),
-        ])
     }
 }

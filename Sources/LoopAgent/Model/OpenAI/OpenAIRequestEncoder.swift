@@ -19,7 +19,7 @@ struct OpenAIRequestEncoder: Sendable {
         ]
         if request.stream { body["stream_options"] = .object(["include_usage": .bool(true)]) }
         if let tools = request.tools, !tools.isEmpty {
-            body["tools"] = .array(tools.map(tool))
+            body["tools"] = .array(tools.map(\.wireFunction))
             body["tool_choice"] = .string("auto")
         }
         if let schema = request.responseSchema {
@@ -56,16 +56,5 @@ struct OpenAIRequestEncoder: Sendable {
             object["content"] = .string(message.content)
         }
         return .object(object)
-    }
-
-    private func tool(_ tool: ToolSpec) -> JSONValue {
-        .object([
-            "type": .string("function"),
-            "function": .object([
-                "name": .string(tool.name),
-                "description": .string(tool.description),
-                "parameters": tool.parameters,
-            ]),
-        ])
     }
 }

@@ -1,6 +1,28 @@
 import Foundation
 import LoopCore
 
+// MARK: - Command line
+
+extension BuiltinBackend {
+    /// aider: reads the prompt file (`--message-file`), commits nothing itself and writes no
+    /// report (the PM makes its work report from git).
+    static let aider = BuiltinBackend(
+        name: "aider", installCommand: "python -m pip install aider-install && aider-install", promptDelivery: .file,
+        parser: .aider, writesReport: false, bypassFlag: "--yes-always"
+    ) { command in
+        [
+            "--message-file", command.request.promptFile, "--yes-always", "--no-auto-commits", "--no-stream",
+            "--no-pretty", "--no-check-update", "--analytics-disable", "--no-show-model-warnings",
+        ] + command.modelFlag("--model") + command.extraArgs
+    }
+}
+
+// MARK: - Output
+
+extension ParserKind {
+    static let aider = ParserKind("aider") { AiderParser() }
+}
+
 /// Reads aider's plain-text output (`--no-pretty --no-stream`).
 ///
 /// aider has no machine format: the final message is the last non-empty lines, usage comes

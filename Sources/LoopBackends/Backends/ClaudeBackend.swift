@@ -1,14 +1,33 @@
 import Foundation
 import LoopCore
 
+// MARK: - Command line
+
+extension BuiltinBackend {
+    /// Anthropic's Claude Code: `claude -p` with stream-json output, the prompt on stdin.
+    static let claude = BuiltinBackend(
+        name: "claude", installCommand: "npm install -g @anthropic-ai/claude-code", promptDelivery: .stdin,
+        parser: .claude, bypassFlag: "--dangerously-skip-permissions"
+    ) { command in
+        ["-p", "--output-format", "stream-json", "--verbose", "--dangerously-skip-permissions"]
+            + command.modelFlag("--model") + command.extraArgs
+    }
+}
+
+// MARK: - Output
+
+extension ParserKind {
+    static let claude = ParserKind("claude") { ClaudeParser() }
+}
+
 /// Reads `claude -p --output-format stream-json --verbose` output (NDJSON), and the single
 /// result object of `--output-format json`.
 ///
 /// `system/init` gives the session, `assistant` messages the running text, and the final
 /// `result` the answer, session, cost and usage; `is_error` or a non-success subtype marks a
 /// failed run.
-struct ClaudeParser: OutputParser {
-    private(set) var output = ParsedOutput()
+struct ClaudeParser: JSONEventParser {
+    var output = ParsedOutput()
     private var lastAssistantText: String?
 
     /// Claude's plan-limit wording. The old form carries the reset as a unix epoch
@@ -20,11 +39,7 @@ struct ClaudeParser: OutputParser {
         #"\b(?:5-hour|weekly|opus|session) limit reached\b"#,
     ].map { TextPattern(builtin: $0) }
 
-    mutating func consume(_ line: String, from stream: LoopCore.OutputStream) {
-        guard stream == .stdout, let event = JSONLine.object(line) else {
-            output.inspectDiagnostic(line, extraLimitPatterns: Self.limitPatterns)
-            return
-        }
+    mutating func handle(_ event: JSONValue) {
         switch event["type"]?.stringValue {
         case "system":
             if event["subtype"]?.stringValue == "init", let id = event["session_id"]?.nonEmptyString {

@@ -1,20 +1,35 @@
 import Foundation
 import LoopCore
 
+// MARK: - Command line
+
+extension BuiltinBackend {
+    /// opencode: `opencode run --format json`, the prompt on stdin and a short instruction as
+    /// the message. It asks no permissions, so there is nothing to bypass.
+    static let opencode = BuiltinBackend(
+        name: "opencode", installCommand: "npm install -g opencode-ai", promptDelivery: .stdin, parser: .opencode,
+        bypassFlag: nil
+    ) { command in
+        ["run", "--format", "json"] + command.modelFlag("-m") + command.extraArgs + [BuiltinBackend.stdinInstruction]
+    }
+}
+
+// MARK: - Output
+
+extension ParserKind {
+    static let opencode = ParserKind("opencode") { OpenCodeParser() }
+}
+
 /// Reads `opencode run --format json` output: one event per line,
 /// `{type: step_start|text|tool_use|step_finish|error, timestamp, sessionID, part{...}}`.
 ///
 /// The final text is the last `text` part; usage is the sum over `step_finish` parts
 /// (`tokens{input, output, reasoning, cache{read, write}}`, `cost`), reasoning counted as
 /// output. Errors arrive as `{type: "error", error: {name, data: {message, statusCode}}}`.
-struct OpenCodeParser: OutputParser {
-    private(set) var output = ParsedOutput()
+struct OpenCodeParser: JSONEventParser {
+    var output = ParsedOutput()
 
-    mutating func consume(_ line: String, from stream: LoopCore.OutputStream) {
-        guard stream == .stdout, let event = JSONLine.object(line) else {
-            output.inspectDiagnostic(line)
-            return
-        }
+    mutating func handle(_ event: JSONValue) {
         if let id = (event["sessionID"] ?? event[path: "part", "sessionID"])?.nonEmptyString {
             output.sessionID = id
         }

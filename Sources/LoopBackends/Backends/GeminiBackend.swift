@@ -1,6 +1,26 @@
 import Foundation
 import LoopCore
 
+// MARK: - Command line
+
+extension BuiltinBackend {
+    /// Google's gemini CLI: json output, the prompt on stdin.
+    static let gemini = BuiltinBackend(
+        name: "gemini", installCommand: "npm install -g @google/gemini-cli", promptDelivery: .stdin,
+        parser: .gemini, bypassFlag: "--yolo"
+    ) { command in
+        // gemini appends the -p text to what it reads on stdin.
+        ["--output-format", "json", "--yolo"] + command.modelFlag("-m") + command.extraArgs
+            + ["-p", "Follow the instructions above. Only finish after writing the report file they ask for."]
+    }
+}
+
+// MARK: - Output
+
+extension ParserKind {
+    static let gemini = ParserKind("gemini") { GeminiParser() }
+}
+
 /// Reads gemini CLI output in either headless format.
 ///
 /// `--output-format json` prints one pretty-printed object over many lines,

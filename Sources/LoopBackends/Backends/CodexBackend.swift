@@ -1,14 +1,35 @@
 import Foundation
 import LoopCore
 
+// MARK: - Command line
+
+extension BuiltinBackend {
+    /// OpenAI's codex CLI: `codex exec --json`, the prompt on stdin (the trailing `-`).
+    static let codex = BuiltinBackend(
+        name: "codex", installCommand: "npm install -g @openai/codex", promptDelivery: .stdin, parser: .codex,
+        bypassFlag: "--dangerously-bypass-approvals-and-sandbox"
+    ) { command in
+        [
+            "exec", "--json", "--dangerously-bypass-approvals-and-sandbox", "--skip-git-repo-check",
+            "-C", command.request.workdir,
+        ] + command.modelFlag("-m") + command.extraArgs + ["-"]
+    }
+}
+
+// MARK: - Output
+
+extension ParserKind {
+    static let codex = ParserKind("codex") { CodexParser() }
+}
+
 /// Reads `codex exec --json` output: one JSON event per line (codex-rs `exec_events.rs`).
 ///
 /// `thread.started{thread_id}` gives the session, the last `item.completed` whose item is an
 /// `agent_message` the final text, every `turn.completed{usage}` adds tokens, and
 /// `turn.failed{error}` / `error{message}` report failures. Anything else (reasoning, command
 /// items, unknown future events) is ignored.
-struct CodexParser: OutputParser {
-    private(set) var output = ParsedOutput()
+struct CodexParser: JSONEventParser {
+    var output = ParsedOutput()
 
     /// Codex's own wording for a plan limit ("You've hit your usage limit. ... try again in 2 hours").
     static let limitPatterns: [TextPattern] = [
@@ -17,11 +38,7 @@ struct CodexParser: OutputParser {
         #"\bexceeded retry limit, last status: 429\b"#,
     ].map { TextPattern(builtin: $0) }
 
-    mutating func consume(_ line: String, from stream: LoopCore.OutputStream) {
-        guard stream == .stdout, let event = JSONLine.object(line) else {
-            output.inspectDiagnostic(line, extraLimitPatterns: Self.limitPatterns)
-            return
-        }
+    mutating func handle(_ event: JSONValue) {
         switch event["type"]?.stringValue {
         case "thread.started":
             if let id = event["thread_id"]?.nonEmptyString { output.sessionID = id }
