@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Every recorded exit code is the one the process exits with.

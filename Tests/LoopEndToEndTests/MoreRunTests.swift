@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Continuing and repeating runs the way the README promises, and the smaller run flags.

@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 /// A run survives its PM: kill -9, SIGTERM and finished runs are continued or followed from files.
@@ -33,7 +34,7 @@ struct ResumeTests {
         #expect(try bus.eventNames.contains("run_resumed"))
         #expect(!ProcessControl.isAlive(try repo.recordedPID("agent.pid")), "the killed run's agent was left running")
         #expect(bus.tornFiles().isEmpty, "torn: \(bus.tornFiles())")
-        #expect(bus.tempFiles().isEmpty, "temp files left: \(bus.tempFiles())")
+        #expect(bus.tempLeftovers().isEmpty, "temp files left: \(bus.tempLeftovers())")
     }
 
     @Test("processes left by a killed run are ended by the next run, which says so")
@@ -134,7 +135,7 @@ struct ResumeTests {
         #expect(bus.archivedRuns() == runIDs.sorted())
         for runID in runIDs.dropLast() {
             // The finished run's leftover bus files went to its archive before the next run.
-            let archived = bus.files(under: bus.archive(run: runID))
+            let archived = bus.files(under: bus.archiveFolder(run: runID))
             #expect(archived.contains("r1_final_outcome.json"), "\(archived)")
             #expect(archived.contains("r1_final_work_report.json"), "\(archived)")
         }
