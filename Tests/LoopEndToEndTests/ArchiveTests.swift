@@ -77,8 +77,7 @@ struct ArchiveTests {
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 60))
         let bus = Bus(repo)
-        let stopped = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let stopped = try await repo.start(waitingFor: "ready")
         try await stopped.send(SIGTERM)
         #expect(try await stopped.wait().exitCode == 143)
         let oldRun = try #require(try bus.state["run_id"] as? String)

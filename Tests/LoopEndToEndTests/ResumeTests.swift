@@ -15,8 +15,7 @@ struct ResumeTests {
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
         let bus = Bus(repo)
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let first = try await repo.start(waitingFor: "ready")
         let runID = try #require(try bus.state["run_id"] as? String)
 
         try await first.killGroup()
@@ -54,8 +53,7 @@ struct ResumeTests {
                 change
                 work_report
                 """)
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("agent.pid")) }
+        let first = try await repo.start(waitingFor: "agent.pid")
         try await first.killGroup()
         _ = try await first.wait()
         let agent = try repo.recordedPID("agent.pid")
@@ -78,8 +76,7 @@ struct ResumeTests {
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
         let bus = Bus(repo)
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let first = try await repo.start(waitingFor: "ready")
 
         try await first.send(SIGTERM)
         let stopped = try await first.wait()
@@ -104,8 +101,7 @@ struct ResumeTests {
         let repo = try await TestRepo.make()
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let first = try await repo.start(waitingFor: "ready")
 
         try await first.send(SIGINT)
         let stopped = try await first.wait()

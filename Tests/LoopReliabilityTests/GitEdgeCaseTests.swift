@@ -105,8 +105,7 @@ extension Reliability {
                     review_report approve
                 fi
                 """)
-            let pm = box.start()
-            try await eventually("the round-1 reviewer waits") { box.hasMarker("reviewer-waiting") }
+            let pm = try await box.start(waitingFor: "reviewer-waiting")
             let worktree = box.loopDir + "/worktrees/T-1"
             try "user fix\n".write(toFile: worktree + "/user.txt", atomically: true, encoding: .utf8)
             try await box.git(["add", "user.txt"], in: worktree)

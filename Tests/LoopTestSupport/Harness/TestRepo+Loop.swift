@@ -97,14 +97,20 @@ extension TestRepo {
         LoopProcess(Self.runArguments(arguments), in: path, environment: environment, limit: limit)
     }
 
+    /// Starts `loop run` (auto-dispatch, test backends) and returns once an agent has recorded
+    /// `marker` in the scratch folder (`ready` for `AgentScript.hangOnFirstCall`).
+    public func start(_ arguments: [String] = [], waitingFor marker: String) async throws -> LoopProcess {
+        let run = start(arguments)
+        try await eventually("an agent recorded \(marker)") { hasMarker(marker) }
+        return run
+    }
+
     /// Writes the default card and starts `loop run` with `AgentScript.heldWorker`; returns once
     /// the worker runs. The run stays in its first dispatch until `releaseWorker()`.
     public func startHeldRun() async throws -> LoopProcess {
         try writeCard()
         try useAgents(worker: AgentScript.heldWorker)
-        let run = start()
-        try await eventually("the worker started") { hasMarker("worker-started") }
-        return run
+        return try await start(waitingFor: "worker-started")
     }
 
     /// Lets the worker of `startHeldRun()` go on.
