@@ -60,9 +60,11 @@ let package = Package(
         .testTarget(name: "LoopAgentTests", dependencies: ["LoopAgent", "LoopCore", "LoopTestSupport"]),
         .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
         .testTarget(name: "LoopReliabilityTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
-        // Test helpers shared by test targets (a scripted HTTP server); not part of the product.
-        .target(name: "LoopTestSupport", path: "Tests/LoopTestSupport"),
-        .executableTarget(name: "LoopFuzz", dependencies: ["LoopCore"]),
+        // Test helpers shared by test targets (the end-to-end harness, a scripted HTTP server, the
+        // fuzzed decoders); not part of the product.
+        .target(name: "LoopTestSupport", dependencies: ["LoopCore"], path: "Tests/LoopTestSupport"),
+        // libFuzzer over LoopTestSupport's `FuzzDecoder` (the property fuzzer's decoders); not part of the product.
+        .executableTarget(name: "LoopFuzz", dependencies: ["LoopTestSupport"]),
     ]
 )
 

@@ -1,22 +1,50 @@
 import Foundation
+import LoopTestSupport
 
-/// The target chosen with `LOOP_FUZZ_TARGET` (one of `FuzzTarget`'s raw values).
-let selectedTarget: FuzzTarget = {
+/// The decoder chosen with `LOOP_FUZZ_TARGET` (one of `FuzzDecoder`'s raw values).
+///
+/// The decoders and their properties are `LoopTestSupport`'s `FuzzDecoder`, the same the
+/// property fuzzer in `LoopReliabilityTests` runs: this executable only feeds libFuzzer's
+/// inputs to it and turns a violated property into a crash, which is what libFuzzer reports.
+let selectedTarget: FuzzDecoder = {
     let name = ProcessInfo.processInfo.environment["LOOP_FUZZ_TARGET"] ?? ""
-    guard let target = FuzzTarget(rawValue: name) else {
-        let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: ", ")
+    guard let target = FuzzDecoder(rawValue: name) else {
+        let names = FuzzDecoder.allCases.map(\.rawValue).joined(separator: ", ")
         FileHandle.standardError.write(Data("LoopFuzz: set LOOP_FUZZ_TARGET to one of: \(names)\n".utf8))
         exit(2)
     }
     return target
 }()
 
+/// The file the decoders that read from disk get, rewritten for every input: in `/dev/shm`
+/// (memory) when writable, one per process.
+let scratch: ScratchFile = {
+    let base = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm/" : NSTemporaryDirectory()
+    let folder = base + "loop-fuzz-\(ProcessInfo.processInfo.processIdentifier)"
+    do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return try ScratchFile(path: "\(folder)/\(selectedTarget.scratchFileName)")
+    } catch {
+        FileHandle.standardError.write(Data("LoopFuzz: cannot make a scratch file: \(error)\n".utf8))
+        exit(2)
+    }
+}()
+
+/// Runs one input; a violated property stops the process (a crash for libFuzzer).
+func fuzz(_ data: Data) {
+    let violations = selectedTarget.run(data, scratch: scratch)
+    guard !violations.isEmpty else { return }
+    let lines = violations.map { "LoopFuzz[\(selectedTarget.rawValue)]: property violated: \($0)\n" }
+    FileHandle.standardError.write(Data(lines.joined().utf8))
+    abort()
+}
+
 /// libFuzzer's entry point. Build with
 /// `swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DLOOP_LIBFUZZER --product LoopFuzz`
 /// and run `LOOP_FUZZ_TARGET=work_report .build/release/LoopFuzz -runs=10000 <corpus folder>`.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
-    selectedTarget.run(Data(bytes: bytes, count: count))
+    fuzz(Data(bytes: bytes, count: count))
     return 0
 }
 
@@ -54,7 +82,7 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
                     : [argument]
                 for file in files {
                     guard let data = FileManager.default.contents(atPath: file) else { continue }
-                    selectedTarget.run(data)
+                    fuzz(data)
                     count += 1
                 }
             }

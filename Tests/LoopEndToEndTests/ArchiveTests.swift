@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// The archive: every round kept, listed, restored; `--reset` archives before it clears.
@@ -40,7 +41,7 @@ struct ArchiveTests {
         let repo = try await TestRepo.make()
         let runID = try await twoRoundRun(repo)
         let bus = Bus(repo)
-        let archive = bus.archive(run: runID)
+        let archive = bus.archiveFolder(run: runID)
         let roundOneHead = try #require(try bus.rounds.first?["head_sha"] as? String)
 
         let result = try await repo.loop("archive", "restore", "T-1", "--round", "1", "--checkout")
@@ -76,8 +77,7 @@ struct ArchiveTests {
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 60))
         let bus = Bus(repo)
-        let stopped = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let stopped = try await repo.start(waitingFor: "ready")
         try await stopped.send(SIGTERM)
         #expect(try await stopped.wait().exitCode == 143)
         let oldRun = try #require(try bus.state["run_id"] as? String)
@@ -90,9 +90,9 @@ struct ArchiveTests {
         let newRun = try #require(try bus.outcome["run_id"] as? String)
         #expect(newRun != oldRun)
         #expect(try bus.text("task_card.json") == card)
-        let archived = bus.files(under: bus.archive(run: oldRun))
+        let archived = bus.files(under: bus.archiveFolder(run: oldRun))
         let resetState = try #require(archived.first { $0.hasSuffix("reset_state.json") }, "\(archived)")
-        #expect(try bus.text("\(bus.archive(run: oldRun))/\(resetState)") == oldState)
+        #expect(try bus.text("\(bus.archiveFolder(run: oldRun))/\(resetState)") == oldState)
     }
 
     @Test("extract-diff prints the diff between two commits; a bad ref is exit 1 naming it")

@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 /// loop-kit cards run unchanged: ids loop-kit accepts, its defaults for missing fields.

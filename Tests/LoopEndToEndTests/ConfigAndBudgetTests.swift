@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Option precedence (flags > LOOP_* > config.yaml > card > defaults) and run budgets, as

@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// The PM killed with SIGKILL at exact points of a round (the binary's test-only
@@ -42,7 +43,7 @@ struct CrashMatrixTests {
         #expect(try await repo.git("rev-list", "--count", "main..loop/T-1") == "1", "\(point): work done twice")
         #expect(try await repo.git("show", "loop/T-1:work.txt") == "round 1", "\(point)")
         #expect(bus.tornFiles().isEmpty, "\(point): torn \(bus.tornFiles())")
-        #expect(bus.tempFiles().isEmpty, "\(point): temp files left: \(bus.tempFiles())")
+        #expect(bus.tempLeftovers().isEmpty, "\(point): temp files left: \(bus.tempLeftovers())")
     }
 
     @Test("LOOP_FAULT is ignored without LOOP_TESTING=1, so a stray variable cannot hurt a run")

@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// `loop demo` on a machine without bubblewrap says how to get it, at once, in one line.

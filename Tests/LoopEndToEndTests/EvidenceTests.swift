@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 /// The PM's own evidence decides, not the agents' claims: approval is refused when a path the

@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Every recorded exit code is the one the process exits with.
@@ -9,8 +10,7 @@ struct ExitCodeEventTests {
         let repo = try await TestRepo.make()
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
-        let run = repo.start(arguments)
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let run = try await repo.start(arguments, waitingFor: "ready")
         try await run.send(signal)
         return (try await run.wait(), Bus(repo), repo)
     }

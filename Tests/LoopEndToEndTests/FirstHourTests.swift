@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -9,10 +10,6 @@ import Testing
 /// Issue 17, "the first hour": each snag a new user hit, reproduced with the real binary.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct FirstHour {
-    /// The package checkout these tests were built from (scripts/, README.md).
-    static let packageRoot = URL(fileURLWithPath: #filePath)  // Tests/LoopEndToEndTests/FirstHourTests.swift
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-
     /// Runs `bash -c script` in `directory` with `environment` added; never throws on a non-zero exit.
     static func bash(_ script: String, in directory: String, environment: [String: String] = [:]) async throws
         -> CaptureResult
@@ -28,7 +25,7 @@ struct FirstHour {
         let prefix = repo.root + "/prefix"
         let path = "/usr/bin:/bin"
         let installed = try await Self.bash(
-            "\(Self.packageRoot)/scripts/install \(prefix)", in: repo.path,
+            "\(LoopBinary.packageRoot)/scripts/install \(prefix)", in: repo.path,
             environment: ["LOOP_INSTALL_BINARY": LoopBinary.path, "PATH": path])
         #expect(installed.exitCode == 0, "\(installed.stdout)\(installed.stderr)")
         #expect(FileManager.default.isExecutableFile(atPath: prefix + "/bin/loop"))
@@ -42,7 +39,7 @@ struct FirstHour {
         #expect(used.stdout.hasPrefix(prefix + "/bin/loop"), "\(used.stdout)")
 
         let onPath = try await Self.bash(
-            "\(Self.packageRoot)/scripts/install \(prefix)", in: repo.path,
+            "\(LoopBinary.packageRoot)/scripts/install \(prefix)", in: repo.path,
             environment: ["LOOP_INSTALL_BINARY": LoopBinary.path, "PATH": "\(prefix)/bin:\(path)"])
         #expect(onPath.exitCode == 0)
         #expect(!onPath.stdout.contains("export PATH="), "\(onPath.stdout)")

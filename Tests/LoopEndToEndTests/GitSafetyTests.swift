@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// The user's checkout is theirs: worktree mode never touches it, `--in-place` refuses a dirty

@@ -1,32 +1,14 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// `.loop/lock`: one PM per bus, the owner named truthfully.
 @Suite(.serialized, .timeLimit(.minutes(3)))
 struct LockTests {
-    /// Starts a run whose worker waits for `release` in the scratch folder.
-    private func startHeldRun(_ repo: TestRepo) async throws -> LoopProcess {
-        try repo.writeCard()
-        try repo.useAgents(
-            worker: """
-                touch "$STATE/worker-started"
-                while [ ! -f "$STATE/release" ]; do sleep 0.05; done
-                change
-                work_report
-                """)
-        let run = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("worker-started")) }
-        return run
-    }
-
-    private func release(_ repo: TestRepo) throws {
-        try Data().write(to: URL(fileURLWithPath: repo.scratchFile("release")))
-    }
-
     @Test("while a run is live, the lock file holds the PM's pid and the run's id")
     func lockNamesTheRun() async throws {
         let repo = try await TestRepo.make()
-        let run = try await startHeldRun(repo)
+        let run = try await repo.startHeldRun()
         let bus = Bus(repo)
         let lock = try bus.object("lock")
         let runID = try bus.state["run_id"] as? String
@@ -36,7 +18,7 @@ struct LockTests {
         let second = try await repo.run()
         #expect(second.exitCode == 5)
         #expect(second.stderr.contains(runID ?? "?"), "the refusal names the owner's run: \(second.stderr)")
-        try release(repo)
+        try repo.releaseWorker()
         #expect(try await run.wait().exitCode == 0)
     }
 
@@ -56,12 +38,12 @@ struct LockTests {
     @Test("the lock of a PM killed with -9 is taken over by the next run, which says so")
     func deadOwnerTakenOver() async throws {
         let repo = try await TestRepo.make()
-        let run = try await startHeldRun(repo)
+        let run = try await repo.startHeldRun()
         let deadPID = try await run.pid()
         try await run.killGroup()
         _ = try await run.wait()
 
-        try release(repo)
+        try repo.releaseWorker()
         let next = try await repo.run(["--resume"])
 
         #expect(next.exitCode == 0, "\(next.output)")
@@ -72,7 +54,7 @@ struct LockTests {
     @Test("a second PM is refused even for --resume and --reset, and leaves the bus untouched")
     func refusedForEveryMode() async throws {
         let repo = try await TestRepo.make()
-        let run = try await startHeldRun(repo)
+        let run = try await repo.startHeldRun()
         let bus = Bus(repo)
         let stateBefore = try bus.text("state.json")
 
@@ -82,14 +64,14 @@ struct LockTests {
         }
 
         #expect(try bus.text("state.json") == stateBefore)
-        try release(repo)
+        try repo.releaseWorker()
         #expect(try await run.wait().exitCode == 0)
     }
 
     @Test("a plain `loop run` over a run whose PM died is refused with exit 1 naming --resume and --reset")
     func plainRunOverDeadRunRefused() async throws {
         let repo = try await TestRepo.make()
-        let run = try await startHeldRun(repo)
+        let run = try await repo.startHeldRun()
         try await run.killGroup()
         _ = try await run.wait()
         let state = try Bus(repo).text("state.json")

@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Without `--auto-dispatch` the PM writes prompts and waits for reports written by someone else.

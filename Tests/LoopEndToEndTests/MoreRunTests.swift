@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Continuing and repeating runs the way the README promises, and the smaller run flags.
@@ -112,8 +113,7 @@ struct MoreRunTests {
         try repo.write("cards/one.json", try repo.read(".loop/task_card.json"))
         try FileManager.default.removeItem(atPath: repo.absolute(".loop/task_card.json"))
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 60))
-        let first = repo.start(["--task", "cards/one.json"])
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let first = try await repo.start(["--task", "cards/one.json"], waitingFor: "ready")
         try await first.send(SIGTERM)
         #expect(try await first.wait().exitCode == 143)
 

@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Mistakes a user can make before round 1: each one is exit 1 with a clear line, and nothing starts.

@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 /// Agents are processes the PM owns: limits end their whole group, stdin never blocks them,
@@ -89,7 +90,7 @@ struct ProcessControlTests {
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(result.seconds < 25, "took \(result.seconds) s")
         let runID = try #require(try bus.outcome["run_id"] as? String)
-        let prompt = try bus.text("\(bus.archive(run: runID))/r1_worker_prompt.txt")
+        let prompt = try bus.text("\(bus.archiveFolder(run: runID))/r1_worker_prompt.txt")
         let received = try repo.read(repo.scratchFile("worker_stdin.txt"))
         #expect(!prompt.isEmpty)
         #expect(received == prompt)
@@ -135,16 +136,7 @@ struct ProcessControlTests {
     @Test("a second PM on the same bus is refused with exit 5 naming the owner, and the first run finishes")
     func secondPMRefused() async throws {
         let repo = try await TestRepo.make()
-        try repo.writeCard()
-        try repo.useAgents(
-            worker: """
-                touch "$STATE/worker-started"
-                while [ ! -f "$STATE/release" ]; do sleep 0.05; done
-                change
-                work_report
-                """)
-        let first = repo.start()
-        try await eventually("the first run's worker started") { repo.exists(repo.scratchFile("worker-started")) }
+        let first = try await repo.startHeldRun()
         let owner = try await first.pid()
 
         let second = try await repo.run()
@@ -152,7 +144,7 @@ struct ProcessControlTests {
         #expect(second.exitCode == 5, "\(second.output)")
         #expect(second.stderr.contains("pid \(owner)"), "\(second.stderr)")
         #expect(second.errorLines.count == 1, "\(second.stderr)")
-        try Data().write(to: URL(fileURLWithPath: repo.scratchFile("release")))
+        try repo.releaseWorker()
         let result = try await first.wait()
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(try Bus(repo).outcome["result"] as? String == "approved")

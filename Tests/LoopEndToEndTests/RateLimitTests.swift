@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// A usage limit is not a failure: the PM waits (or pauses with exit 75) and retries the same round.

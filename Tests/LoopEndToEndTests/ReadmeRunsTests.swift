@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Testing
 struct ReadmeRuns {
     /// The README's text.
     static func readme() throws -> String {
-        try String(contentsOfFile: FirstHour.packageRoot + "/README.md", encoding: .utf8)
+        try String(contentsOfFile: LoopBinary.packageRoot + "/README.md", encoding: .utf8)
     }
 
     /// The fenced blocks of `language` in the section that starts with `heading`, in order.

@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 /// `loop run` with the built-in worker and reviewer against a real model server: llama.cpp's
@@ -49,7 +50,7 @@ struct RealModelTests {
     /// The configured server; in CI without one, a failure naming what is missing.
     static func server(_ name: String) throws -> String {
         guard isConfigured(name), let value = environment[name] else {
-            throw TestFailure("\(name) and LOOP_TEST_MODEL must be set in CI (scripts/test starts the server)")
+            throw SetupFailure("\(name) and LOOP_TEST_MODEL must be set in CI (scripts/test starts the server)")
         }
         return value
     }

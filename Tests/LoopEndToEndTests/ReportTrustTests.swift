@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Agent reports are claims: a report for another run, round or task is never accepted, and

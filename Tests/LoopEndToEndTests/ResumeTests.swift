@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 /// A run survives its PM: kill -9, SIGTERM and finished runs are continued or followed from files.
@@ -14,8 +15,7 @@ struct ResumeTests {
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
         let bus = Bus(repo)
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let first = try await repo.start(waitingFor: "ready")
         let runID = try #require(try bus.state["run_id"] as? String)
 
         try await first.killGroup()
@@ -33,7 +33,7 @@ struct ResumeTests {
         #expect(try bus.eventNames.contains("run_resumed"))
         #expect(!ProcessControl.isAlive(try repo.recordedPID("agent.pid")), "the killed run's agent was left running")
         #expect(bus.tornFiles().isEmpty, "torn: \(bus.tornFiles())")
-        #expect(bus.tempFiles().isEmpty, "temp files left: \(bus.tempFiles())")
+        #expect(bus.tempLeftovers().isEmpty, "temp files left: \(bus.tempLeftovers())")
     }
 
     @Test("processes left by a killed run are ended by the next run, which says so")
@@ -53,8 +53,7 @@ struct ResumeTests {
                 change
                 work_report
                 """)
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("agent.pid")) }
+        let first = try await repo.start(waitingFor: "agent.pid")
         try await first.killGroup()
         _ = try await first.wait()
         let agent = try repo.recordedPID("agent.pid")
@@ -77,8 +76,7 @@ struct ResumeTests {
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
         let bus = Bus(repo)
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let first = try await repo.start(waitingFor: "ready")
 
         try await first.send(SIGTERM)
         let stopped = try await first.wait()
@@ -103,8 +101,7 @@ struct ResumeTests {
         let repo = try await TestRepo.make()
         try repo.writeCard()
         try repo.useAgents(worker: AgentScript.hangOnFirstCall(seconds: 120))
-        let first = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
+        let first = try await repo.start(waitingFor: "ready")
 
         try await first.send(SIGINT)
         let stopped = try await first.wait()
@@ -134,7 +131,7 @@ struct ResumeTests {
         #expect(bus.archivedRuns() == runIDs.sorted())
         for runID in runIDs.dropLast() {
             // The finished run's leftover bus files went to its archive before the next run.
-            let archived = bus.files(under: bus.archive(run: runID))
+            let archived = bus.files(under: bus.archiveFolder(run: runID))
             #expect(archived.contains("r1_final_outcome.json"), "\(archived)")
             #expect(archived.contains("r1_final_work_report.json"), "\(archived)")
         }

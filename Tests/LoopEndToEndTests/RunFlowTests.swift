@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// The round flow of `loop run` with scripted agents: approval, fix lists, exhaustion, verify.
@@ -33,7 +34,7 @@ struct RunFlowTests {
         #expect(state["phase"] as? String == "done")
         #expect(state["result"] as? String == "approved")
         #expect(state["run_id"] as? String == runID)
-        let archive = bus.archive(run: runID)
+        let archive = bus.archiveFolder(run: runID)
         for name in ["task_card.json", "work_report.json", "review_request.json", "review_report.json", "state.json",
                      "worker_prompt.txt", "reviewer_prompt.txt"] {
             #expect(bus.exists("\(archive)/r1_\(name)"), "archive lacks r1_\(name)")
@@ -66,7 +67,7 @@ struct RunFlowTests {
         let fixes = try #require(fixList["fixes"] as? [[String: Any]])
         #expect(fixes.contains { ($0["reason"] as? String)?.contains("ISSUE-7781") == true })
         let runID = try #require(try bus.outcome["run_id"] as? String)
-        #expect(bus.exists("\(bus.archive(run: runID))/r2_fix_list.json"))
+        #expect(bus.exists("\(bus.archiveFolder(run: runID))/r2_fix_list.json"))
         let rounds = try bus.rounds
         #expect(rounds.count == 2)
         #expect(rounds.first?["decision"] as? String == "changes_required")
@@ -125,7 +126,7 @@ struct RunFlowTests {
         #expect(try repo.read(repo.scratchFile("worker_prompt_r2.txt")).contains("test -f ok.txt"))
         // The reviewer of round 1 was told verification failed.
         let runID = try #require(try bus.outcome["run_id"] as? String)
-        let request = try bus.object("\(bus.archive(run: runID))/r1_review_request.json")
+        let request = try bus.object("\(bus.archiveFolder(run: runID))/r1_review_request.json")
         #expect(request["verification_passed"] as? Bool == false)
     }
 

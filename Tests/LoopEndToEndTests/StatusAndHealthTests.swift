@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// `loop status`, `loop health` and `loop heartbeat`: what a person or a script sees of a run.
@@ -12,24 +13,9 @@ struct StatusAndHealthTests {
         let result = try await repo.loop("status", "--json")
         #expect(result.exitCode == 0, "\(result.output)")
         guard let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
-            throw TestFailure("status --json is not an object: \(result.stdout)")
+            throw SetupFailure("status --json is not an object: \(result.stdout)")
         }
         return object
-    }
-
-    /// A run whose worker waits for `release`.
-    private func startHeldRun(_ repo: TestRepo) async throws -> LoopProcess {
-        try repo.writeCard()
-        try repo.useAgents(
-            worker: """
-                record ready yes
-                while [ ! -f "$STATE/release" ]; do sleep 0.05; done
-                change
-                work_report
-                """)
-        let run = repo.start()
-        try await eventually("the worker started") { repo.exists(repo.scratchFile("ready")) }
-        return run
     }
 
     @Test("status --json of a fresh bus says idle; during a run it names the live PM; after it, the result")
@@ -39,7 +25,7 @@ struct StatusAndHealthTests {
         #expect(idle["state"] as? String == "idle")
         #expect(idle["schema_version"] as? Int == 1)
 
-        let run = try await startHeldRun(repo)
+        let run = try await repo.startHeldRun()
         let during = try await status(repo)
         #expect(during["state"] as? String == "working")
         #expect(during["round"] as? Int == 1)
@@ -49,7 +35,7 @@ struct StatusAndHealthTests {
         #expect(lock["owner_pid"] as? Int == Int(try await run.pid()))
         #expect(lock["owner_alive"] as? Bool == true)
 
-        try Data().write(to: URL(fileURLWithPath: repo.scratchFile("release")))
+        try repo.releaseWorker()
         #expect(try await run.wait().exitCode == 0)
         let after = try await status(repo)
         let outcome = try Bus(repo).outcome
@@ -67,7 +53,7 @@ struct StatusAndHealthTests {
     @Test("health is healthy during and after a run, and exit 1 naming --resume when the PM died mid-run")
     func healthSeesADeadPM() async throws {
         let repo = try await TestRepo.make()
-        let run = try await startHeldRun(repo)
+        let run = try await repo.startHeldRun()
 
         let during = try await repo.loop("health")
         #expect(during.exitCode == 0, "\(during.output)")
@@ -84,7 +70,7 @@ struct StatusAndHealthTests {
         #expect(pm["ok"] as? Bool == false)
         #expect((pm["detail"] as? String)?.contains("--resume") == true, "\(pm)")
 
-        try Data().write(to: URL(fileURLWithPath: repo.scratchFile("release")))
+        try repo.releaseWorker()
         #expect(try await repo.run(["--resume"]).exitCode == 0)
         let after = try await repo.loop("health")
         #expect(after.exitCode == 0, "\(after.output)")

@@ -1,4 +1,5 @@
 import Foundation
+import LoopTestSupport
 import Testing
 
 /// Whatever the worker does with git in its workdir, the PM's commit and outcome stay true:

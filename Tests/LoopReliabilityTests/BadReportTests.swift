@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 extension Reliability {
@@ -69,7 +70,7 @@ extension Reliability {
         }
 
         /// Agent body: writes the case's report on the first call, a good one afterwards (when `recover`).
-        static func agentBody(_ item: Case, box: Sandbox, role: String, recover: Bool) throws -> String {
+        static func agentBody(_ item: Case, box: TestRepo, role: String, recover: Bool) throws -> String {
             let file = box.scratchFile("bad-\(role).json")
             try item.body.write(toFile: file, atomically: true, encoding: .utf8)
             let bad = item.generator.map { "( \($0) ) >\"$LOOP_REPORT_PATH.part\"" }
@@ -88,12 +89,12 @@ extension Reliability {
 
         /// One case: the round fails cleanly (`recover` false) or the retry's good report counts.
         static func check(_ item: Case, role: String, recover: Bool) async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             let body = try agentBody(item, box: box, role: role, recover: recover)
             if role == "worker" { try box.useAgents(worker: body) } else { try box.useAgents(reviewer: body) }
             let result = try await box.run(["--dispatch-retries", recover ? "1" : "0", "--artifact-timeout", "2"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let state = try? audit.state
             let runID = audit.runID ?? ""
             let first = (state?["rounds"] as? [[String: Any]])?.first
@@ -115,7 +116,7 @@ extension Reliability {
             } else {
                 checks += [
                     ("round failed (exit 3)", result.exitCode == 3),
-                    ("never an approval", !audit.eventNames.contains("run_approved") && first?["approved"] as? Bool != true),
+                    ("never an approval", !(try audit.eventNames.contains("run_approved")) && first?["approved"] as? Bool != true),
                     ("state failed, outcome failed", audit.phase == "failed" && (try? audit.outcome)?["result"] as? String == "failed"),
                 ]
             }
@@ -151,7 +152,7 @@ extension Reliability {
 
         @Test("a stale review report is set aside and the PM keeps waiting: the right report, written later, approves")
         func staleThenRightReportWithinTheWait() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(reviewer: """
                 review_report approve '[]' run-foreign.r1.reviewer1
@@ -159,13 +160,13 @@ extension Reliability {
                 exit 0
                 """)
             let result = try await box.run(["--dispatch-retries", "0", "--artifact-timeout", "5"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let runID = audit.runID ?? ""
             let stale = audit.files(under: "archive/T-1/\(runID)").filter { $0.hasPrefix("stale/") }
             let checks: [(String, Bool)] = [
                 ("approved (exit 0)", result.exitCode == 0),
                 ("says it ignored a stale report", result.output.contains("ignored a stale review_report.json")),
-                ("one reviewer attempt", !audit.eventNames.contains("dispatch_failed")),
+                ("one reviewer attempt", !(try audit.eventNames.contains("dispatch_failed"))),
                 ("the stale report and its .why are under stale/", stale.count >= 2),
             ]
             let failed = checks.filter { !$0.1 }.map(\.0)
@@ -180,7 +181,7 @@ extension Reliability {
         func reportWrittenDuringSetAsideIsKept() async throws {
             var lost = 0
             for _ in 1...5 {
-                let box = try await Sandbox.make()
+                let box = try await TestRepo.make(agents: .runEveryLine)
                 try box.writeCard()
                 // A 4 MB stale report makes the PM's copy slow; the right report lands while it copies.
                 try box.useAgents(reviewer: #"""

@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 extension Reliability {
@@ -10,24 +11,6 @@ extension Reliability {
     /// two tasks running at once on two buses of one repository.
     @Suite(.serialized, .timeLimit(.minutes(5)))
     struct Concurrency {
-        /// Starts a run whose worker waits for `release` in the scratch folder.
-        static func startHeldRun(_ box: Sandbox) async throws -> PMProcess {
-            try box.writeCard()
-            try box.useAgents(worker: """
-                attempt worker >/dev/null
-                mark worker-started
-                while [ ! -f "$STATE/release" ]; do sleep 0.05; done
-                change; work_report
-                """)
-            let run = box.start()
-            try await eventually("the worker started") { box.hasMarker("worker-started") }
-            return run
-        }
-
-        static func release(_ box: Sandbox) throws {
-            try Data().write(to: URL(fileURLWithPath: box.scratchFile("release")))
-        }
-
         static func record(
             _ name: String, _ checks: [(String, Bool)], _ fields: [String: JSONValue] = [:], explain: String = ""
         ) {
@@ -35,7 +18,7 @@ extension Reliability {
         }
 
         /// Each failed run's whole output, for the failure message.
-        static func failedRuns(_ runs: [(String, PMResult)]) -> String {
+        static func failedRuns(_ runs: [(String, LoopResult)]) -> String {
             runs.filter { $0.1.exitCode != 0 }
                 .map { "task \($0.0)'s run (exit \($0.1.exitCode)):\n\($0.1.output)" }
                 .joined(separator: "\n")
@@ -43,10 +26,10 @@ extension Reliability {
 
         @Test("a second PM on a live bus is refused with exit 5 naming the owner, for run, --resume and --reset")
         func secondPMRefused() async throws {
-            let box = try await Sandbox.make()
-            let first = try await Self.startHeldRun(box)
+            let box = try await TestRepo.make(agents: .runEveryLine)
+            let first = try await box.startHeldRun()
             let owner = try await first.pid()
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let stateBefore = try audit.text("state.json")
             var exits: [Int32] = []
             var namesOwner = true
@@ -56,7 +39,7 @@ extension Reliability {
                 namesOwner = namesOwner && other.output.contains("pid \(owner)")
             }
             let untouched = (try? audit.text("state.json")) == stateBefore
-            try Self.release(box)
+            try box.releaseWorker()
             let finished = try await first.wait()
             Self.record("two PMs on one bus", [
                 ("every second PM exits 5", exits.allSatisfy { $0 == 5 }),
@@ -68,12 +51,12 @@ extension Reliability {
 
         @Test("the lock of a PM killed with -9 is taken over by the next run, which says so and finishes")
         func killedOwnerTakenOver() async throws {
-            let box = try await Sandbox.make()
-            let first = try await Self.startHeldRun(box)
+            let box = try await TestRepo.make(agents: .runEveryLine)
+            let first = try await box.startHeldRun()
             let dead = try await first.pid()
             try await first.killGroup()
             _ = try await first.wait()
-            try Self.release(box)
+            try box.releaseWorker()
             let next = try await box.loop(["run", "--resume"])
             Self.record("lock owner killed with -9", [
                 ("the next run says it took over the lock", next.output.contains("took over the bus lock")),
@@ -84,12 +67,12 @@ extension Reliability {
 
         @Test("the lock file removed by hand mid-run: the running PM finishes its run uncorrupted")
         func lockRemovedRunningPMUnharmed() async throws {
-            let box = try await Sandbox.make()
-            let first = try await Self.startHeldRun(box)
-            try FileManager.default.removeItem(atPath: box.bus + "/lock")
-            try Self.release(box)
+            let box = try await TestRepo.make(agents: .runEveryLine)
+            let first = try await box.startHeldRun()
+            try FileManager.default.removeItem(atPath: box.loopDir + "/lock")
+            try box.releaseWorker()
             let finished = try await first.wait()
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             Self.record("lock file removed mid-run (no second PM)", [
                 ("the running PM finishes approved", finished.exitCode == 0),
                 ("nothing torn", audit.tornFiles().isEmpty),
@@ -100,11 +83,11 @@ extension Reliability {
         /// What a second PM does once the lock file is gone, recorded for docs/RELIABILITY.md.
         @Test("after the lock file is removed mid-run, a second `loop run` is still refused (state says the run is live)")
         func lockRemovedSecondPlainRunRefused() async throws {
-            let box = try await Sandbox.make()
-            let first = try await Self.startHeldRun(box)
-            try FileManager.default.removeItem(atPath: box.bus + "/lock")
+            let box = try await TestRepo.make(agents: .runEveryLine)
+            let first = try await box.startHeldRun()
+            try FileManager.default.removeItem(atPath: box.loopDir + "/lock")
             let second = try await box.run()
-            try Self.release(box)
+            try box.releaseWorker()
             let finished = try await first.wait()
             Self.record("lock file removed mid-run, then `loop run`", [
                 ("the second `loop run` does not start (exit 1 or 5)", second.exitCode == 1 || second.exitCode == 5),
@@ -115,7 +98,7 @@ extension Reliability {
             ])
         }
 
-        static func workerAttempts(_ box: Sandbox) -> Int {
+        static func workerAttempts(_ box: TestRepo) -> Int {
             Int((try? box.read(box.scratchFile("worker.count")))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
         }
 
@@ -123,11 +106,11 @@ extension Reliability {
 
         @Test("a second `loop run` refused after the lock file was removed leaves the live run's agent alone")
         func lockRemovedRefusedRunLeavesLiveAgentAlone() async throws {
-            let box = try await Sandbox.make()
-            let first = try await Self.startHeldRun(box)
-            try FileManager.default.removeItem(atPath: box.bus + "/lock")
+            let box = try await TestRepo.make(agents: .runEveryLine)
+            let first = try await box.startHeldRun()
+            try FileManager.default.removeItem(atPath: box.loopDir + "/lock")
             let second = try await box.run()
-            try Self.release(box)
+            try box.releaseWorker()
             let finished = try await first.wait()
             #expect(second.exitCode == 1 || second.exitCode == 5, "\(second.output)")
             #expect(!second.output.contains("left by a dead run"), "\(second.output)")
@@ -139,16 +122,16 @@ extension Reliability {
 
         @Test("after the lock file is removed mid-run, a second `loop run --resume` is refused (exit 5)")
         func lockRemovedSecondResumeRefused() async throws {
-            let box = try await Sandbox.make()
-            let first = try await Self.startHeldRun(box)
-            try FileManager.default.removeItem(atPath: box.bus + "/lock")
+            let box = try await TestRepo.make(agents: .runEveryLine)
+            let first = try await box.startHeldRun()
+            try FileManager.default.removeItem(atPath: box.loopDir + "/lock")
             let second = box.start(["--resume"])
             // Give the second PM time to decide; release the worker so neither waits forever.
             try await Task.sleep(for: .seconds(2))
-            try Self.release(box)
+            try box.releaseWorker()
             let secondResult = try await second.wait()
             let finished = try await first.wait()
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             Self.record("lock file removed mid-run, then `loop run --resume`", [
                 ("the second PM is refused (exit 5)", secondResult.exitCode == 5),
                 ("the first run finishes approved", finished.exitCode == 0),
@@ -162,12 +145,12 @@ extension Reliability {
         @Test("two tasks at once on two buses (--loop-dir) of one repository: both approved, branches and worktrees apart",
               arguments: Array(1...(Matrix.isFull ? 3 : 1)))
         func twoTasksAtOnce(_ repetition: Int) async throws {
-            let box = try await Sandbox.make(initLoop: false)
+            let box = try await TestRepo.make(agents: .runEveryLine, initLoop: false)
             for (dir, task) in [(".loop-a", "A"), (".loop-b", "B")] {
                 let made = try await box.loop(["init", "--loop-dir", dir])
                 #expect(made.exitCode == 0, "\(made.output)")
                 try box.writeCard(taskID: task, loopDir: dir)
-                try box.useAgents(worker: Agents.goodWorker, reviewer: Agents.rejectOnce, loopDir: dir)
+                try box.useAgents(worker: AgentScript.goodWorker, reviewer: AgentScript.rejectOnce, loopDir: dir)
             }
             let userHead = try await box.git("rev-parse", "HEAD")
             let a = box.start(["--loop-dir", ".loop-a"])
@@ -184,8 +167,8 @@ extension Reliability {
                 ("loop/B has its 2 commits", commitsB == 2),
                 ("each bus has its own worktree", worktrees.contains(".loop-a/worktrees/A") && worktrees.contains(".loop-b/worktrees/B")),
                 ("the user's HEAD and tracked files untouched", (try? await box.git("rev-parse", "HEAD")) == userHead && status.isEmpty),
-                ("nothing torn on either bus", BusAudit(box.repo + "/.loop-a", taskID: "A").tornFiles().isEmpty
-                    && BusAudit(box.repo + "/.loop-b", taskID: "B").tornFiles().isEmpty),
+                ("nothing torn on either bus", Bus(root: box.path + "/.loop-a", taskID: "A").tornFiles().isEmpty
+                    && Bus(root: box.path + "/.loop-b", taskID: "B").tornFiles().isEmpty),
             ], ["a_output": .string(ra.exitCode == 0 ? "" : tail(ra.output)), "b_output": .string(rb.exitCode == 0 ? "" : tail(rb.output))],
             explain: Self.failedRuns([("A", ra), ("B", rb)]))
         }

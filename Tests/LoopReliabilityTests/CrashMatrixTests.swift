@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 extension Reliability {
@@ -110,30 +111,30 @@ extension Reliability {
 
         @Test("a PM killed while writing outcome.json at the end: --resume writes outcome.json and archives it")
         func outcomeRewrittenAfterCrash() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try CrashScenario.twoRounds.setUp(box)
             let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.before_temp:outcome.json"])
             #expect(faulted.exitCode == 137)
             let resumed = try await box.loop(["run", "--resume"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let runID = audit.runID ?? ""
             #expect(resumed.exitCode == 0, "\(resumed.output)")
             #expect((try? audit.outcome)?["result"] as? String == "approved", "no outcome.json after --resume")
             #expect(audit.exists("archive/T-1/\(runID)/r2_outcome.json"), "r2_outcome.json not archived")
-            #expect(audit.eventNames.last == "run_finished")
+            #expect(try audit.eventNames.last == "run_finished")
         }
 
         /// Regression — a bug this suite found (fixed on main): a crash right after the preflight probe write leaves .loop/.write-probe-<pid>; no run ever removes it
 
         @Test("a PM killed at its preflight write probe leaves no .write-probe file behind")
         func writeProbeSwept() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try CrashScenario.twoRounds.setUp(box)
             let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.after_rename@1"])
             #expect(faulted.exitCode == 137)
             let again = try await box.run()
             #expect(again.exitCode == 0, "\(again.output)")
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             #expect(audit.tempLeftovers().isEmpty, "\(audit.tempLeftovers())")
         }
 
@@ -141,12 +142,12 @@ extension Reliability {
 
         @Test("temp files a killed PM left in archive/ and heartbeat/ are swept by the next run")
         func nestedTempsSwept() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try CrashScenario.twoRounds.setUp(box)
             // The round subprocess's first archive write (r1_task_card.json) is killed before its rename.
             let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.after_temp:r1_task_card.json"])
             #expect(faulted.exitCode != 0)
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             #expect(!audit.tempLeftovers().isEmpty, "the fault left no temp file; the repro is wrong")
             let resumed = try await box.loop(["run", "--resume"])
             #expect(resumed.exitCode == 0, "\(resumed.output)")
@@ -156,26 +157,27 @@ extension Reliability {
         /// Regression — a bug this suite found (fixed on main): after a crash right after outcome.json's rename, --resume found it valid, said 'already approved' and never archived it (no r2_outcome.json, no run_finished)
         @Test("a PM killed right after outcome.json is renamed into place: --resume archives it (r2_outcome.json) and ends the run")
         func outcomeArchivedAfterCrashAfterRename() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try CrashScenario.twoRounds.setUp(box)
             let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.after_rename:outcome.json"])
             #expect(faulted.exitCode == 137)
             let resumed = try await box.loop(["run", "--resume"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let runID = audit.runID ?? ""
             #expect(resumed.exitCode == 0, "\(resumed.output)")
             #expect(audit.exists("archive/T-1/\(runID)/r2_outcome.json"), "r2_outcome.json not archived")
-            #expect(audit.eventNames.last == "run_finished", "\(audit.eventNames.suffix(3))")
+            let eventNames = try audit.eventNames
+            #expect(eventNames.last == "run_finished", "\(eventNames.suffix(3))")
         }
 
         /// Regression — a bug this suite found (fixed on main): a crash in the run-start card snapshot left archive/<task>/<dead run>/.task_card.json.tmp-<pid>-<n>; the next run (a new run id) never swept it
         @Test("a PM killed while snapshotting the task card, before state.json exists: the next run sweeps its temp file")
         func deadRunSnapshotTempSwept() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try CrashScenario.twoRounds.setUp(box)
             let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": "write.after_temp:task_card.json"])
             #expect(faulted.exitCode == 137)
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             #expect(!audit.exists("state.json"), "the fault hit later than the run-start snapshot; the repro is wrong")
             #expect(!audit.tempLeftovers().isEmpty, "the fault left no temp file; the repro is wrong")
             let again = try await box.run()

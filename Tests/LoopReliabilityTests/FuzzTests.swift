@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 extension Reliability {
@@ -68,7 +69,7 @@ extension Reliability {
 
         @Test("a config.yaml whose mapping key is not a scalar is a clear exit 1 naming the file, not a crash")
         func nonScalarConfigKeyIsAnError() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents()
             try box.write(".loop/config.yaml", try box.read(".loop/config.yaml") + "[a]: 1\n")

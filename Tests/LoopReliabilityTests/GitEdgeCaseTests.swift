@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 extension Reliability {
@@ -11,7 +12,7 @@ extension Reliability {
         }
 
         /// The user's checkout as bytes and git sees it: HEAD, branch, index, status and every tracked file.
-        static func snapshot(_ box: Sandbox) async throws -> String {
+        static func snapshot(_ box: TestRepo) async throws -> String {
             var parts = [
                 (try? await box.git("rev-parse", "HEAD")) ?? "no HEAD",
                 (try? await box.git("symbolic-ref", "-q", "HEAD")) ?? "detached",
@@ -29,11 +30,11 @@ extension Reliability {
 
         @Test("a repository with no commits is a preflight error: exit 1 saying so, nothing started")
         func noCommits() async throws {
-            let box = try await Sandbox.make(commit: false)
+            let box = try await TestRepo.make(agents: .runEveryLine, commit: false)
             try box.writeCard()
             try box.useAgents()
             let result = try await box.run()
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             Self.record("repository with no commits", [
                 ("exit 1", result.exitCode == 1),
                 ("says there are no commits", result.output.contains("no commits")),
@@ -44,13 +45,13 @@ extension Reliability {
 
         @Test("a detached HEAD works in worktree mode and stays detached at the same commit")
         func detachedHead() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.write("second.txt", "2\n")
             try await box.git("add", "second.txt")
             try await box.git("commit", "-q", "-m", "second")
             try await box.git("checkout", "-q", "--detach", "HEAD~1")
             try box.writeCard()
-            try box.useAgents(reviewer: Agents.rejectOnce)
+            try box.useAgents(reviewer: AgentScript.rejectOnce)
             let before = try await Self.snapshot(box)
             let result = try await box.run()
             let after = try await Self.snapshot(box)
@@ -65,7 +66,7 @@ extension Reliability {
 
         @Test("a dirty tree: --in-place refuses (exit 4) without --allow-dirty; the dirty files are untouched either way")
         func dirtyTree() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.write("README.md", "# edited by the user, not committed\n")
             try box.write("dirty.txt", "the user's work in progress\n")
             try box.write("untracked.txt", "scratch\n")
@@ -76,7 +77,7 @@ extension Reliability {
             let afterRefusal = try await Self.snapshot(box)
             let worktreeRun = try await box.run()
             let afterWorktreeRun = try await Self.snapshot(box)
-            try FileManager.default.removeItem(atPath: box.bus + "/state.json")
+            try FileManager.default.removeItem(atPath: box.loopDir + "/state.json")
             let allowed = try await box.run(["--in-place", "--allow-dirty"])
             let readme = try box.read("README.md")
             let committed = try await box.git("show", "--stat", "--format=", "HEAD")
@@ -93,20 +94,19 @@ extension Reliability {
 
         @Test("a commit the user makes on loop/<task> between rounds is kept: round 2 builds on it")
         func userEditsBranchBetweenRounds() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(reviewer: """
                 if [ "$LOOP_ROUND" -eq 1 ]; then
-                    mark reviewer-waiting
+                    record reviewer-waiting
                     while [ ! -f "$STATE/user-done" ]; do sleep 0.05; done
                     review_report changes_required "$(issue 'needs the user fix too')"
                 else
                     review_report approve
                 fi
                 """)
-            let pm = box.start()
-            try await eventually("the round-1 reviewer waits") { box.hasMarker("reviewer-waiting") }
-            let worktree = box.bus + "/worktrees/T-1"
+            let pm = try await box.start(waitingFor: "reviewer-waiting")
+            let worktree = box.loopDir + "/worktrees/T-1"
             try "user fix\n".write(toFile: worktree + "/user.txt", atomically: true, encoding: .utf8)
             try await box.git(["add", "user.txt"], in: worktree)
             try await box.git(["-c", "user.email=u@x", "-c", "user.name=User", "commit", "-q", "-m", "user: fix between rounds"], in: worktree)
@@ -126,7 +126,7 @@ extension Reliability {
 
         @Test("a repository with a submodule: the run works and the submodule is untouched")
         func submodule() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             let library = box.root + "/library"
             try FileManager.default.createDirectory(atPath: library, withIntermediateDirectories: true)
             try await box.git(["init", "-q", "-b", "main"], in: library)
@@ -136,7 +136,7 @@ extension Reliability {
             try await box.git("-c", "protocol.file.allow=always", "submodule", "add", "-q", library, "vendor/library")
             try await box.git("commit", "-q", "-m", "add submodule")
             try box.writeCard()
-            try box.useAgents(reviewer: Agents.rejectOnce)
+            try box.useAgents(reviewer: AgentScript.rejectOnce)
             let before = try await Self.snapshot(box)
             let submoduleBefore = try await box.git("submodule", "status")
             let result = try await box.run()
@@ -151,7 +151,7 @@ extension Reliability {
 
         @Test("git missing from PATH is a clear preflight error (exit 1)")
         func gitMissing() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents()
             // A PATH with bash and the basic tools, but no git.
@@ -167,7 +167,7 @@ extension Reliability {
                 ("exit 1", result.exitCode == 1),
                 ("says git is not installed or not on PATH", result.output.contains("git is not installed")),
                 ("one clear line per problem, no stack trace", !result.output.contains("Fatal error")),
-                ("no run started (no state.json)", !BusAudit(box.bus).exists("state.json")),
+                ("no run started (no state.json)", !Bus(box).exists("state.json")),
             ], ["message": .string(tail(result.stderr, lines: 3))])
         }
     }

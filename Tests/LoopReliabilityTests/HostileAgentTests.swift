@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 extension Reliability {
@@ -16,18 +17,18 @@ extension Reliability {
         }
 
         /// Processes still carrying the sandbox's bus.
-        static func survivors(_ box: Sandbox) -> [pid_t] { ProcFS.agents(ofBus: box.bus).map(\.pid) }
+        static func survivors(_ box: TestRepo) -> [pid_t] { ProcFS.agents(ofBus: box.loopDir).map(\.pid) }
 
         @Test("a hung agent is killed at --dispatch-timeout with its group, and the retry approves")
         func hungAgent() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
-                if [ "$(attempt worker)" -eq 1 ]; then mark worker.pid; ( mark grandchild.pid $BASHPID; exec sleep 300 ) & sleep 300; fi
+                if [ "$(attempt worker)" -eq 1 ]; then record worker.pid; ( record grandchild.pid $BASHPID; exec sleep 300 ) & sleep 300; fi
                 change; work_report
                 """)
             let result = try await box.run(["--dispatch-timeout", "2", "--dispatch-retries", "1"])
-            let events = BusAudit(box.bus).eventNames
+            let events = try Bus(box).eventNames
             Self.record("hangs: killed at the dispatch timeout, retried", [
                 ("approved (exit 0)", result.exitCode == 0),
                 ("agent gone", !ProcessControl.isAlive(try box.recordedPID("worker.pid"))),
@@ -40,12 +41,12 @@ extension Reliability {
 
         @Test("a hung agent whose grandchild ignores SIGTERM: both are gone after the grace, and the retry approves")
         func grandchildIgnoringTerm() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
                 if [ "$(attempt worker)" -eq 1 ]; then
-                    trap '' TERM; mark worker.pid
-                    ( trap '' TERM; mark grandchild.pid $BASHPID; while :; do sleep 1; done ) &
+                    trap '' TERM; record worker.pid
+                    ( trap '' TERM; record grandchild.pid $BASHPID; while :; do sleep 1; done ) &
                     while :; do sleep 1; done
                 fi
                 change; work_report
@@ -61,10 +62,10 @@ extension Reliability {
 
         @Test("an agent that exits leaving a grandchild that ignores SIGTERM: the grandchild is killed, the round goes on")
         func leftoverGrandchild() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
-                ( trap '' TERM; mark grandchild.pid $BASHPID; exec sleep 300 ) &
+                ( trap '' TERM; record grandchild.pid $BASHPID; exec sleep 300 ) &
                 change; work_report
                 """)
             let result = try await box.run(["--dispatch-timeout", "60"])
@@ -78,7 +79,7 @@ extension Reliability {
         /// Regression — a bug this suite found (fixed on main): a setsid'd grandchild of an agent survived the finished run (only the next run reaped it)
         @Test("a grandchild that escaped into its own session (setsid) does not outlive the run")
         func escapedGrandchildDoesNotOutliveRun() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
                 setsid bash -c 'trap "" TERM; echo $$ >"$0/escaped.pid"; exec sleep 300' "$STATE" </dev/null >/dev/null 2>&1 &
@@ -94,10 +95,10 @@ extension Reliability {
 
         @Test("an agent that closes stdout and stderr and hangs is ended, with nothing left running")
         func closedOutputAndHangs() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
-                if [ "$(attempt worker)" -eq 1 ]; then mark worker.pid; exec >&- 2>&-; sleep 300; fi
+                if [ "$(attempt worker)" -eq 1 ]; then record worker.pid; exec >&- 2>&-; sleep 300; fi
                 change; work_report
                 """)
             let result = try await box.run(["--dispatch-timeout", "3", "--dispatch-retries", "1"])
@@ -112,7 +113,7 @@ extension Reliability {
 
         @Test("an agent that sends its output to /dev/null and goes on working is not killed for it")
         func quietAgentIsNotKilled() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
                 exec >/dev/null 2>&1
@@ -128,7 +129,7 @@ extension Reliability {
 
         @Test("1 GB of output (`yes | head -c 1G`): PM memory stays bounded, the flood is ended, the retry approves")
         func gigabyteOfShortLines() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
                 if [ "$(attempt worker)" -eq 1 ]; then yes | head -c 1G; fi
@@ -139,7 +140,7 @@ extension Reliability {
             let sampler = MemorySampler(group: try await pm.pid())
             let result = try await pm.wait()
             let peak = sampler.stop()
-            let log = box.path(".loop/logs/T-1/r1_worker.log")
+            let log = box.absolute(".loop/logs/T-1/r1_worker.log")
             let logged = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
             let bound = 200 * 1024
             Self.record("prints 1 GB in 2-byte lines (`yes | head -c 1G`)", [
@@ -158,7 +159,7 @@ extension Reliability {
 
         @Test("an agent's 200,000 short lines are read about as fast as a verify command's (at most 4x as long)")
         func shortLinesReadFast() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard(verify: ["yes | head -c 400000; test -s work.txt"])
             try box.useAgents(worker: """
                 yes | head -c 400000
@@ -166,7 +167,7 @@ extension Reliability {
                 """)
             let result = try await box.run()
             // Both read the same 200,000 lines; timestamps are the PM's own, in milliseconds.
-            let events = (try? BusAudit(box.bus).events) ?? []
+            let events = (try? Bus(box).events) ?? []
             func time(_ name: String, role: String? = nil) -> Date? {
                 events.first { $0["event"] as? String == name && (role == nil || $0["role"] as? String == role) }
                     .flatMap { $0["ts"] as? String }.flatMap(Self.parseTimestamp)
@@ -198,7 +199,7 @@ extension Reliability {
         @Test("1 GB of output in 16 KB lines: the log is capped with a notice and PM memory stays bounded",
               .enabled(if: Matrix.isFull))
         func gigabyteIsCapped() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
                 if [ "$(attempt worker)" -eq 1 ]; then yes "$(head -c 16383 /dev/zero | tr '\\0' x)" | head -c 1G; fi
@@ -208,7 +209,7 @@ extension Reliability {
             let sampler = MemorySampler(group: try await pm.pid())
             let result = try await pm.wait()
             let peak = sampler.stop()
-            let log = box.path(".loop/logs/T-1/r1_worker.log")
+            let log = box.absolute(".loop/logs/T-1/r1_worker.log")
             let logged = (try? FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
             let capped = (try? box.read(log))?.contains("[loop] log capped") ?? false
             let bound = 200 * 1024
@@ -225,11 +226,11 @@ extension Reliability {
 
         @Test("an agent that exits 0 without a report fails the round cleanly after --artifact-timeout (exit 3)")
         func exitsWithoutReport() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: "change")
             let result = try await box.run(["--dispatch-retries", "0", "--artifact-timeout", "2"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             Self.record("exits 0 without a report", [
                 ("exit 3", result.exitCode == 3),
                 ("says it wrote no work_report.json", result.output.contains("wrote no work_report.json")),
@@ -242,7 +243,7 @@ extension Reliability {
 
         @Test("a report written after the agent exits, within --artifact-timeout, is accepted")
         func lateReport() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(worker: """
                 change
@@ -250,16 +251,16 @@ extension Reliability {
                 exit 0
                 """)
             let result = try await box.run(["--dispatch-retries", "0", "--artifact-timeout", "6"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             Self.record("writes the report late (within the artifact timeout)", [
                 ("approved (exit 0)", result.exitCode == 0),
-                ("one worker attempt", !audit.eventNames.contains("dispatch_failed")),
+                ("one worker attempt", !(try audit.eventNames.contains("dispatch_failed"))),
             ])
         }
 
         @Test("a report written twice: the one on disk when the agent ends counts")
         func reportWrittenTwice() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(
                 worker: """
@@ -272,7 +273,7 @@ extension Reliability {
                     review_report approve
                     """)
             let result = try await box.run()
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let runID = audit.runID ?? ""
             let work = try? audit.object("archive/T-1/\(runID)/r1_work_report.json")
             Self.record("writes the report twice", [
@@ -284,7 +285,7 @@ extension Reliability {
 
         @Test("a report replaced by a symlink to a file outside the bus is refused, and that file is never copied")
         func symlinkedReport() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             let outside = box.root + "/outside-secret.json"
             try box.useAgents(worker: """
@@ -297,9 +298,9 @@ extension Reliability {
                 fi
                 """)
             let result = try await box.run(["--dispatch-retries", "1", "--artifact-timeout", "2"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let leaked = audit.files().filter { relative in
-                (FileManager.default.contents(atPath: "\(box.bus)/\(relative)").map { String(decoding: $0, as: UTF8.self) } ?? "")
+                (FileManager.default.contents(atPath: "\(box.loopDir)/\(relative)").map { String(decoding: $0, as: UTF8.self) } ?? "")
                     .contains("SECRET-MARKER-4711")
             }
             let outsideIntact = (try? String(contentsOfFile: outside, encoding: .utf8))?.contains("SECRET-MARKER-4711") ?? false
@@ -314,7 +315,7 @@ extension Reliability {
 
         @Test("a symlinked report's target is never copied into the bus (archive or stale)")
         func symlinkTargetNotCopied() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             let outside = box.root + "/outside-secret.txt"
             try "SECRET-MARKER-4711\n".write(toFile: outside, atomically: true, encoding: .utf8)
@@ -323,9 +324,9 @@ extension Reliability {
                 if [ "$(attempt worker)" -eq 1 ]; then ln -sfn '\(outside)' "$LOOP_REPORT_PATH"; else work_report; fi
                 """)
             _ = try await box.run(["--dispatch-retries", "1", "--artifact-timeout", "2"])
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let leaked = audit.files().filter { relative in
-                (FileManager.default.contents(atPath: "\(box.bus)/\(relative)").map { String(decoding: $0, as: UTF8.self) } ?? "")
+                (FileManager.default.contents(atPath: "\(box.loopDir)/\(relative)").map { String(decoding: $0, as: UTF8.self) } ?? "")
                     .contains("SECRET-MARKER-4711")
             }
             #expect(leaked.isEmpty, "outside file copied to \(leaked)")

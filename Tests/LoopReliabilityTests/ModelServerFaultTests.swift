@@ -29,26 +29,26 @@ extension Reliability {
         }
 
         /// A sandbox whose task the fake model can do: write work.txt; verify checks it.
-        static func sandbox(_ wire: FakeModel.Wire, args: [String] = []) async throws -> Sandbox {
-            let box = try await Sandbox.make()
+        static func sandbox(_ wire: FakeModel.Wire, args: [String] = []) async throws -> TestRepo {
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard(verify: ["test -s work.txt"])
             try wire.configure(box, args: args)
             return box
         }
 
         /// What the bus looks like after a run: parseable files, the phase, nothing left running.
-        static func busChecks(_ box: Sandbox) -> [(String, Bool)] {
-            let audit = BusAudit(box.bus)
+        static func busChecks(_ box: TestRepo) -> [(String, Bool)] {
+            let audit = Bus(box)
             return [
                 ("every bus JSON/JSONL file parses (usage.jsonl included)", audit.tornFiles().isEmpty),
-                ("no process of the run left", ProcFS.agents(ofBus: box.bus).isEmpty),
+                ("no process of the run left", ProcFS.agents(ofBus: box.loopDir).isEmpty),
             ]
         }
 
         /// The first line of the run's output (or agent logs) that names the server.
-        static func serverLine(_ box: Sandbox, _ result: PMResult, port: UInt16) -> String? {
-            let logs = BusAudit(box.bus).files(under: "archive").filter { $0.hasSuffix(".log") }
-                .compactMap { try? BusAudit(box.bus).text("archive/" + $0) }
+        static func serverLine(_ box: TestRepo, _ result: LoopResult, port: UInt16) -> String? {
+            let logs = Bus(box).files(under: "archive").filter { $0.hasSuffix(".log") }
+                .compactMap { try? Bus(box).text("archive/" + $0) }
             let naming = ([result.output] + logs).joined(separator: "\n").split(separator: "\n")
                 .filter { $0.contains("127.0.0.1:\(port)") && !$0.contains("[loop-agent] worker ·") && !$0.contains("[loop-agent] reviewer ·") }
             // The run's own verdict when it names the server, else the first line that does.
@@ -62,7 +62,7 @@ extension Reliability {
             let port = try ScriptedHTTPServer.unusedPort()
             let box = try await Self.sandbox(wire)
             let refused = try await box.loop(wire.runArguments, environment: wire.environment(port: port))
-            let stateAfterRefusal = BusAudit(box.bus).exists("state.json")
+            let stateAfterRefusal = Bus(box).exists("state.json")
             let model = try FakeModel(wire, port: port)
             let later = try await box.loop(model.runArguments, environment: model.environment)
             Self.record("connection refused at the start", wire, [
@@ -90,7 +90,7 @@ extension Reliability {
                 ("approved (exit 0)", result.exitCode == 0),
                 ("the fault hit a chat", faulted != nil),
                 ("the same request was sent again", faulted.map { $0 + 1 < chats.count && chats[$0 + 1].role == chats[$0].role } ?? false),
-                ("one round", (BusAudit(box.bus).phase == "done") && (try? BusAudit(box.bus).state["round"] as? Int) == 1),
+                ("one round", (Bus(box).phase == "done") && (try? Bus(box).state["round"] as? Int) == 1),
             ]
             if fault == .rateLimited { checks.append(("waited the 2 s Retry-After", (gap ?? 0) >= 1.9)) }
             Self.record(fault.rawValue + " once", wire, checks + Self.busChecks(box), [
@@ -109,7 +109,7 @@ extension Reliability {
             let model = try FakeModel(wire, faults: [fault], role: "worker", repeating: true)
             let box = try await Self.sandbox(wire, args: ["--request-timeout", "2", "--load-timeout", "2"])
             let failed = try await box.loop(model.runArguments + ["--dispatch-retries", "1"], environment: model.environment)
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let phaseAfterFault = audit.phase
             let stoppedIn = (try? audit.state)?["stopped_in"] as? String
             let attempts = model.chats.filter { $0.fault != nil }.count
@@ -128,7 +128,7 @@ extension Reliability {
                 ("no reviewer call while the worker cannot work", !model.chats.prefix(attempts).contains { $0.role == "reviewer" }),
             ] + afterFault + [
                 ("--resume approves once the server is well (exit 0)", resumed.exitCode == 0),
-                ("the approval is in round 1 (the same run continued)", (try? BusAudit(box.bus).state["round"] as? Int) == 1),
+                ("the approval is in round 1 (the same run continued)", (try? Bus(box).state["round"] as? Int) == 1),
             ] + Self.busChecks(box), [
                 "exit": .number(Double(failed.exitCode)), "attempts": .number(Double(attempts)),
                 "seconds": .number((failed.seconds * 10).rounded() / 10), "message": line.map(JSONValue.string) ?? .null,
@@ -142,7 +142,7 @@ extension Reliability {
             let model = try FakeModel(wire, faults: [.die], role: "reviewer")
             let box = try await Self.sandbox(wire)
             let failed = try await box.loop(model.runArguments + ["--dispatch-retries", "1"], environment: model.environment)
-            let audit = BusAudit(box.bus)
+            let audit = Bus(box)
             let phase = audit.phase
             let stoppedIn = (try? audit.state)?["stopped_in"] as? String
             let commits = try await box.taskCommits()

@@ -26,7 +26,7 @@ extension Reliability {
 
         /// What the attempts aim at: paths outside the worktree, secrets, the PM.
         struct World: Sendable {
-            let box: Sandbox
+            let box: TestRepo
             let outside: String
             let worktree: String
             let apiKey: String
@@ -49,12 +49,12 @@ extension Reliability {
             }
             /// How many commands the file-size limit stopped (`head` killed by SIGXFSZ: exit 153).
             var cappedWrites: Int { requestText().components(separatedBy: "exit 153").count - 1 }
-            var stateIntact: Bool { (try? BusAudit(box.bus).state) != nil && !((try? BusAudit(box.bus).text("state.json")) ?? "").contains("pwned") }
+            var stateIntact: Bool { (try? Bus(box).state) != nil && !((try? Bus(box).text("state.json")) ?? "").contains("pwned") }
         }
 
         static func attempts(_ w: World) -> [Attempt] {
             let outside = w.outside
-            let bus = w.box.bus
+            let bus = w.box.loopDir
             return [
                 Attempt(name: "write_file `../` out of the worktree", action: .init("write_file", ["path": "../escape-1.txt", "content": "pwned"])) {
                     $0.absent($0.worktree + "/../escape-1.txt")
@@ -85,7 +85,7 @@ extension Reliability {
                 },
                 Attempt(name: "write_file into `.git` (hooks)", action: .init("write_file", ["path": ".git/hooks/post-commit", "content": "#!/bin/sh\necho pwned"])) { w in
                     !((try? String(contentsOfFile: w.worktree + "/.git", encoding: .utf8)) ?? "").contains("pwned")
-                        && w.absent(w.box.repo + "/.git/hooks/post-commit")
+                        && w.absent(w.box.path + "/.git/hooks/post-commit")
                 },
                 Attempt(name: "run: write outside the workspace", action: .init("run", ["command": "echo pwned > \(outside)/escape-11.txt"])) {
                     $0.absent($0.outside + "/escape-11.txt")
@@ -100,7 +100,7 @@ extension Reliability {
                     $0.stateIntact
                 },
                 Attempt(name: "run: commit to git from inside", action: .init("run", ["command": "git add -A && git -c user.email=x@y -c user.name=x commit -qm pwned && echo COMMITTED"])) { w in
-                    !((try? String(contentsOfFile: w.box.repo + "/.git/logs/HEAD", encoding: .utf8)) ?? "").contains("pwned")
+                    !((try? String(contentsOfFile: w.box.path + "/.git/logs/HEAD", encoding: .utf8)) ?? "").contains("pwned")
                 },
                 Attempt(name: "run: reach the network (a listener on the host's loopback)", action: .init("run", ["command": "curl -s -m 3 http://127.0.0.1:\(w.canaryPort)/ ; (exec 3<>/dev/tcp/127.0.0.1/\(w.canaryPort)) && echo CONNECTED"])) {
                     $0.canaryRequests() == 0
@@ -136,7 +136,7 @@ extension Reliability {
             // Not under /tmp, which the sandbox replaces by its own tmpfs (that would hide the
             // targets and make every attempt fail for the wrong reason): /var/tmp is on the
             // read-only root inside, as a user's repository and home are.
-            let box = try await Sandbox.make(parent: "/var/tmp")
+            let box = try await TestRepo.make(agents: .runEveryLine, parent: "/var/tmp")
             let outside = box.root + "/outside"
             try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: true)
             let apiKey = "sk-loop-canary-\(UUID().uuidString)"
@@ -144,7 +144,7 @@ extension Reliability {
             let server = Locked<FakeModel?>(nil)
             let runExit = Locked<Int32?>(nil)
             let world = World(
-                box: box, outside: outside, worktree: box.repo + "/.loop/worktrees/\(box.taskID)", apiKey: apiKey,
+                box: box, outside: outside, worktree: box.path + "/.loop/worktrees/\(box.taskID)", apiKey: apiKey,
                 token: token, canaryPort: canaryServer.port, canaryRequests: { canaryServer.requests.count },
                 requestText: { server.value?.allRequestText ?? "" }, runExit: { runExit.value })
             try "untouched\n".write(toFile: world.canary, atomically: true, encoding: .utf8)
@@ -171,7 +171,7 @@ extension Reliability {
                 let body = lines.dropFirst().prefix { !$0.hasPrefix("[status]") }.prefix(2).joined(separator: " ⏎ ")
                 return (lines.first?.contains("(error)") == true ? "error: " : "") + body
             }
-            let leaked = Self.filesContaining([apiKey, token, world.secret], under: box.bus) + Self.filesContaining([apiKey, token, world.secret], under: world.worktree)
+            let leaked = Self.filesContaining([apiKey, token, world.secret], under: box.loopDir) + Self.filesContaining([apiKey, token, world.secret], under: world.worktree)
             for (index, attempt) in attempts.enumerated() {
                 let seen = index < results.count ? results[index] : "(no result: the agent never ran it)"
                 Recorder.checks(suite: "sandbox", name: attempt.name, [
@@ -187,7 +187,7 @@ extension Reliability {
                 ("no stray file outside", (try? FileManager.default.contentsOfDirectory(atPath: outside).sorted()) == ["canary.txt", "secret.txt"]),
                 ("state.json intact", world.stateIntact),
                 ("no secret in the bus, logs, archive or worktree", leaked.isEmpty),
-                ("no process of the run left", ProcFS.agents(ofBus: box.bus).isEmpty),
+                ("no process of the run left", ProcFS.agents(ofBus: box.loopDir).isEmpty),
                 ("the network canary got no connection", canaryServer.requests.isEmpty),
             ], [
                 "exit": .number(Double(result.exitCode)), "seconds": .number((result.seconds * 10).rounded() / 10),

@@ -3,6 +3,7 @@
 #endif
 import Foundation
 import LoopCore
+import LoopTestSupport
 import Testing
 
 extension Reliability {
@@ -52,7 +53,7 @@ extension Reliability {
             """
             if [ "$(attempt \(name))" -eq 1 ]; then
                 ( echo "$BASHPID" >"$STATE/\(name)-grandchild.pid"; exec sleep 120 ) &
-                mark \(name).pid
+                record \(name).pid
                 sleep 120
                 exit 1
             fi
@@ -63,7 +64,7 @@ extension Reliability {
         @Test("a signal in each phase: children's groups gone within 5 s, state interrupted, exit 130/143, --resume approves",
               arguments: cases)
         func signalStopsAndResumes(_ item: Case) async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             // Verify runs in bubblewrap: it cannot write pid files outside the worktree, and its
             // $$ is a pid of the sandbox's namespace. It marks its first run in the worktree, and
             // the test finds the sandbox (bwrap leads the command's group) and the grandchild on
@@ -74,9 +75,9 @@ extension Reliability {
                 """
             try box.writeCard(verify: [item.phase == .verifying ? verifyOnce : "test -s work.txt"])
             try box.useAgents(
-                worker: item.phase == .working ? Self.sleepFirst("worker", then: Agents.goodWorker) : Agents.goodWorker,
-                reviewer: item.phase == .reviewing ? Self.sleepFirst("reviewer", then: Agents.approve) : Agents.approve)
-            let audit = BusAudit(box.bus)
+                worker: item.phase == .working ? Self.sleepFirst("worker", then: AgentScript.goodWorker) : AgentScript.goodWorker,
+                reviewer: item.phase == .reviewing ? Self.sleepFirst("reviewer", then: AgentScript.approve) : AgentScript.approve)
+            let audit = Bus(box)
             let role = ["working": "worker", "verifying": "verify", "reviewing": "reviewer"][item.phase.rawValue] ?? ""
             let pm = box.start()
             func verifyPIDs() -> [pid_t]? {

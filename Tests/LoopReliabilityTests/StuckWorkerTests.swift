@@ -19,7 +19,7 @@ struct StuckWorkerTests {
     @Test("the same failing action three times: rounds go on, the fix list carries the stuck reason, exit 2")
     func stuckWorkerLoops() async throws {
         let model = try FakeModel(.openAI, workerActions: [FakeModel.Action("run", ["command": "greet.sh --shout"])])
-        let box = try await Sandbox.make()
+        let box = try await TestRepo.make(agents: .runEveryLine)
         try box.writeCard(verify: ["test -s work.txt || { echo 'work.txt is missing or empty'; exit 1; }"])
         try FakeModel.Wire.openAI.configure(box)
 
@@ -28,12 +28,12 @@ struct StuckWorkerTests {
             environment: model.environment)
 
         #expect(result.exitCode == 2, "exhausted, not a failed round: \(result.output)")
-        let bus = BusAudit(box.bus)
+        let bus = Bus(box)
         let outcome = try bus.object("outcome.json")
         #expect(outcome["result"] as? String == "exhausted")
         #expect(outcome["rounds"] as? Int == 3)
         let runID = try #require(outcome["run_id"] as? String)
-        let archived = bus.archive(run: runID)
+        let archived = bus.archivedFiles(run: runID)
         for round in 1...3 {
             for file in ["work_report.json", "verify.json", "worker_prompt.txt", "state.json"] {
                 #expect(archived.contains("r\(round)_\(file)"), "r\(round)_\(file) archived")
@@ -64,7 +64,7 @@ struct StuckWorkerTests {
     @Test("rounds that change nothing stop as no progress after --max-stalled-rounds, with needs_help.json")
     func noProgressStops() async throws {
         let model = try FakeModel(.ollama, workerActions: [FakeModel.Action("run", ["command": "true"]), .finish("nothing to do")])
-        let box = try await Sandbox.make()
+        let box = try await TestRepo.make(agents: .runEveryLine)
         try box.writeCard(verify: ["test -s work.txt"])
         try FakeModel.Wire.ollama.configure(box)
 
@@ -73,7 +73,7 @@ struct StuckWorkerTests {
             environment: model.environment)
 
         #expect(result.exitCode == 2, "\(result.output)")
-        let bus = BusAudit(box.bus)
+        let bus = Bus(box)
         let outcome = try bus.object("outcome.json")
         #expect(outcome["rounds"] as? Int == 2, "stopped after 2 stalled rounds, not 5")
         #expect(outcome["needs_help"] as? Bool == true)

@@ -26,14 +26,14 @@ extension Reliability {
             let checkoutSecret = "CHECKOUT-ENV-CANARY-\(UUID().uuidString.prefix(8))"
 
             /// Under /var/tmp (not /tmp, which the sandbox replaces by its own tmpfs).
-            init(_ box: Sandbox) throws {
+            init(_ box: TestRepo) throws {
                 home = box.root + "/home"
                 otherRepo = box.root + "/other-repo"
                 try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
                 try FileManager.default.createDirectory(atPath: otherRepo, withIntermediateDirectories: true)
                 try "\(sshKey)\n".write(toFile: home + "/.ssh/id_rsa", atomically: false, encoding: .utf8)
                 try "\(otherSecret)\n".write(toFile: otherRepo + "/secret.txt", atomically: false, encoding: .utf8)
-                try "API_KEY=\(checkoutSecret)\n".write(toFile: box.repo + "/.env", atomically: false, encoding: .utf8)
+                try "API_KEY=\(checkoutSecret)\n".write(toFile: box.path + "/.env", atomically: false, encoding: .utf8)
             }
 
             var canaries: [String] { [apiKey, sshKey, otherSecret, checkoutSecret] }
@@ -48,10 +48,10 @@ extension Reliability {
         func verifyConfined() async throws {
             let listener = try ScriptedHTTPServer()
             defer { listener.stop() }
-            let box = try await Sandbox.make(parent: "/var/tmp")
+            let box = try await TestRepo.make(agents: .runEveryLine, parent: "/var/tmp")
             let outside = try Outside(box)
             let attempts: [(String, String)] = [
-                ("read the user's checkout (.env)", "cat '\(box.repo)/.env'"),
+                ("read the user's checkout (.env)", "cat '\(box.path)/.env'"),
                 ("read ~/.ssh/id_rsa", "cat '\(outside.home)/.ssh/id_rsa'"),
                 ("read another repository", "cat '\(outside.otherRepo)/secret.txt'"),
                 ("write outside the worktree", "echo pwned > '\(outside.otherRepo)/pwned.txt' && cat '\(outside.otherRepo)/pwned.txt'"),
@@ -64,7 +64,7 @@ extension Reliability {
 
             let result = try await box.run(environment: ["OPENAI_API_KEY": outside.apiKey, "HOME": outside.home])
 
-            let bus = BusAudit(box.bus)
+            let bus = Bus(box)
             let state = try bus.object("state.json")
             let runID = state["run_id"] as? String ?? ""
             let verify = try bus.text("archive/T-1/\(runID)/r1_verify.json")
@@ -85,10 +85,10 @@ extension Reliability {
         /// The built-in agent's `run` tool tries the same reads; nothing of them reaches the model.
         @Test("agent shell: the built-in worker's run tool sees the worktree, not the machine")
         func shellConfined() async throws {
-            let box = try await Sandbox.make(parent: "/var/tmp")
+            let box = try await TestRepo.make(agents: .runEveryLine, parent: "/var/tmp")
             let outside = try Outside(box)
             let reads: [(String, String)] = [
-                ("cat the user's checkout (.env)", "cat '\(box.repo)/.env'"),
+                ("cat the user's checkout (.env)", "cat '\(box.path)/.env'"),
                 ("cat ~/.ssh/id_rsa", "cat '\(outside.home)/.ssh/id_rsa'"),
                 ("cat another repository's file", "cat '\(outside.otherRepo)/secret.txt'"),
                 ("list /root", "ls -la /root"),
@@ -116,7 +116,7 @@ extension Reliability {
 
         @Test("approval pins the reviewed commit: a commit added during the review is not approved")
         func commitAfterReview() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(
                 reviewer: """
@@ -129,7 +129,7 @@ extension Reliability {
 
             let result = try await box.run(["--max-rounds", "2"])
 
-            let outcome = try BusAudit(box.bus).object("outcome.json")
+            let outcome = try Bus(box).object("outcome.json")
             let head = outcome["head_sha"] as? String ?? ""
             let checks: [(String, Bool)] = [
                 ("round 1 not approved; round 2 reviewed the stray commit", outcome["rounds"] as? Int == 2),
@@ -143,7 +143,7 @@ extension Reliability {
 
         @Test("secrets by content: a private key or a token pasted into source is never committed")
         func secretContents() async throws {
-            let box = try await Sandbox.make()
+            let box = try await TestRepo.make(agents: .runEveryLine)
             try box.writeCard()
             try box.useAgents(
                 worker: """
@@ -169,7 +169,7 @@ extension Reliability {
 
         @Test("bypass backends: named at the start unless sandboxed; --agent-sandbox confines a command backend")
         func bypassBackends() async throws {
-            let box = try await Sandbox.make(parent: "/var/tmp")
+            let box = try await TestRepo.make(agents: .runEveryLine, parent: "/var/tmp")
             let outside = try Outside(box)
             try box.writeCard()
             let plain = try await box.loop(["run", "--auto-dispatch", "--worker-backend", "codex", "--reviewer-backend", "claude"])

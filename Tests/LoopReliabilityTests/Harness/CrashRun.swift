@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 
 /// One crash case: a scenario run with `LOOP_FAULT=<spec>`, then continued the way a user
 /// would, then audited against the scenario's clean run.
@@ -35,9 +36,9 @@ struct CrashRun: Sendable {
         let started = ContinuousClock.now
         let baseline = try await scenario.baseline()
         var run = CrashRun(spec: spec, scenario: scenario)
-        let box = try await Sandbox.make()
+        let box = try await TestRepo.make(agents: .runEveryLine)
         try scenario.setUp(box)
-        let audit = BusAudit(box.bus)
+        let audit = Bus(box)
 
         let faulted = try await box.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": spec])
         run.faultedExit = faulted.exitCode
@@ -77,7 +78,7 @@ struct CrashRun: Sendable {
 
     /// What must hold once the run is finished: approved, nothing torn or left in the bus
     /// root, every round archived, no duplicate commit, one consistent run id.
-    static func auditFinished(_ box: Sandbox, audit: BusAudit, baseline: CrashScenario.Baseline) async throws -> [String] {
+    static func auditFinished(_ box: TestRepo, audit: Bus, baseline: CrashScenario.Baseline) async throws -> [String] {
         var problems: [String] = []
         let torn = audit.tornFiles()
         if !torn.isEmpty { problems.append("torn JSON: \(torn)") }
@@ -92,7 +93,7 @@ struct CrashRun: Sendable {
         if outcome?["run_id"] as? String != runID { problems.append("outcome run_id \(outcome?["run_id"] ?? "nil") is not state's \(runID)") }
         let rounds = state["rounds"] as? [[String: Any]] ?? []
         if rounds.count != baseline.rounds { problems.append("\(rounds.count) rounds recorded, a clean run records \(baseline.rounds)") }
-        let archived = Set(audit.archive(run: runID))
+        let archived = Set(audit.archivedFiles(run: runID))
         let missing = baseline.archive.filter { !archived.contains($0) }
         if !missing.isEmpty { problems.append("archive lacks \(missing)") }
         let commits = try await box.taskCommits()

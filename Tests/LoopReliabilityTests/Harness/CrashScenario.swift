@@ -1,5 +1,6 @@
 import Foundation
 import LoopCore
+import LoopTestSupport
 
 /// A run a crash is injected into, and how a user gets it to the end afterwards.
 enum CrashScenario: String, Sendable, CaseIterable {
@@ -12,14 +13,14 @@ enum CrashScenario: String, Sendable, CaseIterable {
     /// Rejected in rounds 1–2 with `max_rounds: 2` (exhausted), then `--resume --max-rounds 3` approves.
     case exhausted = "exhausted-then-extended"
 
-    func setUp(_ box: Sandbox) throws {
+    func setUp(_ box: TestRepo) throws {
         switch self {
         case .twoRounds:
             try box.writeCard(verify: ["test -s work.txt"])
-            try box.useAgents(worker: Agents.goodWorker, reviewer: Agents.rejectOnce)
+            try box.useAgents(worker: AgentScript.goodWorker, reviewer: AgentScript.rejectOnce)
         case .pmMadeReport:
             try box.writeCard(verify: ["test -s work.txt"])
-            try box.useAgents(worker: "change", reviewer: Agents.rejectOnce, workerExtra: ["writes_report: false"])
+            try box.useAgents(worker: "change", reviewer: AgentScript.rejectOnce, workerExtra: ["writes_report: false"])
         case .usageLimit:
             try box.writeCard(verify: ["test -s work.txt"])
             try box.setOption("limit_wait_max", "1")
@@ -28,10 +29,10 @@ enum CrashScenario: String, Sendable, CaseIterable {
                     if [ "$(attempt limit)" -eq 1 ]; then echo "usage limit reached for this account"; exit 1; fi
                     change
                     work_report
-                    """, reviewer: Agents.rejectOnce, workerExtra: [#"rate_limit_pattern: "usage limit reached""#])
+                    """, reviewer: AgentScript.rejectOnce, workerExtra: [#"rate_limit_pattern: "usage limit reached""#])
         case .exhausted:
             try box.writeCard(verify: ["test -s work.txt"], extra: #""max_rounds": 2"#)
-            try box.useAgents(worker: Agents.goodWorker, reviewer: Agents.rejectUntil(round: 3))
+            try box.useAgents(worker: AgentScript.goodWorker, reviewer: AgentScript.rejectUntil(round: 3))
         }
     }
 
@@ -54,7 +55,7 @@ enum CrashScenario: String, Sendable, CaseIterable {
     /// The clean run of this scenario (made once per test process).
     func baseline() async throws -> Baseline {
         if let known = Self.baselines.value[self] { return known }
-        let box = try await Sandbox.make()
+        let box = try await TestRepo.make(agents: .runEveryLine)
         try setUp(box)
         let first = try await box.run()
         guard first.exitCode == cleanExit else { throw SetupFailure("clean \(rawValue) run exited \(first.exitCode): \(first.output)") }
@@ -62,12 +63,12 @@ enum CrashScenario: String, Sendable, CaseIterable {
             let resumed = try await box.loop(resumeArguments)
             guard resumed.exitCode == 0 else { throw SetupFailure("clean \(rawValue) resume exited \(resumed.exitCode): \(resumed.output)") }
         }
-        let audit = BusAudit(box.bus)
+        let audit = Bus(box)
         guard let runID = audit.runID else { throw SetupFailure("clean \(rawValue) run left no run id") }
         let baseline = Baseline(
             commits: try await box.taskCommits(),
             rounds: (try audit.state["rounds"] as? [Any])?.count ?? 0,
-            archive: audit.archive(run: runID).filter { !$0.hasPrefix("stale/") })
+            archive: audit.archivedFiles(run: runID).filter { !$0.hasPrefix("stale/") })
         Self.baselines.withLock { $0[self] = baseline }
         return baseline
     }

@@ -26,7 +26,7 @@ final class FakeModel: Sendable {
         /// Appends this backend to `.loop/config.yaml`: the fake model, JSON tool mode and `args`.
         /// Unguided: the scripted actions must reach the tools in any order (`ActionMenu` is
         /// tested in LoopAgentTests).
-        func configure(_ box: Sandbox, args: [String] = []) throws {
+        func configure(_ box: TestRepo, args: [String] = []) throws {
             var text = try box.read(".loop/config.yaml")
             if !text.hasSuffix("\n") { text += "\n" }
             text += "  \(rawValue):\n    model: \(FakeModel.model)\n"

@@ -1,22 +1,22 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
+public import Foundation
 import LoopCore
 
 /// How a `loop` process ended and what it printed.
-struct LoopResult: Sendable {
+public struct LoopResult: Sendable {
     /// The exit code, or 128 + n when it was killed by signal n.
-    var exitCode: Int32
-    var stdout: String
-    var stderr: String
-    var seconds: Double
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+    public var seconds: Double
 
     /// stdout then stderr.
-    var output: String { stdout + "\n" + stderr }
+    public var output: String { stdout + "\n" + stderr }
 
     /// Non-empty stderr lines.
-    var errorLines: [String] {
+    public var errorLines: [String] {
         stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 }
@@ -26,7 +26,7 @@ struct LoopResult: Sendable {
 ///
 /// Started through `bash -c 'echo $$ > pidfile; exec loop …'` so the test knows the PM's pid
 /// while it runs, to signal it or to kill its whole group.
-final class LoopProcess: Sendable {
+public final class LoopProcess: Sendable {
     private let pidFile: String
     private let stdoutLines = Locked<[String]>([])
     private let stderrLines = Locked<[String]>([])
@@ -38,11 +38,11 @@ final class LoopProcess: Sendable {
     ///     developer's shell cannot change what a test sees.
     ///   - unset: inherited variables to drop besides `LOOP_*`.
     ///   - limit: the test's safety net; the group is killed after it.
-    init(
+    public init(
         _ arguments: [String], in directory: String, environment: [String: String] = [:], unset: [String] = [],
         limit: Duration = .seconds(90)
     ) {
-        pidFile = NSTemporaryDirectory() + "loop-e2e-pid-\(UUID().uuidString)"
+        pidFile = NSTemporaryDirectory() + "loop-test-pid-\(UUID().uuidString)"
         let inherited = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("LOOP_") } + unset
         var env = ["NO_COLOR": "1"]
         env.merge(environment) { _, new in new }
@@ -72,17 +72,17 @@ final class LoopProcess: Sendable {
     }
 
     /// Waits for the process to end.
-    func wait() async throws -> LoopResult {
+    public func wait() async throws -> LoopResult {
         try await task.value
     }
 
     /// stdout and stderr printed so far.
-    var outputSoFar: String {
+    public var outputSoFar: String {
         (stdoutLines.value + stderrLines.value).joined(separator: "\n")
     }
 
     /// The PM's pid (also its process group id).
-    func pid() async throws -> pid_t {
+    public func pid() async throws -> pid_t {
         var found: pid_t?
         try await eventually("loop wrote its pid", timeout: .seconds(10)) {
             found = (try? String(contentsOfFile: pidFile, encoding: .utf8))
@@ -92,40 +92,21 @@ final class LoopProcess: Sendable {
         return found ?? 0
     }
 
-    /// Sends `signal` to the PM alone.
-    func send(_ signal: Int32) async throws {
-        let pid = try await pid()
-        kill(pid, signal)
+    /// Sends `signal` to the PM alone (a terminal's Ctrl+C goes to the whole group instead).
+    public func send(_ signal: Int32) async throws {
+        kill(try await pid(), signal)
     }
 
     /// SIGKILL to the PM's whole process group, as `kill -9 -<pgid>` does.
-    func killGroup() async throws {
-        let pid = try await pid()
-        kill(-pid, SIGKILL)
+    public func killGroup() async throws {
+        kill(-(try await pid()), SIGKILL)
     }
 }
 
 /// Runs `loop <arguments>` in `directory` to its end.
-func runLoop(
+public func runLoop(
     _ arguments: [String], in directory: String, environment: [String: String] = [:], unset: [String] = [],
     limit: Duration = .seconds(90)
 ) async throws -> LoopResult {
     try await LoopProcess(arguments, in: directory, environment: environment, unset: unset, limit: limit).wait()
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting until \(what)" }
-}
-
-/// Polls `condition` every 50 ms until it holds; throws `TimedOut` after `timeout`.
-func eventually(
-    _ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try condition() { return }
-        if ContinuousClock.now >= deadline { throw TimedOut(what: what) }
-        try await Task.sleep(for: .milliseconds(50))
-    }
 }

@@ -2,12 +2,13 @@ import Foundation
 
 /// Finds the `loop` executable that `swift build` / `swift test` built for this package.
 ///
-/// The end-to-end tests run the real binary, never the libraries behind it, so a wiring
-/// mistake in `Sources/loop` or `LoopCLI` fails here.
-enum LoopBinary {
-    /// Absolute path of the built `loop`; `LOOP_E2E_BINARY` overrides it (e.g. an installed copy).
-    static let path: String = {
-        if let override = ProcessInfo.processInfo.environment["LOOP_E2E_BINARY"], !override.isEmpty {
+/// The end-to-end and reliability tests run the real binary, never the libraries behind it,
+/// so a wiring mistake in `Sources/loop` or `LoopCLI` fails there.
+public enum LoopBinary {
+    /// Absolute path of the built `loop`; `LOOP_TEST_BINARY` overrides it (e.g. an installed
+    /// copy or a release build).
+    public static let path: String = {
+        if let override = ProcessInfo.processInfo.environment["LOOP_TEST_BINARY"], !override.isEmpty {
             return override
         }
         let fileManager = FileManager.default
@@ -18,6 +19,12 @@ enum LoopBinary {
         return candidates.first?.path ?? "loop"
     }()
 
+    /// The package root, found from this file's path
+    /// (`Tests/LoopTestSupport/Harness/LoopBinary.swift`, four levels below it).
+    public static let packageRoot: String = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
     /// Where the binary may be: next to the test runner (same configuration), then the
     /// package's `.build/debug`.
     private static var candidates: [URL] {
@@ -27,10 +34,7 @@ enum LoopBinary {
         }
         urls.append(Bundle.main.bundleURL.appendingPathComponent("loop"))
         urls.append(Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("loop"))
-        let packageRoot = URL(fileURLWithPath: #filePath)  // Tests/LoopEndToEndTests/Support/LoopBinary.swift
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        urls.append(packageRoot.appendingPathComponent(".build/debug/loop"))
+        urls.append(URL(fileURLWithPath: packageRoot).appendingPathComponent(".build/debug/loop"))
         return urls
     }
 }

@@ -1,13 +1,14 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
-import Foundation
+public import Foundation
 import LoopCore
-import Testing
 
-/// One bus decoder (or the config loader) under the property-based fuzzer, with the
-/// properties that must hold for every input (the same ones `Sources/LoopFuzz` checks).
-enum FuzzDecoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
+/// One bus decoder (or the config loader) under a fuzzer, with the properties that must hold
+/// for every input: no input crashes a decoder; a report `ReportReader` accepts always carries
+/// the expected task id, round and run id; an accepted task card has a valid task id; a
+/// decoded state, fix list or outcome survives an encode/decode round trip unchanged.
+///
+/// Shared by the property fuzzer in `LoopReliabilityTests` and the libFuzzer target
+/// `Sources/LoopFuzz`, so both check the same properties through the same dispatch.
+public enum FuzzDecoder: String, CaseIterable, Sendable, CustomStringConvertible {
     case taskCard = "task_card"
     case workReport = "work_report"
     case reviewReport = "review_report"
@@ -16,21 +17,25 @@ enum FuzzDecoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case outcome
     case config
 
-    var testDescription: String { rawValue }
+    /// The raw value, so test arguments read `task_card`, not `taskCard`.
+    public var description: String { rawValue }
 
     static let identity = ReportIdentity(taskID: "T-1", round: 2, runID: "run-20260101T000000-abcdef01.r2.reviewer1")
-    static var identityFields: [String: Any] { ["task_id": "T-1", "round": 2, "run_id": identity.runID] }
+    public static var identityFields: [String: Any] { ["task_id": "T-1", "round": 2, "run_id": identity.runID] }
 
     /// The committed seed corpus, `Tests/Fuzz/corpus/<decoder>/`.
-    var seeds: [Data] {
-        let folder = "\(Binary.packageRoot)/Tests/Fuzz/corpus/\(rawValue)"
+    public var seeds: [Data] {
+        let folder = "\(LoopBinary.packageRoot)/Tests/Fuzz/corpus/\(rawValue)"
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
         return names.compactMap { FileManager.default.contents(atPath: "\(folder)/\($0)") }
     }
 
+    /// The name of the scratch file for the decoders that read from disk.
+    public var scratchFileName: String { self == .config ? "config.yaml" : "\(rawValue).json" }
+
     /// Runs one input; returns the properties it violated (empty when all hold). `scratch` is
     /// the file the decoders that read from disk get.
-    func run(_ data: Data, scratch: ScratchFile) -> [String] {
+    public func run(_ data: Data, scratch: ScratchFile) -> [String] {
         var violations: [String] = []
         func check(_ condition: Bool, _ message: @autoclosure () -> String) {
             if !condition { violations.append(message()) }
@@ -84,35 +89,5 @@ enum FuzzDecoder: String, CaseIterable, Sendable, CustomTestStringConvertible {
         guard let encoded = try? JSONEncoder.bus.encode(value) else { return ["a decoded \(T.self) cannot be encoded"] }
         guard let again = try? JSONDecoder().decode(T.self, from: encoded) else { return ["a saved \(T.self) cannot be read back"] }
         return again == value ? [] : ["\(T.self) changes in an encode/decode round trip"]
-    }
-}
-
-/// A file rewritten in place for every input (truncate + write on one descriptor): creating
-/// and renaming a file per input costs milliseconds here, rewriting one costs microseconds.
-final class ScratchFile {
-    let path: String
-    private let fd: Int32
-
-    init(path: String) throws {
-        self.path = path
-        fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw SetupFailure("cannot open \(path): errno \(errno)") }
-    }
-
-    deinit { close(fd) }
-
-    /// Replaces the file's bytes with `data`; returns its path.
-    @discardableResult
-    func overwrite(with data: Data) -> String {
-        _ = ftruncate(fd, 0)
-        data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = pwrite(fd, buffer.baseAddress?.advanced(by: offset), buffer.count - offset, off_t(offset))
-                if written <= 0 { break }
-                offset += written
-            }
-        }
-        return path
     }
 }
