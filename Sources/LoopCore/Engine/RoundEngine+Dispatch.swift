@@ -216,6 +216,7 @@ extension RoundEngine {
             timeout: options.dispatchTimeout, idleTimeout: options.idleTimeout,
             heartbeatPath: paths.heartbeat(role.rawValue), heartbeatInterval: max(1, options.heartbeatTTL / 2))
         request.echoesOutput = options.verbose
+        request.agentEnvironment = agentEnvironment()
         let result = try await context.dispatcher.dispatch(request)
         UsageLedger(path: paths.usage).record(
             state: state, role: role, backend: backend, model: request.model, dispatchID: dispatchID, result: result)

@@ -38,7 +38,7 @@ extension RoundEngine {
         record.workerStopped = report.stoppedReason ?? (report.status == "stopped" ? "stopped" : nil)
         state.currentRound = record
         state.headSHA = head
-        state.phase = .verifying
+        try state.advance(to: .verifying)
         try transition(
             "worker_finished",
             [

@@ -87,7 +87,7 @@ extension RoundEngine {
         }
         state.currentRound = record
         state.lastDecision = record.approved == true ? "approved" : (record.decision ?? "changes_required")
-        state.phase = .fixing
+        try state.advance(to: .fixing)
         try transition(
             "round_decided", ["approved": .bool(record.approved ?? false), "decision": .string(record.decision ?? "")])
         try finishRound()
@@ -183,9 +183,7 @@ extension RoundEngine {
         try state.save(to: paths.state)
         try archive.keepRound(state.round, taskPath: state.taskPath)
         if record.approved == true {
-            state.phase = .done
-            state.result = .approved
-            state.finishedAt = Timestamp.now()
+            state.finish(.approved)
             try transition("run_approved", ["head_sha": .string(state.headSHA ?? "")])
             return
         }
@@ -195,32 +193,26 @@ extension RoundEngine {
             // rest, and ask a person a concrete question.
             let count = options.maxStalledRounds
             try writeNeedsHelp(rounds: count)
-            state.phase = .exhausted
-            state.result = .exhausted
             state.needsHelp = true
             let failing = loadVerifyResults().filter { !$0.passed }.map { "`\($0.command)`" }
-            state.reason =
+            let reason =
                 "no progress: \(count == 1 ? "round \(state.round)" : "rounds \(state.round - count + 1)–\(state.round)") ended with the same tree"
                 + (failing.isEmpty ? "" : " and the same failing verify command\(failing.count == 1 ? "" : "s") (\(failing.joined(separator: ", ")))")
                 + "; see \(paths.display(paths.needsHelp))"
-            state.finishedAt = Timestamp.now()
+            state.finish(.exhausted, reason: reason)
             try transition("run_exhausted", ["reason": .string("no progress"), "needs_help": .bool(true)])
             console.warn("stopping: \(state.reason ?? "no progress")")
             return
         }
         if state.round >= state.maxRounds {
-            state.phase = .exhausted
-            state.result = .exhausted
-            state.reason = state.reason ?? "no approval after \(state.round) round\(state.round == 1 ? "" : "s")"
-            state.finishedAt = Timestamp.now()
+            state.finish(.exhausted, reason: state.reason ?? "no approval after \(state.round) round\(state.round == 1 ? "" : "s")")
             try transition("run_exhausted")
             return
         }
         for file in [paths.workReport, paths.reviewReport, paths.reviewRequest, verifyResultsPath, paths.baselineVerify] {
             try archive.removeArchived(file)
         }
-        state.round += 1
-        state.phase = .working
+        try state.startNextRound()
         try transition("round_finished", ["next_round": .number(Double(state.round))])
     }
 }

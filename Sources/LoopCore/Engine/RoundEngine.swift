@@ -41,17 +41,12 @@ public final class RoundEngine {
                 return stopInterrupted(signal: number)
             case .other(let message, .exhausted):
                 // A run budget ran out: a clean stop at a safe point, resumable with a bigger budget.
-                state.stop(.exhausted)
-                state.result = .exhausted
-                state.reason = message
-                state.finishedAt = Timestamp.now()
+                state.stop(.exhausted, reason: message)
                 persist("run_exhausted", ["reason": .string(message)])
                 console.info("stopping: \(message)")
                 return .approved
             case .pausedOnLimit(let message):
-                state.stop(.paused)
-                state.result = .paused
-                state.reason = "paused on a usage limit: \(message)"
+                state.stop(.paused, reason: "paused on a usage limit: \(message)")
                 persist("run_paused", ["reason": .string(message)])
                 return .pausedOnLimit
             case .roundFailed(let reason):
@@ -65,13 +60,10 @@ public final class RoundEngine {
     }
 
     private func stopInterrupted(signal: Int32) -> LoopExitCode {
-        let name = signal == 15 ? "SIGTERM" : "SIGINT"
-        let where_ = state.phase.rawValue
-        state.stop(.interrupted)
-        state.result = .interrupted
-        state.reason = "interrupted by \(name) while \(where_) (round \(state.round))"
-        persist("run_interrupted", ["signal": .string(name)])
-        return signal == 15 ? .terminated : .interrupted
+        let interruption = Interruption(signal: signal)
+        interruption.stop(&state)
+        persist("run_interrupted", ["signal": .string(interruption.name)])
+        return interruption.exitCode
     }
 
     private func failRound(_ reason: String) -> LoopExitCode {
@@ -106,8 +98,6 @@ public final class RoundEngine {
     // MARK: - Phases
 
     func advance() async throws {
-        // The built-in agent reads this; its process inherits our environment.
-        if options.unsafeShell { setenv("LOOP_UNSAFE_SHELL", "1", 1) }
         if state.phase == .working { try await workerPhase() }
         if state.phase == .verifying { try await verifyPhase() }
         if state.phase == .reviewing { try await reviewPhase() }
@@ -148,7 +138,7 @@ public final class RoundEngine {
         record.verifyPassed = results.allSatisfy(\.passed)
         record.verify = results.map(VerifyEvidence.init)
         state.currentRound = record
-        state.phase = .reviewing
+        try state.advance(to: .reviewing)
         try transition(
             "verify_finished",
             ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
@@ -185,9 +175,19 @@ public final class RoundEngine {
         {
             throw LoopError.other(exceeded, .exhausted)
         }
-        if let left = budget.tokensLeft(state: state, paths: paths) {
-            setenv("LOOP_TOKENS_LEFT", String(left), 1)
+    }
+
+    /// The values the agent reads from its environment, passed in the dispatch request:
+    /// `LOOP_UNSAFE_SHELL` (`--unsafe-shell`) and `LOOP_TOKENS_LEFT` (what a token budget
+    /// leaves, so the built-in agent stops before the run's budget does).
+    func agentEnvironment() -> [String: String] {
+        var environment: [String: String] = [:]
+        if options.unsafeShell { environment["LOOP_UNSAFE_SHELL"] = "1" }
+        let budget = Budget(options: options)
+        if !budget.isUnlimited, let left = budget.tokensLeft(state: state, paths: paths) {
+            environment["LOOP_TOKENS_LEFT"] = String(left)
         }
+        return environment
     }
 
     func loadVerifyResults() -> [VerifyResult] {
