@@ -55,13 +55,14 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "LoopCoreTests", dependencies: ["LoopCore", .product(name: "Yams", package: "Yams")]),
+            name: "LoopCoreTests",
+            dependencies: ["LoopCore", "LoopTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LoopAgentTests", dependencies: ["LoopAgent", "LoopCore", "LoopTestSupport"]),
         .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
         .testTarget(name: "LoopReliabilityTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
         // Test helpers shared by test targets (a scripted HTTP server); not part of the product.
-        .target(name: "LoopTestSupport", path: "Tests/LoopTestSupport"),
+        .target(name: "LoopTestSupport", dependencies: ["LoopCore"], path: "Tests/LoopTestSupport"),
         .executableTarget(name: "LoopFuzz", dependencies: ["LoopCore"]),
     ]
 )

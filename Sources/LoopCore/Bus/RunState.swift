@@ -147,7 +147,8 @@ public struct RunState: Codable, Sendable, Equatable {
     public var schemaVersion: Int
     public var taskID: String
     public var runID: String
-    public var phase: Phase
+    /// Set only by the transitions below (`advance(to:)`, `startNextRound()`, `finish`, `stop`, `reopen`).
+    public private(set) var phase: Phase
     public var round: Int
     public var maxRounds: Int
     public var result: RunResult?

@@ -30,7 +30,9 @@ public struct RunController: Sendable {
         self.executable = executable
     }
 
-    var paths: BusPaths { BusPaths(loopDir: request.loopDir) }
+    var paths: BusPaths {
+        BusPaths(loopDir: request.loopDir, cwd: request.repository ?? FileManager.default.currentDirectoryPath)
+    }
 
     /// Runs the request and returns the exit code; user errors are thrown as `LoopError`.
     public func run() async throws -> LoopExitCode {
