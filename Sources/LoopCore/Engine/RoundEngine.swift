@@ -5,6 +5,12 @@ import Foundation
 ///
 /// Each round runs in a fresh `loop run --single-round --round N` process, so a round starts
 /// from files, never from memory, and a crash loses at most the step in flight.
+///
+/// The engine is the driver: `advance()` runs the phase `state.phase` names and moves on only
+/// through `RunState`'s transitions, saving after each (`transition`, with its fault point).
+/// The decisions are values it applies: `WorkerFacts` (what git says the worker did),
+/// `VerifyGate` (runs verify and decides pass or fail), `RoundVerdict` (the round's approval)
+/// and `RoundEnd` (approved, no progress, out of rounds, or the next round).
 public final class RoundEngine {
     let context: RoundContext
     var state: RunState
@@ -97,11 +103,24 @@ public final class RoundEngine {
 
     // MARK: - Phases
 
+    /// Runs the phase `state.phase` names, then the next, until the round has ended (the run
+    /// is finished or stopped, or `state.json` names the next round for the next subprocess).
     func advance() async throws {
-        if state.phase == .working { try await workerPhase() }
-        if state.phase == .verifying { try await verifyPhase() }
-        if state.phase == .reviewing { try await reviewPhase() }
-        if state.phase == .fixing { try finishRound() }
+        let round = state.round
+        while state.round == round {
+            let phase = state.phase
+            switch phase {
+            case .working: try await workerPhase()
+            case .verifying: try await verifyPhase()
+            case .reviewing: try await reviewPhase()
+            case .fixing: try finishRound()
+            case .idle, .done, .exhausted, .failed, .interrupted, .paused: return
+            }
+            // Every phase ends in a transition or throws; one that did neither would loop forever.
+            guard state.phase != phase || state.round != round else {
+                throw LoopError.roundFailed("the \(phase.rawValue) phase of round \(round) ended without a transition")
+            }
+        }
     }
 
     private func workerPhase() async throws {
@@ -134,9 +153,10 @@ public final class RoundEngine {
             }
         }
         try AtomicFile.write(try JSONEncoder.bus.encode(results), to: verifyResultsPath)
+        let verdict = VerifyGate.Verdict(results: results)
         var record = state.currentRound
-        record.verifyPassed = results.allSatisfy(\.passed)
-        record.verify = results.map(VerifyEvidence.init)
+        record.verifyPassed = verdict.passed
+        record.verify = verdict.evidence
         state.currentRound = record
         try state.advance(to: .reviewing)
         try transition(
