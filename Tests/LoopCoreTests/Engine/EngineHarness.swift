@@ -61,10 +61,19 @@ final class EngineHarness {
         let request = RunRequest(
             loopDir: paths.root, taskPath: nil, options: options, explicitKeys: [], resume: resume, singleRound: true,
             repository: repository)
-        return try await RunController(
+        let controller = RunController(
             request: request, dispatcher: dispatcher, templates: Self.templates, console: console,
-            executable: "/nonexistent/loop"
-        ).run()
+            executable: "/nonexistent/loop")
+        // The bus lock is an flock, and a process another test forks in parallel holds a copy
+        // of our descriptors until it execs: a lock just released can look held for a moment.
+        for _ in 0..<50 {
+            do {
+                return try await controller.run()
+            } catch LoopError.locked {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        return try await controller.run()
     }
 
     /// One round of the run in `state.json`, by a fresh engine (as a round subprocess does).

@@ -33,4 +33,25 @@ struct PhaseDecisionTests {
     func roundEnd(approved: Bool, stalled: Bool, round: Int, expected: RoundEnd) {
         #expect(RoundEnd.decide(approved: approved, isStalled: stalled, round: round, maxRounds: 3) == expected)
     }
+
+    @Test("a failed attempt is retried with a note and a growing delay until the retries are used up")
+    func failedAttempt() {
+        let result = DispatchResult(end: .exited, exitCode: 2, duration: 1, outputTail: "line 1\nboom")
+        let first = FailedAttempt(role: .worker, attempt: 1, failures: 1, reason: "codex exit 2", result: result)
+        #expect(!first.isFinal(retries: 2))
+        #expect(first.retryNote.contains("Attempt 1 of this round ended without a usable report: codex exit 2"))
+        #expect(first.retryNote.contains("boom"))
+        #expect(first.retryDelay(base: 5) == 5)
+        let third = FailedAttempt(role: .worker, attempt: 3, failures: 3, reason: "codex exit 2", result: result)
+        #expect(third.isFinal(retries: 2))
+        #expect(third.retryDelay(base: 5) == 20)
+        #expect(third.giveUpMessage(log: "r1.log") == "worker dispatch failed after 3 attempts: codex exit 2 — last output: line 1 | boom (log: r1.log)")
+        var permanent = result
+        permanent.isPermanentError = true
+        permanent.errorMessage = "unknown model"
+        let auth = FailedAttempt(role: .reviewer, attempt: 1, failures: 1, reason: "claude exit 1", result: permanent)
+        #expect(auth.isFinal(retries: 2))
+        #expect(auth.reason == "claude exit 1: unknown model")
+        #expect(auth.giveUpMessage(log: "x") == "reviewer dispatch failed after 1 attempt: claude exit 1: unknown model (log: x)")
+    }
 }

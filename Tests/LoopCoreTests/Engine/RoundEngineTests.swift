@@ -124,4 +124,18 @@ struct RoundEngineTests {
         #expect(request.agentEnvironment["LOOP_TOKENS_LEFT"] == "1000000")
         #expect(ProcessInfo.processInfo.environment["LOOP_TOKENS_LEFT"] == nil)
     }
+
+    @Test("a crashed attempt is retried, and the retry's prompt says what the failed attempt did")
+    func crashIsRetriedWithNote() async throws {
+        let harness = try EngineHarness(
+            worker: [.crash(exitCode: 3), .work(FakeWork(files: ["a.txt": "1\n"]))], reviewer: [.review(.approve)])
+        harness.options.dispatchRetries = 1
+        let state = try await harness.runToEnd()
+        #expect(state.result == .approved)
+        let attempts = harness.dispatcher.received(.worker)
+        #expect(attempts.count == 2)
+        #expect(state.rounds.first?.worker?.attempt == 2)
+        #expect(attempts.last?.request.prompt.contains("=== PREVIOUS ATTEMPT FAILED ===") == true)
+        #expect(attempts.last?.request.prompt.contains("fake agent crashed") == true)
+    }
 }
