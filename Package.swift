@@ -55,7 +55,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "LoopCoreTests", dependencies: ["LoopCore", .product(name: "Yams", package: "Yams")]),
+            name: "LoopCoreTests",
+            dependencies: ["LoopCore", "LoopTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LoopAgentTests", dependencies: ["LoopAgent", "LoopCore", "LoopTestSupport"]),
         .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),

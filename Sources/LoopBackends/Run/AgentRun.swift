@@ -60,8 +60,10 @@ struct AgentRun: Sendable {
     }
 
     func spec(for invocation: Invocation) -> ProcessSpec {
+        // What the engine passes for this dispatch comes last: it is about this run, not the backend.
+        let environment = invocation.environment.merging(request.agentEnvironment) { _, engine in engine }
         var spec = ProcessSpec(
-            arguments: invocation.arguments, workingDirectory: request.workdir, environment: invocation.environment,
+            arguments: invocation.arguments, workingDirectory: request.workdir, environment: environment,
             removedEnvironment: Invocation.removedEnvironment, stdinFile: invocation.stdinFile,
             timeout: request.timeout > 0 ? .seconds(request.timeout) : nil,
             idleTimeout: request.idleTimeout > 0 ? .seconds(request.idleTimeout) : nil,

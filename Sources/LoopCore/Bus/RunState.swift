@@ -147,7 +147,8 @@ public struct RunState: Codable, Sendable, Equatable {
     public var schemaVersion: Int
     public var taskID: String
     public var runID: String
-    public var phase: Phase
+    /// Set only by the transitions below (`advance(to:)`, `startNextRound()`, `finish`, `stop`, `reopen`).
+    public private(set) var phase: Phase
     public var round: Int
     public var maxRounds: Int
     public var result: RunResult?
@@ -266,17 +267,84 @@ public struct RunState: Codable, Sendable, Equatable {
         try AtomicFile.write(try JSONEncoder.bus.encode(self), to: path)
     }
 
-    /// Records a failure, keeping the first real reason.
-    public mutating func fail(_ reason: String) {
-        stop(.failed)
-        result = .failed
-        if self.reason == nil { self.reason = reason }
+    // MARK: - Transitions
+    //
+    // The phase is assigned only here. A round moves working → verifying → reviewing → fixing,
+    // and fixing → the next round's working; a run can stop or finish from any phase.
+
+    /// Whether a round may move from `phase` to `next`.
+    public static func isLegal(from phase: Phase, to next: Phase) -> Bool {
+        switch (phase, next) {
+        case (.working, .verifying), (.verifying, .reviewing), (.reviewing, .fixing): true
+        default: false
+        }
+    }
+
+    /// Moves the round to its next phase; an illegal move is a round failure, never a silent jump.
+    /// - Throws: `LoopError.roundFailed` naming both phases when the move is not a round's next step.
+    public mutating func advance(to next: Phase) throws {
+        guard RunState.isLegal(from: phase, to: next) else {
+            throw LoopError.roundFailed("illegal phase transition from \(phase.rawValue) to \(next.rawValue)")
+        }
+        phase = next
+    }
+
+    /// Ends a round that did not finish the run: the next round starts working.
+    /// - Throws: `LoopError.roundFailed` unless the round is in `fixing`.
+    public mutating func startNextRound() throws {
+        guard phase == .fixing else {
+            throw LoopError.roundFailed("illegal phase transition from \(phase.rawValue) to the next round")
+        }
+        round += 1
+        phase = .working
+    }
+
+    /// Ends the run at the end of a round: approved (`done`) or out of rounds (`exhausted`).
+    /// A finished run is not resumed where it stopped, so no `stopped_in` is kept.
+    /// - Parameter reason: the reason to record; nil keeps the one already there.
+    public mutating func finish(_ result: RunResult, reason: String? = nil) {
+        phase = RunState.phase(for: result)
+        self.result = result
+        if let reason { self.reason = reason }
         finishedAt = Timestamp.now()
     }
 
-    /// Moves a mid-round run to a stopped phase, remembering where it was.
-    public mutating func stop(_ stopped: Phase) {
+    /// Stops a run mid-round (failed, out of budget, interrupted, paused), remembering the
+    /// phase it stopped in so `--resume` continues there. The first real reason is kept.
+    /// A failure or a spent budget ends the run (`finished_at`); a pause or interruption waits
+    /// for `--resume`.
+    public mutating func stop(_ result: RunResult, reason: String) {
         if [.working, .verifying, .reviewing, .fixing].contains(phase) { stoppedIn = phase }
-        phase = stopped
+        phase = RunState.phase(for: result)
+        self.result = result
+        if self.reason == nil { self.reason = reason }
+        if result == .failed || result == .exhausted { finishedAt = Timestamp.now() }
+    }
+
+    /// Records a failure, keeping the first real reason.
+    public mutating func fail(_ reason: String) {
+        stop(.failed, reason: reason)
+    }
+
+    /// `--resume`: the run continues in `phase` (where it stopped, or the next round's
+    /// `working`), with its stop forgotten.
+    public mutating func reopen(in phase: Phase) {
+        self.phase = phase
+        result = nil
+        reason = nil
+        stoppedIn = nil
+        finishedAt = nil
+        limitUntil = nil
+    }
+
+    /// The phase a run with `result` ends in.
+    static func phase(for result: RunResult) -> Phase {
+        switch result {
+        case .approved: .done
+        case .exhausted: .exhausted
+        case .failed: .failed
+        case .interrupted: .interrupted
+        case .paused: .paused
+        }
     }
 }

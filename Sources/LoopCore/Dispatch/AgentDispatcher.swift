@@ -32,6 +32,10 @@ public struct DispatchRequest: Sendable, Equatable {
     public var heartbeatInterval: Int
     /// Whether the agent's output lines are also printed, prefixed with role and round (`--verbose`).
     public var echoesOutput: Bool = false
+    /// Values the round engine passes to this agent (`LOOP_TOKENS_LEFT`, `LOOP_UNSAFE_SHELL`),
+    /// merged into the agent process's environment over everything else. The engine never
+    /// changes its own environment to reach an agent.
+    public var agentEnvironment: [String: String] = [:]
 
     public init(
         role: Role, backend: String, model: String?, prompt: String, promptFile: String, workdir: String,

@@ -147,7 +147,7 @@ extension RoundEngine {
                 try await waitOutLimit(limit, role: role, waits: limitWaits)
                 continue
             }
-            var reason: String
+            let reason: String
             if let synthesize, !context.dispatcher.writesReport(backend: backend) {
                 if result.succeeded { return try await synthesize(result, id) }
                 reason = "\(backend) \(result.endDescription)"
@@ -174,31 +174,19 @@ extension RoundEngine {
                         : "\(backend) \(result.endDescription)"
                 }
             }
-            let reportedError = result.errorMessage ?? ""
-            if !reportedError.isEmpty { reason += ": \(reportedError)" }
             failures += 1
+            let failed = FailedAttempt(role: role, attempt: attempt, failures: failures, reason: reason, result: result)
             events.record(
-                "dispatch_failed", round: state.round, ["role": .string(role.rawValue), "reason": .string(reason)])
-            if result.isPermanentError || failures > options.dispatchRetries {
-                // The agent's own error says why; its last lines only help when it said nothing.
-                let tail =
-                    reportedError.isEmpty ? result.outputTail.split(separator: "\n").suffix(3).joined(separator: " | ") : ""
+                "dispatch_failed", round: state.round,
+                ["role": .string(role.rawValue), "reason": .string(failed.reason)])
+            if failed.isFinal(retries: options.dispatchRetries) {
                 throw LoopError.roundFailed(
-                    "\(role.rawValue) dispatch failed after \(failures) attempt\(failures == 1 ? "" : "s"): \(reason)"
-                        + (tail.isEmpty ? "" : " — last output: \(tail)")
-                        + " (log: \(paths.display(paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue))))"
-                )
+                    failed.giveUpMessage(
+                        log: paths.display(paths.roundLog(task: state.taskID, round: state.round, role: role.rawValue))))
             }
-            let lastLines = result.outputTail.split(separator: "\n").suffix(5).joined(separator: "\n")
-            retryNote = """
-
-
-                === PREVIOUS ATTEMPT FAILED ===
-                Attempt \(attempt) of this round ended without a usable report: \(reason)
-                \(lastLines.isEmpty ? "" : "Its last output:\n\(lastLines)\n")Do not repeat what it did. Work on the task above and write the report as the contract says.
-                """
-            let delay = min(60, max(1, options.dispatchRetryBaseSec) << min(failures - 1, 6))
-            console.warn("\(role.rawValue) attempt \(attempt) failed: \(reason); retrying in \(delay) s")
+            retryNote = failed.retryNote
+            let delay = failed.retryDelay(base: options.dispatchRetryBaseSec)
+            console.warn("\(role.rawValue) attempt \(attempt) failed: \(failed.reason); retrying in \(delay) s")
             try await Task.sleep(for: .seconds(delay))
         }
     }
@@ -214,6 +202,7 @@ extension RoundEngine {
             timeout: options.dispatchTimeout, idleTimeout: options.idleTimeout,
             heartbeatPath: paths.heartbeat(role.rawValue), heartbeatInterval: max(1, options.heartbeatTTL / 2))
         request.echoesOutput = options.verbose
+        request.agentEnvironment = agentEnvironment()
         let result = try await context.dispatcher.dispatch(request)
         UsageLedger(path: paths.usage).record(
             state: state, role: role, backend: backend, model: request.model, dispatchID: dispatchID, result: result)

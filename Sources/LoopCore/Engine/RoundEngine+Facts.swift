@@ -1,9 +1,45 @@
 import Foundation
 
 extension RoundEngine {
-    /// Commits what the worker left uncommitted (never secrets, never the bus) and records the
-    /// round's facts from git: the agent's report is a claim next to them.
+    /// Commits what the worker left uncommitted (never secrets, never the bus), records the
+    /// round's facts from git and moves the round on to verifying.
     func commitAndRecordFacts(report: WorkReport) async throws {
+        let facts = try await commitWorkerChanges(report: report)
+        var record = state.currentRound
+        facts.record(into: &record)
+        state.currentRound = record
+        state.headSHA = facts.head
+        try state.advance(to: .verifying)
+        try transition(
+            "worker_finished",
+            [
+                "head_sha": .string(facts.head), "files_changed": .number(Double(facts.filesChanged.count)),
+                "uncommitted_secrets": .array(facts.uncommittedSecrets.map { .string($0) }),
+            ])
+        console.info(
+            "round \(state.round) · worker done: \(facts.filesChanged.count) file\(facts.filesChanged.count == 1 ? "" : "s") changed, head \(facts.head.prefix(12))"
+        )
+        if !facts.uncommittedSecrets.isEmpty {
+            console.warn(
+                "left uncommitted because they look like secrets: \(facts.uncommittedSecrets.joined(separator: ", "))")
+        }
+        if !facts.committedSecrets.isEmpty {
+            console.warn(
+                "the worker itself committed files that look like secrets: \(facts.committedSecrets.joined(separator: ", "))")
+        }
+        if let claimed = report.headSHA, !claimed.isEmpty, !facts.head.hasPrefix(claimed), !claimed.hasPrefix(facts.head),
+            !report.madeByPM
+        {
+            events.record(
+                "claim_mismatch", round: state.round,
+                ["claimed_head": .string(claimed), "actual_head": .string(facts.head)])
+        }
+    }
+
+    /// The worker phase's git step: commits what the worker left (never secrets, never the bus,
+    /// never what verify left as evidence or what was dirty at the start) and reads the facts.
+    /// Changes nothing in `state`.
+    private func commitWorkerChanges(report: WorkReport) async throws -> WorkerFacts {
         let git = workdirGit
         let dirtyBefore = Set(state.dirtyAtStart ?? [])
         var changes = try await git.status(excluding: busExclusions).filter { !dirtyBefore.contains($0.path) }
@@ -27,40 +63,13 @@ extension RoundEngine {
             )
         }
         guard let head = await git.head() else { throw LoopError.roundFailed("cannot read HEAD of \(state.workdir)") }
-        var record = state.currentRound
-        let base = record.baseSHA ?? state.baseSHA
+        let base = state.currentRound.baseSHA ?? state.baseSHA
         let roundFiles = try await git.changedFiles(from: base, to: head)
-        let committedSecrets = roundFiles.filter { SecretFilter.isSecret(path: $0, workdir: state.workdir) }
-        record.headSHA = head
-        record.filesChanged = roundFiles
-        record.uncommittedSecrets = secrets
-        record.reportMadeByPM = report.madeByPM
-        record.workerStopped = report.stoppedReason ?? (report.status == "stopped" ? "stopped" : nil)
-        state.currentRound = record
-        state.headSHA = head
-        state.phase = .verifying
-        try transition(
-            "worker_finished",
-            [
-                "head_sha": .string(head), "files_changed": .number(Double(roundFiles.count)),
-                "uncommitted_secrets": .array(secrets.map { .string($0) }),
-            ])
-        console.info(
-            "round \(state.round) · worker done: \(roundFiles.count) file\(roundFiles.count == 1 ? "" : "s") changed, head \(head.prefix(12))"
-        )
-        if !secrets.isEmpty {
-            console.warn("left uncommitted because they look like secrets: \(secrets.joined(separator: ", "))")
-        }
-        if !committedSecrets.isEmpty {
-            console.warn(
-                "the worker itself committed files that look like secrets: \(committedSecrets.joined(separator: ", "))")
-        }
-        if let claimed = report.headSHA, !claimed.isEmpty, !head.hasPrefix(claimed), !claimed.hasPrefix(head),
-            !report.madeByPM
-        {
-            events.record(
-                "claim_mismatch", round: state.round, ["claimed_head": .string(claimed), "actual_head": .string(head)])
-        }
+        return WorkerFacts(
+            head: head, filesChanged: roundFiles, uncommittedSecrets: secrets,
+            committedSecrets: roundFiles.filter { SecretFilter.isSecret(path: $0, workdir: state.workdir) },
+            reportMadeByPM: report.madeByPM,
+            workerStopped: report.stoppedReason ?? (report.status == "stopped" ? "stopped" : nil))
     }
 
     /// The worker must leave its work on the task branch: if it checked out another branch or a

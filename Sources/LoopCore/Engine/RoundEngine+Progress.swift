@@ -2,9 +2,8 @@ import Foundation
 
 /// Verify runs, the run's baseline, the PM's evidence checks and the no-progress stop.
 extension RoundEngine {
-    /// Runs the card's verify commands in the workdir. What they create or change is
-    /// remembered as evidence, not the worker's change, so the next commit leaves it out.
-    func runVerifyCommands(log: String) async throws -> [VerifyResult] {
+    /// The verify gate for this round, logging to `logs/<task>/r<N>_<log>.log`.
+    func verifyGate(log: String) -> VerifyGate {
         let verifier = Verifier(
             workdir: state.workdir, timeout: options.verifyTimeout,
             logPath: paths.roundLog(task: state.taskID, round: state.round, role: log),
@@ -14,14 +13,18 @@ extension RoundEngine {
             ],
             sandbox: VerifySandbox(
                 isEnabled: !options.unsafeVerify, allowsNetwork: context.card.verifyNetwork ?? options.verifyNetwork))
-        let before = Set(try await workdirGit.changedPaths(excluding: busExclusions))
-        let results = try await verifier.run(context.card.verify)
-        reapLeftovers(of: verifyRunID)
-        let made = try await workdirGit.changedPaths(excluding: busExclusions).filter { !before.contains($0) }
+        return VerifyGate(
+            commands: context.card.verify, verifier: verifier, workdir: workdirGit, busExclusions: busExclusions)
+    }
+
+    /// Runs the card's verify commands in the workdir. What they create or change is
+    /// remembered as evidence, not the worker's change, so the next commit leaves it out.
+    func runVerifyCommands(log: String) async throws -> [VerifyResult] {
+        let run = try await verifyGate(log: log).run(reapLeftovers: { reapLeftovers(of: verifyRunID) })
         var artifacts = state.verifyArtifacts ?? [:]
-        artifacts.merge(try await workdirGit.hashes(of: made)) { _, new in new }
+        artifacts.merge(run.artifacts) { _, new in new }
         state.verifyArtifacts = artifacts
-        return results
+        return run.results
     }
 
     /// Before round 1's worker: runs verify on the untouched base, so round 1's worker sees
@@ -71,8 +74,8 @@ extension RoundEngine {
 
     /// Whether this round made no progress: the same tree as its base, and the same verify
     /// commands failing as at its base.
-    func madeNoProgress(head: String, verify: [VerifyResult]) async -> Bool {
-        let failing = Set(verify.filter { !$0.passed }.map(\.command))
+    func madeNoProgress(head: String, verify: VerifyGate.Verdict) async -> Bool {
+        let failing = verify.failingCommands
         let failingBefore = Set(baseEvidence.filter { !$0.passed }.map(\.command))
         guard failing == failingBefore else { return false }
         let base = state.currentRound.baseSHA ?? state.baseSHA

@@ -10,12 +10,9 @@ extension RoundEngine {
             throw LoopError.roundFailed("round \(state.round) has no recorded head")
         }
         let verify = loadVerifyResults()
-        let verifyPassed = verify.allSatisfy(\.passed)
+        let gate = VerifyGate.Verdict(results: verify)
         let work = ReportReader.checkWork(paths.workReport, expecting: identity(record.worker?.runID ?? ""))
         let workReport: WorkReport? = if case .valid(let report) = work { report } else { nil }
-        // The fix list, in the order the next worker should work through it: failed verify
-        // commands, the PM's own findings, the reviewer's blocking issues, what the worker got stuck on.
-        let verifyFixes = verify.filter { !$0.passed }.map(Self.issue(forFailed:))
         var findings: [BlockingIssue] = []
         var reviewFixes: [BlockingIssue] = []
         var nonBlocking: [String] = []
@@ -45,25 +42,19 @@ extension RoundEngine {
             record.decision = review.decision.rawValue
             record.blockingIssues = review.blockingIssues.count
             nonBlocking = review.nonBlockingSuggestions
-            reviewFixes = review.blockingIssues
-            if review.decision == .changesRequired, review.blockingIssues.isEmpty {
-                reviewFixes.append(
-                    BlockingIssue(
-                        severity: "medium", file: "",
-                        reason:
-                            "The reviewer required changes without listing a blocking issue. Summary: \(review.summary ?? "(none)")",
-                        source: "reviewer"))
+            let decided = RoundVerdict(review: review, verify: gate, findings: findings)
+            reviewFixes = decided.reviewFixes
+            for overrule in decided.overruled {
+                switch overrule {
+                case .blockingIssuesListed:
+                    console.warn("the reviewer approved but listed blocking issues; treated as changes required")
+                case .verifyFailed:
+                    console.info("round \(state.round) · reviewer approved, but verification failed: not approved")
+                case .pmFindings:
+                    console.info("round \(state.round) · reviewer approved, but the PM's checks failed: not approved")
+                }
             }
-            var verdict = review.decision == .approve && verifyPassed && review.blockingIssues.isEmpty && findings.isEmpty
-            if review.decision == .approve, !review.blockingIssues.isEmpty {
-                console.warn("the reviewer approved but listed blocking issues; treated as changes required")
-            }
-            if review.decision == .approve, !verifyPassed {
-                console.info("round \(state.round) · reviewer approved, but verification failed: not approved")
-            }
-            if review.decision == .approve, !findings.isEmpty {
-                console.info("round \(state.round) · reviewer approved, but the PM's checks failed: not approved")
-            }
+            var verdict = decided.approved
             if verdict, let stray = await strayCommit(reviewed: head) {
                 // Only the commit that was verified and reviewed may be approved.
                 verdict = false
@@ -77,8 +68,9 @@ extension RoundEngine {
         }
         record.approved = record.approved ?? false
         if record.approved != true {
-            record.stalled = await madeNoProgress(head: head, verify: verify)
-            let fixes = verifyFixes + findings + reviewFixes + [Self.stuckIssue(workReport)].compactMap { $0 }
+            record.stalled = await madeNoProgress(head: head, verify: gate)
+            let fixes = RoundVerdict.fixes(
+                verify: gate, findings: findings, reviewFixes: reviewFixes, stuck: Self.stuckIssue(workReport))
             let fixList = FixList(
                 taskID: state.taskID, runID: state.runID, round: state.round + 1, baseSHA: state.baseSHA, headSHA: head,
                 fixes: fixes, priorRoundNotes: workReport?.notes ?? "", priorReviewNonBlocking: nonBlocking,
@@ -87,10 +79,9 @@ extension RoundEngine {
         }
         state.currentRound = record
         state.lastDecision = record.approved == true ? "approved" : (record.decision ?? "changes_required")
-        state.phase = .fixing
+        try state.advance(to: .fixing)
         try transition(
             "round_decided", ["approved": .bool(record.approved ?? false), "decision": .string(record.decision ?? "")])
-        try finishRound()
     }
 
     /// A blocking issue when the task branch's tip is no longer the commit that was verified
@@ -109,16 +100,6 @@ extension RoundEngine {
                 "The branch \(state.branch) moved to \(tip.prefix(12)) after \(head.prefix(12)) was verified and reviewed; the new commit was not reviewed.",
             requiredChange: "Commit only as the worker; the next round verifies and reviews the branch as it is now.",
             source: "pm")
-    }
-
-    /// A failed verify command as a blocking issue for the fix list.
-    static func issue(forFailed result: VerifyResult) -> BlockingIssue {
-        let how = result.timedOut ? "timed out" : "failed (exit \(result.exitCode.map(String.init) ?? "-"))"
-        let tail = Verifier.bounded(result.output, keep: 800)
-        return BlockingIssue(
-            severity: "high", file: "", reason: "Verification command `\(result.command)` \(how).",
-            requiredChange: "Make `\(result.command)` pass.\(tail.isEmpty ? "" : " Its output:\n\(tail)")",
-            source: "verify", command: result.command)
     }
 
     private func obtainReviewReport(
@@ -166,7 +147,7 @@ extension RoundEngine {
                     diff: truncated
                         ? String(decoding: Array(diff.utf8.prefix(Self.requestDiffLimit)), as: UTF8.self) : diff,
                     diffTruncated: truncated, diffPath: diffPath, verification: verify,
-                    verificationPassed: verify.allSatisfy(\.passed), fixList: fixes,
+                    verificationPassed: VerifyGate.Verdict(results: verify).passed, fixList: fixes,
                     workerNotes: workReport?.notes ?? "",
                     workerTests: workReport?.tests ?? [], workerReportMadeByPM: workReport?.madeByPM ?? false,
                     uncommittedSecrets: record.uncommittedSecrets, requestedAt: Timestamp.now())
@@ -182,45 +163,36 @@ extension RoundEngine {
         state.currentRound = finished
         try state.save(to: paths.state)
         try archive.keepRound(state.round, taskPath: state.taskPath)
-        if record.approved == true {
-            state.phase = .done
-            state.result = .approved
-            state.finishedAt = Timestamp.now()
+        let end = RoundEnd.decide(
+            approved: record.approved == true, isStalled: isStalled, round: state.round, maxRounds: state.maxRounds)
+        if end != .approved { try archive.keep(paths.fixList, round: state.round + 1) }
+        switch end {
+        case .approved:
+            state.finish(.approved)
             try transition("run_approved", ["head_sha": .string(state.headSHA ?? "")])
-            return
-        }
-        try archive.keep(paths.fixList, round: state.round + 1)
-        if isStalled {
+        case .noProgress:
             // Rounds that change nothing cannot end differently: stop instead of burning the
             // rest, and ask a person a concrete question.
             let count = options.maxStalledRounds
             try writeNeedsHelp(rounds: count)
-            state.phase = .exhausted
-            state.result = .exhausted
             state.needsHelp = true
             let failing = loadVerifyResults().filter { !$0.passed }.map { "`\($0.command)`" }
-            state.reason =
+            let reason =
                 "no progress: \(count == 1 ? "round \(state.round)" : "rounds \(state.round - count + 1)–\(state.round)") ended with the same tree"
                 + (failing.isEmpty ? "" : " and the same failing verify command\(failing.count == 1 ? "" : "s") (\(failing.joined(separator: ", ")))")
                 + "; see \(paths.display(paths.needsHelp))"
-            state.finishedAt = Timestamp.now()
+            state.finish(.exhausted, reason: reason)
             try transition("run_exhausted", ["reason": .string("no progress"), "needs_help": .bool(true)])
             console.warn("stopping: \(state.reason ?? "no progress")")
-            return
-        }
-        if state.round >= state.maxRounds {
-            state.phase = .exhausted
-            state.result = .exhausted
-            state.reason = state.reason ?? "no approval after \(state.round) round\(state.round == 1 ? "" : "s")"
-            state.finishedAt = Timestamp.now()
+        case .outOfRounds:
+            state.finish(.exhausted, reason: state.reason ?? "no approval after \(state.round) round\(state.round == 1 ? "" : "s")")
             try transition("run_exhausted")
-            return
+        case .nextRound:
+            for file in paths.roundFiles {
+                try archive.removeArchived(file)
+            }
+            try state.startNextRound()
+            try transition("round_finished", ["next_round": .number(Double(state.round))])
         }
-        for file in paths.roundFiles {
-            try archive.removeArchived(file)
-        }
-        state.round += 1
-        state.phase = .working
-        try transition("round_finished", ["next_round": .number(Double(state.round))])
     }
 }

@@ -5,6 +5,12 @@ import Foundation
 ///
 /// Each round runs in a fresh `loop run --single-round --round N` process, so a round starts
 /// from files, never from memory, and a crash loses at most the step in flight.
+///
+/// The engine is the driver: `advance()` runs the phase `state.phase` names and moves on only
+/// through `RunState`'s transitions, saving after each (`transition`, with its fault point).
+/// The decisions are values it applies: `WorkerFacts` (what git says the worker did),
+/// `VerifyGate` (runs verify and decides pass or fail), `RoundVerdict` (the round's approval)
+/// and `RoundEnd` (approved, no progress, out of rounds, or the next round).
 public final class RoundEngine {
     let context: RoundContext
     var state: RunState
@@ -41,17 +47,12 @@ public final class RoundEngine {
                 return stopInterrupted(signal: number)
             case .other(let message, .exhausted):
                 // A run budget ran out: a clean stop at a safe point, resumable with a bigger budget.
-                state.stop(.exhausted)
-                state.result = .exhausted
-                state.reason = message
-                state.finishedAt = Timestamp.now()
+                state.stop(.exhausted, reason: message)
                 persist("run_exhausted", ["reason": .string(message)])
                 console.info("stopping: \(message)")
                 return .approved
             case .pausedOnLimit(let message):
-                state.stop(.paused)
-                state.result = .paused
-                state.reason = "paused on a usage limit: \(message)"
+                state.stop(.paused, reason: "paused on a usage limit: \(message)")
                 persist("run_paused", ["reason": .string(message)])
                 return .pausedOnLimit
             case .roundFailed(let reason):
@@ -65,13 +66,10 @@ public final class RoundEngine {
     }
 
     private func stopInterrupted(signal: Int32) -> LoopExitCode {
-        let name = signal == 15 ? "SIGTERM" : "SIGINT"
-        let where_ = state.phase.rawValue
-        state.stop(.interrupted)
-        state.result = .interrupted
-        state.reason = "interrupted by \(name) while \(where_) (round \(state.round))"
-        persist("run_interrupted", ["signal": .string(name)])
-        return signal == 15 ? .terminated : .interrupted
+        let interruption = Interruption(signal: signal)
+        interruption.stop(&state)
+        persist("run_interrupted", ["signal": .string(interruption.name)])
+        return interruption.exitCode
     }
 
     private func failRound(_ reason: String) -> LoopExitCode {
@@ -105,13 +103,24 @@ public final class RoundEngine {
 
     // MARK: - Phases
 
+    /// Runs the phase `state.phase` names, then the next, until the round has ended (the run
+    /// is finished or stopped, or `state.json` names the next round for the next subprocess).
     func advance() async throws {
-        // The built-in agent reads this; its process inherits our environment.
-        if options.unsafeShell { setenv("LOOP_UNSAFE_SHELL", "1", 1) }
-        if state.phase == .working { try await workerPhase() }
-        if state.phase == .verifying { try await verifyPhase() }
-        if state.phase == .reviewing { try await reviewPhase() }
-        if state.phase == .fixing { try finishRound() }
+        let round = state.round
+        while state.round == round {
+            let phase = state.phase
+            switch phase {
+            case .working: try await workerPhase()
+            case .verifying: try await verifyPhase()
+            case .reviewing: try await reviewPhase()
+            case .fixing: try finishRound()
+            case .idle, .done, .exhausted, .failed, .interrupted, .paused: return
+            }
+            // Every phase ends in a transition or throws; one that did neither would loop forever.
+            guard state.phase != phase || state.round != round else {
+                throw LoopError.roundFailed("the \(phase.rawValue) phase of round \(round) ended without a transition")
+            }
+        }
     }
 
     private func workerPhase() async throws {
@@ -144,11 +153,12 @@ public final class RoundEngine {
             }
         }
         try AtomicFile.write(try JSONEncoder.bus.encode(results), to: verifyResultsPath)
+        let verdict = VerifyGate.Verdict(results: results)
         var record = state.currentRound
-        record.verifyPassed = results.allSatisfy(\.passed)
-        record.verify = results.map(VerifyEvidence.init)
+        record.verifyPassed = verdict.passed
+        record.verify = verdict.evidence
         state.currentRound = record
-        state.phase = .reviewing
+        try state.advance(to: .reviewing)
         try transition(
             "verify_finished",
             ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
@@ -185,9 +195,19 @@ public final class RoundEngine {
         {
             throw LoopError.other(exceeded, .exhausted)
         }
-        if let left = budget.tokensLeft(state: state, paths: paths) {
-            setenv("LOOP_TOKENS_LEFT", String(left), 1)
+    }
+
+    /// The values the agent reads from its environment, passed in the dispatch request:
+    /// `LOOP_UNSAFE_SHELL` (`--unsafe-shell`) and `LOOP_TOKENS_LEFT` (what a token budget
+    /// leaves, so the built-in agent stops before the run's budget does).
+    func agentEnvironment() -> [String: String] {
+        var environment: [String: String] = [:]
+        if options.unsafeShell { environment["LOOP_UNSAFE_SHELL"] = "1" }
+        let budget = Budget(options: options)
+        if !budget.isUnlimited, let left = budget.tokensLeft(state: state, paths: paths) {
+            environment["LOOP_TOKENS_LEFT"] = String(left)
         }
+        return environment
     }
 
     func loadVerifyResults() -> [VerifyResult] {

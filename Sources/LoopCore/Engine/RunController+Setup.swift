@@ -192,7 +192,7 @@ extension RunController {
                 "Run \(state.runID) was already approved; nothing to resume. `\(paths.command("run"))` starts a new run.",
                 .approved)
         case .exhausted where state.stoppedIn != nil:
-            state.phase = state.stoppedIn ?? .working  // A budget stop: continue where it stopped.
+            state.reopen(in: state.stoppedIn ?? .working)  // A budget stop: continue where it stopped.
         case .exhausted:
             guard state.maxRounds > state.round else {
                 throw LoopError.other(
@@ -207,19 +207,14 @@ extension RunController {
                 state.needsHelp = nil
             }
             state.round += 1
-            state.phase = .working
+            state.reopen(in: .working)
         case .failed, .interrupted, .paused:
-            state.phase = state.stoppedIn ?? .working
+            state.reopen(in: state.stoppedIn ?? .working)
         case .idle:
-            state.phase = .working
+            state.reopen(in: .working)
         default:
-            break  // A PM killed mid-round: continue in the phase it was in.
+            state.reopen(in: state.phase)  // A PM killed mid-round: continue in the phase it was in.
         }
-        state.result = nil
-        state.reason = nil
-        state.stoppedIn = nil
-        state.finishedAt = nil
-        state.limitUntil = nil
         var preflight = Preflight(paths: paths, options: state.options, dispatcher: dispatcher)
         preflight.runsVerify = (try? TaskCard.load(from: state.cardSnapshot(paths)))?.verify.isEmpty != true
         let problems = await preflight.problems(checkBackends: state.options.autoDispatch)

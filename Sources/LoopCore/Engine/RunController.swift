@@ -32,7 +32,9 @@ public struct RunController: Sendable {
         self.executable = executable
     }
 
-    var paths: BusPaths { BusPaths(loopDir: request.loopDir) }
+    var paths: BusPaths {
+        BusPaths(loopDir: request.loopDir, cwd: request.repository ?? FileManager.default.currentDirectoryPath)
+    }
 
     /// Runs the request and returns the exit code; user errors are thrown as `LoopError`.
     public func run() async throws -> LoopExitCode {
@@ -134,15 +136,12 @@ public struct RunController: Sendable {
     }
 
     private func interrupted(_ state: inout RunState, signal: Int32) -> LoopExitCode {
+        let interruption = Interruption(signal: signal)
         if state.result != .interrupted {
-            let name = signal == SIGTERM ? "SIGTERM" : "SIGINT"
-            let phase = state.phase
-            state.stop(.interrupted)
-            state.result = .interrupted
-            state.reason = state.reason ?? "interrupted by \(name) while \(phase.rawValue) (round \(state.round))"
+            interruption.stop(&state)
             try? state.save(to: paths.state)
         }
-        return finish(state, result: .interrupted, code: signal == SIGTERM ? .terminated : .interrupted)
+        return finish(state, result: .interrupted, code: interruption.exitCode)
     }
 
     private func finish(_ state: RunState, result: RunResult, code: LoopExitCode) -> LoopExitCode {

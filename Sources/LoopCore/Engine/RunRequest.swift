@@ -11,10 +11,13 @@ public struct RunRequest: Sendable {
     public var reset: Bool
     public var singleRound: Bool
     public var round: Int?
+    /// The user's repository folder; nil means the current directory (as `loop run` is used).
+    /// In-process tests name it, so they never change the test process's directory.
+    public var repository: String?
 
     public init(
         loopDir: String, taskPath: String?, options: RunOptions, explicitKeys: Set<String> = [], resume: Bool = false,
-        reset: Bool = false, singleRound: Bool = false, round: Int? = nil
+        reset: Bool = false, singleRound: Bool = false, round: Int? = nil, repository: String? = nil
     ) {
         self.loopDir = loopDir
         self.taskPath = taskPath
@@ -24,5 +27,6 @@ public struct RunRequest: Sendable {
         self.reset = reset
         self.singleRound = singleRound
         self.round = round
+        self.repository = repository
     }
 }
