@@ -1,12 +1,12 @@
 import Foundation
-public import LoopCore
+package import LoopCore
 
 /// Runs agents through external CLIs: the built-in codex, claude, opencode, gemini, aider and
 /// mini backends, and any `command` backend defined in `.loop/config.yaml`.
 ///
 /// It is a value built once from config; every dispatch starts a fresh process, so nothing
 /// is shared between rounds except what is on disk.
-public struct BackendDispatcher: AgentDispatcher {
+package struct BackendDispatcher: AgentDispatcher {
     let registry: BackendRegistry
     /// `--agent-sandbox`: every external CLI runs inside bubblewrap.
     var sandboxesAgents = false
@@ -14,17 +14,17 @@ public struct BackendDispatcher: AgentDispatcher {
     /// - Parameter configured: the `backends:` map of `.loop/config.yaml`. An entry with
     ///   `command` defines (or replaces) a command backend; an entry without one tunes the
     ///   built-in of that name (`program`, `args`, `model`, `env`).
-    public init(configured: [String: BackendConfig]) {
+    package init(configured: [String: BackendConfig]) {
         registry = BackendRegistry(configured: configured)
     }
 
     /// Every backend name this dispatcher can run, sorted (built-ins and configured ones).
-    public var knownBackends: [String] { registry.names }
+    package var knownBackends: [String] { registry.names }
 
     /// Problems that would stop `backend` from running as `role`, one line each naming the
     /// fix: an unknown name, a program not installed, a broken config entry, or a backend that
     /// writes no report asked to review.
-    public func preflight(backend name: String, role: Role, options: RunOptions) async -> [String] {
+    package func preflight(backend name: String, role: Role, options: RunOptions) async -> [String] {
         var problems = preflight(backend: name, role: role)
         if let backend = registry.backend(named: name), case .agent(let provider) = backend.kind, problems.isEmpty {
             problems += await AgentBackendCheck.problems(
@@ -35,7 +35,7 @@ public struct BackendDispatcher: AgentDispatcher {
     }
 
     /// The checks that need no network: name, program, config, reviewer ability.
-    public func preflight(backend name: String, role: Role) -> [String] {
+    package func preflight(backend name: String, role: Role) -> [String] {
         guard let backend = registry.backend(named: name) else {
             return [
                 "Unknown backend '\(name)'. Known backends: \(knownBackends.joined(separator: ", ")). "
@@ -58,7 +58,7 @@ public struct BackendDispatcher: AgentDispatcher {
 
     /// Whether the backend writes its own report file; false for aider and mini (the PM
     /// makes their work report from git). Unknown names answer true, the safe default.
-    public func writesReport(backend name: String) -> Bool {
+    package func writesReport(backend name: String) -> Bool {
         registry.backend(named: name)?.writesReport ?? true
     }
 
@@ -67,7 +67,7 @@ public struct BackendDispatcher: AgentDispatcher {
     /// fresh, enforces the timeouts and parses the output. Never retries.
     /// - Throws: `LoopError` when the process cannot be started (unknown backend, program not
     ///   found, configuration problem, `{prompt}` too long for one argument).
-    public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
+    package func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
         guard let backend = registry.backend(named: request.backend) else {
             throw LoopError.preflight(preflight(backend: request.backend, role: request.role))
         }
@@ -79,13 +79,13 @@ public struct BackendDispatcher: AgentDispatcher {
         return try await AgentRun(backend: backend, request: request, isSandboxed: sandboxed).run()
     }
 
-    public func configured(for options: RunOptions) -> any AgentDispatcher {
+    package func configured(for options: RunOptions) -> any AgentDispatcher {
         var copy = self
         copy.sandboxesAgents = options.agentSandbox
         return copy
     }
 
-    public func isolationNotes(options: RunOptions) -> [String] {
+    package func isolationNotes(options: RunOptions) -> [String] {
         var roles: [String: [Role]] = [:]
         for role in Role.allCases { roles[options.backend(for: role), default: []].append(role) }
         return roles.keys.sorted().compactMap { name -> String? in

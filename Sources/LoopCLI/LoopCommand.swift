@@ -1,10 +1,10 @@
-public import ArgumentParser
+package import ArgumentParser
 import Foundation
 import LoopCore
 
 /// The `loop` command: PM, worker and reviewer agents working through review rounds.
-public struct LoopCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+package struct LoopCommand: AsyncParsableCommand {
+    package static let configuration = CommandConfiguration(
         commandName: "loop",
         abstract: "Get coding work done by AI agents through review rounds.",
         discussion: """
@@ -27,7 +27,7 @@ public struct LoopCommand: AsyncParsableCommand {
         ]
     )
 
-    public init() {}
+    package init() {}
 }
 
 extension LoopCommand {
@@ -35,7 +35,7 @@ extension LoopCommand {
     ///
     /// `LoopError`s print one line (`loop: <what happened and what to do>`) and map to their
     /// exit code; argument errors keep ArgumentParser's own message and code.
-    public static func runMain(arguments: [String]? = nil) async -> Never {
+    package static func runMain(arguments: [String]? = nil) async -> Never {
         // A reader that goes away (a closed pipe, a child that exits without reading its
         // stdin) must be an EPIPE error we handle, never a silent death of the PM.
         Platform.ignoreBrokenPipes()

@@ -43,7 +43,7 @@ func fuzz(_ data: Data) {
 /// `swift build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DLOOP_LIBFUZZER --product LoopFuzz`
 /// and run `LOOP_FUZZ_TARGET=work_report .build/release/LoopFuzz -runs=10000 <corpus folder>`.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+package func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     fuzz(Data(bytes: bytes, count: count))
     return 0
 }
@@ -59,7 +59,7 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     /// SwiftPM links an executable with `main` aliased to `<module>_main`, so libFuzzer's own
     /// `main` is never linked: this one hands control to libFuzzer's driver.
     @_cdecl("LoopFuzz_main")
-    public func loopFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    package func loopFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
         var count = argc
         var vector = argv
         return runFuzzerDriver(&count, &vector) { bytes, size in

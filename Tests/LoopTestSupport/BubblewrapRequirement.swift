@@ -5,15 +5,15 @@ import Foundation
 /// Such tests carry `.enabled(if: BubblewrapRequirement.shouldRun)`: without a usable `bwrap`
 /// they show up as skipped (never as passed), and in CI (`CI=true`) they always run, so a
 /// missing or broken bubblewrap fails the build instead of hiding.
-public enum BubblewrapRequirement {
+package enum BubblewrapRequirement {
     /// `CI` is set to `true` (or `1`), as `.ci/run` does.
-    public static let isCI: Bool = {
+    package static let isCI: Bool = {
         let value = ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? ""
         return value == "true" || value == "1"
     }()
 
     /// A `bwrap` on `PATH` that can create a sandbox with every namespace unshared.
-    public static let isUsable: Bool = {
+    package static let isUsable: Bool = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         guard
             let bwrap = path.split(separator: ":").map({ "\($0)/bwrap" }).first(where: {
@@ -38,5 +38,5 @@ public enum BubblewrapRequirement {
     }()
 
     /// Run the test: bubblewrap works, or this is CI (where its absence must fail).
-    public static var shouldRun: Bool { isUsable || isCI }
+    package static var shouldRun: Bool { isUsable || isCI }
 }

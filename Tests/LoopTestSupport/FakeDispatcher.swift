@@ -1,9 +1,9 @@
 import Foundation
-public import LoopCore
+package import LoopCore
 import Synchronization
 
 /// One scripted turn of a fake agent.
-public enum FakeTurn: Sendable, Equatable {
+package enum FakeTurn: Sendable, Equatable {
     /// The worker changes files (paths relative to the workdir) and writes a work report.
     case work(FakeWork)
     /// The reviewer writes a review report.
@@ -15,16 +15,16 @@ public enum FakeTurn: Sendable, Equatable {
 }
 
 /// What a fake worker does in one turn.
-public struct FakeWork: Sendable, Equatable {
+package struct FakeWork: Sendable, Equatable {
     /// Files to write, relative to the workdir, with their content.
-    public var files: [String: String]
+    package var files: [String: String]
     /// `done`, or `stopped` for a worker that got stuck.
-    public var status: String
-    public var stoppedReason: String?
-    public var stuckOn: String?
-    public var notes: String
+    package var status: String
+    package var stoppedReason: String?
+    package var stuckOn: String?
+    package var notes: String
 
-    public init(
+    package init(
         files: [String: String] = [:], status: String = "done", stoppedReason: String? = nil, stuckOn: String? = nil,
         notes: String = "fake worker"
     ) {
@@ -37,31 +37,31 @@ public struct FakeWork: Sendable, Equatable {
 }
 
 /// What a fake reviewer decides in one turn.
-public struct FakeReview: Sendable, Equatable {
+package struct FakeReview: Sendable, Equatable {
     /// `approve` or `changes_required`.
-    public var decision: String
+    package var decision: String
     /// Reasons of the blocking issues.
-    public var blocking: [String]
-    public var summary: String
+    package var blocking: [String]
+    package var summary: String
 
-    public init(decision: String, blocking: [String] = [], summary: String = "fake review") {
+    package init(decision: String, blocking: [String] = [], summary: String = "fake review") {
         self.decision = decision
         self.blocking = blocking
         self.summary = summary
     }
 
-    public static let approve = FakeReview(decision: "approve")
+    package static let approve = FakeReview(decision: "approve")
 
-    public static func changesRequired(_ reasons: String...) -> FakeReview {
+    package static func changesRequired(_ reasons: String...) -> FakeReview {
         FakeReview(decision: "changes_required", blocking: reasons)
     }
 }
 
 /// A dispatch the fake received, with what the agent could read when it started.
-public struct FakeDispatch: Sendable {
-    public var request: DispatchRequest
+package struct FakeDispatch: Sendable {
+    package var request: DispatchRequest
     /// The fix list file the worker was pointed at (`LOOP_FIX_LIST`), as it was then.
-    public var fixList: String?
+    package var fixList: String?
 }
 
 /// An `AgentDispatcher` that plays worker and reviewer from a script, in process: no agent
@@ -70,7 +70,7 @@ public struct FakeDispatch: Sendable {
 ///
 /// Each role takes its next turn from its own queue; a role whose queue is empty crashes
 /// (exit 1), so a test that dispatches more than it scripted fails loudly.
-public final class FakeDispatcher: AgentDispatcher {
+package final class FakeDispatcher: AgentDispatcher {
     private struct Script {
         var worker: [FakeTurn]
         var reviewer: [FakeTurn]
@@ -79,24 +79,24 @@ public final class FakeDispatcher: AgentDispatcher {
 
     private let script: Mutex<Script>
 
-    public init(worker: [FakeTurn], reviewer: [FakeTurn] = []) {
+    package init(worker: [FakeTurn], reviewer: [FakeTurn] = []) {
         script = Mutex(Script(worker: worker, reviewer: reviewer))
     }
 
     /// Every dispatch so far, in order.
-    public var received: [FakeDispatch] { script.withLock { $0.received } }
+    package var received: [FakeDispatch] { script.withLock { $0.received } }
 
     /// The dispatches of one role, in order.
-    public func received(_ role: Role) -> [FakeDispatch] { received.filter { $0.request.role == role } }
+    package func received(_ role: Role) -> [FakeDispatch] { received.filter { $0.request.role == role } }
 
     /// Turns not played yet, per role.
-    public var remaining: (worker: Int, reviewer: Int) { script.withLock { ($0.worker.count, $0.reviewer.count) } }
+    package var remaining: (worker: Int, reviewer: Int) { script.withLock { ($0.worker.count, $0.reviewer.count) } }
 
-    public func preflight(backend: String, role: Role, options: RunOptions) async -> [String] { [] }
+    package func preflight(backend: String, role: Role, options: RunOptions) async -> [String] { [] }
 
-    public func writesReport(backend: String) -> Bool { true }
+    package func writesReport(backend: String) -> Bool { true }
 
-    public func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
+    package func dispatch(_ request: DispatchRequest) async throws -> DispatchResult {
         let fixList = request.fixListPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }
         let turn = script.withLock { script -> FakeTurn? in
             script.received.append(FakeDispatch(request: request, fixList: fixList))

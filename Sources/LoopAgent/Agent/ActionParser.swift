@@ -5,9 +5,9 @@ import LoopCore
 ///
 /// Servers that ignore the schema still answer 200 with free text; every reply is validated
 /// here, and free text where an action was asked for is a malformed action, never success.
-public enum ActionParser {
+package enum ActionParser {
     /// The action in a JSON-mode reply: `{"tool": name, "args": {...}}`.
-    public static func parse(_ reply: String, tools: [ToolSpec]) -> Result<ToolCall, ActionError> {
+    package static func parse(_ reply: String, tools: [ToolSpec]) -> Result<ToolCall, ActionError> {
         guard let object = firstJSONObject(in: reply) else {
             return .failure(ActionError("the reply is not a JSON object"))
         }
@@ -20,7 +20,7 @@ public enum ActionParser {
 
     /// Checks a tool call (native or parsed) against the tool specs: known tool, arguments an
     /// object, required arguments present with the right JSON type.
-    public static func validate(_ call: ToolCall, tools: [ToolSpec]) -> Result<ToolCall, ActionError> {
+    package static func validate(_ call: ToolCall, tools: [ToolSpec]) -> Result<ToolCall, ActionError> {
         guard let spec = tools.first(where: { $0.name == call.name }) else {
             return .failure(ActionError("unknown tool \"\(call.name)\"; use one of \(tools.map(\.name).joined(separator: ", "))"))
         }
@@ -97,7 +97,7 @@ public enum ActionParser {
 }
 
 /// Why a reply was not a valid action (told back to the model as a correction).
-public struct ActionError: Error, Equatable, Sendable {
-    public var reason: String
-    public init(_ reason: String) { self.reason = reason }
+package struct ActionError: Error, Equatable, Sendable {
+    package var reason: String
+    package init(_ reason: String) { self.reason = reason }
 }

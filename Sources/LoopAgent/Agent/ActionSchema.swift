@@ -1,9 +1,9 @@
-public import LoopCore
+package import LoopCore
 
 /// The JSON schema a JSON-mode reply must follow: one action, `{"tool": ..., "args": {...}}`,
 /// as a union over the tools so a grammar-constrained server can only emit valid shapes.
-public enum ActionSchema {
-    public static func schema(for tools: [ToolSpec]) -> JSONValue {
+package enum ActionSchema {
+    package static func schema(for tools: [ToolSpec]) -> JSONValue {
         let variants: [JSONValue] = tools.map { tool in
             .object([
                 "type": .string("object"),
@@ -19,7 +19,7 @@ public enum ActionSchema {
 
     /// One example line per tool, for the system prompt. Small models copy examples
     /// literally, so the examples use the task's own file and test command, never `"..."`.
-    public static func examples(for tools: [ToolSpec], file: String = "README.md", command: String = "bash test.sh")
+    package static func examples(for tools: [ToolSpec], file: String = "README.md", command: String = "bash test.sh")
         -> String
     {
         let values = [

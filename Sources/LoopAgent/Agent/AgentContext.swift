@@ -1,19 +1,19 @@
 import Foundation
-public import LoopCore
+package import LoopCore
 
 /// Who this agent is on the bus: read from the `LOOP_*` environment the PM sets for every agent.
-public struct AgentContext: Sendable, Equatable {
-    public var role: Role
-    public var taskID: String
-    public var round: Int
+package struct AgentContext: Sendable, Equatable {
+    package var role: Role
+    package var taskID: String
+    package var round: Int
     /// The dispatch's run id, which the report must echo.
-    public var runID: String
-    public var workdir: String
-    public var reportPath: String
-    public var busDir: String
-    public var promptFile: String
+    package var runID: String
+    package var workdir: String
+    package var reportPath: String
+    package var busDir: String
+    package var promptFile: String
 
-    public init(
+    package init(
         role: Role, taskID: String, round: Int, runID: String, workdir: String, reportPath: String, busDir: String,
         promptFile: String
     ) {
@@ -28,7 +28,7 @@ public struct AgentContext: Sendable, Equatable {
     }
 
     /// Reads the context from `LOOP_*` variables; names what is missing.
-    public static func fromEnvironment(_ environment: [String: String]) throws -> AgentContext {
+    package static func fromEnvironment(_ environment: [String: String]) throws -> AgentContext {
         func value(_ name: String) throws -> String {
             guard let text = environment[name], !text.isEmpty else {
                 throw AgentFailure("\(name) is not set: `loop agent` runs as a backend under `loop run`, which sets LOOP_*.", isPermanent: true)
@@ -46,5 +46,5 @@ public struct AgentContext: Sendable, Equatable {
     }
 
     /// The run's id (the dispatch id without its `.r<N>.<role><attempt>` suffix).
-    public var loopRunID: String { String(runID.split(separator: ".").first ?? Substring(runID)) }
+    package var loopRunID: String { String(runID.split(separator: ".").first ?? Substring(runID)) }
 }

@@ -3,20 +3,20 @@ import LoopCore
 
 /// Appends one line per model call to the bus's `usage.jsonl`: the server's real token counts,
 /// wall time and time to first token.
-public struct AgentLedger: Sendable {
-    public let context: AgentContext
-    public let backend: String
-    public let model: String
+package struct AgentLedger: Sendable {
+    package let context: AgentContext
+    package let backend: String
+    package let model: String
 
-    public init(context: AgentContext, backend: String, model: String) {
+    package init(context: AgentContext, backend: String, model: String) {
         self.context = context
         self.backend = backend
         self.model = model
     }
 
-    public var path: String { "\(context.busDir)/\(BusPaths.usage)" }
+    package var path: String { "\(context.busDir)/\(BusPaths.usage)" }
 
-    public func record(_ response: ChatResponse, step: Int) {
+    package func record(_ response: ChatResponse, step: Int) {
         UsageLedger(path: path).append(
             UsageEntry(
                 taskID: context.taskID, runID: context.loopRunID, dispatchID: context.runID, round: context.round,

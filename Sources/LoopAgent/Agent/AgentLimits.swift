@@ -1,30 +1,30 @@
 /// The bounds of one agent dispatch: a small model must never loop forever or overflow silently.
-public struct AgentLimits: Sendable, Equatable {
+package struct AgentLimits: Sendable, Equatable {
     /// Model calls (steps) per round.
-    public var maxSteps: Int
+    package var maxSteps: Int
     /// Prompt + completion tokens per round.
-    public var maxTokens: Int
+    package var maxTokens: Int
     /// Context window to ask for (`num_ctx`); clamped to what the model supports.
-    public var contextLength: Int
+    package var contextLength: Int
     /// Longest reply per step.
-    public var replyTokens: Int
+    package var replyTokens: Int
     /// Longest reply to an action request, far below `replyTokens`: an action is short, and a
     /// small model's runaway reply (a fragment repeated until the cap) costs seconds per token.
-    public var actionReplyTokens: Int
+    package var actionReplyTokens: Int
     /// JSON mode: allow only the tools that fit the point reached (look, change, test,
     /// finish), enforced by the schema. See `ActionMenu`.
-    public var guidedActions: Bool
+    package var guidedActions: Bool
     /// Run the card's verify commands after each edit: keep edits that do not make them
     /// worse, undo the ones that do, end the turn when all pass. See `EditGuard`.
-    public var editChecks: Bool
+    package var editChecks: Bool
     /// Bytes of one tool result kept in the conversation (head and tail).
-    public var toolOutputBytes: Int
+    package var toolOutputBytes: Int
     /// Consecutive malformed replies that end the worker's turn (the round goes on).
-    public var maxMalformed: Int
+    package var maxMalformed: Int
     /// Times the same failing action may repeat before the worker's turn ends (the round goes on).
-    public var maxRepeatedFailures: Int
+    package var maxRepeatedFailures: Int
 
-    public init(
+    package init(
         maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
         toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3,
         actionReplyTokens: Int = 512, guidedActions: Bool = false, editChecks: Bool = false
@@ -43,7 +43,7 @@ public struct AgentLimits: Sendable, Equatable {
 }
 
 /// How the worker asks for actions.
-public enum ToolMode: String, Sendable, Codable, CaseIterable {
+package enum ToolMode: String, Sendable, Codable, CaseIterable {
     /// Probe once per model and remember: native where the model emits tool calls, JSON otherwise.
     case auto
     /// Native tool calls (`tools` in the request).

@@ -2,20 +2,20 @@ import Foundation
 import LoopCore
 
 /// Settings of one `loop agent` process.
-public struct AgentSettings: Sendable {
-    public var provider: String
-    public var model: String
-    public var toolMode: ToolMode
-    public var limits: AgentLimits
-    public var unsafeShell: Bool
+package struct AgentSettings: Sendable {
+    package var provider: String
+    package var model: String
+    package var toolMode: ToolMode
+    package var limits: AgentLimits
+    package var unsafeShell: Bool
     /// Seconds one shell command may run.
-    public var shellTimeout: Int
+    package var shellTimeout: Int
     /// Largest file one shell command may write (also its `/tmp` size).
-    public var shellMaxFileBytes: Int
+    package var shellMaxFileBytes: Int
     /// How long to wait for the model server (first byte, silence mid-answer, model load).
-    public var timeouts: ModelTimeouts
+    package var timeouts: ModelTimeouts
 
-    public init(
+    package init(
         provider: String, model: String, toolMode: ToolMode = .auto, limits: AgentLimits = AgentLimits(),
         unsafeShell: Bool = false, shellTimeout: Int = 60, shellMaxFileBytes: Int = 1 << 30,
         timeouts: ModelTimeouts = ModelTimeouts()
@@ -36,8 +36,8 @@ public struct AgentSettings: Sendable {
 /// It runs like any agent CLI — its own process group, output streamed to the round log,
 /// killed on timeout — and writes its report to `LOOP_REPORT_PATH`. Usage goes to the bus's
 /// `usage.jsonl`. Exit 0 with a report; non-zero with one line on stderr saying why.
-public enum AgentRunner {
-    public static func run(_ settings: AgentSettings, environment: [String: String]) async -> Int32 {
+package enum AgentRunner {
+    package static func run(_ settings: AgentSettings, environment: [String: String]) async -> Int32 {
         let printer = AgentStdout { text in FileHandle.standardOutput.write(Data(text.utf8)) }
         let out: @Sendable (String) -> Void = { text in printer.write(text) }
         do {

@@ -2,10 +2,10 @@ import Foundation
 import LoopCore
 
 /// Builds the model client for a provider from the environment an agent runs in.
-public enum ModelServer {
+package enum ModelServer {
     /// `ollama` (native API, `OLLAMA_HOST`) or `openai` (`OPENAI_BASE_URL`, `OPENAI_API_KEY`),
     /// wrapped in retries for 429, 5xx and dropped streams.
-    public static func client(
+    package static func client(
         provider: String, environment: [String: String], timeouts: ModelTimeouts = ModelTimeouts(),
         retry: RetryPolicy = RetryPolicy(), onRetry: @escaping @Sendable (RetryNotice) -> Void = { _ in }
     ) throws -> any ChatModel {
@@ -21,7 +21,7 @@ public enum ModelServer {
 
     /// Problems reaching `model` on the server, one line each naming the fix; empty when it
     /// is there. Used by the PM's preflight and `loop health`.
-    public static func problems(provider: String, environment: [String: String], model: String?) async -> [String] {
+    package static func problems(provider: String, environment: [String: String], model: String?) async -> [String] {
         guard let client = try? client(provider: provider, environment: environment, retry: RetryPolicy(maxAttempts: 1))
         else { return ["Unknown model provider '\(provider)'."] }
         let models: [String]

@@ -1,16 +1,16 @@
 import Foundation
-public import LoopCore
+package import LoopCore
 
 /// The built-in reviewer: one constrained call (a second after an invalid reply) that must
 /// produce a valid review. A reviewer that fails twice is a failed dispatch, never an approval.
-public struct ReviewerAgent: Sendable {
-    public var model: any ChatModel
-    public var modelName: String
-    public var limits: AgentLimits
-    public var ledger: AgentLedger
-    public var output: @Sendable (String) -> Void
+package struct ReviewerAgent: Sendable {
+    package var model: any ChatModel
+    package var modelName: String
+    package var limits: AgentLimits
+    package var ledger: AgentLedger
+    package var output: @Sendable (String) -> Void
 
-    public init(
+    package init(
         model: any ChatModel, modelName: String, limits: AgentLimits, ledger: AgentLedger,
         output: @escaping @Sendable (String) -> Void
     ) {
@@ -22,17 +22,17 @@ public struct ReviewerAgent: Sendable {
     }
 
     /// The review, as the fields of a review report.
-    public struct Review: Sendable, Equatable {
-        public var decision: String
-        public var blockingIssues: [BlockingIssue]
-        public var suggestions: [String]
-        public var summary: String
+    package struct Review: Sendable, Equatable {
+        package var decision: String
+        package var blockingIssues: [BlockingIssue]
+        package var suggestions: [String]
+        package var summary: String
         /// The model gave no valid review: this is the PM-visible stand-in, never an approval.
-        public var isUnreviewed: Bool = false
+        package var isUnreviewed: Bool = false
     }
 
     /// The schema the reply is constrained to (and validated against).
-    public static let schema: JSONValue = .object([
+    package static let schema: JSONValue = .object([
         "type": .string("object"),
         "properties": .object([
             "decision": .object(["type": .string("string"), "enum": .array([.string("approve"), .string("changes_required")])]),
@@ -56,7 +56,7 @@ public struct ReviewerAgent: Sendable {
     ])
 
     /// Reviews the change described by `prompt` (the PM's rendered reviewer prompt).
-    public func run(prompt: String) async throws -> Review {
+    package func run(prompt: String) async throws -> Review {
         var estimator = TokenEstimator()
         let window = limits.contextLength - limits.replyTokens - 64
         var text = prompt

@@ -3,15 +3,15 @@ import LoopCore
 
 /// Finds a model server for `loop demo`: Ollama at `OLLAMA_HOST` (or its default address),
 /// then an OpenAI-compatible server at `OPENAI_BASE_URL`.
-public enum ServerDiscovery {
-    public struct Found: Sendable, Equatable {
-        public var provider: String
-        public var endpoint: String
-        public var model: String
+package enum ServerDiscovery {
+    package struct Found: Sendable, Equatable {
+        package var provider: String
+        package var endpoint: String
+        package var model: String
     }
 
     /// The first server that answers with at least one model (a preferred model when it has it).
-    public static func find(environment: [String: String], preferredModel: String? = nil) async -> Found? {
+    package static func find(environment: [String: String], preferredModel: String? = nil) async -> Found? {
         var candidates: [String] = ["ollama"]
         if environment["OPENAI_BASE_URL"].map({ !$0.isEmpty }) == true { candidates.append("openai") }
         for provider in candidates {
@@ -25,7 +25,7 @@ public enum ServerDiscovery {
     }
 
     /// What to tell someone who has no model server.
-    public static func howToGetOne(environment: [String: String]) -> String {
+    package static func howToGetOne(environment: [String: String]) -> String {
         let ollama = OllamaClient.resolveHost(environment["OLLAMA_HOST"]).absoluteString
         return """
             No model server found: nothing answers at \(ollama) (Ollama, OLLAMA_HOST), and \

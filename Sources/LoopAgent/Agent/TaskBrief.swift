@@ -3,23 +3,23 @@ import LoopCore
 
 /// The short re-statement of the task appended to every step, so a small model never loses
 /// the goal, the acceptance criteria or the fix list (no amnesia).
-public struct TaskBrief: Sendable, Equatable {
-    public var goal: String
-    public var acceptanceCriteria: [String]
-    public var fixes: [String]
+package struct TaskBrief: Sendable, Equatable {
+    package var goal: String
+    package var acceptanceCriteria: [String]
+    package var fixes: [String]
     /// The card's `in_scope` paths: small ones are shown to the model in the first prompt.
-    public var inScope: [String]
+    package var inScope: [String]
     /// The card's verify commands: the example `run` command the model sees.
-    public var verify: [String] = []
+    package var verify: [String] = []
     /// The card's `out_of_scope` entries: paths among them the worker may not change.
-    public var outOfScope: [String] = []
+    package var outOfScope: [String] = []
 
     /// A file to show in the tool examples: the first in-scope file (not a folder or glob).
-    public var exampleFile: String {
+    package var exampleFile: String {
         inScope.first { !$0.hasSuffix("/") && !$0.contains("*") && !$0.contains(" ") } ?? "README.md"
     }
 
-    public init(goal: String, acceptanceCriteria: [String], fixes: [String], inScope: [String] = []) {
+    package init(goal: String, acceptanceCriteria: [String], fixes: [String], inScope: [String] = []) {
         self.goal = goal
         self.acceptanceCriteria = acceptanceCriteria
         self.fixes = fixes
@@ -27,7 +27,7 @@ public struct TaskBrief: Sendable, Equatable {
     }
 
     /// Reads the card of the running task and this round's fix list from the bus.
-    public static func load(context: AgentContext) -> TaskBrief {
+    package static func load(context: AgentContext) -> TaskBrief {
         var goal = ""
         var criteria: [String] = []
         var inScope: [String] = []
@@ -64,7 +64,7 @@ public struct TaskBrief: Sendable, Equatable {
     }
 
     /// The reminder block, with the remaining budget.
-    public func reminder(step: Int, maxSteps: Int, tokensUsed: Int, maxTokens: Int) -> String {
+    package func reminder(step: Int, maxSteps: Int, tokensUsed: Int, maxTokens: Int) -> String {
         var lines = ["[status] step \(step) of \(maxSteps) done · tokens used \(tokensUsed) of \(maxTokens)"]
         if !goal.isEmpty { lines.append("GOAL: \(goal)") }
         if !acceptanceCriteria.isEmpty {

@@ -1,11 +1,11 @@
 import LoopCore
 
 extension ToolBox: ToolExecutor {
-    public var specs: [ToolSpec] { Self.specs }
+    package var specs: [ToolSpec] { Self.specs }
 
     /// Adapts a tool result for the agent loop: `finish` ends it; a command that exited
     /// non-zero counts as a failed action for repeat detection (it is still shown to the model).
-    public func perform(_ call: ToolCall) async -> ToolExecution {
+    package func perform(_ call: ToolCall) async -> ToolExecution {
         let result: ToolResult = await execute(call)
         if let summary = result.finishSummary { return .finished(summary: summary) }
         let failedCommand = call.name == "run" && !result.text.hasPrefix("exit code 0")

@@ -1,5 +1,5 @@
 /// What a tool run gave back.
-public enum ToolExecution: Sendable, Equatable {
+package enum ToolExecution: Sendable, Equatable {
     /// Output for the model; `isError` marks a failed action (counted for repeat detection).
     case result(text: String, isError: Bool)
     /// The `finish` tool: the worker is done.
@@ -7,7 +7,7 @@ public enum ToolExecution: Sendable, Equatable {
 }
 
 /// The worker's tools, as the agent loop sees them.
-public protocol ToolExecutor: Sendable {
+package protocol ToolExecutor: Sendable {
     var specs: [ToolSpec] { get }
     func perform(_ call: ToolCall) async -> ToolExecution
 }

@@ -6,19 +6,19 @@ import LoopCore
 /// One action per step, validated by us; the goal, criteria, fix list and remaining budget
 /// are re-stated after every step; history is append-only so the server's prompt cache is
 /// reused, and is compacted into a summary only when the context would overflow.
-public struct WorkerAgent: Sendable {
-    public var model: any ChatModel
-    public var modelName: String
-    public var tools: any ToolExecutor
-    public var mode: ToolMode
-    public var limits: AgentLimits
-    public var context: AgentContext
-    public var brief: TaskBrief
-    public var ledger: AgentLedger
+package struct WorkerAgent: Sendable {
+    package var model: any ChatModel
+    package var modelName: String
+    package var tools: any ToolExecutor
+    package var mode: ToolMode
+    package var limits: AgentLimits
+    package var context: AgentContext
+    package var brief: TaskBrief
+    package var ledger: AgentLedger
     /// Where streamed tokens and step lines go (the round log, through stdout).
-    public var output: @Sendable (String) -> Void
+    package var output: @Sendable (String) -> Void
 
-    public init(
+    package init(
         model: any ChatModel, modelName: String, tools: any ToolExecutor, mode: ToolMode, limits: AgentLimits,
         context: AgentContext, brief: TaskBrief, ledger: AgentLedger, output: @escaping @Sendable (String) -> Void
     ) {
@@ -36,7 +36,7 @@ public struct WorkerAgent: Sendable {
     /// Why a worker ended its turn without calling `finish`. A stuck worker is the normal case
     /// the loop exists for: its turn ends with a report and the round goes on to verify and
     /// the fix list, instead of the dispatch failing.
-    public enum StopReason: String, Sendable, Equatable {
+    package enum StopReason: String, Sendable, Equatable {
         case malformedReplies = "malformed_replies"
         case repeatedFailure = "repeated_failure"
         case stepBudget = "step_budget"
@@ -44,20 +44,20 @@ public struct WorkerAgent: Sendable {
     }
 
     /// What the worker did, for its report.
-    public struct Outcome: Sendable, Equatable {
-        public var finished: Bool
-        public var summary: String
-        public var filesChanged: [String]
-        public var commandsRun: [(command: String, passed: Bool)]
-        public var steps: Int
-        public var tokensUsed: Int
+    package struct Outcome: Sendable, Equatable {
+        package var finished: Bool
+        package var summary: String
+        package var filesChanged: [String]
+        package var commandsRun: [(command: String, passed: Bool)]
+        package var steps: Int
+        package var tokensUsed: Int
         /// Set when the turn ended without `finish`.
-        public var stopReason: StopReason?
+        package var stopReason: StopReason?
         /// What the worker got stuck on: the failing action and the tail of its result, in one
         /// paragraph for the fix list ("do not repeat it"). Empty when it was not stuck.
-        public var stuckOn: String
+        package var stuckOn: String
 
-        public init(
+        package init(
             finished: Bool, summary: String, filesChanged: [String], commandsRun: [(command: String, passed: Bool)],
             steps: Int, tokensUsed: Int, stopReason: StopReason? = nil, stuckOn: String = ""
         ) {
@@ -71,7 +71,7 @@ public struct WorkerAgent: Sendable {
             self.stuckOn = stuckOn
         }
 
-        public static func == (lhs: Outcome, rhs: Outcome) -> Bool {
+        package static func == (lhs: Outcome, rhs: Outcome) -> Bool {
             lhs.finished == rhs.finished && lhs.summary == rhs.summary && lhs.filesChanged == rhs.filesChanged
                 && lhs.steps == rhs.steps && lhs.tokensUsed == rhs.tokensUsed
                 && lhs.commandsRun.map(\.command) == rhs.commandsRun.map(\.command)
@@ -84,7 +84,7 @@ public struct WorkerAgent: Sendable {
     /// turn normally, with `stopReason` set.
     /// - Throws: `AgentFailure` for a prompt that cannot fit, or a model error after the
     ///   client's retries (infrastructure faults, which the PM retries).
-    public func run(task: String) async throws -> Outcome {
+    package func run(task: String) async throws -> Outcome {
         let specs = tools.specs
         let system = WorkerPrompts.system(mode: mode, tools: specs, brief: brief)
         let filesSection = InScopeFiles.section(

@@ -1,23 +1,23 @@
-public import LoopCore
+package import LoopCore
 
 /// One message of a chat with a model.
-public struct ChatMessage: Sendable, Equatable {
-    public enum Role: String, Sendable, Codable {
+package struct ChatMessage: Sendable, Equatable {
+    package enum Role: String, Sendable, Codable {
         case system
         case user
         case assistant
         case tool
     }
 
-    public var role: Role
-    public var content: String
+    package var role: Role
+    package var content: String
     /// Tool calls the assistant made (native tool-calling mode).
-    public var toolCalls: [ToolCall]
+    package var toolCalls: [ToolCall]
     /// For `role == .tool`: the id of the call this answers (OpenAI) and the tool's name (Ollama).
-    public var toolCallID: String?
-    public var toolName: String?
+    package var toolCallID: String?
+    package var toolName: String?
 
-    public init(role: Role, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil, toolName: String? = nil) {
+    package init(role: Role, content: String, toolCalls: [ToolCall] = [], toolCallID: String? = nil, toolName: String? = nil) {
         self.role = role
         self.content = content
         self.toolCalls = toolCalls
@@ -27,14 +27,14 @@ public struct ChatMessage: Sendable, Equatable {
 }
 
 /// A call of one tool with its arguments, as the model asked for it.
-public struct ToolCall: Sendable, Equatable {
+package struct ToolCall: Sendable, Equatable {
     /// Call id where the API has one (OpenAI); generated otherwise.
-    public var id: String
-    public var name: String
+    package var id: String
+    package var name: String
     /// The arguments object (already parsed from the JSON string OpenAI sends).
-    public var arguments: JSONValue
+    package var arguments: JSONValue
 
-    public init(id: String, name: String, arguments: JSONValue) {
+    package init(id: String, name: String, arguments: JSONValue) {
         self.id = id
         self.name = name
         self.arguments = arguments
@@ -42,12 +42,12 @@ public struct ToolCall: Sendable, Equatable {
 }
 
 /// A tool the model may call: name, description and a JSON schema for its arguments.
-public struct ToolSpec: Sendable, Equatable {
-    public var name: String
-    public var description: String
-    public var parameters: JSONValue
+package struct ToolSpec: Sendable, Equatable {
+    package var name: String
+    package var description: String
+    package var parameters: JSONValue
 
-    public init(name: String, description: String, parameters: JSONValue) {
+    package init(name: String, description: String, parameters: JSONValue) {
         self.name = name
         self.description = description
         self.parameters = parameters
@@ -55,24 +55,24 @@ public struct ToolSpec: Sendable, Equatable {
 }
 
 /// What one request asks of the model.
-public struct ChatRequest: Sendable, Equatable {
-    public var model: String
-    public var messages: [ChatMessage]
+package struct ChatRequest: Sendable, Equatable {
+    package var model: String
+    package var messages: [ChatMessage]
     /// Native tools (nil = none).
-    public var tools: [ToolSpec]?
+    package var tools: [ToolSpec]?
     /// Constrain the reply to this JSON schema (Ollama `format`, OpenAI `response_format: json_schema`).
-    public var responseSchema: JSONValue?
-    public var temperature: Double?
-    public var seed: Int?
+    package var responseSchema: JSONValue?
+    package var temperature: Double?
+    package var seed: Int?
     /// Longest reply in tokens (Ollama `num_predict`, OpenAI `max_tokens`).
-    public var maxTokens: Int?
+    package var maxTokens: Int?
     /// Context window to ask for (Ollama `num_ctx`, always sent there).
-    public var contextLength: Int?
+    package var contextLength: Int?
     /// How long the server keeps the model loaded (Ollama `keep_alive`, e.g. "30m").
-    public var keepAlive: String?
-    public var stream: Bool
+    package var keepAlive: String?
+    package var stream: Bool
 
-    public init(
+    package init(
         model: String, messages: [ChatMessage], tools: [ToolSpec]? = nil, responseSchema: JSONValue? = nil,
         temperature: Double? = nil, seed: Int? = nil, maxTokens: Int? = nil, contextLength: Int? = nil,
         keepAlive: String? = nil, stream: Bool = true
@@ -91,13 +91,13 @@ public struct ChatRequest: Sendable, Equatable {
 }
 
 /// Tokens and timings the server reported for one call.
-public struct ModelUsage: Sendable, Equatable, Codable {
-    public var promptTokens: Int
+package struct ModelUsage: Sendable, Equatable, Codable {
+    package var promptTokens: Int
     /// Prompt tokens served from the server's cache, where it says so.
-    public var cachedPromptTokens: Int?
-    public var completionTokens: Int
+    package var cachedPromptTokens: Int?
+    package var completionTokens: Int
 
-    public init(promptTokens: Int = 0, cachedPromptTokens: Int? = nil, completionTokens: Int = 0) {
+    package init(promptTokens: Int = 0, cachedPromptTokens: Int? = nil, completionTokens: Int = 0) {
         self.promptTokens = promptTokens
         self.cachedPromptTokens = cachedPromptTokens
         self.completionTokens = completionTokens
@@ -105,19 +105,19 @@ public struct ModelUsage: Sendable, Equatable, Codable {
 }
 
 /// The model's answer to one request.
-public struct ChatResponse: Sendable, Equatable {
-    public var content: String
-    public var toolCalls: [ToolCall]
+package struct ChatResponse: Sendable, Equatable {
+    package var content: String
+    package var toolCalls: [ToolCall]
     /// `stop`, `length`, `tool_calls`, ... as the server said.
-    public var finishReason: String?
-    public var usage: ModelUsage
+    package var finishReason: String?
+    package var usage: ModelUsage
     /// Seconds from sending the request to the first streamed token (nil when not streamed).
-    public var timeToFirstToken: Double?
+    package var timeToFirstToken: Double?
     /// Seconds for the whole call.
-    public var wallTime: Double
-    public var model: String
+    package var wallTime: Double
+    package var model: String
 
-    public init(
+    package init(
         content: String, toolCalls: [ToolCall] = [], finishReason: String? = nil, usage: ModelUsage = ModelUsage(),
         timeToFirstToken: Double? = nil, wallTime: Double = 0, model: String = ""
     ) {
@@ -132,14 +132,14 @@ public struct ChatResponse: Sendable, Equatable {
 }
 
 /// What the server says about a model.
-public struct ModelInfo: Sendable, Equatable {
-    public var name: String
+package struct ModelInfo: Sendable, Equatable {
+    package var name: String
     /// The model's maximum context length, when the server tells it.
-    public var contextLength: Int?
+    package var contextLength: Int?
     /// The server and model can emit native tool calls (Ollama `capabilities` has "tools").
-    public var supportsTools: Bool?
+    package var supportsTools: Bool?
 
-    public init(name: String, contextLength: Int? = nil, supportsTools: Bool? = nil) {
+    package init(name: String, contextLength: Int? = nil, supportsTools: Bool? = nil) {
         self.name = name
         self.contextLength = contextLength
         self.supportsTools = supportsTools
@@ -147,7 +147,7 @@ public struct ModelInfo: Sendable, Equatable {
 }
 
 /// A model server: Ollama's native API or an OpenAI-compatible one.
-public protocol ChatModel: Sendable {
+package protocol ChatModel: Sendable {
     /// A short name for logs and the usage ledger (`ollama`, `openai`).
     var provider: String { get }
     /// The server's base URL as configured (for messages).

@@ -10,7 +10,7 @@ import Foundation
 /// download into a shell, recursive permission changes on `/`, `sudo`, and killing the
 /// PM or every process. Commands are matched in command position where a word could also
 /// be harmless text (`grep shutdown src` is fine).
-public enum CommandBlocklist {
+package enum CommandBlocklist {
     /// Start of a command: line start or after `; & | ( `` $(`, then optional wrappers
     /// (`sudo`, `env`, `xargs`, ...) and an optional directory (`/sbin/`).
     private static let commandStart =
@@ -66,7 +66,7 @@ public enum CommandBlocklist {
     }
 
     /// Why `command` is refused, or nil when it may run.
-    public static func reason(for command: String) -> String? {
+    package static func reason(for command: String) -> String? {
         let range = NSRange(command.startIndex..., in: command)
         for (regex, reason) in compiled where regex.firstMatch(in: command, range: range) != nil {
             return reason

@@ -5,9 +5,9 @@
 /// hint shows the lines they probably meant, verbatim and numbered, so the retry can copy
 /// them. The one tolerance applied silently is line endings: a search written with `\n`
 /// matches a CRLF file (the replacement gets CRLF too), because that is never ambiguous.
-public enum EditMatcher {
+package enum EditMatcher {
     /// What applying one edit gave.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// Exactly one match: the new text, and the 1-based lines the replacement occupies.
         case replaced(text: String, firstLine: Int, lineCount: Int)
         /// No match; `hint` tells the model what is there instead.
@@ -19,7 +19,7 @@ public enum EditMatcher {
     }
 
     /// Replaces the single occurrence of `search` in `text` by `replace`.
-    public static func apply(search: String, replace: String, in text: String) -> Outcome {
+    package static func apply(search: String, replace: String, in text: String) -> Outcome {
         if search.isEmpty {
             return .invalid("search must not be empty; to create or overwrite a whole file use write_file")
         }

@@ -5,7 +5,7 @@ import LoopCore
 ///
 /// A command can print gigabytes; the model only ever sees head and tail, so nothing else
 /// is kept. Shared with the process runner's line callback, hence the lock.
-public final class OutputCollector: Sendable {
+package final class OutputCollector: Sendable {
     private struct State {
         var head: [String] = []
         var headBytes = 0
@@ -19,12 +19,12 @@ public final class OutputCollector: Sendable {
     private let limit: Int
     private let state = Locked(State())
 
-    public init(limit: Int) {
+    package init(limit: Int) {
         self.limit = limit
     }
 
     /// Adds one line (without its newline).
-    public func append(_ line: String) {
+    package func append(_ line: String) {
         let size = line.utf8.count + 1
         let limit = limit
         state.withLock { state in
@@ -50,7 +50,7 @@ public final class OutputCollector: Sendable {
     }
 
     /// Everything collected, cut to `limit` bytes with a notice when anything was dropped.
-    public func text(hint: String) -> String {
+    package func text(hint: String) -> String {
         let (lines, dropped) = state.withLock { state in
             (state.head + state.tail[state.tailStart...], state.droppedBytes)
         }

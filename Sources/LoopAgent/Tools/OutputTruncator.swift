@@ -4,16 +4,16 @@
 /// the exit code), so both are kept and the middle goes, replaced by one line that says
 /// how much was cut and how to see it. Cuts fall on line boundaries where that costs
 /// little, and never split a UTF-8 character.
-public enum OutputTruncator {
+package enum OutputTruncator {
     /// The hint in the notice when the caller has no better one.
-    public static let defaultHint = "use read_file with line ranges or search"
+    package static let defaultHint = "use read_file with line ranges or search"
 
     /// `text` if it fits in `limit` bytes, else head + notice + tail within about `limit` bytes.
     /// - Parameters:
     ///   - alreadyCut: bytes the producer dropped before (a streaming collector); they are
     ///     added to the count in the notice, and force a notice even when the rest fits.
     ///   - hint: what the model should do to see the cut part.
-    public static func truncate(_ text: String, limit: Int, alreadyCut: Int = 0, hint: String = defaultHint) -> String {
+    package static func truncate(_ text: String, limit: Int, alreadyCut: Int = 0, hint: String = defaultHint) -> String {
         let bytes = Array(text.utf8)
         if bytes.count <= limit && alreadyCut == 0 { return text }
         let noticeReserve = 80 + hint.utf8.count

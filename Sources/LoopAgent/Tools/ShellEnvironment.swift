@@ -6,16 +6,16 @@ import LoopCore
 /// inherited by default. Only `PATH` and `LANG` are taken from the host (tools must be
 /// found; messages stay UTF-8); the rest are fixed values that keep commands
 /// non-interactive (`TERM=dumb`, pagers off, git never prompts or takes optional locks).
-public enum ShellEnvironment {
+package enum ShellEnvironment {
     /// The `PATH` used when the host has none.
-    public static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+    package static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
     /// The variables for a command.
     /// - Parameters:
     ///   - host: the PM's environment (only `PATH` and `LANG` are read from it).
     ///   - home: the `HOME` to set (a scratch folder, so tool caches do not land in the project).
     ///   - extra: variables the configuration adds; secret-looking names are dropped anyway.
-    public static func make(host: [String: String], home: String, extra: [String: String] = [:]) -> [String: String] {
+    package static func make(host: [String: String], home: String, extra: [String: String] = [:]) -> [String: String] {
         var values: [String: String] = [
             "PATH": host["PATH"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultPath,
             "HOME": home,
@@ -37,7 +37,7 @@ public enum ShellEnvironment {
 
     /// True for names that usually hold credentials (`OPENAI_API_KEY`, `GITHUB_TOKEN`, `*_SECRET`,
     /// `*_PASSWORD`, ...); one list for the shell and verify (`SecretEnvironment`).
-    public static func isSecretName(_ name: String) -> Bool {
+    package static func isSecretName(_ name: String) -> Bool {
         SecretEnvironment.isSecretName(name)
     }
 }

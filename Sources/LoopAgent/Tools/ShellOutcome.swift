@@ -1,6 +1,6 @@
 /// How one `run` command ended, with its (already size-capped) output.
-public struct ShellOutcome: Sendable, Equatable {
-    public enum Status: Sendable, Equatable {
+package struct ShellOutcome: Sendable, Equatable {
+    package enum Status: Sendable, Equatable {
         /// The command ran and exited with this code.
         case exited(Int32)
         /// The command was killed by this signal (not by us).
@@ -15,17 +15,17 @@ public struct ShellOutcome: Sendable, Equatable {
         case unavailable(String)
     }
 
-    public var status: Status
+    package var status: Status
     /// Combined stdout and stderr, head and tail kept within the output limit.
-    public var output: String
+    package var output: String
 
-    public init(status: Status, output: String = "") {
+    package init(status: Status, output: String = "") {
         self.status = status
         self.output = output
     }
 
     /// True when the command ran to its end (whatever its exit code).
-    public var didRun: Bool {
+    package var didRun: Bool {
         switch status {
         case .exited, .signaled: true
         case .timedOut, .cancelled, .blocked, .unavailable: false

@@ -8,9 +8,9 @@ import Foundation
 /// TERMs then KILLs the whole group, line-bounded output, stdin from `/dev/null`, and an
 /// environment reduced to `ShellEnvironment`'s allow-list. See `BubblewrapCommand` for what
 /// the sandbox confines and what was verified.
-public struct ShellSandbox: Sendable {
+package struct ShellSandbox: Sendable {
     /// Whether and how commands can run; the PM's preflight prints `message`.
-    public enum Availability: Sendable, Equatable {
+    package enum Availability: Sendable, Equatable {
         /// bubblewrap is installed and a probe sandbox started.
         case sandboxed(bwrapPath: String)
         /// No working bubblewrap, but `--unsafe-shell` was given: direct execution.
@@ -19,13 +19,13 @@ public struct ShellSandbox: Sendable {
         case unavailable(reason: String)
 
         /// True when `run` will execute commands.
-        public var canRun: Bool {
+        package var canRun: Bool {
             if case .unavailable = self { return false }
             return true
         }
 
         /// One line for preflight and logs.
-        public var message: String {
+        package var message: String {
             switch self {
             case .sandboxed(let path): "shell commands run in a bubblewrap sandbox (\(path))"
             case .unsafe(let reason): "shell commands run WITHOUT a sandbox (--unsafe-shell): \(reason)"
@@ -35,24 +35,24 @@ public struct ShellSandbox: Sendable {
     }
 
     /// How commands are run.
-    public struct Configuration: Sendable, Equatable {
+    package struct Configuration: Sendable, Equatable {
         /// Longest a command may run before its process group is killed.
-        public var timeout: Duration
+        package var timeout: Duration
         /// Time between SIGTERM and SIGKILL on timeout.
-        public var killGrace: Duration
+        package var killGrace: Duration
         /// Run directly (with the blocklist) when bubblewrap is missing or broken.
-        public var allowsUnsafeShell: Bool
+        package var allowsUnsafeShell: Bool
         /// The `bwrap` to use; nil looks it up on `PATH`.
-        public var bwrapPath: String?
+        package var bwrapPath: String?
         /// Added variables (secret-looking names are dropped).
-        public var extraEnvironment: [String: String]
+        package var extraEnvironment: [String: String]
         /// Host paths hidden inside the sandbox; nil = credential folders under `$HOME`.
-        public var hiddenPaths: [String]?
+        package var hiddenPaths: [String]?
         /// Largest file a command may write (and the size of the sandbox's `/tmp`): a runaway
         /// write fails instead of filling the disk the workspace and the bus live on.
-        public var maxFileBytes: Int
+        package var maxFileBytes: Int
 
-        public init(
+        package init(
             timeout: Duration = .seconds(60), killGrace: Duration = .seconds(2), allowsUnsafeShell: Bool = false,
             bwrapPath: String? = nil, extraEnvironment: [String: String] = [:], hiddenPaths: [String]? = nil,
             maxFileBytes: Int = 1 << 30
@@ -67,19 +67,19 @@ public struct ShellSandbox: Sendable {
         }
     }
 
-    public let workspace: Workspace
-    public let configuration: Configuration
-    public let availability: Availability
+    package let workspace: Workspace
+    package let configuration: Configuration
+    package let availability: Availability
 
     /// A sandbox with a known availability (tests, or a PM that already ran `detect`).
-    public init(workspace: Workspace, configuration: Configuration = Configuration(), availability: Availability) {
+    package init(workspace: Workspace, configuration: Configuration = Configuration(), availability: Availability) {
         self.workspace = workspace
         self.configuration = configuration
         self.availability = availability
     }
 
     /// Detects availability (see `detect`) and builds the sandbox.
-    public static func make(workspace: Workspace, configuration: Configuration = Configuration()) async -> ShellSandbox
+    package static func make(workspace: Workspace, configuration: Configuration = Configuration()) async -> ShellSandbox
     {
         ShellSandbox(
             workspace: workspace, configuration: configuration, availability: await detect(configuration: configuration)
@@ -88,7 +88,7 @@ public struct ShellSandbox: Sendable {
 
     /// Finds `bwrap` and starts a probe sandbox, so a broken install (no user namespaces)
     /// is found before the run, not at the worker's first command.
-    public static func detect(configuration: Configuration = Configuration()) async -> Availability {
+    package static func detect(configuration: Configuration = Configuration()) async -> Availability {
         let fallback = { (problem: String) -> Availability in
             configuration.allowsUnsafeShell
                 ? .unsafe(reason: problem)
@@ -103,7 +103,7 @@ public struct ShellSandbox: Sendable {
 
     /// Runs `command` with `bash -c` in the workspace root.
     /// - Parameter outputLimit: bytes of output kept (head and tail).
-    public func run(_ command: String, outputLimit: Int = 8 * 1024) async -> ShellOutcome {
+    package func run(_ command: String, outputLimit: Int = 8 * 1024) async -> ShellOutcome {
         let host = ProcessInfo.processInfo.environment
         let arguments: [String]
         let environment: [String: String]

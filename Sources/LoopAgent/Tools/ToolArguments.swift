@@ -1,4 +1,4 @@
-public import LoopCore
+package import LoopCore
 import Foundation
 
 /// Typed access to a tool call's arguments, with errors that name the argument.
@@ -6,17 +6,17 @@ import Foundation
 /// Small models send numbers as strings, `null` for optional fields, and sometimes the
 /// whole arguments object as a JSON string; those are tolerated. Anything else becomes an
 /// `ArgumentError` whose message tells the model exactly which argument to fix.
-public struct ToolArguments: Sendable {
-    public let tool: String
+package struct ToolArguments: Sendable {
+    package let tool: String
     private let values: [String: JSONValue]
 
     /// Why an argument was not accepted.
-    public struct ArgumentError: Error, Sendable, Equatable {
-        public var message: String
+    package struct ArgumentError: Error, Sendable, Equatable {
+        package var message: String
     }
 
     /// - Throws: `ArgumentError` when `raw` is not an object (or a string holding one).
-    public init(tool: String, raw: JSONValue) throws {
+    package init(tool: String, raw: JSONValue) throws {
         self.tool = tool
         switch raw {
         case .object(let object):
@@ -35,7 +35,7 @@ public struct ToolArguments: Sendable {
     }
 
     /// A required string argument.
-    public func string(_ name: String) throws -> String {
+    package func string(_ name: String) throws -> String {
         guard let value = try optionalString(name) else {
             throw ArgumentError(message: "missing required argument '\(name)' (a string) for \(tool)")
         }
@@ -43,7 +43,7 @@ public struct ToolArguments: Sendable {
     }
 
     /// An optional string argument (`null` counts as absent).
-    public func optionalString(_ name: String) throws -> String? {
+    package func optionalString(_ name: String) throws -> String? {
         switch values[name] {
         case nil, .null?: return nil
         case .string(let text)?: return text
@@ -52,7 +52,7 @@ public struct ToolArguments: Sendable {
     }
 
     /// An optional integer argument; a string of digits is accepted (`"10"`).
-    public func optionalInt(_ name: String) throws -> Int? {
+    package func optionalInt(_ name: String) throws -> Int? {
         switch values[name] {
         case nil, .null?: return nil
         case .number(let number)?:

@@ -3,7 +3,7 @@ import LoopCore
 extension ToolBox {
     /// The tools as the model sees them: short names, one-line descriptions a small model
     /// can follow, and small JSON schemas with `required`.
-    public static var specs: [ToolSpec] {
+    package static var specs: [ToolSpec] {
         // Read and edit first: the order a small model reads them in is the order it reaches for them.
         [
             ToolSpec(

@@ -11,12 +11,12 @@ import LoopCore
 ///
 /// `isError` means the tool could not do what was asked (bad path, refused, timed out);
 /// a command that ran and exited non-zero is not an error — failing tests are information.
-public struct ToolBox: Sendable {
-    public let workspace: Workspace
-    public let shell: ShellSandbox
-    public let limits: ToolLimits
+package struct ToolBox: Sendable {
+    package let workspace: Workspace
+    package let shell: ShellSandbox
+    package let limits: ToolLimits
 
-    public init(workspace: Workspace, shell: ShellSandbox, limits: ToolLimits = ToolLimits()) {
+    package init(workspace: Workspace, shell: ShellSandbox, limits: ToolLimits = ToolLimits()) {
         self.workspace = workspace
         self.shell = shell
         self.limits = limits
@@ -26,10 +26,10 @@ public struct ToolBox: Sendable {
     static let maxCommandBytes = 64 * 1024
 
     /// The tool names, in the order of `specs`.
-    public static var names: [String] { specs.map(\.name) }
+    package static var names: [String] { specs.map(\.name) }
 
     /// Runs one tool call and returns its (size-capped) result.
-    public func execute(_ call: ToolCall) async -> ToolResult {
+    package func execute(_ call: ToolCall) async -> ToolResult {
         let result: ToolResult
         do {
             let arguments = try ToolArguments(tool: call.name, raw: call.arguments)

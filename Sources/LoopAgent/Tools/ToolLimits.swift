@@ -2,23 +2,23 @@
 ///
 /// Defaults follow small-model harness practice (see peers.md §E): a few KiB per result,
 /// head and tail kept when more comes back.
-public struct ToolLimits: Sendable, Equatable {
+package struct ToolLimits: Sendable, Equatable {
     /// Largest tool result in bytes; longer results keep head and tail and say what was cut.
-    public var outputBytes: Int
+    package var outputBytes: Int
     /// Most entries `list_dir` shows.
-    public var listEntries: Int
+    package var listEntries: Int
     /// Most matches `search` reports.
-    public var searchHits: Int
+    package var searchHits: Int
     /// Most files `search` reads before it stops.
-    public var searchFiles: Int
+    package var searchFiles: Int
     /// Largest file `search` reads; larger ones are skipped and counted.
-    public var searchFileBytes: Int
+    package var searchFileBytes: Int
     /// Largest file `read_file` and `edit_file` accept.
-    public var readFileBytes: Int
+    package var readFileBytes: Int
     /// Longest line shown by `search` (longer lines are cut).
-    public var lineCharacters: Int
+    package var lineCharacters: Int
 
-    public init(
+    package init(
         outputBytes: Int = 8 * 1024, listEntries: Int = 200, searchHits: Int = 100, searchFiles: Int = 20_000,
         searchFileBytes: Int = 1024 * 1024, readFileBytes: Int = 2 * 1024 * 1024, lineCharacters: Int = 240
     ) {

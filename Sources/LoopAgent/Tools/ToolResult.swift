@@ -2,32 +2,32 @@
 ///
 /// Errors are results, not thrown errors: the model must read what went wrong and try
 /// again, so a bad path or a failing command is an ordinary turn of the loop.
-public struct ToolResult: Sendable, Equatable {
+package struct ToolResult: Sendable, Equatable {
     /// The text sent back to the model (already capped in size by `ToolBox`).
-    public var text: String
+    package var text: String
     /// True when the call failed; the agent loop may count consecutive failures.
-    public var isError: Bool
+    package var isError: Bool
     /// Set only by `finish`: the worker's summary. The agent loop stops when it sees it.
-    public var finishSummary: String?
+    package var finishSummary: String?
 
-    public init(text: String, isError: Bool = false) {
+    package init(text: String, isError: Bool = false) {
         self.text = text
         self.isError = isError
         self.finishSummary = nil
     }
 
     /// A failed call with a message for the model.
-    public static func error(_ text: String) -> ToolResult {
+    package static func error(_ text: String) -> ToolResult {
         ToolResult(text: text, isError: true)
     }
 
     /// The special result of `finish`: the agent loop ends the worker and keeps the summary.
-    public static func finished(summary: String) -> ToolResult {
+    package static func finished(summary: String) -> ToolResult {
         var result = ToolResult(text: "Finished. The PM will check your work.")
         result.finishSummary = summary
         return result
     }
 
     /// True when this result ends the worker.
-    public var isFinish: Bool { finishSummary != nil }
+    package var isFinish: Bool { finishSummary != nil }
 }

@@ -7,22 +7,22 @@
 /// component at a time with `lstat`, resolving each symlink fully and refusing it when it
 /// leads outside the root or into `.git`. Tools run one at a time, so the check-then-open
 /// window is not raced by the worker's own shell commands.
-public struct Workspace: Sendable, Equatable {
+package struct Workspace: Sendable, Equatable {
     /// The root as a real path (symlinks resolved), without a trailing slash.
-    public let root: String
+    package let root: String
 
     /// A resolved path inside the workspace.
-    public struct Resolved: Sendable, Equatable {
+    package struct Resolved: Sendable, Equatable {
         /// The real absolute path to operate on.
-        public var absolute: String
+        package var absolute: String
         /// The path as shown to the model: relative to the root, `.` for the root itself.
-        public var relative: String
+        package var relative: String
         /// Whether something exists there (false for a file about to be created).
-        public var exists: Bool
+        package var exists: Bool
     }
 
     /// - Throws: `WorkspaceError.badRoot` when `root` is not an existing folder.
-    public init(root: String) throws {
+    package init(root: String) throws {
         guard let real = FileProbe.realPath(root), case .success(let info) = FileProbe.target(real),
             info.kind == .directory
         else { throw WorkspaceError.badRoot(root) }
@@ -36,7 +36,7 @@ public struct Workspace: Sendable, Equatable {
     /// the root or into `.git`. Missing trailing components are allowed (the caller decides
     /// whether the path must exist); a dangling symlink is not.
     /// - Throws: `WorkspaceError` with a one-line message for the model.
-    public func resolve(_ path: String) throws -> Resolved {
+    package func resolve(_ path: String) throws -> Resolved {
         let components = try lexicalComponents(path)
         let shown = components.isEmpty ? "." : components.joined(separator: "/")
         var current = root
@@ -63,14 +63,14 @@ public struct Workspace: Sendable, Equatable {
     }
 
     /// The model-facing form of a real path inside the root (`.` for the root).
-    public func relative(_ absolute: String) -> String {
+    package func relative(_ absolute: String) -> String {
         if absolute == root { return "." }
         let prefix = root == "/" ? "/" : root + "/"
         return absolute.hasPrefix(prefix) ? String(absolute.dropFirst(prefix.count)) : absolute
     }
 
     /// True when `absolute` (a real path) is the root or below it.
-    public func contains(_ absolute: String) -> Bool {
+    package func contains(_ absolute: String) -> Bool {
         root == "/" || absolute == root || absolute.hasPrefix(root + "/")
     }
 

@@ -1,10 +1,10 @@
-public import Foundation
+import Foundation
 
 /// Why a model-given path was refused.
 ///
 /// Every message is one line that names the path and says what to do instead, because the
 /// reader is a small model that will retry with whatever the message suggests.
-public enum WorkspaceError: Error, Sendable, Equatable, LocalizedError {
+package enum WorkspaceError: Error, Sendable, Equatable, LocalizedError {
     /// The workspace root itself is missing or not a folder (a setup error, not the model's).
     case badRoot(String)
     /// The path contains a NUL byte or is otherwise not a usable path.
@@ -22,7 +22,7 @@ public enum WorkspaceError: Error, Sendable, Equatable, LocalizedError {
     /// Any other failure of the file system while resolving.
     case unreadable(path: String, reason: String)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .badRoot(let root):
             "workspace root '\(root)' is not an existing folder"

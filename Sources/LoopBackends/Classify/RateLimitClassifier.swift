@@ -1,5 +1,5 @@
-public import Foundation
-public import LoopCore
+package import Foundation
+package import LoopCore
 
 /// Decides whether a line of agent output says a usage or rate limit was hit.
 ///
@@ -8,7 +8,7 @@ public import LoopCore
 /// therefore specific ("rate limit exceeded", "429 Too Many Requests"), never a bare
 /// "limit". Parsers add their own CLI's wording through `extraPatterns` and only hand
 /// over error text and diagnostics, never the agent's prose or tool output.
-public enum RateLimitClassifier {
+package enum RateLimitClassifier {
     /// Phrases every provider and CLI uses for a limit (matched case-insensitively).
     static let genericPatterns: [TextPattern] = [
         #"\brate[\s_-]?limit(?:ed|s)?\b[^.\n]{0,40}?\b(?:reached|exceeded|hit|error|exhausted)\b"#,
@@ -34,7 +34,7 @@ public enum RateLimitClassifier {
     /// - Parameters:
     ///   - text: one error message or diagnostic line.
     ///   - now: the reference for relative reset times ("try again in 20s").
-    public static func classify(_ text: String, now: Date = Date()) -> RateLimit? {
+    package static func classify(_ text: String, now: Date = Date()) -> RateLimit? {
         classify(text, extraPatterns: [], now: now)
     }
 

@@ -13,29 +13,29 @@ struct AnyCodingKey: CodingKey {
 /// A bus file written whole: pretty-printed with sorted keys and replaced atomically, so a
 /// reader never sees half of it. `write(to:)` is the only way the PM and the built-in agent
 /// write these files.
-public protocol BusDocument: Encodable {}
+package protocol BusDocument: Encodable {}
 
 extension BusDocument {
     /// Encodes the value with `JSONEncoder.bus` and replaces `path` atomically.
     ///
     /// - Parameter durable: false for files rewritten every few seconds (heartbeats): still
     ///   atomic, without the two fsyncs.
-    public func write(to path: String, durable: Bool = true) throws {
+    package func write(to path: String, durable: Bool = true) throws {
         try AtomicFile.write(try JSONEncoder.bus.encode(self), to: path, durable: durable)
     }
 }
 
 /// One line of an append-only JSONL log (`events.jsonl`, `usage.jsonl`).
-public protocol BusLine: Encodable {}
+package protocol BusLine: Encodable {}
 
 extension BusLine {
     /// The value as one JSON line (sorted keys, no newline).
-    public func encodedLine() throws -> String {
+    package func encodedLine() throws -> String {
         String(decoding: try JSONEncoder.line.encode(self), as: UTF8.self)
     }
 
     /// Appends the value to `path` as one line.
-    public func append(to path: String) throws {
+    package func append(to path: String) throws {
         try AtomicFile.appendLine(try encodedLine(), to: path)
     }
 }

@@ -5,14 +5,14 @@ import Foundation
 /// The line is `{"ts","event","task_id","run_id","round"?, ...fields}`: what differs from
 /// event to event travels in `fields`, flat beside the common keys (a field named like a
 /// common key is not written: the common key wins; `round` only when the event has one).
-public struct Event: Codable, BusLine, Sendable, Equatable {
-    public var ts: String
-    public var event: String
-    public var taskID: String
-    public var runID: String
-    public var round: Int?
+package struct Event: Codable, BusLine, Sendable, Equatable {
+    package var ts: String
+    package var event: String
+    package var taskID: String
+    package var runID: String
+    package var round: Int?
     /// The event's own fields (e.g. `reason`, `head_sha`).
-    public var fields: [String: JSONValue]
+    package var fields: [String: JSONValue]
 
     enum CodingKeys: String, CodingKey {
         case ts, event, round
@@ -20,7 +20,7 @@ public struct Event: Codable, BusLine, Sendable, Equatable {
         case runID = "run_id"
     }
 
-    public init(
+    package init(
         ts: String = Timestamp.now(), event: String, taskID: String, runID: String, round: Int? = nil,
         fields: [String: JSONValue] = [:]
     ) {
@@ -32,7 +32,7 @@ public struct Event: Codable, BusLine, Sendable, Equatable {
         self.fields = fields
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         ts = try container.decode(String.self, forKey: .ts)
         event = try container.decode(String.self, forKey: .event)
@@ -44,7 +44,7 @@ public struct Event: Codable, BusLine, Sendable, Equatable {
         fields = object.filter { key, _ in !isCommon(key) }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var own = encoder.container(keyedBy: AnyCodingKey.self)
         try own.encodeUnknown(fields.filter { key, _ in !isCommon(key) })
         var container = encoder.container(keyedBy: CodingKeys.self)

@@ -1,14 +1,14 @@
-public import Foundation
+package import Foundation
 
 /// Reads typed fields out of a JSON object and fails with one line naming the file, the field
 /// and what was expected.
-public struct FieldReader: Sendable {
-    public let path: String
-    public let object: [String: JSONValue]
+package struct FieldReader: Sendable {
+    package let path: String
+    package let object: [String: JSONValue]
     private var prefix: String = ""
 
     /// Parses `data` as a JSON object.
-    public init(data: Data, path: String) throws {
+    package init(data: Data, path: String) throws {
         self.path = path
         let value: JSONValue
         do {
@@ -23,13 +23,13 @@ public struct FieldReader: Sendable {
         self.object = object
     }
 
-    public init(object: [String: JSONValue], path: String) {
+    package init(object: [String: JSONValue], path: String) {
         self.path = path
         self.object = object
     }
 
     /// Reads a file from disk and parses it.
-    public static func load(_ path: String, missingHint: String) throws -> FieldReader {
+    package static func load(_ path: String, missingHint: String) throws -> FieldReader {
         guard Filesystem.exists(path) else { throw LoopError.missingFile(path: path, hint: missingHint) }
         return try FieldReader(data: try Filesystem.read(path), path: path)
     }
@@ -43,38 +43,38 @@ public struct FieldReader: Sendable {
         return "got \(value.typeName)"
     }
 
-    public func requiredString(_ field: String, allowEmpty: Bool = false) throws -> String {
+    package func requiredString(_ field: String, allowEmpty: Bool = false) throws -> String {
         guard let value = object[field]?.stringValue, allowEmpty || !value.isEmpty else {
             throw fail(field, "must be a non-empty string (\(got(field)))")
         }
         return value
     }
 
-    public func optionalString(_ field: String) throws -> String? {
+    package func optionalString(_ field: String) throws -> String? {
         guard let value = object[field], value != .null else { return nil }
         guard let text = value.stringValue else { throw fail(field, "must be a string (got \(value.typeName))") }
         return text
     }
 
-    public func requiredInt(_ field: String) throws -> Int {
+    package func requiredInt(_ field: String) throws -> Int {
         guard let value = object[field]?.intValue else { throw fail(field, "must be an integer (\(got(field)))") }
         return value
     }
 
-    public func optionalInt(_ field: String) throws -> Int? {
+    package func optionalInt(_ field: String) throws -> Int? {
         guard let value = object[field], value != .null else { return nil }
         guard let number = value.intValue else { throw fail(field, "must be an integer (got \(value.typeName))") }
         return number
     }
 
-    public func optionalBool(_ field: String) throws -> Bool? {
+    package func optionalBool(_ field: String) throws -> Bool? {
         guard let value = object[field], value != .null else { return nil }
         guard case .bool(let flag) = value else { throw fail(field, "must be true or false (got \(value.typeName))") }
         return flag
     }
 
     /// A list of strings; missing means empty.
-    public func stringList(_ field: String, required: Bool = false) throws -> [String] {
+    package func stringList(_ field: String, required: Bool = false) throws -> [String] {
         guard let value = object[field], value != .null else {
             if required { throw fail(field, "must be a list of strings (it is missing)") }
             return []
@@ -91,7 +91,7 @@ public struct FieldReader: Sendable {
     }
 
     /// A list of objects; missing means empty.
-    public func objectList(_ field: String) throws -> [[String: JSONValue]] {
+    package func objectList(_ field: String) throws -> [[String: JSONValue]] {
         guard let value = object[field], value != .null else { return [] }
         guard let items = value.arrayValue else {
             throw fail(field, "must be a list of objects (got \(value.typeName))")
@@ -105,7 +105,7 @@ public struct FieldReader: Sendable {
     }
 
     /// Nested reader for an element of an object list, with the index in its error path.
-    public func nested(_ object: [String: JSONValue], at field: String) -> FieldReader {
+    package func nested(_ object: [String: JSONValue], at field: String) -> FieldReader {
         FieldReader(object: object, path: path).prefixing(field)
     }
 
@@ -115,7 +115,7 @@ public struct FieldReader: Sendable {
         return copy
     }
 
-    public static func describe(_ error: DecodingError, data: Data) -> String {
+    package static func describe(_ error: DecodingError, data: Data) -> String {
         if data.isEmpty { return "the file is empty" }
         switch error {
         case .dataCorrupted(let context):

@@ -2,20 +2,20 @@ import Foundation
 
 /// `fix_list.json`: what the next round's worker must fix — the reviewer's blocking issues
 /// and the failed verify commands. Written by the PM only.
-public struct FixList: Codable, BusDocument, Sendable, Equatable {
-    public var schemaVersion: Int
-    public var taskID: String
-    public var runID: String
+package struct FixList: Codable, BusDocument, Sendable, Equatable {
+    package var schemaVersion: Int
+    package var taskID: String
+    package var runID: String
     /// The round that must address these fixes.
-    public var round: Int
-    public var baseSHA: String
-    public var headSHA: String
-    public var fixes: [BlockingIssue]
-    public var priorRoundNotes: String
-    public var priorReviewNonBlocking: [String]
+    package var round: Int
+    package var baseSHA: String
+    package var headSHA: String
+    package var fixes: [BlockingIssue]
+    package var priorRoundNotes: String
+    package var priorReviewNonBlocking: [String]
     /// One line on the change so far (files and line counts), so the next worker knows where it stands.
-    public var changeSummary: String?
-    public var createdAt: String
+    package var changeSummary: String?
+    package var createdAt: String
 
     enum CodingKeys: String, CodingKey {
         case round, fixes
@@ -30,7 +30,7 @@ public struct FixList: Codable, BusDocument, Sendable, Equatable {
         case changeSummary = "change_summary"
     }
 
-    public init(
+    package init(
         taskID: String, runID: String, round: Int, baseSHA: String, headSHA: String, fixes: [BlockingIssue],
         priorRoundNotes: String, priorReviewNonBlocking: [String], changeSummary: String? = nil
     ) {
@@ -48,7 +48,7 @@ public struct FixList: Codable, BusDocument, Sendable, Equatable {
     }
 
     /// Loads a fix list written by the PM; nil when absent or unreadable.
-    public static func load(_ path: String) -> FixList? {
+    package static func load(_ path: String) -> FixList? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(FixList.self, from: data)
     }

@@ -5,19 +5,19 @@ import Foundation
 /// Two writers use this one type: the PM for the external CLIs it runs (`source: pm`, with
 /// `run_id` and `last_output_at`) and `loop heartbeat` beside a manually run agent
 /// (`source: manual`, with `cwd`). Readers judge freshness by the file's modification time.
-public struct Heartbeat: Codable, BusDocument, Sendable, Equatable {
-    public var role: String
-    public var pid: Int32
-    public var runID: String?
-    public var updatedAt: String
+package struct Heartbeat: Codable, BusDocument, Sendable, Equatable {
+    package var role: String
+    package var pid: Int32
+    package var runID: String?
+    package var updatedAt: String
     /// Whether this heartbeat tracks the agent's output: the PM's does (`last_output_at` is
     /// written, `null` until the first output); `loop heartbeat` cannot see the agent's output.
-    public var tracksOutput: Bool
+    package var tracksOutput: Bool
     /// The last time the agent printed anything: what tells a live agent from a hung one.
-    public var lastOutputAt: String?
-    public var cwd: String?
+    package var lastOutputAt: String?
+    package var cwd: String?
     /// `pm` or `manual`.
-    public var source: String
+    package var source: String
 
     enum CodingKeys: String, CodingKey {
         case role, pid, cwd, source
@@ -26,7 +26,7 @@ public struct Heartbeat: Codable, BusDocument, Sendable, Equatable {
         case lastOutputAt = "last_output_at"
     }
 
-    public init(
+    package init(
         role: String, pid: Int32, runID: String? = nil, updatedAt: String, tracksOutput: Bool = false,
         lastOutputAt: String? = nil, cwd: String? = nil, source: String
     ) {
@@ -40,7 +40,7 @@ public struct Heartbeat: Codable, BusDocument, Sendable, Equatable {
         self.source = source
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         role = try container.decode(String.self, forKey: .role)
         pid = try container.decode(Int32.self, forKey: .pid)
@@ -52,7 +52,7 @@ public struct Heartbeat: Codable, BusDocument, Sendable, Equatable {
         source = try container.decode(String.self, forKey: .source)
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(role, forKey: .role)
         try container.encode(pid, forKey: .pid)
@@ -70,7 +70,7 @@ public struct Heartbeat: Codable, BusDocument, Sendable, Equatable {
     }
 
     /// Writes the file atomically without fsync: it is rewritten every few seconds.
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         try write(to: path, durable: false)
     }
 }

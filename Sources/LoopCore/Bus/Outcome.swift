@@ -1,28 +1,28 @@
 import Foundation
 
 /// `outcome.json`: how a run ended, for scripts and CI. Written by the PM at the end of a run.
-public struct Outcome: Codable, BusDocument, Sendable, Equatable {
-    public var schemaVersion: Int = 1
-    public var taskID: String
-    public var runID: String
-    public var result: RunResult
-    public var rounds: Int
-    public var reason: String?
-    public var branch: String
-    public var headSHA: String?
-    public var baseSHA: String
-    public var durationS: Double
+package struct Outcome: Codable, BusDocument, Sendable, Equatable {
+    package var schemaVersion: Int = 1
+    package var taskID: String
+    package var runID: String
+    package var result: RunResult
+    package var rounds: Int
+    package var reason: String?
+    package var branch: String
+    package var headSHA: String?
+    package var baseSHA: String
+    package var durationS: Double
     /// The one git command that brings the approved change into the user's branch (nil in
     /// place, and for a run that was not approved).
-    public var mergeCommand: String?
+    package var mergeCommand: String?
     /// The commit that was verified and reviewed and is approved: merge this sha, not the
     /// branch, so nothing added to the branch later comes in unreviewed.
-    public var mergeSHA: String?
+    package var mergeSHA: String?
     /// True when the run stopped for lack of progress and `needs_help.json` asks a question.
-    public var needsHelp: Bool?
-    public var workdir: String
-    public var exitCode: Int32
-    public var finishedAt: String
+    package var needsHelp: Bool?
+    package var workdir: String
+    package var exitCode: Int32
+    package var finishedAt: String
 
     enum CodingKeys: String, CodingKey {
         case result, rounds, reason, branch, workdir
@@ -42,7 +42,7 @@ public struct Outcome: Codable, BusDocument, Sendable, Equatable {
     /// The outcome of a run as `state` describes it.
     /// - Parameter exitCode: the code the process exits with, when it is not the result's own
     ///   (an interrupted run exits 143 after SIGTERM, 130 after SIGINT).
-    public init(state: RunState, result: RunResult, exitCode: LoopExitCode? = nil) {
+    package init(state: RunState, result: RunResult, exitCode: LoopExitCode? = nil) {
         taskID = state.taskID
         runID = state.runID
         self.result = result
@@ -63,12 +63,12 @@ public struct Outcome: Codable, BusDocument, Sendable, Equatable {
 
     /// `git merge <approved sha>` for a worktree run that changed something; nil otherwise.
     /// It names the commit that was reviewed, never the branch, whose tip may move later.
-    public static func mergeCommand(for state: RunState) -> String? {
+    package static func mergeCommand(for state: RunState) -> String? {
         guard state.mode == "worktree", let head = state.headSHA, head != state.baseSHA else { return nil }
         return "git merge \(head)"
     }
 
-    public static func load(_ path: String) -> Outcome? {
+    package static func load(_ path: String) -> Outcome? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
         return try? JSONDecoder().decode(Outcome.self, from: data)
     }

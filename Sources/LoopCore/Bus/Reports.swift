@@ -1,20 +1,20 @@
 import Foundation
 
 /// The roles agents play on the bus.
-public enum Role: String, Codable, Sendable, CaseIterable {
+package enum Role: String, Codable, Sendable, CaseIterable {
     case worker
     case reviewer
 
     /// The report file this role writes.
-    public var reportFileName: String { self == .worker ? BusPaths.workReport : BusPaths.reviewReport }
+    package var reportFileName: String { self == .worker ? BusPaths.workReport : BusPaths.reviewReport }
 }
 
 /// A test result claimed by the worker.
-public struct ClaimedTest: Codable, Sendable, Equatable {
-    public var name: String
-    public var result: String
+package struct ClaimedTest: Codable, Sendable, Equatable {
+    package var name: String
+    package var result: String
 
-    public init(name: String, result: String) {
+    package init(name: String, result: String) {
         self.name = name
         self.result = result
     }
@@ -22,13 +22,13 @@ public struct ClaimedTest: Codable, Sendable, Equatable {
 
 /// What the built-in agent records about itself in its reports (`agent`): the model, and for
 /// the worker its steps, tokens and whether it called finish.
-public struct AgentStamp: Codable, Sendable, Equatable {
-    public var model: String
-    public var steps: Int?
-    public var tokens: Int?
-    public var finished: Bool?
+package struct AgentStamp: Codable, Sendable, Equatable {
+    package var model: String
+    package var steps: Int?
+    package var tokens: Int?
+    package var finished: Bool?
 
-    public init(model: String, steps: Int? = nil, tokens: Int? = nil, finished: Bool? = nil) {
+    package init(model: String, steps: Int? = nil, tokens: Int? = nil, finished: Bool? = nil) {
         self.model = model
         self.steps = steps
         self.tokens = tokens
@@ -53,24 +53,24 @@ public struct AgentStamp: Codable, Sendable, Equatable {
 }
 
 /// One blocking issue raised by the reviewer or by failed verification.
-public struct BlockingIssue: Codable, Sendable, Equatable {
-    public var severity: String
-    public var file: String
-    public var reason: String
-    public var requiredChange: String?
+package struct BlockingIssue: Codable, Sendable, Equatable {
+    package var severity: String
+    package var file: String
+    package var reason: String
+    package var requiredChange: String?
     /// Who raised it: `verify` (a failed verify command), `reviewer`, `pm` (the PM's own
     /// checks: no change, test count, out of scope, a commit after review) or `worker` (what
     /// the worker got stuck on).
-    public var source: String?
+    package var source: String?
     /// For `verify` items: the command, so the next round can tell whether it is resolved.
-    public var command: String?
+    package var command: String?
 
     enum CodingKeys: String, CodingKey {
         case severity, file, reason, source, command
         case requiredChange = "required_change"
     }
 
-    public init(
+    package init(
         severity: String, file: String, reason: String, requiredChange: String? = nil, source: String? = nil,
         command: String? = nil
     ) {
@@ -84,7 +84,7 @@ public struct BlockingIssue: Codable, Sendable, Equatable {
 }
 
 /// The reviewer's decision.
-public enum ReviewDecision: String, Codable, Sendable {
+package enum ReviewDecision: String, Codable, Sendable {
     case approve
     case changesRequired = "changes_required"
 }

@@ -7,20 +7,20 @@ import Foundation
 /// `write(to:)`, the PM reads it through `FieldReader`. Reading marks every blocking issue as
 /// raised by the reviewer (`source`). Fields this type does not model are kept in
 /// `unknownFields` and written back unchanged.
-public struct ReviewReport: Codable, BusDocument, Sendable, Equatable {
-    public var taskID: String
-    public var round: Int
-    public var runID: String?
-    public var decision: ReviewDecision
-    public var blockingIssues: [BlockingIssue]
-    public var nonBlockingSuggestions: [String]
-    public var summary: String?
+package struct ReviewReport: Codable, BusDocument, Sendable, Equatable {
+    package var taskID: String
+    package var round: Int
+    package var runID: String?
+    package var decision: ReviewDecision
+    package var blockingIssues: [BlockingIssue]
+    package var nonBlockingSuggestions: [String]
+    package var summary: String?
     /// `invalid_review` when the built-in reviewer could not review (optional, never required).
-    public var stoppedReason: String?
+    package var stoppedReason: String?
     /// The built-in agent's model (optional, never required).
-    public var agent: AgentStamp?
+    package var agent: AgentStamp?
     /// Fields of the file this type does not model, written back unchanged.
-    public var unknownFields: [String: JSONValue]
+    package var unknownFields: [String: JSONValue]
 
     enum CodingKeys: String, CodingKey {
         case round, decision, summary, agent
@@ -31,7 +31,7 @@ public struct ReviewReport: Codable, BusDocument, Sendable, Equatable {
         case stoppedReason = "stopped_reason"
     }
 
-    public init(
+    package init(
         taskID: String, round: Int, runID: String?, decision: ReviewDecision, blockingIssues: [BlockingIssue],
         nonBlockingSuggestions: [String], summary: String?, stoppedReason: String? = nil, agent: AgentStamp? = nil,
         unknownFields: [String: JSONValue] = [:]
@@ -49,10 +49,10 @@ public struct ReviewReport: Codable, BusDocument, Sendable, Equatable {
     }
 
     /// The report as a JSON object: what `write(to:)` writes.
-    public var raw: [String: JSONValue] { JSONValue.object(encoding: self) }
+    package var raw: [String: JSONValue] { JSONValue.object(encoding: self) }
 
     /// Reads and validates a report; each error names the file and the field.
-    public init(reader: FieldReader) throws {
+    package init(reader: FieldReader) throws {
         taskID = try reader.requiredString("task_id")
         round = try reader.requiredInt("round")
         runID = try reader.optionalString("run_id")
@@ -82,11 +82,11 @@ public struct ReviewReport: Codable, BusDocument, Sendable, Equatable {
         unknownFields = reader.object.filter { key, _ in isUnknown(key) }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try self.init(reader: FieldReader(object: try [String: JSONValue](from: decoder), path: BusPaths.reviewReport))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var unknown = encoder.container(keyedBy: AnyCodingKey.self)
         try unknown.encodeUnknown(unknownFields.filter { key, _ in isUnknown(key) })
         var container = encoder.container(keyedBy: CodingKeys.self)

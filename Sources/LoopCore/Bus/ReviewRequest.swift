@@ -2,36 +2,36 @@ import Foundation
 
 /// `review_request.json`: the facts the PM gives the reviewer — computed from git and from its
 /// own verification run, with the worker's claims beside them.
-public struct ReviewRequest: Codable, BusDocument, Sendable, Equatable {
-    public var schemaVersion: Int = 1
-    public var taskID: String
-    public var round: Int
+package struct ReviewRequest: Codable, BusDocument, Sendable, Equatable {
+    package var schemaVersion: Int = 1
+    package var taskID: String
+    package var round: Int
     /// The reviewer dispatch's run id; the review report must echo it.
-    public var runID: String
-    public var goal: String
-    public var acceptanceCriteria: [String]
-    public var constraints: [String]
-    public var branch: String
-    public var workdir: String
+    package var runID: String
+    package var goal: String
+    package var acceptanceCriteria: [String]
+    package var constraints: [String]
+    package var branch: String
+    package var workdir: String
     /// The task's base commit and the round's head: the diff is base..head.
-    public var baseSHA: String
-    public var roundBaseSHA: String
-    public var headSHA: String
-    public var commits: String
-    public var filesChanged: [String]
-    public var roundFilesChanged: [String]
-    public var diff: String
-    public var diffTruncated: Bool
+    package var baseSHA: String
+    package var roundBaseSHA: String
+    package var headSHA: String
+    package var commits: String
+    package var filesChanged: [String]
+    package var roundFilesChanged: [String]
+    package var diff: String
+    package var diffTruncated: Bool
     /// Full diff on disk when it was too large to inline.
-    public var diffPath: String?
-    public var verification: [VerifyResult]
-    public var verificationPassed: Bool
-    public var fixList: [BlockingIssue]
-    public var workerNotes: String
-    public var workerTests: [ClaimedTest]
-    public var workerReportMadeByPM: Bool
-    public var uncommittedSecrets: [String]
-    public var requestedAt: String
+    package var diffPath: String?
+    package var verification: [VerifyResult]
+    package var verificationPassed: Bool
+    package var fixList: [BlockingIssue]
+    package var workerNotes: String
+    package var workerTests: [ClaimedTest]
+    package var workerReportMadeByPM: Bool
+    package var uncommittedSecrets: [String]
+    package var requestedAt: String
 
     enum CodingKeys: String, CodingKey {
         case round, goal, branch, workdir, commits, diff, verification

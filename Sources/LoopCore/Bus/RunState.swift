@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a run is. `state.json` is the single source of truth between rounds.
-public enum Phase: String, Codable, Sendable {
+package enum Phase: String, Codable, Sendable {
     case idle
     case working
     case verifying
@@ -15,18 +15,18 @@ public enum Phase: String, Codable, Sendable {
 
     /// Terminal phases end a run; `--resume` continues only `failed`, `interrupted` and `paused`
     /// (and `exhausted` when given more rounds).
-    public var isTerminal: Bool { [.done, .exhausted, .failed].contains(self) }
+    package var isTerminal: Bool { [.done, .exhausted, .failed].contains(self) }
 }
 
 /// The final result of a run, as in `outcome.json`.
-public enum RunResult: String, Codable, Sendable {
+package enum RunResult: String, Codable, Sendable {
     case approved
     case exhausted
     case failed
     case interrupted
     case paused
 
-    public var exitCode: LoopExitCode {
+    package var exitCode: LoopExitCode {
         switch self {
         case .approved: .approved
         case .exhausted: .exhausted
@@ -38,14 +38,14 @@ public enum RunResult: String, Codable, Sendable {
 }
 
 /// One dispatch of an agent: the id its report must echo, and its attempt number.
-public struct DispatchRecord: Codable, Sendable, Equatable {
-    public var runID: String
-    public var backend: String
-    public var attempt: Int
-    public var startedAt: String
-    public var finishedAt: String?
-    public var exitStatus: String?
-    public var sessionID: String?
+package struct DispatchRecord: Codable, Sendable, Equatable {
+    package var runID: String
+    package var backend: String
+    package var attempt: Int
+    package var startedAt: String
+    package var finishedAt: String?
+    package var exitStatus: String?
+    package var sessionID: String?
 
     enum CodingKeys: String, CodingKey {
         case backend, attempt
@@ -56,7 +56,7 @@ public struct DispatchRecord: Codable, Sendable, Equatable {
         case sessionID = "session_id"
     }
 
-    public init(runID: String, backend: String, attempt: Int, startedAt: String) {
+    package init(runID: String, backend: String, attempt: Int, startedAt: String) {
         self.runID = runID
         self.backend = backend
         self.attempt = attempt
@@ -66,12 +66,12 @@ public struct DispatchRecord: Codable, Sendable, Equatable {
 
 /// One verify command's result as the run's evidence ledger keeps it (without the output,
 /// which is in the round's archived `verify.json`).
-public struct VerifyEvidence: Codable, Sendable, Equatable {
-    public var command: String
-    public var exitCode: Int32?
-    public var passed: Bool
-    public var durationS: Double
-    public var tests: TestCounts?
+package struct VerifyEvidence: Codable, Sendable, Equatable {
+    package var command: String
+    package var exitCode: Int32?
+    package var passed: Bool
+    package var durationS: Double
+    package var tests: TestCounts?
 
     enum CodingKeys: String, CodingKey {
         case command, passed, tests
@@ -79,7 +79,7 @@ public struct VerifyEvidence: Codable, Sendable, Equatable {
         case durationS = "duration_s"
     }
 
-    public init(_ result: VerifyResult) {
+    package init(_ result: VerifyResult) {
         command = result.command
         exitCode = result.exitCode
         passed = result.passed
@@ -89,32 +89,32 @@ public struct VerifyEvidence: Codable, Sendable, Equatable {
 }
 
 /// What happened in one round.
-public struct RoundRecord: Codable, Sendable, Equatable {
-    public var round: Int
-    public var startedAt: String
-    public var finishedAt: String?
-    public var baseSHA: String?
-    public var headSHA: String?
-    public var filesChanged: [String]
-    public var uncommittedSecrets: [String]
-    public var worker: DispatchRecord?
-    public var reviewer: DispatchRecord?
-    public var verifyPassed: Bool?
+package struct RoundRecord: Codable, Sendable, Equatable {
+    package var round: Int
+    package var startedAt: String
+    package var finishedAt: String?
+    package var baseSHA: String?
+    package var headSHA: String?
+    package var filesChanged: [String]
+    package var uncommittedSecrets: [String]
+    package var worker: DispatchRecord?
+    package var reviewer: DispatchRecord?
+    package var verifyPassed: Bool?
     /// The reviewer's decision (`approve`, `changes_required`), or `no_change` when there was nothing to review.
-    public var decision: String?
-    public var blockingIssues: Int?
+    package var decision: String?
+    package var blockingIssues: Int?
     /// The round's verdict: reviewer approved, verification passed and nothing blocks.
-    public var approved: Bool?
+    package var approved: Bool?
     /// The worker's report was made by the PM (the backend writes none).
-    public var reportMadeByPM: Bool?
+    package var reportMadeByPM: Bool?
     /// The round made no progress: its head has the same tree as its base, and the same verify
     /// commands fail as before it. `max_stalled_rounds` such rounds in a row stop the run.
-    public var stalled: Bool?
+    package var stalled: Bool?
     /// The evidence ledger: every verify command of the round with its exit code, duration
     /// and test counts.
-    public var verify: [VerifyEvidence]?
+    package var verify: [VerifyEvidence]?
     /// Why the worker ended its turn without finishing (`repeated_failure`, …), when it did.
-    public var workerStopped: String?
+    package var workerStopped: String?
 
     enum CodingKeys: String, CodingKey {
         case round, worker, reviewer, decision, verify
@@ -132,7 +132,7 @@ public struct RoundRecord: Codable, Sendable, Equatable {
         case reportMadeByPM = "report_made_by_pm"
     }
 
-    public init(round: Int, startedAt: String) {
+    package init(round: Int, startedAt: String) {
         self.round = round
         self.startedAt = startedAt
         filesChanged = []
@@ -141,49 +141,49 @@ public struct RoundRecord: Codable, Sendable, Equatable {
 }
 
 /// `state.json`: written by the PM only, atomically, after every transition.
-public struct RunState: Codable, Sendable, Equatable {
-    public static let currentSchemaVersion = 1
+package struct RunState: Codable, Sendable, Equatable {
+    package static let currentSchemaVersion = 1
 
-    public var schemaVersion: Int
-    public var taskID: String
-    public var runID: String
+    package var schemaVersion: Int
+    package var taskID: String
+    package var runID: String
     /// Set only by the transitions below (`advance(to:)`, `startNextRound()`, `finish`, `stop`, `reopen`).
-    public private(set) var phase: Phase
-    public var round: Int
-    public var maxRounds: Int
-    public var result: RunResult?
+    package private(set) var phase: Phase
+    package var round: Int
+    package var maxRounds: Int
+    package var result: RunResult?
     /// The first real failure reason; never overwritten by later cleanup.
-    public var reason: String?
-    public var branch: String
+    package var reason: String?
+    package var branch: String
     /// `worktree` or `in_place`.
-    public var mode: String
-    public var workdir: String
-    public var baseSHA: String
-    public var headSHA: String?
-    public var startedAt: String
-    public var updatedAt: String
-    public var finishedAt: String?
-    public var lastDecision: String?
-    public var rounds: [RoundRecord]
+    package var mode: String
+    package var workdir: String
+    package var baseSHA: String
+    package var headSHA: String?
+    package var startedAt: String
+    package var updatedAt: String
+    package var finishedAt: String?
+    package var lastDecision: String?
+    package var rounds: [RoundRecord]
     /// The task card path used for this run (so `--resume` reads the same card).
-    public var taskPath: String
+    package var taskPath: String
     /// The run's effective options (so resumed rounds behave the same).
-    public var options: RunOptions
+    package var options: RunOptions
     /// Set while waiting out a usage limit: when the wait ends, and what the agent said.
-    public var limitUntil: String?
-    public var limitMessage: String?
+    package var limitUntil: String?
+    package var limitMessage: String?
     /// The phase a stopped run (failed, interrupted, paused) stopped in; `--resume` continues there.
-    public var stoppedIn: Phase?
+    package var stoppedIn: Phase?
     /// `--in-place --allow-dirty`: paths that were already dirty; the PM never commits them.
-    public var dirtyAtStart: [String]?
+    package var dirtyAtStart: [String]?
     /// Files the last verify run created or changed, with their content hash: left exactly as
     /// verify left them, they are evidence, not worker changes, and the PM does not commit them.
-    public var verifyArtifacts: [String: String]?
+    package var verifyArtifacts: [String: String]?
     /// The verify commands' results at the run's base, before round 1: what already failed,
     /// and the test counts round 1 is compared against.
-    public var baselineVerify: [VerifyEvidence]?
+    package var baselineVerify: [VerifyEvidence]?
     /// Set when the run stopped because rounds made no progress (`needs_help.json` says more).
-    public var needsHelp: Bool?
+    package var needsHelp: Bool?
 
     enum CodingKeys: String, CodingKey {
         case phase, round, result, reason, branch, mode, workdir, rounds, options
@@ -207,7 +207,7 @@ public struct RunState: Codable, Sendable, Equatable {
         case needsHelp = "needs_help"
     }
 
-    public init(
+    package init(
         taskID: String, runID: String, maxRounds: Int, branch: String, mode: String, workdir: String,
         baseSHA: String, taskPath: String, options: RunOptions
     ) {
@@ -230,7 +230,7 @@ public struct RunState: Codable, Sendable, Equatable {
     }
 
     /// The record of the current round, created when missing.
-    public var currentRound: RoundRecord {
+    package var currentRound: RoundRecord {
         get { rounds.last(where: { $0.round == round }) ?? RoundRecord(round: round, startedAt: Timestamp.now()) }
         set {
             if let index = rounds.lastIndex(where: { $0.round == newValue.round }) {
@@ -243,12 +243,12 @@ public struct RunState: Codable, Sendable, Equatable {
 
     /// The task card as it was when the run started: rounds judge against this copy, so an
     /// agent that edits the card on the bus cannot change what it is judged by.
-    public func cardSnapshot(_ paths: BusPaths) -> String {
+    package func cardSnapshot(_ paths: BusPaths) -> String {
         "\(paths.archiveDirectory(task: taskID, run: runID))/task_card.json"
     }
 
     /// Loads `state.json`; nil when there is none.
-    public static func load(from path: String) throws -> RunState? {
+    package static func load(from path: String) throws -> RunState? {
         guard Filesystem.exists(path) else { return nil }
         let data = try Filesystem.read(path)
         do {
@@ -262,7 +262,7 @@ public struct RunState: Codable, Sendable, Equatable {
     }
 
     /// Saves atomically, stamping `updated_at`.
-    public mutating func save(to path: String) throws {
+    package mutating func save(to path: String) throws {
         updatedAt = Timestamp.now()
         try AtomicFile.write(try JSONEncoder.bus.encode(self), to: path)
     }
@@ -273,7 +273,7 @@ public struct RunState: Codable, Sendable, Equatable {
     // and fixing → the next round's working; a run can stop or finish from any phase.
 
     /// Whether a round may move from `phase` to `next`.
-    public static func isLegal(from phase: Phase, to next: Phase) -> Bool {
+    package static func isLegal(from phase: Phase, to next: Phase) -> Bool {
         switch (phase, next) {
         case (.working, .verifying), (.verifying, .reviewing), (.reviewing, .fixing): true
         default: false
@@ -282,7 +282,7 @@ public struct RunState: Codable, Sendable, Equatable {
 
     /// Moves the round to its next phase; an illegal move is a round failure, never a silent jump.
     /// - Throws: `LoopError.roundFailed` naming both phases when the move is not a round's next step.
-    public mutating func advance(to next: Phase) throws {
+    package mutating func advance(to next: Phase) throws {
         guard RunState.isLegal(from: phase, to: next) else {
             throw LoopError.roundFailed("illegal phase transition from \(phase.rawValue) to \(next.rawValue)")
         }
@@ -291,7 +291,7 @@ public struct RunState: Codable, Sendable, Equatable {
 
     /// Ends a round that did not finish the run: the next round starts working.
     /// - Throws: `LoopError.roundFailed` unless the round is in `fixing`.
-    public mutating func startNextRound() throws {
+    package mutating func startNextRound() throws {
         guard phase == .fixing else {
             throw LoopError.roundFailed("illegal phase transition from \(phase.rawValue) to the next round")
         }
@@ -302,7 +302,7 @@ public struct RunState: Codable, Sendable, Equatable {
     /// Ends the run at the end of a round: approved (`done`) or out of rounds (`exhausted`).
     /// A finished run is not resumed where it stopped, so no `stopped_in` is kept.
     /// - Parameter reason: the reason to record; nil keeps the one already there.
-    public mutating func finish(_ result: RunResult, reason: String? = nil) {
+    package mutating func finish(_ result: RunResult, reason: String? = nil) {
         phase = RunState.phase(for: result)
         self.result = result
         if let reason { self.reason = reason }
@@ -313,7 +313,7 @@ public struct RunState: Codable, Sendable, Equatable {
     /// phase it stopped in so `--resume` continues there. The first real reason is kept.
     /// A failure or a spent budget ends the run (`finished_at`); a pause or interruption waits
     /// for `--resume`.
-    public mutating func stop(_ result: RunResult, reason: String) {
+    package mutating func stop(_ result: RunResult, reason: String) {
         if [.working, .verifying, .reviewing, .fixing].contains(phase) { stoppedIn = phase }
         phase = RunState.phase(for: result)
         self.result = result
@@ -322,13 +322,13 @@ public struct RunState: Codable, Sendable, Equatable {
     }
 
     /// Records a failure, keeping the first real reason.
-    public mutating func fail(_ reason: String) {
+    package mutating func fail(_ reason: String) {
         stop(.failed, reason: reason)
     }
 
     /// `--resume`: the run continues in `phase` (where it stopped, or the next round's
     /// `working`), with its stop forgotten.
-    public mutating func reopen(in phase: Phase) {
+    package mutating func reopen(in phase: Phase) {
         self.phase = phase
         result = nil
         reason = nil

@@ -11,29 +11,29 @@ import Foundation
 /// git branch and a folder as is (spaces, `:`, non-ASCII, ...) is run under a safe form
 /// (`taskID`), with the card's own text kept in `cardTaskID`. `lanes`, `depends_on` and
 /// `dependencies` are refused until loop runs them: ignoring them would run a different task.
-public struct TaskCard: Sendable, Equatable {
+package struct TaskCard: Sendable, Equatable {
     /// The id the run uses: names the branch `loop/<id>`, the worktree and archive folders.
-    public var taskID: String
+    package var taskID: String
     /// The id as the card gives it (equal to `taskID` unless it had to be made safe).
-    public var cardTaskID: String
-    public var goal: String
-    public var inScope: [String]
-    public var outOfScope: [String]
-    public var acceptanceCriteria: [String]
-    public var constraints: [String]
+    package var cardTaskID: String
+    package var goal: String
+    package var inScope: [String]
+    package var outOfScope: [String]
+    package var acceptanceCriteria: [String]
+    package var constraints: [String]
     /// Shell commands the PM runs in the workdir after the worker, as evidence.
-    public var verify: [String]
+    package var verify: [String]
     /// `verify_network: true`: verify commands keep the network (nil = the run's option).
-    public var verifyNetwork: Bool?
+    package var verifyNetwork: Bool?
     /// Per-card round budget (overrides the default, not an explicit `--max-rounds`).
-    public var maxRounds: Int?
+    package var maxRounds: Int?
     /// Per-card backend choice: `{"worker": "codex", "reviewer": "claude"}`.
-    public var backends: [String: String]
+    package var backends: [String: String]
     /// The whole card as read, unknown fields included.
-    public var raw: [String: JSONValue]
+    package var raw: [String: JSONValue]
 
     /// Characters allowed in a task id: it names a branch, a folder and archive files.
-    public static func isValidTaskID(_ id: String) -> Bool {
+    package static func isValidTaskID(_ id: String) -> Bool {
         guard !id.isEmpty, id.count <= 100, !id.hasPrefix("."), !id.hasPrefix("-"), !id.contains("..") else {
             return false
         }
@@ -41,7 +41,7 @@ public struct TaskCard: Sendable, Equatable {
     }
 
     /// Loads and validates a card; every problem is reported at once.
-    public static func load(from path: String) throws -> TaskCard {
+    package static func load(from path: String) throws -> TaskCard {
         let reader = try FieldReader.load(
             path,
             missingHint:
@@ -52,7 +52,7 @@ public struct TaskCard: Sendable, Equatable {
 
     /// Reads a card, reporting every problem at once: one error naming the field when there is
     /// one, a list when there are several (fixing them one run at a time wastes the user's time).
-    public init(reader: FieldReader) throws {
+    package init(reader: FieldReader) throws {
         var problems: [LoopError] = []
         func read<T>(_ fallback: T, _ body: () throws -> T) -> T {
             do { return try body() } catch let error as LoopError {
@@ -128,13 +128,13 @@ public struct TaskCard: Sendable, Equatable {
     }
 
     /// loop-kit's task-id check: no path traversal (`..`, `/`, `\`).
-    public static func isLoopKitTaskID(_ id: String) -> Bool {
+    package static func isLoopKitTaskID(_ id: String) -> Bool {
         !id.isEmpty && !id.contains("..") && !id.contains("/") && !id.contains("\\") && !id.contains("\0")
     }
 
     /// `id` itself when it can name a branch and folders, otherwise its letters, digits, `-`,
     /// `_` and `.` with the rest as `-`, plus a short hash of the original so two ids never meet.
-    public static func safeTaskID(_ id: String) -> String {
+    package static func safeTaskID(_ id: String) -> String {
         if isValidTaskID(id) { return id }
         var text = ""
         for character in id {

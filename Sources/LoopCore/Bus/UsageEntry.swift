@@ -5,29 +5,29 @@ import Foundation
 ///
 /// Every field is optional and read leniently — a field of the wrong type reads as absent —
 /// because the ledger is append-only and `loop cost` must sum what it can of any line.
-public struct UsageEntry: Codable, BusLine, Sendable, Equatable {
-    public var ts: String?
-    public var taskID: String?
+package struct UsageEntry: Codable, BusLine, Sendable, Equatable {
+    package var ts: String?
+    package var taskID: String?
     /// The loop run's id.
-    public var runID: String?
+    package var runID: String?
     /// The dispatch's id (what the reports echo as `run_id`).
-    public var dispatchID: String?
-    public var round: Int?
-    public var role: String?
-    public var backend: String?
-    public var model: String?
+    package var dispatchID: String?
+    package var round: Int?
+    package var role: String?
+    package var backend: String?
+    package var model: String?
     /// The built-in agent's step (model call) within its dispatch.
-    public var step: Int?
-    public var promptTokens: Int?
-    public var cachedPromptTokens: Int?
-    public var completionTokens: Int?
+    package var step: Int?
+    package var promptTokens: Int?
+    package var cachedPromptTokens: Int?
+    package var completionTokens: Int?
     /// Money as the CLI reported it; otherwise `loop cost` prices the tokens.
-    public var costUSD: Double?
-    public var wallS: Double?
+    package var costUSD: Double?
+    package var wallS: Double?
     /// Time to the first token of the reply.
-    public var ttftS: Double?
+    package var ttftS: Double?
     /// `agent` or `cli`.
-    public var source: String?
+    package var source: String?
 
     enum CodingKeys: String, CodingKey {
         case ts, round, role, backend, model, step, source
@@ -42,7 +42,7 @@ public struct UsageEntry: Codable, BusLine, Sendable, Equatable {
         case ttftS = "ttft_s"
     }
 
-    public init(
+    package init(
         ts: String? = Timestamp.now(), taskID: String?, runID: String?, dispatchID: String?, round: Int?,
         role: String?, backend: String?, model: String?, step: Int? = nil, promptTokens: Int? = nil,
         cachedPromptTokens: Int? = nil, completionTokens: Int? = nil, costUSD: Double? = nil, wallS: Double?,
@@ -67,7 +67,7 @@ public struct UsageEntry: Codable, BusLine, Sendable, Equatable {
     }
 
     /// Reads any JSON object; a field of the wrong type reads as absent.
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let object = try [String: JSONValue](from: decoder)
         func text(_ key: CodingKeys) -> String? { object[key.rawValue]?.stringValue }
         func whole(_ key: CodingKeys) -> Int? { object[key.rawValue]?.intValue }
@@ -81,10 +81,10 @@ public struct UsageEntry: Codable, BusLine, Sendable, Equatable {
     }
 
     /// Seconds rounded to the millisecond, as the ledger keeps them.
-    public static func seconds(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+    package static func seconds(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
     /// Reads every line of a ledger that is a JSON object; torn or foreign lines are skipped.
-    public static func load(_ path: String) -> [UsageEntry] {
+    package static func load(_ path: String) -> [UsageEntry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
         return data.split(separator: UInt8(ascii: "\n")).compactMap { line in
             try? JSONDecoder().decode(UsageEntry.self, from: Data(line))

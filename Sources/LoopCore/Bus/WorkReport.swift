@@ -7,30 +7,30 @@ import Foundation
 /// report) write it with `write(to:)`; the PM reads it through `FieldReader`, whose messages
 /// name the file and the field. Fields this type does not model are kept in `unknownFields`
 /// and written back unchanged.
-public struct WorkReport: Codable, BusDocument, Sendable, Equatable {
-    public var taskID: String
-    public var round: Int
-    public var runID: String?
-    public var headSHA: String?
-    public var filesChanged: [String]
-    public var notes: String
-    public var tests: [ClaimedTest]
+package struct WorkReport: Codable, BusDocument, Sendable, Equatable {
+    package var taskID: String
+    package var round: Int
+    package var runID: String?
+    package var headSHA: String?
+    package var filesChanged: [String]
+    package var notes: String
+    package var tests: [ClaimedTest]
     /// Set when the PM wrote the report because the backend writes none (aider, mini); written
     /// only when true.
-    public var madeByPM: Bool
+    package var madeByPM: Bool
     /// `done`, or `stopped` when the worker ended its turn without finishing (optional).
-    public var status: String?
+    package var status: String?
     /// Why a stopped worker stopped: `repeated_failure`, `malformed_replies`, `step_budget`,
     /// `token_budget` (optional).
-    public var stoppedReason: String?
+    package var stoppedReason: String?
     /// What the worker got stuck on, for the next fix list (optional).
-    public var stuckOn: String?
+    package var stuckOn: String?
     /// The built-in agent's model, steps and tokens (optional, never required).
-    public var agent: AgentStamp?
+    package var agent: AgentStamp?
     /// The backend a PM-made report stands in for (optional, never required).
-    public var backend: String?
+    package var backend: String?
     /// Fields of the file this type does not model, written back unchanged.
-    public var unknownFields: [String: JSONValue]
+    package var unknownFields: [String: JSONValue]
 
     enum CodingKeys: String, CodingKey {
         case round, notes, tests, status, agent, backend
@@ -43,7 +43,7 @@ public struct WorkReport: Codable, BusDocument, Sendable, Equatable {
         case stuckOn = "stuck_on"
     }
 
-    public init(
+    package init(
         taskID: String, round: Int, runID: String?, headSHA: String?, filesChanged: [String], notes: String,
         tests: [ClaimedTest], madeByPM: Bool = false, status: String? = nil, stoppedReason: String? = nil,
         stuckOn: String? = nil, agent: AgentStamp? = nil, backend: String? = nil,
@@ -66,10 +66,10 @@ public struct WorkReport: Codable, BusDocument, Sendable, Equatable {
     }
 
     /// The report as a JSON object: what `write(to:)` writes.
-    public var raw: [String: JSONValue] { JSONValue.object(encoding: self) }
+    package var raw: [String: JSONValue] { JSONValue.object(encoding: self) }
 
     /// Reads and validates a report; each error names the file and the field.
-    public init(reader: FieldReader) throws {
+    package init(reader: FieldReader) throws {
         taskID = try reader.requiredString("task_id")
         round = try reader.requiredInt("round")
         runID = try reader.optionalString("run_id")
@@ -93,11 +93,11 @@ public struct WorkReport: Codable, BusDocument, Sendable, Equatable {
         unknownFields = reader.object.filter { key, _ in isUnknown(key) }
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         try self.init(reader: FieldReader(object: try [String: JSONValue](from: decoder), path: BusPaths.workReport))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var unknown = encoder.container(keyedBy: AnyCodingKey.self)
         try unknown.encodeUnknown(unknownFields.filter { key, _ in isUnknown(key) })
         var container = encoder.container(keyedBy: CodingKeys.self)

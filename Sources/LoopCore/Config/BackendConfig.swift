@@ -4,30 +4,30 @@ import Foundation
 ///
 /// With `command` it defines a user backend (any program); without it, it tunes a built-in
 /// one (`model`, `args`, `program`, `env`).
-public struct BackendConfig: Codable, Sendable, Equatable {
+package struct BackendConfig: Codable, Sendable, Equatable {
     /// argv template with `{placeholders}`; makes this a `command` backend.
-    public var command: [String]?
+    package var command: [String]?
     /// Executable to run instead of the built-in's default name (a path or a name on PATH).
-    public var program: String?
+    package var program: String?
     /// Extra arguments appended to a built-in's command line.
-    public var args: [String]?
+    package var args: [String]?
     /// Default model for this backend.
-    public var model: String?
+    package var model: String?
     /// How a `command` backend gets the prompt: `stdin` (default unless the template uses
     /// `{prompt}`/`{prompt_file}`), `file` or `arg`.
-    public var promptVia: String?
+    package var promptVia: String?
     /// Regex matched against output lines to detect a usage/rate limit.
-    public var rateLimitPattern: String?
+    package var rateLimitPattern: String?
     /// Whether the backend writes its own report (default true for `command` backends).
-    public var writesReport: Bool?
+    package var writesReport: Bool?
     /// Extra environment variables for the agent.
-    public var env: [String: String]?
+    package var env: [String: String]?
     /// What to tell a user whose machine lacks the program.
-    public var installHint: String?
+    package var installHint: String?
     /// Output format parser to use for a `command` backend: `text` (default) or a built-in name.
-    public var parser: String?
+    package var parser: String?
     /// Run this backend inside bubblewrap (as `--agent-sandbox` does for every external CLI).
-    public var sandbox: Bool?
+    package var sandbox: Bool?
 
     enum CodingKeys: String, CodingKey {
         case command, program, args, model, env, parser, sandbox
@@ -37,7 +37,7 @@ public struct BackendConfig: Codable, Sendable, Equatable {
         case installHint = "install_hint"
     }
 
-    public init(command: [String]? = nil) {
+    package init(command: [String]? = nil) {
         self.command = command
     }
 }

@@ -1,4 +1,4 @@
 /// The version of `loop`, printed by `loop version` and `--version`.
-public enum LoopVersion {
-    public static let current = "0.1.0"
+package enum LoopVersion {
+    package static let current = "0.1.0"
 }

@@ -3,20 +3,20 @@ import Yams
 
 /// The effective run options and where each came from:
 /// flags > environment (`LOOP_*`) > `.loop/config.yaml` > built-in defaults.
-public struct ResolvedConfig: Sendable {
-    public var options: RunOptions
+package struct ResolvedConfig: Sendable {
+    package var options: RunOptions
     /// Option key → `flag`, `env LOOP_X`, `config.yaml` or `default`.
-    public var sources: [String: String]
-    public var backends: [String: BackendConfig]
+    package var sources: [String: String]
+    package var backends: [String: BackendConfig]
     /// Non-fatal findings, e.g. unknown keys in config.yaml.
-    public var warnings: [String]
+    package var warnings: [String]
     /// Keys set by a flag or the environment (not by config or defaults).
-    public var explicitKeys: Set<String>
+    package var explicitKeys: Set<String>
 }
 
-public enum OptionResolver {
+package enum OptionResolver {
     /// Keys that are options of a run (as in config.yaml).
-    public static var optionKeys: [String] {
+    package static var optionKeys: [String] {
         guard case .object(let object) = defaultObject() else { return [] }
         return object.keys.filter { $0 != "max_rounds_explicit" }.sorted()
     }
@@ -26,7 +26,7 @@ public enum OptionResolver {
     ///   - configPath: `.loop/config.yaml`; a missing file is fine.
     ///   - environment: the process environment (only `LOOP_<KEY>` for known keys is read).
     ///   - flags: option key → value given on the command line.
-    public static func resolve(configPath: String, environment: [String: String], flags: [String: JSONValue]) throws
+    package static func resolve(configPath: String, environment: [String: String], flags: [String: JSONValue]) throws
         -> ResolvedConfig
     {
         guard case .object(var merged) = defaultObject() else { throw LoopError.config("internal: default options") }
@@ -123,7 +123,7 @@ public enum OptionResolver {
     static let extraKeys: Set<String> = ["prices"]
 
     /// `prices:` from config.yaml: model → price per million tokens.
-    public static func prices(configPath: String) -> [String: UsageSummary.Price] {
+    package static func prices(configPath: String) -> [String: UsageSummary.Price] {
         struct PricesOnly: Decodable { var prices: [String: UsageSummary.Price]? }
         // Parsing YAML costs milliseconds: `status` only pays it when there are prices.
         guard let data = FileManager.default.contents(atPath: configPath),
@@ -175,7 +175,7 @@ public enum OptionResolver {
     }
 
     /// Parses a flag or environment value as the type of `current`.
-    public static func parse(_ text: String, like current: JSONValue, fractional: Bool = false) -> JSONValue? {
+    package static func parse(_ text: String, like current: JSONValue, fractional: Bool = false) -> JSONValue? {
         switch current {
         case .bool:
             switch text.lowercased() {

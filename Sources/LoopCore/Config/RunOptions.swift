@@ -4,48 +4,48 @@ import Foundation
 ///
 /// Stored in `state.json` so that every round subprocess and every `--resume` behaves the
 /// same as the run that started.
-public struct RunOptions: Codable, Sendable, Equatable {
-    public var maxRounds: Int = 3
+package struct RunOptions: Codable, Sendable, Equatable {
+    package var maxRounds: Int = 3
     /// Manual mode: how long to wait for a report (seconds, 0 = no limit).
-    public var timeout: Int = 0
-    public var autoDispatch: Bool = false
-    public var workerBackend: String = "codex"
-    public var reviewerBackend: String = "claude"
-    public var workerModel: String?
-    public var reviewerModel: String?
-    public var dispatchTimeout: Int = 600
-    public var dispatchRetries: Int = 2
-    public var dispatchRetryBaseSec: Int = 5
-    public var artifactTimeout: Int = 90
-    public var idleTimeout: Int = 300
-    public var requireHeartbeat: Bool = false
-    public var heartbeatTTL: Int = 30
-    public var verifyTimeout: Int = 600
-    public var allowDirty: Bool = false
-    public var inPlace: Bool = false
-    public var verbose: Bool = false
-    public var waitOnLimit: Bool = true
+    package var timeout: Int = 0
+    package var autoDispatch: Bool = false
+    package var workerBackend: String = "codex"
+    package var reviewerBackend: String = "claude"
+    package var workerModel: String?
+    package var reviewerModel: String?
+    package var dispatchTimeout: Int = 600
+    package var dispatchRetries: Int = 2
+    package var dispatchRetryBaseSec: Int = 5
+    package var artifactTimeout: Int = 90
+    package var idleTimeout: Int = 300
+    package var requireHeartbeat: Bool = false
+    package var heartbeatTTL: Int = 30
+    package var verifyTimeout: Int = 600
+    package var allowDirty: Bool = false
+    package var inPlace: Bool = false
+    package var verbose: Bool = false
+    package var waitOnLimit: Bool = true
     /// Longest single wait on a usage limit, seconds.
-    public var limitWaitMax: Int = 6 * 3600
+    package var limitWaitMax: Int = 6 * 3600
     /// Run budgets (0 = none): tokens, US dollars, wall seconds. Hard stops at the next safe point.
-    public var maxTokens: Int = 0
-    public var maxCost: Double = 0
-    public var maxDuration: Int = 0
+    package var maxTokens: Int = 0
+    package var maxCost: Double = 0
+    package var maxDuration: Int = 0
     /// Let the built-in agent run shell commands without bubblewrap (a blocklist only).
-    public var unsafeShell: Bool = false
+    package var unsafeShell: Bool = false
     /// Rounds in a row with the same tree and the same failing verify commands after which the
     /// run stops as exhausted (no progress); 0 = never.
-    public var maxStalledRounds: Int = 2
+    package var maxStalledRounds: Int = 2
     /// Run verify commands without bubblewrap (`--unsafe-verify`): said in every round's verify log.
-    public var unsafeVerify: Bool = false
+    package var unsafeVerify: Bool = false
     /// Keep the network inside the verify sandbox (a card's `verify_network` wins).
-    public var verifyNetwork: Bool = false
+    package var verifyNetwork: Bool = false
     /// Run external agent CLIs (codex, claude, command backends) inside bubblewrap.
-    public var agentSandbox: Bool = false
+    package var agentSandbox: Bool = false
     /// True when `--max-rounds` (or LOOP_MAX_ROUNDS) was given, so it beats the card's `max_rounds`.
-    public var maxRoundsExplicit: Bool = false
+    package var maxRoundsExplicit: Bool = false
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case timeout, verbose
@@ -78,7 +78,7 @@ public struct RunOptions: Codable, Sendable, Equatable {
         case agentSandbox = "agent_sandbox"
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = RunOptions()
         maxRounds = try c.decodeIfPresent(Int.self, forKey: .maxRounds) ?? d.maxRounds
@@ -113,13 +113,13 @@ public struct RunOptions: Codable, Sendable, Equatable {
     }
 
     /// The backend name for a role.
-    public func backend(for role: Role) -> String { role == .worker ? workerBackend : reviewerBackend }
+    package func backend(for role: Role) -> String { role == .worker ? workerBackend : reviewerBackend }
 
     /// The model override for a role, if any.
-    public func model(for role: Role) -> String? { role == .worker ? workerModel : reviewerModel }
+    package func model(for role: Role) -> String? { role == .worker ? workerModel : reviewerModel }
 
     /// Checks ranges; every problem is one line.
-    public func problems() -> [String] {
+    package func problems() -> [String] {
         var problems: [String] = []
         if maxRounds < 1 { problems.append("max_rounds must be at least 1 (got \(maxRounds))") }
         for (name, value) in [

@@ -1,43 +1,43 @@
-public import Foundation
+package import Foundation
 
 /// Everything a backend needs to run one agent for one role in one round.
-public struct DispatchRequest: Sendable, Equatable {
-    public var role: Role
+package struct DispatchRequest: Sendable, Equatable {
+    package var role: Role
     /// Registry name of the backend (`codex`, `claude`, a `command` backend, ...).
-    public var backend: String
+    package var backend: String
     /// Model override for this role, if any.
-    public var model: String?
+    package var model: String?
     /// The rendered prompt.
-    public var prompt: String
+    package var prompt: String
     /// Absolute path of a file holding `prompt` (the PM writes it before dispatching).
-    public var promptFile: String
+    package var promptFile: String
     /// Folder the agent works in (the task worktree, or the checkout with `--in-place`).
-    public var workdir: String
+    package var workdir: String
     /// Absolute path of the report file the agent must write.
-    public var reportPath: String
+    package var reportPath: String
     /// Absolute path of the bus folder.
-    public var busDir: String
-    public var taskID: String
-    public var round: Int
+    package var busDir: String
+    package var taskID: String
+    package var round: Int
     /// The dispatch's fresh run id: the report must echo it. Also `LOOP_RUN_ID`.
-    public var runID: String
+    package var runID: String
     /// Where the agent's output is streamed, line by line.
-    public var logPath: String
+    package var logPath: String
     /// Whole-dispatch limit in seconds (0 = none).
-    public var timeout: Int
+    package var timeout: Int
     /// Limit on silence (no output at all) in seconds (0 = none).
-    public var idleTimeout: Int
+    package var idleTimeout: Int
     /// Heartbeat file the dispatcher refreshes while the agent runs (nil = none).
-    public var heartbeatPath: String?
-    public var heartbeatInterval: Int
+    package var heartbeatPath: String?
+    package var heartbeatInterval: Int
     /// Whether the agent's output lines are also printed, prefixed with role and round (`--verbose`).
-    public var echoesOutput: Bool = false
+    package var echoesOutput: Bool = false
     /// Values the round engine passes to this agent (`LOOP_TOKENS_LEFT`, `LOOP_UNSAFE_SHELL`),
     /// merged into the agent process's environment over everything else. The engine never
     /// changes its own environment to reach an agent.
-    public var agentEnvironment: [String: String] = [:]
+    package var agentEnvironment: [String: String] = [:]
 
-    public init(
+    package init(
         role: Role, backend: String, model: String?, prompt: String, promptFile: String, workdir: String,
         reportPath: String, busDir: String, taskID: String, round: Int, runID: String, logPath: String,
         timeout: Int, idleTimeout: Int, heartbeatPath: String? = nil, heartbeatInterval: Int = 15
@@ -62,7 +62,7 @@ public struct DispatchRequest: Sendable, Equatable {
 
     /// Values for `{placeholders}` in command templates and `LOOP_*` environment variables.
     /// `{review_request}` and `{fix_list}` are empty when the role has no such file this round.
-    public var placeholders: [String: String] {
+    package var placeholders: [String: String] {
         [
             "prompt_file": promptFile, "prompt": prompt, "workdir": workdir, "report_path": reportPath,
             "role": role.rawValue, "round": String(round), "task_id": taskID, "run_id": runID, "bus_dir": busDir,
@@ -72,7 +72,7 @@ public struct DispatchRequest: Sendable, Equatable {
 
     /// The `LOOP_*` environment every agent process gets; `LOOP_REVIEW_REQUEST` (reviewer) and
     /// `LOOP_FIX_LIST` (worker, rounds ≥ 2) only when that file exists.
-    public var environment: [String: String] {
+    package var environment: [String: String] {
         var environment = [
             "LOOP_PROMPT_FILE": promptFile, "LOOP_WORKDIR": workdir, "LOOP_REPORT_PATH": reportPath,
             "LOOP_ROLE": role.rawValue, "LOOP_ROUND": String(round), "LOOP_TASK_ID": taskID,
@@ -84,24 +84,24 @@ public struct DispatchRequest: Sendable, Equatable {
     }
 
     /// The review request the reviewer judges, when it exists.
-    public var reviewRequestPath: String? {
+    package var reviewRequestPath: String? {
         let path = "\(busDir)/\(BusPaths.reviewRequest)"
         return role == .reviewer && FileManager.default.fileExists(atPath: path) ? path : nil
     }
 
     /// The fix list the worker must address (rounds ≥ 2), when it exists.
-    public var fixListPath: String? {
+    package var fixListPath: String? {
         let path = "\(busDir)/\(BusPaths.fixList)"
         return role == .worker && round > 1 && FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }
 
 /// Tokens and money an agent reported spending.
-public struct TokenUsage: Codable, Sendable, Equatable {
-    public var inputTokens: Int
-    public var outputTokens: Int
-    public var cachedInputTokens: Int
-    public var costUSD: Double?
+package struct TokenUsage: Codable, Sendable, Equatable {
+    package var inputTokens: Int
+    package var outputTokens: Int
+    package var cachedInputTokens: Int
+    package var costUSD: Double?
 
     enum CodingKeys: String, CodingKey {
         case inputTokens = "input_tokens"
@@ -110,7 +110,7 @@ public struct TokenUsage: Codable, Sendable, Equatable {
         case costUSD = "cost_usd"
     }
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, costUSD: Double? = nil) {
+    package init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, costUSD: Double? = nil) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
@@ -118,7 +118,7 @@ public struct TokenUsage: Codable, Sendable, Equatable {
     }
 
     /// Sums two usages (cost stays nil only when both are nil).
-    public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
+    package static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
         TokenUsage(
             inputTokens: lhs.inputTokens + rhs.inputTokens, outputTokens: lhs.outputTokens + rhs.outputTokens,
             cachedInputTokens: lhs.cachedInputTokens + rhs.cachedInputTokens,
@@ -127,20 +127,20 @@ public struct TokenUsage: Codable, Sendable, Equatable {
 }
 
 /// An agent hit a usage or rate limit: not a failure, a reason to wait.
-public struct RateLimit: Sendable, Equatable {
+package struct RateLimit: Sendable, Equatable {
     /// The agent's own words, one line.
-    public var message: String
+    package var message: String
     /// When the limit resets, when the agent said so.
-    public var resetAt: Date?
+    package var resetAt: Date?
 
-    public init(message: String, resetAt: Date? = nil) {
+    package init(message: String, resetAt: Date? = nil) {
         self.message = message
         self.resetAt = resetAt
     }
 }
 
 /// How a process run ended.
-public enum ProcessEnd: String, Codable, Sendable {
+package enum ProcessEnd: String, Codable, Sendable {
     /// The process exited (or was killed by someone else); see the exit code/signal.
     case exited
     /// The whole-dispatch timeout fired and the group was killed.
@@ -152,32 +152,32 @@ public enum ProcessEnd: String, Codable, Sendable {
 }
 
 /// What one dispatch produced.
-public struct DispatchResult: Sendable, Equatable {
-    public var end: ProcessEnd
+package struct DispatchResult: Sendable, Equatable {
+    package var end: ProcessEnd
     /// Exit code when the process exited normally.
-    public var exitCode: Int32?
+    package var exitCode: Int32?
     /// Signal number when it was killed by a signal.
-    public var signal: Int32?
+    package var signal: Int32?
     /// Wall time in seconds.
-    public var duration: Double
+    package var duration: Double
     /// The agent's final message, from its output format.
-    public var finalMessage: String?
-    public var sessionID: String?
-    public var usage: TokenUsage?
+    package var finalMessage: String?
+    package var sessionID: String?
+    package var usage: TokenUsage?
     /// Set when the output says a usage/rate limit was hit.
-    public var rateLimit: RateLimit?
+    package var rateLimit: RateLimit?
     /// An error the agent's output reported (e.g. an error event).
-    public var errorMessage: String?
+    package var errorMessage: String?
     /// The error cannot be fixed by retrying (authentication, unknown model, bad arguments).
-    public var isPermanentError: Bool
+    package var isPermanentError: Bool
     /// The last few KiB of output, for error messages and PM-made reports.
-    public var outputTail: String
+    package var outputTail: String
     /// Whether the backend writes its own report; false means the PM makes the work report.
-    public var writesReport: Bool
+    package var writesReport: Bool
     /// The agent's process group, which the PM ends after waiting for the report.
-    public var processGroup: Int32?
+    package var processGroup: Int32?
 
-    public init(
+    package init(
         end: ProcessEnd, exitCode: Int32?, signal: Int32? = nil, duration: Double, finalMessage: String? = nil,
         sessionID: String? = nil, usage: TokenUsage? = nil, rateLimit: RateLimit? = nil, errorMessage: String? = nil,
         isPermanentError: Bool = false, outputTail: String = "", writesReport: Bool = true, processGroup: Int32? = nil
@@ -198,10 +198,10 @@ public struct DispatchResult: Sendable, Equatable {
     }
 
     /// True when the process ran to completion with exit code 0.
-    public var succeeded: Bool { end == .exited && exitCode == 0 }
+    package var succeeded: Bool { end == .exited && exitCode == 0 }
 
     /// One line describing how it ended, e.g. "exit 2", "killed by signal 9", "timed out after 600 s".
-    public var endDescription: String {
+    package var endDescription: String {
         switch end {
         case .exited:
             if let exitCode { return "exit \(exitCode)" }
@@ -214,7 +214,7 @@ public struct DispatchResult: Sendable, Equatable {
 }
 
 /// Runs agents. LoopBackends implements it; the round engine only sees this protocol.
-public protocol AgentDispatcher: Sendable {
+package protocol AgentDispatcher: Sendable {
     /// Problems that would stop `backend` from running as `role` under `options` (unknown name,
     /// program not installed, model server down, model missing), one line each naming the fix.
     /// Empty when it can run.
@@ -236,6 +236,6 @@ public protocol AgentDispatcher: Sendable {
 }
 
 extension AgentDispatcher {
-    public func configured(for options: RunOptions) -> any AgentDispatcher { self }
-    public func isolationNotes(options: RunOptions) -> [String] { [] }
+    package func configured(for options: RunOptions) -> any AgentDispatcher { self }
+    package func isolationNotes(options: RunOptions) -> [String] { [] }
 }

@@ -12,7 +12,7 @@ extension EmbeddedFiles {
     /// this way, from the binary alone.
     ///
     /// - Parameter folder: a repo-relative folder such as `examples/hello` (a trailing `/` is optional).
-    public static func files(under folder: String) -> [String: String] {
+    package static func files(under folder: String) -> [String: String] {
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         var files: [String: String] = [:]
         for (path, contents) in all where path.hasPrefix(prefix) {
@@ -22,7 +22,7 @@ extension EmbeddedFiles {
     }
 
     /// Whether the embedded file at `path` is a script that must be installed executable.
-    public static func isExecutable(_ path: String) -> Bool {
+    package static func isExecutable(_ path: String) -> Bool {
         executables.contains(path)
     }
 
@@ -34,7 +34,7 @@ extension EmbeddedFiles {
     /// - Returns: the absolute paths written, sorted.
     /// - Throws: `LoopError` when a folder or file cannot be written.
     @discardableResult
-    public static func write(under folder: String, to directory: String) throws -> [String] {
+    package static func write(under folder: String, to directory: String) throws -> [String] {
         let prefix = folder.hasSuffix("/") ? folder : folder + "/"
         let root = Filesystem.absolute(directory)
         var written: [String] = []

@@ -5,9 +5,9 @@
 ///
 /// A lone installed `loop` has no source tree and `Bundle.module` does not survive copying
 /// the binary on Linux, so `loop init` and `loop demo` read these strings instead.
-public enum EmbeddedFiles {
+package enum EmbeddedFiles {
     /// File contents keyed by repo-relative path (e.g. `templates/worker_prompt.txt`).
-    public static let all: [String: String] = [
+    package static let all: [String: String] = [
         ".loop-skeleton/.gitignore": ##"""
 # Runtime files of loop: written while a task runs, not meant for version control.
 # Commit config.yaml, templates/, examples/ and your task cards if you like.
@@ -600,7 +600,7 @@ Finish by writing {work_report_path} as the contract says (task_id {task_id}, ro
     ]
 
     /// Paths in `all` that are executable on disk (scripts), so they are installed with mode 0755.
-    public static let executables: Set<String> = [
+    package static let executables: Set<String> = [
         "examples/agents/scripted-reviewer",
         "examples/agents/scripted-worker",
         "examples/hello/greet.sh",

@@ -9,22 +9,22 @@ import Foundation
 ///
 /// Each round's files are kept under that round's number, the last round included, so a run
 /// can be audited and any round restored.
-public struct Archive: Sendable {
-    public let paths: BusPaths
-    public let taskID: String
-    public let runID: String
+package struct Archive: Sendable {
+    package let paths: BusPaths
+    package let taskID: String
+    package let runID: String
 
-    public init(paths: BusPaths, taskID: String, runID: String) {
+    package init(paths: BusPaths, taskID: String, runID: String) {
         self.paths = paths
         self.taskID = taskID
         self.runID = runID
     }
 
-    public var directory: String { paths.archiveDirectory(task: taskID, run: runID) }
+    package var directory: String { paths.archiveDirectory(task: taskID, run: runID) }
 
     /// Copies a bus file as `r<round>_<name>`; returns whether it existed.
     @discardableResult
-    public func keep(_ source: String, round: Int, as name: String? = nil) throws -> Bool {
+    package func keep(_ source: String, round: Int, as name: String? = nil) throws -> Bool {
         let fileName = name ?? (source as NSString).lastPathComponent
         return try Filesystem.copyIfPresent(
             source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName), durable: false)
@@ -35,7 +35,7 @@ public struct Archive: Sendable {
     /// The file is moved with one `rename`, never copied then deleted: an agent that writes its
     /// real report at that moment must not have it deleted unread. If what was moved turns out
     /// to be current after all (`isCurrent`), it is put back on the bus.
-    public func setAsideStale(_ source: String, reason: String, isCurrent: ((String) -> Bool)? = nil) throws {
+    package func setAsideStale(_ source: String, reason: String, isCurrent: ((String) -> Bool)? = nil) throws {
         let stamp = Timestamp.now().filter { $0 != ":" }
         let name = "\(stamp)-\(UInt32.random(in: 0 ... .max))-\((source as NSString).lastPathComponent)"
         let destination = "\(directory)/stale/\(name)"
@@ -63,7 +63,7 @@ public struct Archive: Sendable {
     }
 
     /// Removes a bus file that has already been archived.
-    public func removeArchived(_ path: String) throws {
+    package func removeArchived(_ path: String) throws {
         guard Filesystem.exists(path) else { return }
         do {
             try FileManager.default.removeItem(atPath: path)
@@ -74,7 +74,7 @@ public struct Archive: Sendable {
 
     /// Archives every per-round bus file of `round` (`BusPaths.roundFiles`), with the task
     /// card, the state and the round's prompts.
-    public func keepRound(_ round: Int, taskPath: String) throws {
+    package func keepRound(_ round: Int, taskPath: String) throws {
         try keep(taskPath, round: round, as: BusPaths.taskCard)
         for file in paths.roundFiles + [paths.state] {
             try keep(file, round: round)

@@ -1,14 +1,14 @@
 import Foundation
 
 /// What the archive holds: tasks, their runs, and each run's rounds.
-public struct ArchiveIndex: Sendable {
-    public struct RunEntry: Codable, Sendable, Equatable {
-        public var taskID: String
-        public var runID: String
-        public var rounds: [Int]
-        public var files: Int
-        public var result: String?
-        public var directory: String
+package struct ArchiveIndex: Sendable {
+    package struct RunEntry: Codable, Sendable, Equatable {
+        package var taskID: String
+        package var runID: String
+        package var rounds: [Int]
+        package var files: Int
+        package var result: String?
+        package var directory: String
 
         enum CodingKeys: String, CodingKey {
             case rounds, files, result, directory
@@ -17,14 +17,14 @@ public struct ArchiveIndex: Sendable {
         }
     }
 
-    public let paths: BusPaths
+    package let paths: BusPaths
 
-    public init(paths: BusPaths) {
+    package init(paths: BusPaths) {
         self.paths = paths
     }
 
     /// Runs in the archive, oldest first (run ids sort by start time).
-    public func runs(task: String? = nil) throws -> [RunEntry] {
+    package func runs(task: String? = nil) throws -> [RunEntry] {
         if let task, !TaskCard.isValidTaskID(task) {
             throw LoopError.config("invalid task id '\(task)' (letters, digits, '-', '_' and '.' only)")
         }
@@ -57,12 +57,12 @@ public struct ArchiveIndex: Sendable {
     }
 
     /// Bus files `archive restore` puts back onto `.loop/`.
-    public static let restorable = [
+    package static let restorable = [
         BusPaths.workReport, BusPaths.reviewReport, BusPaths.reviewRequest, BusPaths.fixList,
     ]
 
     /// Copies a round's bus files back onto the bus; returns the files restored.
-    public func restore(_ entry: RunEntry, round: Int) throws -> [String] {
+    package func restore(_ entry: RunEntry, round: Int) throws -> [String] {
         guard entry.rounds.contains(round) else {
             throw LoopError.config(
                 "Run \(entry.runID) of \(entry.taskID) has no round \(round) in the archive (rounds: \(entry.rounds.map(String.init).joined(separator: ", ")))."
@@ -80,7 +80,7 @@ public struct ArchiveIndex: Sendable {
     }
 
     /// The head commit recorded for a round, from the archived state.
-    public func headSHA(_ entry: RunEntry, round: Int) -> String? {
+    package func headSHA(_ entry: RunEntry, round: Int) -> String? {
         for name in ["r\(round)_state.json"] {
             guard let data = FileManager.default.contents(atPath: "\(entry.directory)/\(name)"),
                 let state = try? JSONDecoder().decode(RunState.self, from: data)

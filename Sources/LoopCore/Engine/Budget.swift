@@ -1,21 +1,21 @@
 import Foundation
 
 /// Run budgets: hard stops checked at safe points (before each dispatch, between rounds).
-public struct Budget: Sendable, Equatable {
-    public var maxTokens: Int
-    public var maxCostUSD: Double
-    public var maxDurationS: Int
+package struct Budget: Sendable, Equatable {
+    package var maxTokens: Int
+    package var maxCostUSD: Double
+    package var maxDurationS: Int
 
-    public init(options: RunOptions) {
+    package init(options: RunOptions) {
         maxTokens = options.maxTokens
         maxCostUSD = options.maxCost
         maxDurationS = options.maxDuration
     }
 
-    public var isUnlimited: Bool { maxTokens <= 0 && maxCostUSD <= 0 && maxDurationS <= 0 }
+    package var isUnlimited: Bool { maxTokens <= 0 && maxCostUSD <= 0 && maxDurationS <= 0 }
 
     /// The budget that ran out, as one line naming it, or nil while within every budget.
-    public func exceeded(by state: RunState, paths: BusPaths, prices: [String: UsageSummary.Price]) -> String? {
+    package func exceeded(by state: RunState, paths: BusPaths, prices: [String: UsageSummary.Price]) -> String? {
         guard !isUnlimited else { return nil }
         if maxDurationS > 0, let start = Timestamp.parse(state.startedAt) {
             let elapsed = Int(Date().timeIntervalSince(start))
@@ -33,7 +33,7 @@ public struct Budget: Sendable, Equatable {
     }
 
     /// Tokens left for the run (nil when there is no token budget).
-    public func tokensLeft(state: RunState, paths: BusPaths) -> Int? {
+    package func tokensLeft(state: RunState, paths: BusPaths) -> Int? {
         guard maxTokens > 0 else { return nil }
         return max(0, maxTokens - UsageSummary.load(paths.usage, runID: state.runID).tokens)
     }

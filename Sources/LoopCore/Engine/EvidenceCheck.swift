@@ -3,22 +3,22 @@ import Foundation
 /// The PM's own checks of a round's evidence, which no agent can talk its way past: the test
 /// counts must not drop and no new skips may appear against the round's base, and no path
 /// the card puts out of scope may change. Each finding is a blocking issue.
-public struct EvidenceCheck: Sendable {
+package struct EvidenceCheck: Sendable {
     /// Verify results at the round's base (the previous round's head, or the run's base for round 1).
-    public var base: [VerifyEvidence]
-    public var current: [VerifyResult]
+    package var base: [VerifyEvidence]
+    package var current: [VerifyResult]
     /// Files changed by the whole task so far (base..head): what a merge would bring in.
-    public var filesChanged: [String]
-    public var outOfScope: [String]
+    package var filesChanged: [String]
+    package var outOfScope: [String]
 
-    public init(base: [VerifyEvidence], current: [VerifyResult], filesChanged: [String], outOfScope: [String]) {
+    package init(base: [VerifyEvidence], current: [VerifyResult], filesChanged: [String], outOfScope: [String]) {
         self.base = base
         self.current = current
         self.filesChanged = filesChanged
         self.outOfScope = outOfScope
     }
 
-    public var findings: [BlockingIssue] { testCountFindings + outOfScopeFindings }
+    package var findings: [BlockingIssue] { testCountFindings + outOfScopeFindings }
 
     var testCountFindings: [BlockingIssue] {
         var issues: [BlockingIssue] = []
@@ -48,38 +48,20 @@ public struct EvidenceCheck: Sendable {
     }
 
     var outOfScopeFindings: [BlockingIssue] {
-        let patterns = outOfScope.compactMap(Self.pathPattern)
+        let patterns = outOfScope.compactMap(PathPattern.scopeEntry)
         guard !patterns.isEmpty else { return [] }
-        return filesChanged.filter { file in patterns.contains { Self.covers($0, file) } }.map { file in
+        return filesChanged.filter { file in patterns.contains { PathPattern.covers($0, file) } }.map { file in
             BlockingIssue(
                 severity: "high", file: file,
                 reason: "\(file) is out of scope for this task (the card's out_of_scope), but the change modifies it.",
                 requiredChange: "Restore \(file) to its original content.", source: "pm")
         }
     }
-
-    /// An `out_of_scope` entry as a path pattern, or nil when it is prose ("Refactoring the
-    /// API"): entries with spaces are descriptions, not paths.
-    static func pathPattern(_ entry: String) -> String? {
-        var text = entry.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("./") { text.removeFirst(2) }
-        guard !text.isEmpty, !text.contains(where: \.isWhitespace), !text.hasPrefix("/"), text != "." else {
-            return nil
-        }
-        return text
-    }
-
-    /// Whether a pattern covers a file: the file itself, a folder holding it, or a glob.
-    static func covers(_ pattern: String, _ file: String) -> Bool {
-        if pattern.hasSuffix("/") { return file.hasPrefix(pattern) }
-        if file == pattern || file.hasPrefix(pattern + "/") { return true }
-        return pattern.contains(where: { "*?[".contains($0) }) && PathPattern.matches(pattern, file)
-    }
 }
 
 /// How far the change has come: one line for the fix list, from the task's diff.
-public enum ChangeSummary {
-    public static func line(files: [String], diff: String) -> String {
+package enum ChangeSummary {
+    package static func line(files: [String], diff: String) -> String {
         guard !files.isEmpty else { return "No change so far: the task branch is still at its base." }
         var added = 0
         var removed = 0

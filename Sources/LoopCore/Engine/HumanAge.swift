@@ -1,9 +1,9 @@
-public import Foundation
+package import Foundation
 
 /// How long ago something happened, as people say it: "12 s ago", "14 min ago", "3 h 5 min ago", "2 days ago".
-public enum HumanAge {
+package enum HumanAge {
     /// - Parameter seconds: the age; negative ages (a clock ahead) read as "just now".
-    public static func ago(seconds: Double) -> String {
+    package static func ago(seconds: Double) -> String {
         let whole = Int(seconds.rounded(.down))
         if whole < 1 { return "just now" }
         if whole < 60 { return "\(whole) s ago" }
@@ -17,7 +17,7 @@ public enum HumanAge {
     }
 
     /// The age of `date` from now.
-    public static func ago(_ date: Date, now: Date = Date()) -> String {
+    package static func ago(_ date: Date, now: Date = Date()) -> String {
         ago(seconds: now.timeIntervalSince(date))
     }
 }

@@ -4,21 +4,21 @@ import Foundation
 ///
 /// Users hit these one at a time otherwise: not a git repository, no commits, a backend not
 /// installed, a bus that cannot be written.
-public struct Preflight: Sendable {
-    public var paths: BusPaths
-    public var options: RunOptions
-    public var dispatcher: any AgentDispatcher
+package struct Preflight: Sendable {
+    package var paths: BusPaths
+    package var options: RunOptions
+    package var dispatcher: any AgentDispatcher
     /// The card has verify commands, which run in bubblewrap unless `--unsafe-verify`.
-    public var runsVerify = true
+    package var runsVerify = true
 
-    public init(paths: BusPaths, options: RunOptions, dispatcher: any AgentDispatcher) {
+    package init(paths: BusPaths, options: RunOptions, dispatcher: any AgentDispatcher) {
         self.paths = paths
         self.options = options
         self.dispatcher = dispatcher
     }
 
     /// Problems with the repository, the bus and the chosen backends, one line each.
-    public func problems(checkBackends: Bool) async -> [String] {
+    package func problems(checkBackends: Bool) async -> [String] {
         var problems = options.problems()
         let git = Git(directory: paths.repository)
         if Self.findOnPath("git") == nil {
@@ -91,7 +91,7 @@ public struct Preflight: Sendable {
     }
 
     /// The full path of an executable found on PATH (or the path itself when it has a slash).
-    public static func findOnPath(_ program: String) -> String? {
+    package static func findOnPath(_ program: String) -> String? {
         let fileManager = FileManager.default
         if program.contains("/") { return fileManager.isExecutableFile(atPath: program) ? program : nil }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"

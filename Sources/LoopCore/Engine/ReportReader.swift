@@ -7,7 +7,7 @@ import Foundation
 #endif
 
 /// What is in a report file right now, judged against the dispatch that should have written it.
-public enum ReportCheck<Report: Sendable>: Sendable {
+package enum ReportCheck<Report: Sendable>: Sendable {
     case missing
     /// Well-formed but for another task, round or dispatch: never accepted.
     case stale(String)
@@ -17,12 +17,12 @@ public enum ReportCheck<Report: Sendable>: Sendable {
 }
 
 /// Identity a report must echo.
-public struct ReportIdentity: Sendable, Equatable {
-    public var taskID: String
-    public var round: Int
-    public var runID: String
+package struct ReportIdentity: Sendable, Equatable {
+    package var taskID: String
+    package var round: Int
+    package var runID: String
 
-    public init(taskID: String, round: Int, runID: String) {
+    package init(taskID: String, round: Int, runID: String) {
         self.taskID = taskID
         self.round = round
         self.runID = runID
@@ -31,12 +31,12 @@ public struct ReportIdentity: Sendable, Equatable {
 
 /// Reads and judges report files. A report whose run id or round does not match is stale and
 /// never accepted: that is what makes an approval trustworthy.
-public enum ReportReader {
-    public static func checkWork(_ path: String, expecting identity: ReportIdentity) -> ReportCheck<WorkReport> {
+package enum ReportReader {
+    package static func checkWork(_ path: String, expecting identity: ReportIdentity) -> ReportCheck<WorkReport> {
         check(path, identity) { try WorkReport(reader: $0) }
     }
 
-    public static func checkReview(_ path: String, expecting identity: ReportIdentity) -> ReportCheck<ReviewReport> {
+    package static func checkReview(_ path: String, expecting identity: ReportIdentity) -> ReportCheck<ReviewReport> {
         check(path, identity) { try ReviewReport(reader: $0) }
     }
 

@@ -1,16 +1,16 @@
 import Foundation
 
 /// What a round needs that does not change during it.
-public struct RoundContext: Sendable {
-    public var paths: BusPaths
-    public var card: TaskCard
-    public var dispatcher: any AgentDispatcher
-    public var templates: PromptTemplates
+package struct RoundContext: Sendable {
+    package var paths: BusPaths
+    package var card: TaskCard
+    package var dispatcher: any AgentDispatcher
+    package var templates: PromptTemplates
     /// The user's repository top folder (for AGENTS.md and role files).
-    public var repository: String
-    public var console: Console
+    package var repository: String
+    package var console: Console
 
-    public init(
+    package init(
         paths: BusPaths, card: TaskCard, dispatcher: any AgentDispatcher, templates: PromptTemplates,
         repository: String, console: Console
     ) {

@@ -11,7 +11,7 @@ import Foundation
 /// The decisions are values it applies: `WorkerFacts` (what git says the worker did),
 /// `VerifyGate` (runs verify and decides pass or fail), `RoundVerdict` (the round's approval)
 /// and `RoundEnd` (approved, no progress, out of rounds, or the next round).
-public final class RoundEngine {
+package final class RoundEngine {
     let context: RoundContext
     var state: RunState
     let events: EventLog
@@ -22,7 +22,7 @@ public final class RoundEngine {
     var console: Console { context.console }
     var workdirGit: Git { Git(directory: state.workdir) }
 
-    public init(context: RoundContext, state: RunState) {
+    package init(context: RoundContext, state: RunState) {
         self.context = context
         self.state = state
         events = EventLog(path: context.paths.events, taskID: state.taskID, runID: state.runID)
@@ -30,12 +30,12 @@ public final class RoundEngine {
     }
 
     /// The state as the engine left it.
-    public var finalState: RunState { state }
+    package var finalState: RunState { state }
 
     /// Runs the round in `state.round` to its end. Returns the process exit code for the round
     /// subprocess: 0 when the round ended normally (see `state` for approved, exhausted or next
     /// round), otherwise the code of the failure, interruption or pause.
-    public func run(interruptedBy signal: @Sendable () -> Int32?) async -> LoopExitCode {
+    package func run(interruptedBy signal: @Sendable () -> Int32?) async -> LoopExitCode {
         do {
             try await advance()
             return .approved

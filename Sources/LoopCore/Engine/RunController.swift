@@ -10,18 +10,18 @@ import Foundation
 /// round as a fresh `loop run --single-round --round N` subprocess, and writes the outcome.
 ///
 /// The outer PM only reads files between rounds: `state.json` is the source of truth.
-public struct RunController: Sendable {
-    public var request: RunRequest
-    public var dispatcher: any AgentDispatcher
-    public var templates: PromptTemplates
-    public var console: Console
+package struct RunController: Sendable {
+    package var request: RunRequest
+    package var dispatcher: any AgentDispatcher
+    package var templates: PromptTemplates
+    package var console: Console
     /// The `loop` executable, to spawn round subprocesses.
-    public var executable: String
+    package var executable: String
 
     /// Environment marker telling a round subprocess which PM (pid) holds the lock for it.
     static let parentMarker = "LOOP_PM_PID"
 
-    public init(
+    package init(
         request: RunRequest, dispatcher: any AgentDispatcher, templates: PromptTemplates, console: Console,
         executable: String
     ) {
@@ -37,7 +37,7 @@ public struct RunController: Sendable {
     }
 
     /// Runs the request and returns the exit code; user errors are thrown as `LoopError`.
-    public func run() async throws -> LoopExitCode {
+    package func run() async throws -> LoopExitCode {
         if request.singleRound, let parent = ProcessInfo.processInfo.environment[Self.parentMarker],
             Int32(parent) == getppid()
         {

@@ -1,21 +1,21 @@
 /// What `loop run` was asked to do, after flags, environment and config are resolved.
-public struct RunRequest: Sendable {
-    public var loopDir: String
+package struct RunRequest: Sendable {
+    package var loopDir: String
     /// `--task PATH`; nil means `<loop dir>/task_card.json`.
-    public var taskPath: String?
-    public var options: RunOptions
+    package var taskPath: String?
+    package var options: RunOptions
     /// Option keys the user gave explicitly (flags or environment); on `--resume` these
     /// override what the run started with.
-    public var explicitKeys: Set<String>
-    public var resume: Bool
-    public var reset: Bool
-    public var singleRound: Bool
-    public var round: Int?
+    package var explicitKeys: Set<String>
+    package var resume: Bool
+    package var reset: Bool
+    package var singleRound: Bool
+    package var round: Int?
     /// The user's repository folder; nil means the current directory (as `loop run` is used).
     /// In-process tests name it, so they never change the test process's directory.
-    public var repository: String?
+    package var repository: String?
 
-    public init(
+    package init(
         loopDir: String, taskPath: String?, options: RunOptions, explicitKeys: Set<String> = [], resume: Bool = false,
         reset: Bool = false, singleRound: Bool = false, round: Int? = nil, repository: String? = nil
     ) {

@@ -3,12 +3,12 @@ import Foundation
 /// The stable `loop status --json` document, built from files only (no git, no lock taken),
 /// so it answers in milliseconds however long the run or its archive. `loop status` adds
 /// `merged` with one git call, and only for an approved run.
-public struct StatusReport: Codable, Sendable, Equatable {
-    public struct LockInfo: Codable, Sendable, Equatable {
-        public var held: Bool
-        public var ownerPID: Int32?
-        public var ownerHost: String?
-        public var ownerAlive: Bool?
+package struct StatusReport: Codable, Sendable, Equatable {
+    package struct LockInfo: Codable, Sendable, Equatable {
+        package var held: Bool
+        package var ownerPID: Int32?
+        package var ownerHost: String?
+        package var ownerAlive: Bool?
 
         enum CodingKeys: String, CodingKey {
             case held
@@ -18,34 +18,34 @@ public struct StatusReport: Codable, Sendable, Equatable {
         }
     }
 
-    public var schemaVersion: Int = 1
-    public var taskID: String?
-    public var runID: String?
+    package var schemaVersion: Int = 1
+    package var taskID: String?
+    package var runID: String?
     /// `idle` when no run has started on this bus.
-    public var state: String
-    public var round: Int
-    public var maxRounds: Int
-    public var result: String?
-    public var reason: String?
-    public var stoppedIn: String?
-    public var lastDecision: String?
-    public var branch: String?
-    public var headSHA: String?
-    public var mergeCommand: String?
+    package var state: String
+    package var round: Int
+    package var maxRounds: Int
+    package var result: String?
+    package var reason: String?
+    package var stoppedIn: String?
+    package var lastDecision: String?
+    package var branch: String?
+    package var headSHA: String?
+    package var mergeCommand: String?
     /// True when the approved commit is already in the checked-out branch (then no merge is shown).
-    public var merged: Bool?
-    public var updatedAt: String?
-    public var limitUntil: String?
-    public var limitMessage: String?
-    public var lock: LockInfo
+    package var merged: Bool?
+    package var updatedAt: String?
+    package var limitUntil: String?
+    package var limitMessage: String?
+    package var lock: LockInfo
     /// Spend of this run so far, against its budgets (0 = no budget).
-    public var spentTokens: Int = 0
-    public var spentCostUSD: Double = 0
-    public var maxTokens: Int = 0
-    public var maxCostUSD: Double = 0
-    public var maxDurationS: Int = 0
+    package var spentTokens: Int = 0
+    package var spentCostUSD: Double = 0
+    package var maxTokens: Int = 0
+    package var maxCostUSD: Double = 0
+    package var maxDurationS: Int = 0
     /// The question of `needs_help.json` when the run stopped for lack of progress.
-    public var needsHelp: String?
+    package var needsHelp: String?
 
     enum CodingKeys: String, CodingKey {
         case state, round, result, reason, branch, lock, merged
@@ -69,7 +69,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     /// Reads `state.json` and the lock of a bus.
-    public static func read(_ paths: BusPaths) throws -> StatusReport {
+    package static func read(_ paths: BusPaths) throws -> StatusReport {
         let owner = FileLock.readOwner(at: paths.lock)
         let held = FileLock.isHeld(at: paths.lock)
         let lock = LockInfo(
@@ -104,7 +104,7 @@ public struct StatusReport: Codable, Sendable, Equatable {
     }
 
     /// Human-readable lines.
-    public var lines: [String] {
+    package var lines: [String] {
         guard let taskID else { return ["state:    idle (no run on this bus; start one with `loop run`)"] }
         var lines = ["task:     \(taskID)"]
         var stateLine = "state:    \(state) (round \(round)/\(maxRounds))"

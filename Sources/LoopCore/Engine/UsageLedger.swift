@@ -1,21 +1,21 @@
 import Foundation
 
 /// `usage.jsonl`: one line per agent call with tokens, cost and time, for `loop cost` and budgets.
-public struct UsageLedger: Sendable {
-    public let path: String
+package struct UsageLedger: Sendable {
+    package let path: String
 
-    public init(path: String) {
+    package init(path: String) {
         self.path = path
     }
 
     /// Appends one entry. The ledger is bookkeeping: a line that cannot be written is dropped,
     /// never a reason to fail the run.
-    public func append(_ entry: UsageEntry) {
+    package func append(_ entry: UsageEntry) {
         try? entry.append(to: path)
     }
 
     /// Records what an external CLI reported spending (tokens only when it reported them).
-    public func record(
+    package func record(
         state: RunState, role: Role, backend: String, model: String?, dispatchID: String, result: DispatchResult
     ) {
         append(

@@ -1,20 +1,20 @@
 import Foundation
 
 /// Sums `usage.jsonl`: tokens, money and time, per run and per task/round/role/model.
-public struct UsageSummary: Sendable, Equatable {
+package struct UsageSummary: Sendable, Equatable {
     /// One group of calls.
-    public struct Row: Codable, Sendable, Equatable {
-        public var taskID: String
-        public var round: Int
-        public var role: String
-        public var backend: String
-        public var model: String
-        public var calls: Int = 0
-        public var promptTokens: Int = 0
-        public var cachedPromptTokens: Int = 0
-        public var completionTokens: Int = 0
-        public var costUSD: Double = 0
-        public var wallS: Double = 0
+    package struct Row: Codable, Sendable, Equatable {
+        package var taskID: String
+        package var round: Int
+        package var role: String
+        package var backend: String
+        package var model: String
+        package var calls: Int = 0
+        package var promptTokens: Int = 0
+        package var cachedPromptTokens: Int = 0
+        package var completionTokens: Int = 0
+        package var costUSD: Double = 0
+        package var wallS: Double = 0
 
         enum CodingKeys: String, CodingKey {
             case round, role, backend, model, calls
@@ -26,34 +26,34 @@ public struct UsageSummary: Sendable, Equatable {
             case wallS = "wall_s"
         }
 
-        public var totalTokens: Int { promptTokens + completionTokens }
+        package var totalTokens: Int { promptTokens + completionTokens }
     }
 
     /// Price per million tokens for a model (from `prices:` in config.yaml).
-    public struct Price: Codable, Sendable, Equatable {
-        public var input: Double
-        public var cachedInput: Double?
-        public var output: Double
+    package struct Price: Codable, Sendable, Equatable {
+        package var input: Double
+        package var cachedInput: Double?
+        package var output: Double
 
         enum CodingKeys: String, CodingKey {
             case input, output
             case cachedInput = "cached_input"
         }
 
-        public init(input: Double, cachedInput: Double? = nil, output: Double) {
+        package init(input: Double, cachedInput: Double? = nil, output: Double) {
             self.input = input
             self.cachedInput = cachedInput
             self.output = output
         }
     }
 
-    public var rows: [Row]
+    package var rows: [Row]
 
-    public var tokens: Int { rows.reduce(0) { $0 + $1.totalTokens } }
-    public var costUSD: Double { rows.reduce(0) { $0 + $1.costUSD } }
+    package var tokens: Int { rows.reduce(0) { $0 + $1.totalTokens } }
+    package var costUSD: Double { rows.reduce(0) { $0 + $1.costUSD } }
 
     /// Reads the ledger, optionally only one run's lines. Torn or foreign lines are skipped.
-    public static func load(_ path: String, runID: String? = nil, taskID: String? = nil, prices: [String: Price] = [:])
+    package static func load(_ path: String, runID: String? = nil, taskID: String? = nil, prices: [String: Price] = [:])
         -> UsageSummary
     {
         let entries = UsageEntry.load(path)

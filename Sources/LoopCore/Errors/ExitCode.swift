@@ -2,7 +2,7 @@
 ///
 /// They match loop-kit's so scripts written for it keep working, and they are
 /// documented in the README and in `loop run --help`.
-public enum LoopExitCode: Int32, Sendable, CaseIterable {
+package enum LoopExitCode: Int32, Sendable, CaseIterable {
     /// The task was approved (reviewer approved and every verify command passed).
     case approved = 0
     /// Configuration, input or preflight error; nothing was started.
@@ -23,7 +23,7 @@ public enum LoopExitCode: Int32, Sendable, CaseIterable {
     case terminated = 143
 
     /// One line per code, for `--help` and the README.
-    public static let helpText = """
+    package static let helpText = """
         Exit codes:
           0    approved (reviewer approved and every verify command passed)
           1    configuration, input or preflight error (nothing started)

@@ -1,10 +1,10 @@
-public import Foundation
+import Foundation
 
 /// Every failure a user can cause, each with one line that says what happened and what to do.
 ///
 /// `exitCode` maps the error to the documented exit code; the CLI prints
 /// `errorDescription` and exits with it.
-public enum LoopError: LocalizedError, Sendable {
+package enum LoopError: LocalizedError, Sendable {
     /// A file on the bus or given by the user is missing.
     case missingFile(path: String, hint: String)
     /// A JSON file is not valid JSON or does not match its schema.
@@ -32,7 +32,7 @@ public enum LoopError: LocalizedError, Sendable {
     /// Generic user-facing failure with the exit code it should produce.
     case other(String, LoopExitCode)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .missingFile(let path, let hint):
             return "No file at \(path). \(hint)"
@@ -69,7 +69,7 @@ public enum LoopError: LocalizedError, Sendable {
     }
 
     /// The documented exit code this error produces.
-    public var exitCode: LoopExitCode {
+    package var exitCode: LoopExitCode {
         switch self {
         case .missingFile, .invalidJSON, .invalidField, .config, .preflight, .io:
             return .configError

@@ -4,11 +4,11 @@ import Foundation
 ///
 /// The PM only ever adds commits and creates worktrees and branches: it never runs
 /// `reset --hard`, `checkout -- .` or `clean` on anything the user owns.
-public struct Git: Sendable {
+package struct Git: Sendable {
     /// The folder git runs in (a checkout or a worktree).
-    public let directory: String
+    package let directory: String
 
-    public init(directory: String) {
+    package init(directory: String) {
         self.directory = directory
     }
 
@@ -18,7 +18,7 @@ public struct Git: Sendable {
     /// before changing anything; another git of this repository — a second bus's PM in its own
     /// worktree, the user's editor — holds it for milliseconds. Such a run is retried with a
     /// short backoff (about 3 s in all) before its failure is returned.
-    public func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws
+    package func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws
         -> CaptureResult
     {
         var env = environment
@@ -51,7 +51,7 @@ public struct Git: Sendable {
 
     /// Runs git and returns stdout, throwing `LoopError.git` on a non-zero exit.
     @discardableResult
-    public func output(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws
+    package func output(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws
         -> String
     {
         let result = try await run(arguments, input: input, environment: environment)
@@ -65,20 +65,20 @@ public struct Git: Sendable {
     }
 
     /// `output` with surrounding whitespace removed (for shas and names).
-    public func line(_ arguments: [String]) async throws -> String {
+    package func line(_ arguments: [String]) async throws -> String {
         try await output(arguments).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     // MARK: - Facts
 
     /// The top folder of the checkout, or nil when `directory` is not in a git repository.
-    public func topLevel() async -> String? {
+    package func topLevel() async -> String? {
         guard let result = try? await run(["rev-parse", "--show-toplevel"]), result.exitCode == 0 else { return nil }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The commit HEAD points at, or nil in a repository with no commits.
-    public func head() async -> String? {
+    package func head() async -> String? {
         guard let result = try? await run(["rev-parse", "--verify", "-q", "HEAD^{commit}"]), result.exitCode == 0 else {
             return nil
         }
@@ -86,7 +86,7 @@ public struct Git: Sendable {
     }
 
     /// The checked-out branch name, or nil on a detached HEAD.
-    public func currentBranch() async -> String? {
+    package func currentBranch() async -> String? {
         guard let result = try? await run(["symbolic-ref", "--short", "-q", "HEAD"]), result.exitCode == 0 else {
             return nil
         }
@@ -95,31 +95,31 @@ public struct Git: Sendable {
     }
 
     /// The commit a ref names, or nil when it does not resolve.
-    public func resolve(_ ref: String) async -> String? {
+    package func resolve(_ ref: String) async -> String? {
         guard let result = try? await run(["rev-parse", "--verify", "-q", "\(ref)^{commit}"]), result.exitCode == 0
         else { return nil }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// True when `ancestor` is reachable from `descendant`.
-    public func isAncestor(_ ancestor: String, of descendant: String) async -> Bool {
+    package func isAncestor(_ ancestor: String, of descendant: String) async -> Bool {
         (try? await run(["merge-base", "--is-ancestor", ancestor, descendant]))?.exitCode == 0
     }
 
     /// Changed paths in the work tree (tracked and untracked, ignored files excluded).
-    public func changedPaths(excluding excluded: [String] = []) async throws -> [String] {
+    package func changedPaths(excluding excluded: [String] = []) async throws -> [String] {
         try await status(excluding: excluded).map(\.path)
     }
 
     /// One changed path and whether its change still needs `git add` (or is already staged).
-    public struct Change: Sendable, Equatable {
-        public var path: String
+    package struct Change: Sendable, Equatable {
+        package var path: String
         /// False when the change is fully staged (nothing in the work tree differs from the index).
-        public var needsAdd: Bool
+        package var needsAdd: Bool
     }
 
     /// `git status` as changes; a staged rename yields its new and old path.
-    public func status(excluding excluded: [String] = []) async throws -> [Change] {
+    package func status(excluding excluded: [String] = []) async throws -> [Change] {
         let pathspecs = excluded.isEmpty ? [] : ["--", "."] + excluded.map { ":(exclude)\($0)" }
         let text = try await output(["status", "--porcelain=v1", "-z", "--untracked-files=all"] + pathspecs)
         var changes: [Change] = []
@@ -137,20 +137,20 @@ public struct Git: Sendable {
     }
 
     /// Paths that differ between two commits.
-    public func changedFiles(from base: String, to head: String) async throws -> [String] {
+    package func changedFiles(from base: String, to head: String) async throws -> [String] {
         guard base != head else { return [] }
         return try await output(["diff", "--name-only", "-z", "--no-renames", base, head])
             .split(separator: "\0").map(String.init)
     }
 
     /// The diff between two commits.
-    public func diff(from base: String, to head: String) async throws -> String {
+    package func diff(from base: String, to head: String) async throws -> String {
         guard base != head else { return "" }
         return try await output(["diff", "--no-color", "--no-ext-diff", base, head])
     }
 
     /// One line per commit between two commits.
-    public func commitLog(from base: String, to head: String) async throws -> String {
+    package func commitLog(from base: String, to head: String) async throws -> String {
         guard base != head else { return "" }
         return try await output(["log", "--oneline", "--no-decorate", "\(base)..\(head)"])
     }
@@ -163,7 +163,7 @@ public struct Git: Sendable {
     /// a user's staged file, a secret an agent ran `git add` on — stays as it was. Hooks are
     /// skipped (`--no-verify`): this is the PM's bookkeeping commit, and the task's own checks
     /// run as `verify` commands. Returns the new commit, or nil when the paths hold no change.
-    public func commit(_ changes: [Change], message: String) async throws -> String? {
+    package func commit(_ changes: [Change], message: String) async throws -> String? {
         guard !changes.isEmpty else { return nil }
         var environment = try await identity()
         environment["GIT_LITERAL_PATHSPECS"] = "1"
@@ -189,7 +189,7 @@ public struct Git: Sendable {
 
     /// Content hashes of work-tree files (`-` for a path that does not exist), to tell later
     /// whether a file is still exactly what a command left.
-    public func hashes(of paths: [String]) async throws -> [String: String] {
+    package func hashes(of paths: [String]) async throws -> [String: String] {
         guard !paths.isEmpty else { return [:] }
         let present = paths.filter { FileManager.default.fileExists(atPath: "\(directory)/\($0)") }
         var result = Dictionary(uniqueKeysWithValues: paths.map { ($0, "-") })
@@ -201,7 +201,7 @@ public struct Git: Sendable {
     }
 
     /// Commits the given paths (each added as needed).
-    public func commit(paths: [String], message: String) async throws -> String? {
+    package func commit(paths: [String], message: String) async throws -> String? {
         try await commit(paths.map { Change(path: $0, needsAdd: true) }, message: message)
     }
 

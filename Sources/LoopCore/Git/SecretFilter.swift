@@ -6,9 +6,9 @@ import Foundation
 /// uncommitted and are named in the round's report so a person can decide. A file is a
 /// secret by its name (`looksLikeSecret`) or by its text (`secretContent`): a private-key
 /// block or a well-known token shape pasted into `config.py` is caught as well.
-public enum SecretFilter {
+package enum SecretFilter {
     /// True when a repository-relative path looks like a secret (matched on its file name).
-    public static func looksLikeSecret(_ path: String) -> Bool {
+    package static func looksLikeSecret(_ path: String) -> Bool {
         let name = (path.split(separator: "/").last.map(String.init) ?? path).lowercased()
         if name == ".env" || name.hasPrefix(".env.") || name.hasSuffix(".env") || name == ".envrc" { return true }
         let exactNames: Set<String> = [
@@ -27,13 +27,13 @@ public enum SecretFilter {
     }
 
     /// True when the file at `path` (relative to `workdir`) is a secret by name or by content.
-    public static func isSecret(path: String, workdir: String) -> Bool {
+    package static func isSecret(path: String, workdir: String) -> Bool {
         looksLikeSecret(path) || contentReason(path: path, workdir: workdir) != nil
     }
 
     /// What in the file's text looks like a secret (its first `scanBytes`), or nil. Missing,
     /// unreadable and binary files have no text to judge.
-    public static func contentReason(path: String, workdir: String) -> String? {
+    package static func contentReason(path: String, workdir: String) -> String? {
         let full = path.hasPrefix("/") ? path : workdir + "/" + path
         guard PathProbe.kind(full) == .regular, let handle = FileHandle(forReadingAtPath: full) else { return nil }
         defer { try? handle.close() }
@@ -43,10 +43,10 @@ public enum SecretFilter {
     }
 
     /// How much of a file is scanned.
-    public static let scanBytes = 1 << 20
+    package static let scanBytes = 1 << 20
 
     /// The kind of secret found in `text`, or nil.
-    public static func secretContent(in text: String) -> String? {
+    package static func secretContent(in text: String) -> String? {
         let range = NSRange(text.startIndex..., in: text)
         for (name, pattern, needsDigit) in patterns {
             for match in pattern.matches(in: text, range: range) {
@@ -70,7 +70,7 @@ public enum SecretFilter {
     }
 
     /// Splits changed paths into those to commit and the secrets to leave alone (by name).
-    public static func partition(_ paths: [String]) -> (commit: [String], secrets: [String]) {
+    package static func partition(_ paths: [String]) -> (commit: [String], secrets: [String]) {
         var commit: [String] = []
         var secrets: [String] = []
         for path in paths {

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -13,9 +13,9 @@ public import Foundation
 /// file), so it is idempotent: missing files are created, identical files are left alone and
 /// edited files are kept. With `force`, an edited file is replaced only after its content is
 /// saved as `<name>.bak-<timestamp>` next to it.
-public struct SkeletonInstaller: Sendable {
+package struct SkeletonInstaller: Sendable {
     /// What `install` did with one file.
-    public enum Action: String, Sendable, Equatable {
+    package enum Action: String, Sendable, Equatable {
         /// The file was missing and has been written.
         case created
         /// The file already had the skeleton's content.
@@ -27,22 +27,22 @@ public struct SkeletonInstaller: Sendable {
     }
 
     /// The outcome for one skeleton file.
-    public struct FileResult: Sendable, Equatable {
+    package struct FileResult: Sendable, Equatable {
         /// Path inside the bus folder, e.g. `config.yaml` or `templates/worker_prompt.txt`.
-        public var relativePath: String
+        package var relativePath: String
         /// Absolute path of the file.
-        public var path: String
-        public var action: Action
+        package var path: String
+        package var action: Action
         /// Absolute path of the saved copy of the user's version (only for `replaced`).
-        public var backupPath: String?
+        package var backupPath: String?
     }
 
     /// One file of the skeleton as it is laid down.
-    public struct File: Sendable, Equatable {
+    package struct File: Sendable, Equatable {
         /// Path inside the bus folder.
-        public var relativePath: String
-        public var contents: String
-        public var isExecutable: Bool
+        package var relativePath: String
+        package var contents: String
+        package var isExecutable: Bool
     }
 
     /// Top-level files laid into the bus folder besides `.loop-skeleton/`, so their text lives
@@ -57,7 +57,7 @@ public struct SkeletonInstaller: Sendable {
     static let gitignoreName = ".gitignore"
 
     /// Every file `loop init` lays down, sorted by path.
-    public static let files: [File] = {
+    package static let files: [File] = {
         var files: [File] = EmbeddedFiles.files(under: skeletonFolder).map { relative, contents in
             File(
                 relativePath: relative, contents: contents,
@@ -76,14 +76,14 @@ public struct SkeletonInstaller: Sendable {
     }()
 
     /// Absolute path of the bus folder.
-    public let loopDir: String
+    package let loopDir: String
     /// Replace edited files (after backing each one up).
-    public let force: Bool
+    package let force: Bool
 
     /// - Parameters:
     ///   - loopDir: the bus folder, absolute or relative to the current folder (`.loop` by default in the CLI).
     ///   - force: replace files whose content differs from the skeleton, keeping a backup of each.
-    public init(loopDir: String, force: Bool = false) {
+    package init(loopDir: String, force: Bool = false) {
         self.loopDir = Filesystem.absolute(loopDir)
         self.force = force
     }
@@ -94,7 +94,7 @@ public struct SkeletonInstaller: Sendable {
     /// - Returns: one result per file, sorted by path.
     /// - Throws: `LoopError` when a file cannot be read or written, or a folder stands where a
     ///   file belongs. Files handled before the failure stay as they were written.
-    public func install(now: Date = Date()) throws -> [FileResult] {
+    package func install(now: Date = Date()) throws -> [FileResult] {
         try Filesystem.createDirectory(loopDir)
         return try SkeletonInstaller.files.map { try install($0, now: now) }
     }
@@ -157,7 +157,7 @@ public struct SkeletonInstaller: Sendable {
     /// - Returns: true when the file was created.
     /// - Throws: `LoopError` when the folder or file cannot be written.
     @discardableResult
-    public static func ensureGitignore(loopDir: String) throws -> Bool {
+    package static func ensureGitignore(loopDir: String) throws -> Bool {
         let path = "\(Filesystem.absolute(loopDir))/\(gitignoreName)"
         if Filesystem.exists(path) { return false }
         guard let contents = EmbeddedFiles.all[skeletonFolder + gitignoreName] else {

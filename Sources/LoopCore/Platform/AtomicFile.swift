@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -10,9 +10,9 @@ public import Foundation
 ///
 /// A reader never sees half a file and a crash never leaves one: `rename(2)` within one
 /// folder is atomic, and the folder fsync makes the rename itself durable.
-public enum AtomicFile {
+package enum AtomicFile {
     /// Test-only fault points around a bus write (see `FaultInjection`).
-    public enum WritePoint: String, Sendable {
+    package enum WritePoint: String, Sendable {
         case beforeTemp = "write.before_temp"
         case afterTemp = "write.after_temp"
         case afterRename = "write.after_rename"
@@ -24,7 +24,7 @@ public enum AtomicFile {
     ///   not only a crash. Bus files that carry the run (state, reports, fix list, outcome) are
     ///   durable; copies that can be rebuilt or only help people (archive copies, prompts,
     ///   heartbeats) skip the two fsyncs — they are still atomic against a crash.
-    public static func write(_ data: Data, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
+    package static func write(_ data: Data, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
         try Filesystem.createDirectory(directory)
@@ -50,7 +50,7 @@ public enum AtomicFile {
     }
 
     /// Writes a UTF-8 string atomically.
-    public static func write(_ text: String, to path: String, durable: Bool = true) throws {
+    package static func write(_ text: String, to path: String, durable: Bool = true) throws {
         try write(Data(text.utf8), to: path, durable: durable)
     }
 
@@ -58,7 +58,7 @@ public enum AtomicFile {
     ///
     /// `O_APPEND` writes of one buffer are not interleaved with other appenders, and a
     /// crash can at worst leave a final partial line, which readers skip.
-    public static func appendLine(_ line: String, to path: String) throws {
+    package static func appendLine(_ line: String, to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         try Filesystem.createDirectory(directory)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -70,7 +70,7 @@ public enum AtomicFile {
     }
 
     /// Removes temp files left by writers that died (their pid is in the name and no longer alive).
-    public static func sweepStaleTemps(in directory: String) {
+    package static func sweepStaleTemps(in directory: String) {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
         for name in names where name.hasPrefix(".") && name.contains(".tmp-") {
             let parts = name.components(separatedBy: ".tmp-")

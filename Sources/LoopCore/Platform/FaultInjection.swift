@@ -14,7 +14,7 @@ import Synchronization
 /// write; `<file>` narrows to one file name) and `state.<event>` (right after each state
 /// transition is saved, e.g. `state.worker_finished`). Ignored entirely unless
 /// `LOOP_TESTING=1`, so a stray variable cannot hurt a user's run.
-public enum FaultInjection {
+package enum FaultInjection {
     private struct Spec {
         var point: String
         var file: String?
@@ -38,7 +38,7 @@ public enum FaultInjection {
 
     /// Kills the process when `point` (and `file`, when the spec names one) matches the spec
     /// for the configured occurrence.
-    public static func hit(_ point: String, file: String? = nil) {
+    package static func hit(_ point: String, file: String? = nil) {
         guard let spec, spec.point == point else { return }
         if let wanted = spec.file, wanted != file { return }
         let count = hits.withLock { count in

@@ -12,13 +12,13 @@ import Foundation
 /// the file's content (owner pid, host, run id, start time) only names the owner in messages.
 /// The lock file is never deleted by `loop`; the bus folder is locked as well, so even a lock
 /// file removed by hand cannot let a second PM in.
-public final class FileLock: Sendable {
+package final class FileLock: Sendable {
     /// Who holds (or held) the lock, as written into the lock file.
-    public struct Owner: Codable, Sendable, Equatable {
-        public var pid: Int32
-        public var host: String
-        public var runID: String
-        public var startedAt: String
+    package struct Owner: Codable, Sendable, Equatable {
+        package var pid: Int32
+        package var host: String
+        package var runID: String
+        package var startedAt: String
 
         enum CodingKeys: String, CodingKey {
             case pid, host
@@ -26,17 +26,17 @@ public final class FileLock: Sendable {
             case startedAt = "started_at"
         }
 
-        public init(pid: Int32, host: String, runID: String, startedAt: String) {
+        package init(pid: Int32, host: String, runID: String, startedAt: String) {
             self.pid = pid
             self.host = host
             self.runID = runID
             self.startedAt = startedAt
         }
 
-        public var summary: String { "pid \(pid) on \(host), run \(runID), since \(startedAt)" }
+        package var summary: String { "pid \(pid) on \(host), run \(runID), since \(startedAt)" }
     }
 
-    public let path: String
+    package let path: String
     private let fd: Int32
     /// The bus folder, locked too: a lock file removed by hand cannot let a second PM in.
     private let directoryFD: Int32
@@ -53,7 +53,7 @@ public final class FileLock: Sendable {
     }
 
     /// The result of trying to take the lock.
-    public enum Acquisition: Sendable {
+    package enum Acquisition: Sendable {
         /// Taken; `previousOwner` is set when a dead owner's lock was taken over.
         case acquired(FileLock, previousOwner: Owner?)
         /// A live process holds it.
@@ -64,7 +64,7 @@ public final class FileLock: Sendable {
     ///
     /// Both the bus folder and the lock file are locked: the folder is what really excludes a
     /// second PM (someone may delete the file), the file names the owner for messages.
-    public static func acquire(at path: String, owner: Owner) throws -> Acquisition {
+    package static func acquire(at path: String, owner: Owner) throws -> Acquisition {
         let directory = (path as NSString).deletingLastPathComponent
         try Filesystem.createDirectory(directory)
         let directoryFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -98,7 +98,7 @@ public final class FileLock: Sendable {
     }
 
     /// Records the run id once the run is known, so messages and `status` can name it.
-    public func update(owner: Owner) {
+    package func update(owner: Owner) {
         guard let data = try? JSONEncoder.bus.encode(owner) else { return }
         _ = ftruncate(fd, 0)
         _ = lseek(fd, 0, SEEK_SET)
@@ -108,20 +108,20 @@ public final class FileLock: Sendable {
 
     /// Empties the lock file before a clean release: an owner left in the file afterwards
     /// means its PM died holding it.
-    public func releaseCleanly() {
+    package func releaseCleanly() {
         _ = ftruncate(fd, 0)
         _ = fsync(fd)
     }
 
     /// Reads the owner recorded in a lock file, if any.
-    public static func readOwner(at path: String) -> Owner? {
+    package static func readOwner(at path: String) -> Owner? {
         guard let data = FileManager.default.contents(atPath: path), !data.isEmpty else { return nil }
         return try? JSONDecoder().decode(Owner.self, from: data)
     }
 
     /// True when some process holds the lock right now (tested with non-blocking shared
     /// tries on the bus folder and the lock file; nothing is taken).
-    public static func isHeld(at path: String) -> Bool {
+    package static func isHeld(at path: String) -> Bool {
         let directory = (path as NSString).deletingLastPathComponent
         for (target, flags) in [(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY), (path, O_RDONLY)] {
             let fd = open(target, flags | O_CLOEXEC)
@@ -137,7 +137,7 @@ public final class FileLock: Sendable {
     }
 
     /// True when this lock's inode is still the one at `path` (a removed lock file is detected).
-    public var isStillLinked: Bool {
+    package var isStillLinked: Bool {
         var held = stat()
         var onDisk = stat()
         guard fstat(fd, &held) == 0, stat(path, &onDisk) == 0 else { return false }

@@ -1,9 +1,9 @@
-public import Foundation
+package import Foundation
 
 /// Small file helpers with user-facing errors.
-public enum Filesystem {
+package enum Filesystem {
     /// Creates a folder and its parents; succeeds when it already exists.
-    public static func createDirectory(_ path: String) throws {
+    package static func createDirectory(_ path: String) throws {
         guard !path.isEmpty else { return }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
@@ -14,17 +14,17 @@ public enum Filesystem {
         }
     }
 
-    public static func exists(_ path: String) -> Bool {
+    package static func exists(_ path: String) -> Bool {
         FileManager.default.fileExists(atPath: path)
     }
 
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     /// Reads a file, refusing anything larger than `limit` bytes (bus files are small by contract).
-    public static func read(_ path: String, limit: Int = 5 * 1024 * 1024) throws -> Data {
+    package static func read(_ path: String, limit: Int = 5 * 1024 * 1024) throws -> Data {
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw LoopError.missingFile(path: path, hint: "")
         }
@@ -37,19 +37,19 @@ public enum Filesystem {
     }
 
     /// Modification time of a file, or nil when it does not exist.
-    public static func modificationDate(_ path: String) -> Date? {
+    package static func modificationDate(_ path: String) -> Date? {
         (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     /// Absolute, standardized form of `path` relative to `base` (the current folder by default).
-    public static func absolute(_ path: String, base: String = FileManager.default.currentDirectoryPath) -> String {
+    package static func absolute(_ path: String, base: String = FileManager.default.currentDirectoryPath) -> String {
         let joined = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
         return (joined as NSString).standardizingPath
     }
 
     /// Copies a file (overwriting atomically) when the source exists. Returns whether it copied.
     @discardableResult
-    public static func copyIfPresent(_ source: String, to destination: String, durable: Bool = true) throws -> Bool {
+    package static func copyIfPresent(_ source: String, to destination: String, durable: Bool = true) throws -> Bool {
         guard exists(source), let data = FileManager.default.contents(atPath: source) else { return false }
         try AtomicFile.write(data, to: destination, durable: durable)
         return true

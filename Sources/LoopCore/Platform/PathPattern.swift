@@ -7,9 +7,9 @@ import Foundation
 #endif
 
 /// Shell-style path patterns (`tests/*.py`, `docs/**`), as `fnmatch(3)` reads them.
-public enum PathPattern {
+package enum PathPattern {
     /// Whether `path` matches `pattern`; `*` does not cross `/` unless the pattern ends in `/**`.
-    public static func matches(_ pattern: String, _ path: String) -> Bool {
+    package static func matches(_ pattern: String, _ path: String) -> Bool {
         if pattern.hasSuffix("/**") {
             let folder = String(pattern.dropLast(3))
             return path.hasPrefix(folder + "/") || matches(folder, path)
@@ -19,7 +19,7 @@ public enum PathPattern {
 
     /// A card scope entry (`in_scope`/`out_of_scope`) as a path pattern, or nil when it is
     /// prose ("Refactoring the API"): entries with spaces are descriptions, not paths.
-    public static func scopeEntry(_ entry: String) -> String? {
+    package static func scopeEntry(_ entry: String) -> String? {
         var text = entry.trimmingCharacters(in: .whitespaces)
         if text.hasPrefix("./") { text.removeFirst(2) }
         guard !text.isEmpty, !text.contains(where: \.isWhitespace), !text.hasPrefix("/"), text != "." else {
@@ -29,7 +29,7 @@ public enum PathPattern {
     }
 
     /// Whether a scope pattern covers a file: the file itself, a folder holding it, or a glob.
-    public static func covers(_ pattern: String, _ file: String) -> Bool {
+    package static func covers(_ pattern: String, _ file: String) -> Bool {
         if pattern.hasSuffix("/") { return file.hasPrefix(pattern) }
         if file == pattern || file.hasPrefix(pattern + "/") { return true }
         return pattern.contains(where: { "*?[".contains($0) }) && matches(pattern, file)

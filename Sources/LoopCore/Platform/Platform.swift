@@ -11,9 +11,9 @@ import Foundation
 /// The C library is `Glibc` on Linux and `Darwin` on macOS; code that names it (`Glibc.exit`,
 /// needed where a Swift method of the same name would shadow the C function) compiles on one
 /// of them only. These wrappers name it once, here.
-public enum Platform {
+package enum Platform {
     /// Ends the process at once with `code`, running `atexit` handlers and flushing stdio.
-    public static func exit(_ code: Int32) -> Never {
+    package static func exit(_ code: Int32) -> Never {
         #if canImport(Glibc)
             Glibc.exit(code)
         #elseif canImport(Darwin)
@@ -23,7 +23,7 @@ public enum Platform {
 
     /// `write(2)`: writes up to `count` bytes of `buffer` to `fd` and returns how many it
     /// wrote, or -1 with `errno` set.
-    public static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    package static func write(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)
             Glibc.write(fd, buffer, count)
         #elseif canImport(Darwin)
@@ -33,14 +33,14 @@ public enum Platform {
 
     /// Makes writing to a pipe whose reader has gone an `EPIPE` error the writer handles,
     /// instead of a SIGPIPE that kills the process without a word.
-    public static func ignoreBrokenPipes() {
+    package static func ignoreBrokenPipes() {
         signal(SIGPIPE, SIG_IGN)
     }
 
     /// The absolute path of this process's executable, or nil when the system does not say.
     ///
     /// Linux reads the `/proc/self/exe` link; other systems ask Foundation.
-    public static var executablePath: String? {
+    package static var executablePath: String? {
         #if os(Linux)
             try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         #else

@@ -1,5 +1,5 @@
 import CLoopShims
-public import Foundation
+package import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -8,16 +8,16 @@ public import Foundation
 #endif
 
 /// Signals, liveness and the process table, in one place.
-public enum ProcessControl {
+package enum ProcessControl {
     /// True when a process with this pid exists and is not a zombie.
-    public static func isAlive(_ pid: pid_t) -> Bool {
+    package static func isAlive(_ pid: pid_t) -> Bool {
         guard pid > 0 else { return false }
         if kill(pid, 0) != 0 && errno == ESRCH { return false }
         return processState(pid) != "Z"
     }
 
     /// True when any non-zombie member of process group `pgid` remains.
-    public static func isGroupAlive(_ pgid: pid_t) -> Bool {
+    package static func isGroupAlive(_ pgid: pid_t) -> Bool {
         guard pgid > 0 else { return false }
         if kill(-pgid, 0) != 0 && errno == ESRCH { return false }
         #if os(Linux)
@@ -29,13 +29,13 @@ public enum ProcessControl {
     }
 
     /// Sends `signal` to every process of group `pgid`; ESRCH (already gone) is not an error.
-    public static func signalGroup(_ pgid: pid_t, _ signal: Int32) {
+    package static func signalGroup(_ pgid: pid_t, _ signal: Int32) {
         guard pgid > 1 else { return }
         _ = kill(-pgid, signal)
     }
 
     /// SIGTERM to the group, up to `grace` for it to go, then SIGKILL to whatever is left.
-    public static func terminateGroup(_ pgid: pid_t, grace: Duration = .seconds(3)) async {
+    package static func terminateGroup(_ pgid: pid_t, grace: Duration = .seconds(3)) async {
         signalGroup(pgid, SIGTERM)
         let deadline = ContinuousClock.now + grace
         while ContinuousClock.now < deadline, isGroupAlive(pgid) {
@@ -47,19 +47,19 @@ public enum ProcessControl {
     /// Asks the kernel to send `signal` to this process when its parent dies (Linux only).
     ///
     /// Round subprocesses use it so a PM killed with SIGKILL never leaves a round running.
-    public static func dieWithParent(signal: Int32 = SIGTERM) {
+    package static func dieWithParent(signal: Int32 = SIGTERM) {
         _ = loop_set_parent_death_signal(signal)
     }
 
     /// One row of the process table.
-    public struct ProcessEntry: Sendable, Equatable {
-        public var pid: pid_t
-        public var pgid: pid_t
-        public var state: String
+    package struct ProcessEntry: Sendable, Equatable {
+        package var pid: pid_t
+        package var pgid: pid_t
+        package var state: String
     }
 
     /// The process table from `/proc` (empty where there is no procfs).
-    public static func processes() -> [ProcessEntry] {
+    package static func processes() -> [ProcessEntry] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         var entries: [ProcessEntry] = []
         for name in names {
@@ -70,7 +70,7 @@ public enum ProcessControl {
     }
 
     /// Pids whose environment has `key=value` (ourselves excluded).
-    public static func processes(withEnvironment key: String, value: String) -> [ProcessEntry] {
+    package static func processes(withEnvironment key: String, value: String) -> [ProcessEntry] {
         let needle = Data("\(key)=\(value)\u{0}".utf8)
         let me = getpid()
         return processes().filter { entry in

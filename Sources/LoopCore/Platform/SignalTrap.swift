@@ -8,13 +8,13 @@ import Dispatch
 
 /// Turns SIGINT and SIGTERM into an async stream, so the PM can stop its children's groups
 /// and save state instead of dying mid-write.
-public final class SignalTrap {
+package final class SignalTrap {
     private let sources: [any DispatchSourceSignal]
     /// Signals as they arrive.
-    public let signals: AsyncStream<Int32>
+    package let signals: AsyncStream<Int32>
 
     /// Starts trapping (default: SIGINT=2, SIGTERM=15); their default action is disabled while the trap lives.
-    public init(_ numbers: [Int32] = [2, 15]) {
+    package init(_ numbers: [Int32] = [2, 15]) {
         let (stream, continuation) = AsyncStream.makeStream(of: Int32.self)
         signals = stream
         sources = numbers.map { number in

@@ -19,7 +19,7 @@ import Foundation
 /// PATH would be puzzled to hear it "is not on PATH". The current folder is `base`, the
 /// folder `loop` runs in, and a relative entry (`.`, `bin`) is taken from there too, so the
 /// path returned never depends on the child's working directory.
-public enum ExecutableLocator {
+package enum ExecutableLocator {
     /// Searched when no PATH is set, as glibc does.
     static let defaultSearchPath = "/usr/local/bin:/usr/bin:/bin"
 
@@ -31,7 +31,7 @@ public enum ExecutableLocator {
     ///   - searchPath: a `PATH` value; nil means this process's `PATH`.
     ///   - base: the folder that relative paths and PATH entries start from; nil means the
     ///     current directory.
-    public static func locate(_ program: String, searchPath: String? = nil, base: String? = nil) -> String? {
+    package static func locate(_ program: String, searchPath: String? = nil, base: String? = nil) -> String? {
         guard !program.isEmpty else { return nil }
         let base = base ?? FileManager.default.currentDirectoryPath
         if program.contains("/") {
@@ -54,7 +54,7 @@ public enum ExecutableLocator {
     }
 
     /// True for a regular file (after symlinks) that we may execute.
-    public static func isExecutableFile(_ path: String) -> Bool {
+    package static func isExecutableFile(_ path: String) -> Bool {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
         return access(path, X_OK) == 0

@@ -13,7 +13,7 @@ extension ProcessRunner {
     /// The child stays in our process group, so it dies with the PM; use `run` for anything
     /// that may hang or spawn children.
     /// - Throws: `LoopError` when the program cannot be started.
-    public static func capture(
+    package static func capture(
         _ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
         outputLimit: Int = 256 * 1024 * 1024
     ) async throws -> CaptureResult {

@@ -13,7 +13,7 @@ extension ProcessRunner {
     ///
     /// `started` receives the child's pid, for forwarding signals. Returns the exit code
     /// (128 + n when killed by signal n).
-    public static func runInheritingOutput(
+    package static func runInheritingOutput(
         _ arguments: [String], in directory: String, environment: [String: String],
         started: @escaping @Sendable (Int32) -> Void
     ) async throws -> Int32 {

@@ -16,14 +16,14 @@ import Synchronization
 
 /// Runs agents, verify commands and git: each child in its own session and process group,
 /// output streamed line by line, limits enforced on the whole group, nothing left behind.
-public enum ProcessRunner {
+package enum ProcessRunner {
     /// Runs `spec` to completion, calling `onLine` for every line of stdout and stderr.
     ///
     /// Timeout and idle timeout send SIGTERM to the child's group, wait `killGrace`, then
     /// SIGKILL it. When the direct child exits, any group member it left behind is killed.
     /// Cancelling the calling task kills the group and returns `end == .cancelled`.
     /// - Throws: `LoopError` when the program cannot be started.
-    public static func run(
+    package static func run(
         _ spec: ProcessSpec, onLine: @escaping @Sendable (OutputStream, String) -> Void
     ) async throws -> ProcessOutcome {
         let program = try programName(of: spec.arguments)
@@ -241,7 +241,7 @@ public enum ProcessRunner {
 
 extension Duration {
     /// The duration in seconds, as a Double.
-    public var seconds: Double {
+    package var seconds: Double {
         let parts = components
         return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }

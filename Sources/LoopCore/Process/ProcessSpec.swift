@@ -1,36 +1,36 @@
 import Foundation
 
 /// What to run and under which limits.
-public struct ProcessSpec: Sendable {
+package struct ProcessSpec: Sendable {
     /// argv; `arguments[0]` is a program name (looked up on PATH) or a path.
-    public var arguments: [String]
-    public var workingDirectory: String
+    package var arguments: [String]
+    package var workingDirectory: String
     /// Variables added to (or overriding) the inherited environment.
-    public var environment: [String: String]
+    package var environment: [String: String]
     /// Inherited variables to drop (e.g. `CLAUDECODE`, so a nested agent CLI does not refuse to start).
-    public var removedEnvironment: [String]
+    package var removedEnvironment: [String]
     /// File given as stdin; nil means `/dev/null`. A file (not a pipe) can never block the writer.
-    public var stdinFile: String?
+    package var stdinFile: String?
     /// Whole-run limit; nil = none.
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// Limit on silence (no output on stdout or stderr); nil = none.
-    public var idleTimeout: Duration?
+    package var idleTimeout: Duration?
     /// Time between SIGTERM and SIGKILL to the process group.
-    public var killGrace: Duration
+    package var killGrace: Duration
     /// Every output line is appended here (up to `logLimitBytes`, then one notice).
-    public var logPath: String?
-    public var logLimitBytes: Int
+    package var logPath: String?
+    package var logLimitBytes: Int
     /// Longest line kept; longer lines are cut with a notice (bounds memory on hostile output).
-    public var maxLineBytes: Int
+    package var maxLineBytes: Int
     /// Start the child in its own session and process group (the default, so limits and
     /// signals reach everything it spawns).
-    public var newSession: Bool = true
+    package var newSession: Bool = true
     /// Kill what is left of the child's group once the child has exited. The PM turns this off
     /// for agents: a helper the agent left may still deliver its report within the artifact
     /// wait, after which the PM ends everything that carries the dispatch's `LOOP_RUN_ID`.
-    public var killLeftoversOnExit: Bool = true
+    package var killLeftoversOnExit: Bool = true
 
-    public init(
+    package init(
         arguments: [String], workingDirectory: String, environment: [String: String] = [:],
         removedEnvironment: [String] = [], stdinFile: String? = nil, timeout: Duration? = nil,
         idleTimeout: Duration? = nil, killGrace: Duration = .seconds(5), logPath: String? = nil,
@@ -51,30 +51,30 @@ public struct ProcessSpec: Sendable {
 }
 
 /// Which stream a line came from.
-public enum OutputStream: String, Sendable {
+package enum OutputStream: String, Sendable {
     case stdout
     case stderr
 }
 
 /// How a process run ended.
-public struct ProcessOutcome: Sendable, Equatable {
-    public var end: ProcessEnd
-    public var exitCode: Int32?
-    public var signal: Int32?
+package struct ProcessOutcome: Sendable, Equatable {
+    package var end: ProcessEnd
+    package var exitCode: Int32?
+    package var signal: Int32?
     /// Wall time in seconds.
-    public var duration: Double
+    package var duration: Double
     /// Last few KiB of combined output.
-    public var outputTail: String
+    package var outputTail: String
     /// The process id, which is also its process group id (every child leads its own group).
-    public var pid: Int32
+    package var pid: Int32
 }
 
 /// The result of a short command whose output is captured (git, verify helpers).
-public struct CaptureResult: Sendable, Equatable {
-    public var exitCode: Int32
-    public var stdout: String
-    public var stderr: String
-    public var timedOut: Bool
+package struct CaptureResult: Sendable, Equatable {
+    package var exitCode: Int32
+    package var stdout: String
+    package var stderr: String
+    package var timedOut: Bool
 
-    public var succeeded: Bool { exitCode == 0 && !timedOut }
+    package var succeeded: Bool { exitCode == 0 && !timedOut }
 }

@@ -1,17 +1,17 @@
 import Foundation
 
 /// The prompt texts in force: the user's `.loop/templates/*` when present, else the built-ins.
-public struct PromptTemplates: Sendable {
-    public var worker: String
-    public var reviewer: String
+package struct PromptTemplates: Sendable {
+    package var worker: String
+    package var reviewer: String
     /// Used when the repository has no `AGENTS.md`.
-    public var agentsFallback: String
+    package var agentsFallback: String
     /// Used when the repository has no `docs/roles/code-writer.md`.
-    public var codeWriterRole: String
+    package var codeWriterRole: String
     /// Used when the repository has no `docs/roles/reviewer.md`.
-    public var reviewerRole: String
+    package var reviewerRole: String
 
-    public init(worker: String, reviewer: String, agentsFallback: String, codeWriterRole: String, reviewerRole: String)
+    package init(worker: String, reviewer: String, agentsFallback: String, codeWriterRole: String, reviewerRole: String)
     {
         self.worker = worker
         self.reviewer = reviewer
@@ -22,27 +22,27 @@ public struct PromptTemplates: Sendable {
 }
 
 /// Everything a prompt is built from, gathered by the round engine.
-public struct PromptInputs: Sendable {
-    public var card: TaskCard
-    public var round: Int
-    public var runID: String
-    public var workdir: String
-    public var paths: BusPaths
+package struct PromptInputs: Sendable {
+    package var card: TaskCard
+    package var round: Int
+    package var runID: String
+    package var workdir: String
+    package var paths: BusPaths
     /// Blocking issues this round must fix (the fix list); empty in round 1.
-    public var fixes: [BlockingIssue]
+    package var fixes: [BlockingIssue]
     /// One line per earlier round.
-    public var history: [String]
+    package var history: [String]
     /// Reviewer only: verification results and the diff.
-    public var verifyResults: [VerifyResult]
-    public var diff: String
-    public var diffPath: String?
-    public var filesChanged: [String]
+    package var verifyResults: [VerifyResult]
+    package var diff: String
+    package var diffPath: String?
+    package var filesChanged: [String]
     /// Worker, round 1: verify commands that already fail at the base, with their output.
-    public var baselineFailures: [VerifyResult]
+    package var baselineFailures: [VerifyResult]
     /// The fix list's one line on the change so far.
-    public var changeSummary: String?
+    package var changeSummary: String?
 
-    public init(
+    package init(
         card: TaskCard, round: Int, runID: String, workdir: String, paths: BusPaths, fixes: [BlockingIssue] = [],
         history: [String] = [], verifyResults: [VerifyResult] = [], diff: String = "", diffPath: String? = nil,
         filesChanged: [String] = [], baselineFailures: [VerifyResult] = [], changeSummary: String? = nil
@@ -64,19 +64,19 @@ public struct PromptInputs: Sendable {
 }
 
 /// Renders the worker and reviewer prompts.
-public struct PromptBuilder: Sendable {
-    public var templates: PromptTemplates
+package struct PromptBuilder: Sendable {
+    package var templates: PromptTemplates
     /// The user's repository, where `AGENTS.md` and `docs/roles/*.md` are looked up.
-    public var repository: String
+    package var repository: String
     /// Diffs longer than this go to a file, and the prompt names its path.
-    public static let inlineDiffLimit = 60 * 1024
+    package static let inlineDiffLimit = 60 * 1024
 
-    public init(templates: PromptTemplates, repository: String) {
+    package init(templates: PromptTemplates, repository: String) {
         self.templates = templates
         self.repository = repository
     }
 
-    public func prompt(for role: Role, _ inputs: PromptInputs) -> String {
+    package func prompt(for role: Role, _ inputs: PromptInputs) -> String {
         var values: [String: String] = [
             "task_id": inputs.card.taskID,
             "round_num": String(inputs.round),
@@ -227,7 +227,7 @@ public struct PromptBuilder: Sendable {
 
 extension PromptTemplates {
     /// The user's templates from `<loop dir>/templates/` where present, the defaults elsewhere.
-    public static func load(from directory: String, defaults: PromptTemplates) -> PromptTemplates {
+    package static func load(from directory: String, defaults: PromptTemplates) -> PromptTemplates {
         func read(_ name: String) -> String? {
             guard let data = FileManager.default.contents(atPath: "\(directory)/\(name)") else { return nil }
             let text = String(decoding: data, as: UTF8.self)

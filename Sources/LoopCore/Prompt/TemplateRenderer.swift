@@ -3,8 +3,8 @@
 /// Only known names are replaced, in one pass: other braces (JSON examples in a template,
 /// code in an inserted diff) are left exactly as they are, so templates need no escaping and
 /// inserted text is never re-expanded.
-public enum TemplateRenderer {
-    public static func render(_ template: String, values: [String: String]) -> String {
+package enum TemplateRenderer {
+    package static func render(_ template: String, values: [String: String]) -> String {
         var output = ""
         output.reserveCapacity(template.utf8.count)
         var index = template.startIndex

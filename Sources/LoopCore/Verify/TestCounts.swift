@@ -3,21 +3,21 @@
 /// A verify command's exit code says only "something failed"; the counts let the PM and the
 /// reviewer see how much failed (and notice a suite that silently ran nothing) without reading
 /// the bounded output themselves.
-public struct TestCounts: Codable, Sendable, Equatable {
-    public var passed: Int
-    public var failed: Int
-    public var skipped: Int
+package struct TestCounts: Codable, Sendable, Equatable {
+    package var passed: Int
+    package var failed: Int
+    package var skipped: Int
     /// Which summary the counts came from: "pytest", "unittest", "swift-testing", "xctest", "go",
     /// "cargo", "node", "jest" (jest and vitest) or "plain".
-    public var runner: String
+    package var runner: String
 
-    public var total: Int { passed + failed + skipped }
+    package var total: Int { passed + failed + skipped }
 
     enum CodingKeys: String, CodingKey {
         case passed, failed, skipped, runner
     }
 
-    public init(passed: Int, failed: Int, skipped: Int, runner: String) {
+    package init(passed: Int, failed: Int, skipped: Int, runner: String) {
         self.passed = passed
         self.failed = failed
         self.skipped = skipped
@@ -34,7 +34,7 @@ public struct TestCounts: Codable, Sendable, Equatable {
     /// or package. The scan is one linear pass over the UTF-8 bytes with plain byte matching (no
     /// regular expressions), and only the first `maxLineBytes` of a line are looked at, so hostile
     /// output (a megabyte of garbage, one endless line) costs time linear in its size.
-    public static func parse(_ output: String) -> TestCounts? {
+    package static func parse(_ output: String) -> TestCounts? {
         var scanner = SummaryScanner()
         var text = output
         text.withUTF8 { scanner.scan($0) }

@@ -1,16 +1,16 @@
 import Foundation
 
 /// The result of one verify command: evidence the PM gathered itself.
-public struct VerifyResult: Codable, Sendable, Equatable {
-    public var command: String
-    public var exitCode: Int32?
-    public var passed: Bool
-    public var timedOut: Bool
-    public var durationS: Double
+package struct VerifyResult: Codable, Sendable, Equatable {
+    package var command: String
+    package var exitCode: Int32?
+    package var passed: Bool
+    package var timedOut: Bool
+    package var durationS: Double
     /// Bounded output: the head and the tail, the middle cut with a notice.
-    public var output: String
+    package var output: String
     /// Test counts the command's test runner printed (pytest, swift test, go, cargo, node, …).
-    public var tests: TestCounts?
+    package var tests: TestCounts?
 
     enum CodingKeys: String, CodingKey {
         case command, passed, output, tests
@@ -19,7 +19,7 @@ public struct VerifyResult: Codable, Sendable, Equatable {
         case durationS = "duration_s"
     }
 
-    public init(command: String, exitCode: Int32?, passed: Bool, timedOut: Bool, durationS: Double, output: String) {
+    package init(command: String, exitCode: Int32?, passed: Bool, timedOut: Bool, durationS: Double, output: String) {
         self.command = command
         self.exitCode = exitCode
         self.passed = passed
@@ -31,17 +31,17 @@ public struct VerifyResult: Codable, Sendable, Equatable {
 }
 
 /// How verify commands are confined.
-public struct VerifySandbox: Sendable, Equatable {
+package struct VerifySandbox: Sendable, Equatable {
     /// False only with `--unsafe-verify`: plain `bash -c` with the PM's environment.
-    public var isEnabled: Bool
+    package var isEnabled: Bool
     /// `verify_network: true` (card or config): keep the host network inside the sandbox.
-    public var allowsNetwork: Bool
+    package var allowsNetwork: Bool
     /// The `bwrap` to use; nil looks it up on `PATH`.
-    public var bwrapPath: String?
+    package var bwrapPath: String?
     /// Largest file a verify command may write, and the size of its `/tmp`.
-    public var maxFileBytes: Int
+    package var maxFileBytes: Int
 
-    public init(
+    package init(
         isEnabled: Bool = true, allowsNetwork: Bool = false, bwrapPath: String? = nil, maxFileBytes: Int = 4 << 30
     ) {
         self.isEnabled = isEnabled
@@ -51,7 +51,7 @@ public struct VerifySandbox: Sendable, Equatable {
     }
 
     /// The line every round's verify log starts with.
-    public var logLine: String {
+    package var logLine: String {
         guard isEnabled else {
             return "verify commands run WITHOUT a sandbox (--unsafe-verify): full environment, network and file system"
         }
@@ -68,14 +68,14 @@ public struct VerifySandbox: Sendable, Equatable {
 /// sandbox as the agent's shell (`BubblewrapCommand`): the worktree writable, a private
 /// `/tmp`, the toolchain read-only, no network unless `verify_network`, and the PM's
 /// environment without anything that looks like a credential.
-public struct Verifier: Sendable {
-    public var workdir: String
-    public var timeout: Int
-    public var logPath: String
-    public var environment: [String: String]
-    public var sandbox: VerifySandbox
+package struct Verifier: Sendable {
+    package var workdir: String
+    package var timeout: Int
+    package var logPath: String
+    package var environment: [String: String]
+    package var sandbox: VerifySandbox
 
-    public init(
+    package init(
         workdir: String, timeout: Int, logPath: String, environment: [String: String] = [:],
         sandbox: VerifySandbox = VerifySandbox()
     ) {
@@ -87,10 +87,10 @@ public struct Verifier: Sendable {
     }
 
     /// Output kept per command: head and tail of this many bytes each.
-    public static let keptBytes = 4 * 1024
+    package static let keptBytes = 4 * 1024
 
     /// Runs each command; a sandbox that cannot start is a round failure naming the fix.
-    public func run(_ commands: [String]) async throws -> [VerifyResult] {
+    package func run(_ commands: [String]) async throws -> [VerifyResult] {
         guard !commands.isEmpty else { return [] }
         OutputLog(path: logPath, limit: 1 << 20).note(sandbox.logLine)
         let launch = try await launcher()
@@ -148,7 +148,7 @@ public struct Verifier: Sendable {
     }
 
     /// Keeps the head and tail of long output with a notice in the middle.
-    public static func bounded(_ text: String, keep: Int = keptBytes) -> String {
+    package static func bounded(_ text: String, keep: Int = keptBytes) -> String {
         let bytes = Array(text.utf8)
         guard bytes.count > keep * 2 else { return text }
         let head = String(decoding: bytes.prefix(keep), as: UTF8.self)

@@ -1,5 +1,9 @@
 #if canImport(Glibc)
     import Glibc
+    private let closeDescriptor = Glibc.close
+#elseif canImport(Darwin)
+    import Darwin
+    private let closeDescriptor = Darwin.close
 #endif
 import Foundation
 import LoopCore
@@ -15,7 +19,7 @@ enum ShellTestSupport {
         let port: UInt16
 
         func close() {
-            _ = Glibc.close(descriptor)
+            _ = closeDescriptor(descriptor)
         }
     }
 
@@ -35,7 +39,7 @@ enum ShellTestSupport {
             }
         }
         guard bound else {
-            _ = Glibc.close(descriptor)
+            _ = closeDescriptor(descriptor)
             throw SocketError()
         }
         return Listener(descriptor: descriptor, port: UInt16(bigEndian: address.sin_port))

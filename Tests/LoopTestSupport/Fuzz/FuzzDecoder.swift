@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 import LoopCore
 
 /// One bus decoder (or the config loader) under a fuzzer, with the properties that must hold
@@ -8,7 +8,7 @@ import LoopCore
 ///
 /// Shared by the property fuzzer in `LoopReliabilityTests` and the libFuzzer target
 /// `Sources/LoopFuzz`, so both check the same properties through the same dispatch.
-public enum FuzzDecoder: String, CaseIterable, Sendable, CustomStringConvertible {
+package enum FuzzDecoder: String, CaseIterable, Sendable, CustomStringConvertible {
     case taskCard = "task_card"
     case workReport = "work_report"
     case reviewReport = "review_report"
@@ -18,24 +18,24 @@ public enum FuzzDecoder: String, CaseIterable, Sendable, CustomStringConvertible
     case config
 
     /// The raw value, so test arguments read `task_card`, not `taskCard`.
-    public var description: String { rawValue }
+    package var description: String { rawValue }
 
     static let identity = ReportIdentity(taskID: "T-1", round: 2, runID: "run-20260101T000000-abcdef01.r2.reviewer1")
-    public static var identityFields: [String: Any] { ["task_id": "T-1", "round": 2, "run_id": identity.runID] }
+    package static var identityFields: [String: Any] { ["task_id": "T-1", "round": 2, "run_id": identity.runID] }
 
     /// The committed seed corpus, `Tests/Fuzz/corpus/<decoder>/`.
-    public var seeds: [Data] {
+    package var seeds: [Data] {
         let folder = "\(LoopBinary.packageRoot)/Tests/Fuzz/corpus/\(rawValue)"
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
         return names.compactMap { FileManager.default.contents(atPath: "\(folder)/\($0)") }
     }
 
     /// The name of the scratch file for the decoders that read from disk.
-    public var scratchFileName: String { self == .config ? "config.yaml" : "\(rawValue).json" }
+    package var scratchFileName: String { self == .config ? "config.yaml" : "\(rawValue).json" }
 
     /// Runs one input; returns the properties it violated (empty when all hold). `scratch` is
     /// the file the decoders that read from disk get.
-    public func run(_ data: Data, scratch: ScratchFile) -> [String] {
+    package func run(_ data: Data, scratch: ScratchFile) -> [String] {
         var violations: [String] = []
         func check(_ condition: Bool, _ message: @autoclosure () -> String) {
             if !condition { violations.append(message()) }

@@ -1,15 +1,15 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Foundation
+package import Foundation
 
 /// A file rewritten in place for every input (truncate + write on one descriptor): creating
 /// and renaming a file per input costs milliseconds here, rewriting one costs microseconds.
-public final class ScratchFile: Sendable {
-    public let path: String
+package final class ScratchFile: Sendable {
+    package let path: String
     private let fd: Int32
 
-    public init(path: String) throws {
+    package init(path: String) throws {
         self.path = path
         fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SetupFailure("cannot open \(path): errno \(errno)") }
@@ -19,7 +19,7 @@ public final class ScratchFile: Sendable {
 
     /// Replaces the file's bytes with `data`; returns its path.
     @discardableResult
-    public func overwrite(with data: Data) -> String {
+    package func overwrite(with data: Data) -> String {
         _ = ftruncate(fd, 0)
         data.withUnsafeBytes { buffer in
             var offset = 0

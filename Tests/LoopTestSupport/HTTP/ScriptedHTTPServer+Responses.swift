@@ -2,7 +2,7 @@ import Foundation
 
 extension ScriptedHTTPServer.Response {
     /// A JSON body sent in one piece with a Content-Length.
-    public static func json(_ body: String, status: Int = 200, path: String? = nil, headers: [(String, String)] = [])
+    package static func json(_ body: String, status: Int = 200, path: String? = nil, headers: [(String, String)] = [])
         -> Self
     {
         Self(
@@ -11,14 +11,14 @@ extension ScriptedHTTPServer.Response {
     }
 
     /// Ollama-style NDJSON: one line per chunk, chunked transfer encoding, `pause` between lines.
-    public static func ndjson(_ lines: [String], pause: Duration = .zero, path: String? = nil) -> Self {
+    package static func ndjson(_ lines: [String], pause: Duration = .zero, path: String? = nil) -> Self {
         Self(
             path: path, status: 200, headers: [("Content-Type", "application/x-ndjson")],
             steps: interleave(lines.map { .send(Data(($0 + "\n").utf8)) }, pause: pause), framing: .chunked)
     }
 
     /// OpenAI-style SSE: one `data:` event per payload, then `data: [DONE]`.
-    public static func sse(_ payloads: [String], pause: Duration = .zero, path: String? = nil, done: Bool = true) -> Self {
+    package static func sse(_ payloads: [String], pause: Duration = .zero, path: String? = nil, done: Bool = true) -> Self {
         let events = (payloads + (done ? ["[DONE]"] : [])).map { "data: \($0)\n\n" }
         return Self(
             path: path, status: 200,
@@ -27,12 +27,12 @@ extension ScriptedHTTPServer.Response {
     }
 
     /// Reads the request and never answers.
-    public static func silent(path: String? = nil) -> Self {
+    package static func silent(path: String? = nil) -> Self {
         Self(path: path, status: 200, headers: [], steps: [], framing: .chunked, isSilent: true)
     }
 
     /// This response, kept in the queue for every later matching request.
-    public var repeating: Self {
+    package var repeating: Self {
         var copy = self
         copy.isRepeating = true
         return copy

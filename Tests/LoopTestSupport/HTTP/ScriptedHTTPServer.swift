@@ -1,5 +1,5 @@
 import Dispatch
-public import Foundation
+package import Foundation
 import Synchronization
 
 /// A real HTTP/1.1 server on 127.0.0.1 (ephemeral port) that answers from a script.
@@ -8,24 +8,24 @@ import Synchronization
 /// sized or close-delimited framing, a dropped connection, or no answer at all) and reads back
 /// the requests the client sent. The clients under test go through the real URLSession stack,
 /// so what passes here passes against a real server speaking the same bytes.
-public final class ScriptedHTTPServer: Sendable {
+package final class ScriptedHTTPServer: Sendable {
     /// A request as the server received it.
-    public struct Request: Sendable {
-        public var method: String
-        public var path: String
+    package struct Request: Sendable {
+        package var method: String
+        package var path: String
         /// Header names in lower case.
-        public var headers: [String: String]
-        public var body: Data
-        public var receivedAt: ContinuousClock.Instant
+        package var headers: [String: String]
+        package var body: Data
+        package var receivedAt: ContinuousClock.Instant
 
         /// The body parsed as JSON (nil when it is not JSON).
-        public var json: Any? { try? JSONSerialization.jsonObject(with: body) }
+        package var json: Any? { try? JSONSerialization.jsonObject(with: body) }
         /// The body as an object, `[:]` when it is not one.
-        public var object: [String: Any] { json as? [String: Any] ?? [:] }
+        package var object: [String: Any] { json as? [String: Any] ?? [:] }
     }
 
     /// How the end of the body is marked.
-    public enum Framing: Sendable {
+    package enum Framing: Sendable {
         case chunked
         case contentLength
         /// No length; the server closes the connection after the body (HTTP/1.0 style).
@@ -33,7 +33,7 @@ public final class ScriptedHTTPServer: Sendable {
     }
 
     /// One thing the server does while writing a body.
-    public enum Step: Sendable {
+    package enum Step: Sendable {
         case send(Data)
         case pause(Duration)
         /// Waits (up to 5 s) until the test opens the gate.
@@ -44,19 +44,19 @@ public final class ScriptedHTTPServer: Sendable {
     }
 
     /// A scripted answer to one request.
-    public struct Response: Sendable {
+    package struct Response: Sendable {
         /// Only requests to this path get this response; nil matches any path.
-        public var path: String?
-        public var status: Int
-        public var headers: [(String, String)]
-        public var steps: [Step]
-        public var framing: Framing
+        package var path: String?
+        package var status: Int
+        package var headers: [(String, String)]
+        package var steps: [Step]
+        package var framing: Framing
         /// Read the request and never answer (to test timeouts).
-        public var isSilent: Bool = false
+        package var isSilent: Bool = false
         /// Stays in the queue after use.
-        public var isRepeating: Bool = false
+        package var isRepeating: Bool = false
 
-        public init(
+        package init(
             path: String?, status: Int, headers: [(String, String)], steps: [Step], framing: Framing,
             isSilent: Bool = false, isRepeating: Bool = false
         ) {
@@ -71,13 +71,13 @@ public final class ScriptedHTTPServer: Sendable {
     }
 
     /// A one-shot signal from the test to the server thread.
-    public final class Gate: Sendable {
+    package final class Gate: Sendable {
         private let semaphore = DispatchSemaphore(value: 0)
         private let state = Mutex<(isOpen: Bool, wasOpenInTime: Bool?)>((false, nil))
 
-        public init() {}
+        package init() {}
 
-        public func open() {
+        package func open() {
             let isFirst = state.withLock { state -> Bool in
                 defer { state.isOpen = true }
                 return !state.isOpen
@@ -86,7 +86,7 @@ public final class ScriptedHTTPServer: Sendable {
         }
 
         /// Whether the server found the gate open before its wait ran out (nil: never waited).
-        public var wasOpenInTime: Bool? { state.withLock { $0.wasOpenInTime } }
+        package var wasOpenInTime: Bool? { state.withLock { $0.wasOpenInTime } }
 
         /// Waits until the gate opens (true), 5 s pass or `isAbandoned` says to stop (false).
         func wait(isAbandoned: () -> Bool) -> Bool {
@@ -105,7 +105,7 @@ public final class ScriptedHTTPServer: Sendable {
     /// Starts listening on 127.0.0.1, on `port` (0: one the kernel picks; a fixed one lets a
     /// test bring a server "back" where clients expect it). `handler` answers the requests no
     /// scripted response matches (nil from it: a 418 naming the request).
-    public init(port: UInt16 = 0, handler: (@Sendable (Request) -> Response?)? = nil) throws {
+    package init(port: UInt16 = 0, handler: (@Sendable (Request) -> Response?)? = nil) throws {
         core = try ServerCore(port: port, handler: handler)
         let core = core
         Thread.detachNewThread { core.acceptLoop() }
@@ -113,24 +113,24 @@ public final class ScriptedHTTPServer: Sendable {
 
     deinit { core.stop() }
 
-    public var port: UInt16 { core.port }
+    package var port: UInt16 { core.port }
     /// `http://127.0.0.1:<port>`
-    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
+    package var baseURL: URL { URL(string: "http://127.0.0.1:\(port)") ?? URL(fileURLWithPath: "/") }
 
     /// Adds a response to the end of the script.
-    public func enqueue(_ response: Response) { core.script.withLock { $0.append(response) } }
+    package func enqueue(_ response: Response) { core.script.withLock { $0.append(response) } }
 
     /// The requests received so far, oldest first.
-    public var requests: [Request] { core.requests.withLock { $0 } }
+    package var requests: [Request] { core.requests.withLock { $0 } }
 
     /// How many connections have ended (closed by either side).
-    public var closedConnections: Int { core.closedConnections.load(ordering: .acquiring) }
+    package var closedConnections: Int { core.closedConnections.load(ordering: .acquiring) }
 
     /// Stops accepting and ends every open connection.
-    public func stop() { core.stop() }
+    package func stop() { core.stop() }
 
     /// A port on 127.0.0.1 where nothing listens (bound, read, closed).
-    public static func unusedPort() throws -> UInt16 {
+    package static func unusedPort() throws -> UInt16 {
         let core = try ServerCore(listening: false)
         defer { core.closeListener() }
         return core.port

@@ -81,10 +81,10 @@ final class ServerCore: Sendable {
     }
 }
 
-public enum ServerError: Error, CustomStringConvertible {
+package enum ServerError: Error, CustomStringConvertible {
     case socket(String, Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .socket(let call, let code): "\(call) failed: \(String(cString: strerror(code)))"
         }

@@ -4,9 +4,9 @@
 /// written atomically (temp file + rename) and echo `LOOP_TASK_ID`, `LOOP_ROUND` and
 /// `LOOP_RUN_ID`, as a real agent is told to, unless a test passes other values.
 /// `$STATE` is the test's scratch folder (prompts, pids, markers, counters).
-public enum AgentScript {
+package enum AgentScript {
     /// How a script treats a command that fails.
-    public enum Strictness: Sendable {
+    package enum Strictness: Sendable {
         /// `set -e`: the first failing command ends the agent with its status, so a broken
         /// fixture shows as a failed dispatch (the end-to-end tests' well-behaved agents).
         case stopOnError
@@ -15,12 +15,12 @@ public enum AgentScript {
         case runEveryLine
     }
 
-    public static func script(state: String, body: String, strictness: Strictness = .stopOnError) -> String {
+    package static func script(state: String, body: String, strictness: Strictness = .stopOnError) -> String {
         let options = strictness == .stopOnError ? "set -euo pipefail" : "set -uo pipefail"
         return "#!/usr/bin/env bash\n\(options)\nSTATE='\(state)'\n" + prelude + "\n# --- test body ---\n" + body + "\n"
     }
 
-    public static let prelude = #"""
+    package static let prelude = #"""
         # put FILE TEXT: write atomically, as a reader must never see half a report. The temp
         # name (`.<name>.agent-*`) is not the PM's (`.<name>.tmp-*`), so bus audits tell them apart.
         put() {
@@ -68,25 +68,25 @@ public enum AgentScript {
         """#
 
     /// Saves its prompt, changes work.txt and reports.
-    public static let goodWorker = """
+    package static let goodWorker = """
         keep_prompt
         change
         work_report
         """
 
-    public static let approve = """
+    package static let approve = """
         keep_prompt
         review_report approve
         """
 
     /// Requires changes in round 1 with a recognisable issue, approves from round 2 on.
-    public static func rejectOnceThenApprove(marker: String) -> String {
+    package static func rejectOnceThenApprove(marker: String) -> String {
         rejectUntil(round: 2, marker: marker)
     }
 
     /// Records `worker-started`, waits until the test creates `release` in the scratch folder
     /// (`TestRepo.releaseWorker()`), then works: a run held in its first dispatch.
-    public static let heldWorker = """
+    package static let heldWorker = """
         attempt worker >/dev/null
         record worker-started
         while [ ! -f "$STATE/release" ]; do sleep 0.05; done
@@ -95,11 +95,11 @@ public enum AgentScript {
         """
 
     /// Requires changes in round 1, approves from round 2 on: the two-round run of the crash matrix.
-    public static let rejectOnce = rejectOnceThenApprove(marker: "round one is never enough")
+    package static let rejectOnce = rejectOnceThenApprove(marker: "round one is never enough")
 
     /// Requires changes before round `round` (the issue names `marker`, or the round), approves
     /// from then on.
-    public static func rejectUntil(round: Int, marker: String = "not yet in round $LOOP_ROUND") -> String {
+    package static func rejectUntil(round: Int, marker: String = "not yet in round $LOOP_ROUND") -> String {
         """
         keep_prompt
         if [ "$LOOP_ROUND" -lt \(round) ]; then
@@ -110,14 +110,14 @@ public enum AgentScript {
         """
     }
 
-    public static let alwaysReject = """
+    package static let alwaysReject = """
         keep_prompt
         review_report changes_required "$(issue "still not good in round $LOOP_ROUND")"
         """
 
     /// On its first call records its pid and a grandchild's, then `ready`, and sleeps; works
     /// normally later. `ignoreTerm` makes both ignore SIGTERM.
-    public static func hangOnFirstCall(ignoreTerm: Bool = false, seconds: Int = 60) -> String {
+    package static func hangOnFirstCall(ignoreTerm: Bool = false, seconds: Int = 60) -> String {
         let trap = ignoreTerm ? "trap '' TERM" : ":"
         return """
             if [ "$(attempt worker)" -eq 1 ]; then

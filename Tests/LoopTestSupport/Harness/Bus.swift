@@ -2,26 +2,26 @@ import Foundation
 
 /// Reads a bus the way a script or CI job would: as plain JSON, by the documented key names;
 /// and lists what is wrong with it after a crash (torn files, temp files, stray run ids).
-public struct Bus {
+package struct Bus {
     /// Absolute path of the bus folder.
-    public let root: String
-    public let taskID: String
+    package let root: String
+    package let taskID: String
 
-    public init(_ repo: TestRepo) { self.init(root: repo.loopDir, taskID: repo.taskID) }
+    package init(_ repo: TestRepo) { self.init(root: repo.loopDir, taskID: repo.taskID) }
 
-    public init(root: String, taskID: String = "T-1") {
+    package init(root: String, taskID: String = "T-1") {
         self.root = root
         self.taskID = taskID
     }
 
-    public func path(_ name: String) -> String { name.hasPrefix("/") ? name : "\(root)/\(name)" }
+    package func path(_ name: String) -> String { name.hasPrefix("/") ? name : "\(root)/\(name)" }
 
-    public func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+    package func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
 
-    public func text(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
+    package func text(_ name: String) throws -> String { try String(contentsOfFile: path(name), encoding: .utf8) }
 
     /// A JSON object file.
-    public func object(_ name: String) throws -> [String: Any] {
+    package func object(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path(name)))
         guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw SetupFailure("\(name) is not a JSON object")
@@ -29,19 +29,19 @@ public struct Bus {
         return object
     }
 
-    public var state: [String: Any] { get throws { try object("state.json") } }
-    public var outcome: [String: Any] { get throws { try object("outcome.json") } }
+    package var state: [String: Any] { get throws { try object("state.json") } }
+    package var outcome: [String: Any] { get throws { try object("outcome.json") } }
     /// `state.json`'s phase, nil when there is no readable state.
-    public var phase: String? { (try? state)?["phase"] as? String }
+    package var phase: String? { (try? state)?["phase"] as? String }
     /// `state.json`'s run id, nil when there is no readable state.
-    public var runID: String? { (try? state)?["run_id"] as? String }
+    package var runID: String? { (try? state)?["run_id"] as? String }
 
     /// The rounds recorded in state.json.
-    public var rounds: [[String: Any]] { get throws { try state["rounds"] as? [[String: Any]] ?? [] } }
+    package var rounds: [[String: Any]] { get throws { try state["rounds"] as? [[String: Any]] ?? [] } }
 
     /// Each line of events.jsonl, parsed: none when there is no such file, an error when a
     /// line is not a JSON object.
-    public var events: [[String: Any]] {
+    package var events: [[String: Any]] {
         get throws {
             guard exists("events.jsonl") else { return [] }
             return try text("events.jsonl").split(separator: "\n").map { line in
@@ -54,26 +54,26 @@ public struct Bus {
     }
 
     /// Names of the events recorded, in order.
-    public var eventNames: [String] { get throws { try events.compactMap { $0["event"] as? String } } }
+    package var eventNames: [String] { get throws { try events.compactMap { $0["event"] as? String } } }
 
     // MARK: - Archive
 
     /// `archive/<task>/`: one folder per run id.
-    public func archivedRuns() -> [String] {
+    package func archivedRuns() -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: "\(root)/archive/\(taskID)")) ?? []).sorted()
     }
 
     /// The archive folder of one run (absolute).
-    public func archiveFolder(run: String) -> String { "\(root)/archive/\(taskID)/\(run)" }
+    package func archiveFolder(run: String) -> String { "\(root)/archive/\(taskID)/\(run)" }
 
     /// Files in the archive folder of one run, relative to it.
-    public func archivedFiles(run: String) -> [String] { files(under: archiveFolder(run: run)) }
+    package func archivedFiles(run: String) -> [String] { files(under: archiveFolder(run: run)) }
 
     // MARK: - Audit
 
     /// Files under `folder` (recursively; the bus root by default), relative to it, sorted.
     /// `worktrees/` is skipped: the agents' checkouts are not bus files.
-    public func files(under folder: String = "") -> [String] {
+    package func files(under folder: String = "") -> [String] {
         let base = folder.isEmpty ? root : path(folder)
         guard let enumerator = FileManager.default.enumerator(atPath: base) else { return [] }
         var found: [String] = []
@@ -93,7 +93,7 @@ public struct Bus {
     }
 
     /// `.json` / `.jsonl` files (archive included) that do not parse, or have a line that does not.
-    public func tornFiles() -> [String] {
+    package func tornFiles() -> [String] {
         files().filter { $0.hasSuffix(".json") || $0.hasSuffix(".jsonl") }.filter { relative in
             guard let data = FileManager.default.contents(atPath: "\(root)/\(relative)") else { return true }
             if relative.hasSuffix(".jsonl") {
@@ -106,7 +106,7 @@ public struct Bus {
     }
 
     /// Temp files of the PM's atomic writes (`.<name>.tmp-<pid>-<n>`) and write probes left behind.
-    public func tempLeftovers() -> [String] {
+    package func tempLeftovers() -> [String] {
         files().filter { relative in
             let name = (relative as NSString).lastPathComponent
             return name.contains(".tmp-") || name.hasPrefix(".write-probe-")
@@ -115,7 +115,7 @@ public struct Bus {
 
     /// Problems with `events.jsonl`: unparsable lines, lines without a run id, run ids other
     /// than `expectedRunIDs`.
-    public func eventProblems(expectedRunIDs: Set<String>) -> [String] {
+    package func eventProblems(expectedRunIDs: Set<String>) -> [String] {
         guard let all = try? events else { return ["events.jsonl has a line that does not parse"] }
         var problems: [String] = []
         let ids = Set(all.compactMap { $0["run_id"] as? String })

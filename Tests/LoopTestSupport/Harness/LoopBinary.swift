@@ -4,10 +4,10 @@ import Foundation
 ///
 /// The end-to-end and reliability tests run the real binary, never the libraries behind it,
 /// so a wiring mistake in `Sources/loop` or `LoopCLI` fails there.
-public enum LoopBinary {
+package enum LoopBinary {
     /// Absolute path of the built `loop`; `LOOP_TEST_BINARY` overrides it (e.g. an installed
     /// copy or a release build).
-    public static let path: String = {
+    package static let path: String = {
         if let override = ProcessInfo.processInfo.environment["LOOP_TEST_BINARY"], !override.isEmpty {
             return override
         }
@@ -21,7 +21,7 @@ public enum LoopBinary {
 
     /// The package root, found from this file's path
     /// (`Tests/LoopTestSupport/Harness/LoopBinary.swift`, four levels below it).
-    public static let packageRoot: String = URL(fileURLWithPath: #filePath)
+    package static let packageRoot: String = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().path
 

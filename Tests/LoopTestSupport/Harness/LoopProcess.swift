@@ -1,22 +1,22 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Foundation
+package import Foundation
 import LoopCore
 
 /// How a `loop` process ended and what it printed.
-public struct LoopResult: Sendable {
+package struct LoopResult: Sendable {
     /// The exit code, or 128 + n when it was killed by signal n.
-    public var exitCode: Int32
-    public var stdout: String
-    public var stderr: String
-    public var seconds: Double
+    package var exitCode: Int32
+    package var stdout: String
+    package var stderr: String
+    package var seconds: Double
 
     /// stdout then stderr.
-    public var output: String { stdout + "\n" + stderr }
+    package var output: String { stdout + "\n" + stderr }
 
     /// Non-empty stderr lines.
-    public var errorLines: [String] {
+    package var errorLines: [String] {
         stderr.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
     }
 }
@@ -26,7 +26,7 @@ public struct LoopResult: Sendable {
 ///
 /// Started through `bash -c 'echo $$ > pidfile; exec loop …'` so the test knows the PM's pid
 /// while it runs, to signal it or to kill its whole group.
-public final class LoopProcess: Sendable {
+package final class LoopProcess: Sendable {
     private let pidFile: String
     private let stdoutLines = Locked<[String]>([])
     private let stderrLines = Locked<[String]>([])
@@ -38,7 +38,7 @@ public final class LoopProcess: Sendable {
     ///     developer's shell cannot change what a test sees.
     ///   - unset: inherited variables to drop besides `LOOP_*`.
     ///   - limit: the test's safety net; the group is killed after it.
-    public init(
+    package init(
         _ arguments: [String], in directory: String, environment: [String: String] = [:], unset: [String] = [],
         limit: Duration = .seconds(90)
     ) {
@@ -72,17 +72,17 @@ public final class LoopProcess: Sendable {
     }
 
     /// Waits for the process to end.
-    public func wait() async throws -> LoopResult {
+    package func wait() async throws -> LoopResult {
         try await task.value
     }
 
     /// stdout and stderr printed so far.
-    public var outputSoFar: String {
+    package var outputSoFar: String {
         (stdoutLines.value + stderrLines.value).joined(separator: "\n")
     }
 
     /// The PM's pid (also its process group id).
-    public func pid() async throws -> pid_t {
+    package func pid() async throws -> pid_t {
         var found: pid_t?
         try await eventually("loop wrote its pid", timeout: .seconds(10)) {
             found = (try? String(contentsOfFile: pidFile, encoding: .utf8))
@@ -93,18 +93,18 @@ public final class LoopProcess: Sendable {
     }
 
     /// Sends `signal` to the PM alone (a terminal's Ctrl+C goes to the whole group instead).
-    public func send(_ signal: Int32) async throws {
+    package func send(_ signal: Int32) async throws {
         kill(try await pid(), signal)
     }
 
     /// SIGKILL to the PM's whole process group, as `kill -9 -<pgid>` does.
-    public func killGroup() async throws {
+    package func killGroup() async throws {
         kill(-(try await pid()), SIGKILL)
     }
 }
 
 /// Runs `loop <arguments>` in `directory` to its end.
-public func runLoop(
+package func runLoop(
     _ arguments: [String], in directory: String, environment: [String: String] = [:], unset: [String] = [],
     limit: Duration = .seconds(90)
 ) async throws -> LoopResult {

@@ -4,14 +4,14 @@
 import Foundation
 
 extension TestRepo {
-    public static let workerBackend = "test-worker"
-    public static let reviewerBackend = "test-reviewer"
+    package static let workerBackend = "test-worker"
+    package static let reviewerBackend = "test-reviewer"
 
     // MARK: - Task card and agents
 
     /// The loop-kit card format: the six fields and nothing else, plus `verify` and `extra`
     /// fields as JSON text, in `<loopDir>/task_card.json`.
-    public func writeCard(taskID: String? = nil, verify: [String]? = nil, extra: String = "", loopDir: String = ".loop")
+    package func writeCard(taskID: String? = nil, verify: [String]? = nil, extra: String = "", loopDir: String = ".loop")
         throws
     {
         var fields = [
@@ -31,7 +31,7 @@ extension TestRepo {
 
     /// Writes an agent script (the prelude of `AgentScript`, then `body`) and returns its path.
     @discardableResult
-    public func agent(_ name: String, _ body: String) throws -> String {
+    package func agent(_ name: String, _ body: String) throws -> String {
         let file = "\(agents)/\(name)"
         let script = AgentScript.script(state: scratch, body: body, strictness: agentStrictness)
         try Data(script.utf8).write(to: URL(fileURLWithPath: file))
@@ -42,7 +42,7 @@ extension TestRepo {
     /// Writes worker and reviewer scripts and registers them in `<loopDir>/config.yaml` as the
     /// `test-worker` and `test-reviewer` command backends, each with `extra` YAML lines
     /// (`workerExtra` for the worker only).
-    public func useAgents(
+    package func useAgents(
         worker: String = AgentScript.goodWorker, reviewer: String = AgentScript.approve, extra: [String] = [],
         workerExtra: [String] = [], loopDir: String = ".loop"
     ) throws {
@@ -54,7 +54,7 @@ extension TestRepo {
     }
 
     /// Appends a `command` backend to the `backends:` map `loop init` wrote in `<loopDir>/config.yaml`.
-    public func addBackend(_ name: String, command: [String], extra: [String] = [], loopDir: String = ".loop") throws {
+    package func addBackend(_ name: String, command: [String], extra: [String] = [], loopDir: String = ".loop") throws {
         var text = try read("\(loopDir)/config.yaml")
         if !text.hasSuffix("\n") { text += "\n" }
         text += "  \(name):\n    command: [\(command.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
@@ -63,7 +63,7 @@ extension TestRepo {
     }
 
     /// Sets a top-level option in `<loopDir>/config.yaml`, replacing the line `loop init` wrote.
-    public func setOption(_ key: String, _ value: String, loopDir: String = ".loop") throws {
+    package func setOption(_ key: String, _ value: String, loopDir: String = ".loop") throws {
         var lines = try read("\(loopDir)/config.yaml").components(separatedBy: "\n")
         if let index = lines.firstIndex(where: { $0.hasPrefix("\(key):") }) {
             lines[index] = "\(key): \(value)"
@@ -76,7 +76,7 @@ extension TestRepo {
     // MARK: - Running loop
 
     /// `loop run --auto-dispatch` with the test backends and short timeouts, plus `arguments`.
-    public static func runArguments(_ arguments: [String] = []) -> [String] {
+    package static func runArguments(_ arguments: [String] = []) -> [String] {
         [
             "run", "--auto-dispatch", "--worker-backend", workerBackend, "--reviewer-backend", reviewerBackend,
             "--dispatch-retry-base-sec", "1", "--artifact-timeout", "2",
@@ -84,14 +84,14 @@ extension TestRepo {
     }
 
     /// Runs `loop run` (auto-dispatch, test backends) to its end.
-    public func run(_ arguments: [String] = [], environment: [String: String] = [:], limit: Duration = .seconds(90))
+    package func run(_ arguments: [String] = [], environment: [String: String] = [:], limit: Duration = .seconds(90))
         async throws -> LoopResult
     {
         try await runLoop(Self.runArguments(arguments), in: path, environment: environment, limit: limit)
     }
 
     /// Starts `loop run` (auto-dispatch, test backends) in the background.
-    public func start(_ arguments: [String] = [], environment: [String: String] = [:], limit: Duration = .seconds(90))
+    package func start(_ arguments: [String] = [], environment: [String: String] = [:], limit: Duration = .seconds(90))
         -> LoopProcess
     {
         LoopProcess(Self.runArguments(arguments), in: path, environment: environment, limit: limit)
@@ -99,7 +99,7 @@ extension TestRepo {
 
     /// Starts `loop run` (auto-dispatch, test backends) and returns once an agent has recorded
     /// `marker` in the scratch folder (`ready` for `AgentScript.hangOnFirstCall`).
-    public func start(_ arguments: [String] = [], waitingFor marker: String) async throws -> LoopProcess {
+    package func start(_ arguments: [String] = [], waitingFor marker: String) async throws -> LoopProcess {
         let run = start(arguments)
         try await eventually("an agent recorded \(marker)") { hasMarker(marker) }
         return run
@@ -107,24 +107,24 @@ extension TestRepo {
 
     /// Writes the default card and starts `loop run` with `AgentScript.heldWorker`; returns once
     /// the worker runs. The run stays in its first dispatch until `releaseWorker()`.
-    public func startHeldRun() async throws -> LoopProcess {
+    package func startHeldRun() async throws -> LoopProcess {
         try writeCard()
         try useAgents(worker: AgentScript.heldWorker)
         return try await start(waitingFor: "worker-started")
     }
 
     /// Lets the worker of `startHeldRun()` go on.
-    public func releaseWorker() throws {
+    package func releaseWorker() throws {
         try Data().write(to: URL(fileURLWithPath: scratchFile("release")))
     }
 
     /// Runs any `loop` command in the repository.
-    public func loop(_ arguments: String...) async throws -> LoopResult {
+    package func loop(_ arguments: String...) async throws -> LoopResult {
         try await loop(arguments)
     }
 
     /// Runs any `loop` command in the repository, with `environment` added.
-    public func loop(_ arguments: [String], environment: [String: String] = [:]) async throws -> LoopResult {
+    package func loop(_ arguments: [String], environment: [String: String] = [:]) async throws -> LoopResult {
         try await runLoop(arguments, in: path, environment: environment)
     }
 }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
     import Glibc
 #endif
-public import Foundation
+package import Foundation
 import LoopCore
 
 /// A temporary git repository for one test, with `.loop/` laid down by the real `loop init`
@@ -11,22 +11,22 @@ import LoopCore
 /// scripts and `<root>/scratch` what they record (prompts, pids, attempt counters). When the
 /// value is released, every process still carrying a bus under `<root>` in `LOOP_BUS_DIR` is
 /// killed and the folder removed.
-public final class TestRepo: Sendable {
+package final class TestRepo: Sendable {
     /// The temporary folder holding everything.
-    public let root: String
+    package let root: String
     /// The repository (and the cwd of every `loop` run).
-    public let path: String
+    package let path: String
     /// Where agents record what they saw (`$STATE` in the scripts).
-    public let scratch: String
+    package let scratch: String
     /// Where the agent scripts are written.
-    public let agents: String
+    package let agents: String
     /// The task id of the default task card.
-    public let taskID: String
+    package let taskID: String
     /// How the agent scripts written for this repository treat a failing command.
-    public let agentStrictness: AgentScript.Strictness
+    package let agentStrictness: AgentScript.Strictness
 
     /// The default bus.
-    public var loopDir: String { path + "/.loop" }
+    package var loopDir: String { path + "/.loop" }
 
     private init(root: String, taskID: String, agentStrictness: AgentScript.Strictness) {
         self.root = root
@@ -44,7 +44,7 @@ public final class TestRepo: Sendable {
     ///   - git: false for a plain folder (preflight tests).
     ///   - commit: false for a repository without any commit.
     ///   - initLoop: false to skip `loop init`.
-    public static func make(
+    package static func make(
         agents: AgentScript.Strictness = .stopOnError, git: Bool = true, commit: Bool = true, initLoop: Bool = true,
         taskID: String = "T-1", parent: String = NSTemporaryDirectory()
     ) async throws -> TestRepo {
@@ -80,7 +80,7 @@ public final class TestRepo: Sendable {
 
     /// Kills every process whose `LOOP_BUS_DIR` lies under `prefix` (agents a PM left behind,
     /// on any of the buses a test made).
-    public static func killProcesses(underBus prefix: String) {
+    package static func killProcesses(underBus prefix: String) {
         let me = getpid()
         for entry in ProcessControl.processes() where entry.pid != me && entry.state != "Z" {
             guard let environ = FileManager.default.contents(atPath: "/proc/\(entry.pid)/environ") else { continue }
@@ -96,34 +96,34 @@ public final class TestRepo: Sendable {
     // MARK: - Files
 
     /// A path starting with `/` as it is, otherwise relative to the repository.
-    public func absolute(_ file: String) -> String {
+    package func absolute(_ file: String) -> String {
         file.hasPrefix("/") ? file : "\(path)/\(file)"
     }
 
     /// Writes `text` to `file` (see `absolute`), making folders as needed.
-    public func write(_ file: String, _ text: String) throws {
+    package func write(_ file: String, _ text: String) throws {
         let url = URL(fileURLWithPath: absolute(file))
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: url)
     }
 
     /// The text of `file` (see `absolute`).
-    public func read(_ file: String) throws -> String {
+    package func read(_ file: String) throws -> String {
         try String(contentsOfFile: absolute(file), encoding: .utf8)
     }
 
-    public func exists(_ file: String) -> Bool {
+    package func exists(_ file: String) -> Bool {
         FileManager.default.fileExists(atPath: absolute(file))
     }
 
     /// A file under the scratch folder the agents write to.
-    public func scratchFile(_ name: String) -> String { "\(scratch)/\(name)" }
+    package func scratchFile(_ name: String) -> String { "\(scratch)/\(name)" }
 
     /// Whether an agent recorded `name` in the scratch folder.
-    public func hasMarker(_ name: String) -> Bool { FileManager.default.fileExists(atPath: scratchFile(name)) }
+    package func hasMarker(_ name: String) -> Bool { FileManager.default.fileExists(atPath: scratchFile(name)) }
 
     /// A pid an agent recorded in the scratch folder.
-    public func recordedPID(_ name: String) throws -> pid_t {
+    package func recordedPID(_ name: String) throws -> pid_t {
         let text = try String(contentsOfFile: scratchFile(name), encoding: .utf8)
         guard let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw SetupFailure("\(name) holds no pid: \(text)")
@@ -135,12 +135,12 @@ public final class TestRepo: Sendable {
 
     /// Runs git in the repository and returns stdout, trimmed; throws on a non-zero exit.
     @discardableResult
-    public func git(_ arguments: String...) async throws -> String {
+    package func git(_ arguments: String...) async throws -> String {
         try await git(arguments)
     }
 
     @discardableResult
-    public func git(_ arguments: [String], in directory: String? = nil) async throws -> String {
+    package func git(_ arguments: [String], in directory: String? = nil) async throws -> String {
         let result = try await ProcessRunner.capture(["git"] + arguments, in: directory ?? path)
         guard result.exitCode == 0 else {
             throw SetupFailure("git \(arguments.joined(separator: " ")) failed: \(result.stderr)")
@@ -149,7 +149,7 @@ public final class TestRepo: Sendable {
     }
 
     /// Commits on `loop/<task>` that `main` does not have.
-    public func taskCommits(task: String? = nil) async throws -> Int {
+    package func taskCommits(task: String? = nil) async throws -> Int {
         Int(try await git("rev-list", "--count", "main..loop/\(task ?? taskID)")) ?? -1
     }
 }

@@ -1,20 +1,20 @@
 /// A condition `eventually` waited for did not come true in time.
-public struct TimedOut: Error, CustomStringConvertible {
-    public var what: String
-    public var description: String { "timed out waiting until \(what)" }
+package struct TimedOut: Error, CustomStringConvertible {
+    package var what: String
+    package var description: String { "timed out waiting until \(what)" }
 
-    public init(what: String) { self.what = what }
+    package init(what: String) { self.what = what }
 }
 
 /// A failure of the test's own setup (a fixture that could not be made, a file that is not
 /// what the harness expects), as opposed to a failed expectation.
-public struct SetupFailure: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct SetupFailure: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Polls `condition` every 25 ms until it holds; throws `TimedOut` after `timeout`.
-public func eventually(
+package func eventually(
     _ what: String, timeout: Duration = .seconds(20), _ condition: () throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import LoopCore
 
 /// Why a call to a model server failed, as one line that says what to do.
@@ -6,7 +6,7 @@ import LoopCore
 /// Messages name the server URL (without credentials) and quote the server's own message
 /// where it sent one; an API key never appears in them. `RetryingChatModel` retries
 /// `rateLimited`, `serverFailed`, `connectionLost` and `rejected` with 408, nothing else.
-public enum ModelError: LocalizedError, Sendable, Equatable {
+package enum ModelError: LocalizedError, Sendable, Equatable {
     /// Nothing accepts connections at the endpoint (refused, unknown host).
     case serverUnreachable(endpoint: String)
     /// The server does not have the model; `available` is what it listed (maybe empty).
@@ -32,7 +32,7 @@ public enum ModelError: LocalizedError, Sendable, Equatable {
     /// `RetryingChatModel` gave up; `last` is the final attempt's error.
     indirect case retriesExhausted(attempts: Int, last: ModelError)
 
-    public var errorDescription: String? {
+    package var errorDescription: String? {
         switch self {
         case .serverUnreachable(let endpoint):
             "No model server answers at \(endpoint). Start one (`ollama serve`, or `scripts/local-model start` in the loop source checkout) "
@@ -77,7 +77,7 @@ public enum ModelError: LocalizedError, Sendable, Equatable {
     }
 
     /// Whether another attempt may succeed: rate limits, 5xx, 408 and broken connections.
-    public var isRetryable: Bool {
+    package var isRetryable: Bool {
         switch self {
         case .rateLimited, .serverFailed, .connectionLost: true
         case .rejected(let status, _, _): status == 408

@@ -1,4 +1,4 @@
-public import Foundation
+package import Foundation
 
 extension OllamaClient {
     /// The server URL an `OLLAMA_HOST` value names, read the way the `ollama` CLI reads it.
@@ -9,7 +9,7 @@ extension OllamaClient {
     /// around the value are dropped. Unlike Ollama, an empty or unspecified host (`:11434`,
     /// `0.0.0.0`, `::`) means loopback, since those are bind addresses rather than places to
     /// connect to. Nil or empty gives `http://127.0.0.1:11434`.
-    public static func resolveHost(_ value: String?) -> URL {
+    package static func resolveHost(_ value: String?) -> URL {
         let fallback = URL(string: "http://127.0.0.1:11434") ?? URL(fileURLWithPath: "/")
         let trimmed = (value ?? "").trimmingCharacters(in: .whitespaces)
             .trimmingCharacters(in: CharacterSet(charactersIn: "\"'")).trimmingCharacters(in: .whitespaces)

@@ -1,5 +1,5 @@
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
 import LoopCore
 
 /// A `ChatModel` speaking Ollama's native API (`/api/chat`, `/api/tags`, `/api/show`).
@@ -7,11 +7,11 @@ import LoopCore
 /// The native API rather than Ollama's `/v1` because only it reaches `options.num_ctx`,
 /// `keep_alive` and `format` with a JSON schema, which small local models need to stay on
 /// the rails. Wrap it in `RetryingChatModel` for retries.
-public struct OllamaClient: ChatModel {
+package struct OllamaClient: ChatModel {
     /// Context window asked for when a request does not say (`options.num_ctx`).
-    public static let defaultContextLength = 8192
+    package static let defaultContextLength = 8192
     /// How long Ollama keeps the model loaded after a call, when a request does not say.
-    public static let defaultKeepAlive = "30m"
+    package static let defaultKeepAlive = "30m"
 
     private let connection: ModelConnection
     private let encoder: OllamaRequestEncoder
@@ -21,7 +21,7 @@ public struct OllamaClient: ChatModel {
     ///   - timeouts: waits for the first byte and between chunks.
     ///   - contextLength: `num_ctx` for requests without a `contextLength`.
     ///   - keepAlive: `keep_alive` for requests without one.
-    public init(
+    package init(
         baseURL: URL = OllamaClient.resolveHost(nil), timeouts: ModelTimeouts = ModelTimeouts(),
         contextLength: Int = OllamaClient.defaultContextLength, keepAlive: String = OllamaClient.defaultKeepAlive,
         logger: Logger = Logger(label: "loop.agent.ollama")
@@ -31,18 +31,18 @@ public struct OllamaClient: ChatModel {
     }
 
     /// A client for the server `OLLAMA_HOST` in `environment` names (default `http://127.0.0.1:11434`).
-    public init(environment: [String: String], timeouts: ModelTimeouts = ModelTimeouts()) {
+    package init(environment: [String: String], timeouts: ModelTimeouts = ModelTimeouts()) {
         self.init(baseURL: Self.resolveHost(environment["OLLAMA_HOST"]), timeouts: timeouts)
     }
 
-    public var provider: String { "ollama" }
-    public var endpoint: String { connection.endpoint }
+    package var provider: String { "ollama" }
+    package var endpoint: String { connection.endpoint }
 
     /// Sends `request` to `/api/chat`; with `request.stream`, `onToken` gets each text fragment.
     ///
     /// - Throws: `ModelError` (an unknown model lists the models the server has), or
     ///   `CancellationError` when the calling task is cancelled (the request is cancelled too).
-    public func chat(_ request: ChatRequest, onToken: @escaping @Sendable (String) -> Void) async throws
+    package func chat(_ request: ChatRequest, onToken: @escaping @Sendable (String) -> Void) async throws
         -> ChatResponse
     {
         let body = try encoder.body(for: request)
@@ -74,7 +74,7 @@ public struct OllamaClient: ChatModel {
     }
 
     /// The names of the models the server has (`GET /api/tags`); also the health check.
-    public func listModels() async throws -> [String] {
+    package func listModels() async throws -> [String] {
         let value = try await connection.json("GET", connection.url("api/tags"))
         guard let models = value["models"]?.arrayValue else {
             throw connection.translator.badResponse(expected: "Ollama's model list", got: "\(value)")
@@ -87,7 +87,7 @@ public struct OllamaClient: ChatModel {
     /// The context length is the model's trained maximum (`model_info["<arch>.context_length"]`),
     /// not what the server runs it with; `supportsTools` is nil on servers too old to list
     /// `capabilities`.
-    public func modelInfo(_ name: String) async throws -> ModelInfo {
+    package func modelInfo(_ name: String) async throws -> ModelInfo {
         let value: JSONValue
         do {
             value = try await connection.json(

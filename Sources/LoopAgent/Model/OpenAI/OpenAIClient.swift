@@ -1,5 +1,5 @@
-public import Foundation
-public import Logging
+package import Foundation
+package import Logging
 import LoopCore
 
 /// A `ChatModel` for OpenAI-compatible servers: llama.cpp's server, vLLM, LM Studio, and
@@ -8,9 +8,9 @@ import LoopCore
 /// Streams `POST {base}/chat/completions` as server-sent events. The API key (if any) goes
 /// only into the `Authorization` header; it is never logged and is removed from error
 /// messages even when a server echoes it. Wrap it in `RetryingChatModel` for retries.
-public struct OpenAIClient: ChatModel {
+package struct OpenAIClient: ChatModel {
     /// Where llama.cpp's server listens by default.
-    public static let defaultBaseURL = "http://127.0.0.1:8080/v1"
+    package static let defaultBaseURL = "http://127.0.0.1:8080/v1"
 
     private let connection: ModelConnection
     private let encoder = OpenAIRequestEncoder()
@@ -19,7 +19,7 @@ public struct OpenAIClient: ChatModel {
     ///   - baseURL: the API root including `/v1`, e.g. `http://127.0.0.1:8080/v1`.
     ///   - apiKey: sent as `Authorization: Bearer <key>`; nil or empty sends none.
     ///   - timeouts: waits for the first byte and between chunks.
-    public init(
+    package init(
         baseURL: URL = OpenAIClient.resolveBaseURL(nil), apiKey: String? = nil,
         timeouts: ModelTimeouts = ModelTimeouts(), logger: Logger = Logger(label: "loop.agent.openai")
     ) {
@@ -27,7 +27,7 @@ public struct OpenAIClient: ChatModel {
     }
 
     /// A client for `OPENAI_BASE_URL` and `OPENAI_API_KEY` in `environment`.
-    public init(environment: [String: String], timeouts: ModelTimeouts = ModelTimeouts()) {
+    package init(environment: [String: String], timeouts: ModelTimeouts = ModelTimeouts()) {
         self.init(
             baseURL: Self.resolveBaseURL(environment["OPENAI_BASE_URL"]), apiKey: environment["OPENAI_API_KEY"],
             timeouts: timeouts)
@@ -35,7 +35,7 @@ public struct OpenAIClient: ChatModel {
 
     /// The API root an `OPENAI_BASE_URL` value names; nil, empty or unparsable gives
     /// `http://127.0.0.1:8080/v1`. A value without a scheme gets `http://`; a trailing slash is dropped.
-    public static func resolveBaseURL(_ value: String?) -> URL {
+    package static func resolveBaseURL(_ value: String?) -> URL {
         let fallback = URL(string: defaultBaseURL) ?? URL(fileURLWithPath: "/")
         var text = (value ?? "").trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else { return fallback }
@@ -45,15 +45,15 @@ public struct OpenAIClient: ChatModel {
         return url
     }
 
-    public var provider: String { "openai" }
-    public var endpoint: String { connection.endpoint }
+    package var provider: String { "openai" }
+    package var endpoint: String { connection.endpoint }
 
     /// Sends `request` to `{base}/chat/completions`; with `request.stream`, `onToken` gets each
     /// text fragment as it arrives.
     ///
     /// - Throws: `ModelError` (an unknown model lists the models the server has), or
     ///   `CancellationError` when the calling task is cancelled (the request is cancelled too).
-    public func chat(_ request: ChatRequest, onToken: @escaping @Sendable (String) -> Void) async throws
+    package func chat(_ request: ChatRequest, onToken: @escaping @Sendable (String) -> Void) async throws
         -> ChatResponse
     {
         let body = try encoder.body(for: request)
@@ -106,7 +106,7 @@ public struct OpenAIClient: ChatModel {
     }
 
     /// The model ids the server offers (`GET {base}/models`); also the health check.
-    public func listModels() async throws -> [String] {
+    package func listModels() async throws -> [String] {
         let value = try await connection.json("GET", connection.url("models"))
         guard let models = value["data"]?.arrayValue else {
             throw connection.translator.badResponse(expected: "an OpenAI model list", got: "\(value)")
@@ -121,7 +121,7 @@ public struct OpenAIClient: ChatModel {
     /// the context length is nil. `supportsTools` is always nil: the API cannot tell.
     ///
     /// - Throws: `ModelError` when the server cannot be reached or fails (5xx).
-    public func modelInfo(_ name: String) async throws -> ModelInfo {
+    package func modelInfo(_ name: String) async throws -> ModelInfo {
         var root = connection.baseURL
         if root.lastPathComponent == "v1" { root = root.deletingLastPathComponent() }
         let props: JSONValue?

@@ -3,14 +3,14 @@
 /// Backoff doubles from `baseDelay` up to `maxDelay`. A server's `Retry-After` is honoured
 /// as given, unless it asks for more than `maxRetryAfter`: then waiting is pointless for an
 /// agent in a loop, and the call fails at once saying how long the server wants.
-public struct RetryPolicy: Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
     /// Attempts in total, the first included (1 = no retries).
-    public var maxAttempts: Int
-    public var baseDelay: Duration
-    public var maxDelay: Duration
-    public var maxRetryAfter: Duration
+    package var maxAttempts: Int
+    package var baseDelay: Duration
+    package var maxDelay: Duration
+    package var maxRetryAfter: Duration
 
-    public init(
+    package init(
         maxAttempts: Int = 4, baseDelay: Duration = .seconds(1), maxDelay: Duration = .seconds(30),
         maxRetryAfter: Duration = .seconds(120)
     ) {
@@ -22,7 +22,7 @@ public struct RetryPolicy: Sendable, Equatable {
 
     /// The wait before attempt `attempt + 1` after `error` ended attempt `attempt` (1-based),
     /// or nil when there should be no further attempt.
-    public func delay(after error: ModelError, attempt: Int) -> Duration? {
+    package func delay(after error: ModelError, attempt: Int) -> Duration? {
         guard error.isRetryable, attempt < maxAttempts else { return nil }
         if case .rateLimited(let retryAfter?, _, _) = error {
             return retryAfter <= maxRetryAfter ? retryAfter : nil

@@ -1,16 +1,16 @@
 import Foundation
-public import Logging
+package import Logging
 import LoopCore
 
 /// What `RetryingChatModel` tells its caller before it tries again.
-public struct RetryNotice: Sendable, Equatable {
+package struct RetryNotice: Sendable, Equatable {
     /// The attempt that failed (1-based).
-    public var failedAttempt: Int
+    package var failedAttempt: Int
     /// How long it waits before the next attempt.
-    public var delay: Duration
-    public var error: ModelError
+    package var delay: Duration
+    package var error: ModelError
 
-    public init(failedAttempt: Int, delay: Duration, error: ModelError) {
+    package init(failedAttempt: Int, delay: Duration, error: ModelError) {
         self.failedAttempt = failedAttempt
         self.delay = delay
         self.error = error
@@ -29,13 +29,13 @@ public struct RetryNotice: Sendable, Equatable {
 /// its line). The returned `ChatResponse` holds only the successful attempt's content,
 /// tool calls and usage; its `wallTime` covers all attempts and waits, its
 /// `timeToFirstToken` is the successful attempt's.
-public struct RetryingChatModel: ChatModel {
-    public let base: any ChatModel
-    public let policy: RetryPolicy
+package struct RetryingChatModel: ChatModel {
+    package let base: any ChatModel
+    package let policy: RetryPolicy
     private let onRetry: @Sendable (RetryNotice) -> Void
     private let logger: Logger
 
-    public init(
+    package init(
         _ base: any ChatModel, policy: RetryPolicy = RetryPolicy(),
         logger: Logger = Logger(label: "loop.agent.retry"),
         onRetry: @escaping @Sendable (RetryNotice) -> Void = { _ in }
@@ -46,14 +46,14 @@ public struct RetryingChatModel: ChatModel {
         self.onRetry = onRetry
     }
 
-    public var provider: String { base.provider }
-    public var endpoint: String { base.endpoint }
+    package var provider: String { base.provider }
+    package var endpoint: String { base.endpoint }
 
     /// `base.chat`, retried per `policy`.
     ///
     /// - Throws: the first error that should not be retried, or
     ///   `ModelError.retriesExhausted` with the last error once `policy.maxAttempts` ran out.
-    public func chat(_ request: ChatRequest, onToken: @escaping @Sendable (String) -> Void) async throws
+    package func chat(_ request: ChatRequest, onToken: @escaping @Sendable (String) -> Void) async throws
         -> ChatResponse
     {
         let start = ContinuousClock.now
@@ -62,11 +62,11 @@ public struct RetryingChatModel: ChatModel {
         return response
     }
 
-    public func listModels() async throws -> [String] {
+    package func listModels() async throws -> [String] {
         try await retrying { try await base.listModels() }
     }
 
-    public func modelInfo(_ name: String) async throws -> ModelInfo {
+    package func modelInfo(_ name: String) async throws -> ModelInfo {
         try await retrying { try await base.modelInfo(name) }
     }
 

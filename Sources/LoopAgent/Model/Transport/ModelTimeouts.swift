@@ -5,14 +5,14 @@
 /// not deadlines for the whole answer, and the first chat with each model gets a longer one.
 /// A request sent with `stream: false` gets no byte until the whole answer is ready, so its
 /// generation must fit in the first-byte wait; prefer streaming.
-public struct ModelTimeouts: Sendable, Equatable {
+package struct ModelTimeouts: Sendable, Equatable {
     /// Longest wait for an answer to start, and longest silence in the middle of one.
-    public var request: Duration
+    package var request: Duration
     /// Longest wait for the first chat with a model to start answering (it may load the model);
     /// never shorter than `request`.
-    public var firstRequest: Duration
+    package var firstRequest: Duration
 
-    public init(request: Duration = .seconds(300), firstRequest: Duration = .seconds(900)) {
+    package init(request: Duration = .seconds(300), firstRequest: Duration = .seconds(900)) {
         self.request = request
         self.firstRequest = max(firstRequest, request)
     }

@@ -22,27 +22,27 @@ import Foundation
 /// worktree the git folder it points to and the repository's common git folder, are bound
 /// read-only. `git status`, `diff` and `log` work (with `GIT_OPTIONAL_LOCKS=0`); `git commit`
 /// fails. The PM commits whatever the worker leaves, so the worker can never rewrite history.
-public struct BubblewrapCommand: Sendable {
-    public var bwrapPath: String
-    public var shellPath: String
-    public var workspace: String
-    public var environment: [String: String]
+package struct BubblewrapCommand: Sendable {
+    package var bwrapPath: String
+    package var shellPath: String
+    package var workspace: String
+    package var environment: [String: String]
     /// Host paths to hide when they lie under a bound folder (folders get an empty tmpfs,
     /// files become `/dev/null`).
-    public var hiddenPaths: [String]
+    package var hiddenPaths: [String]
     /// Largest file a command may write, and the size of its `/tmp`.
-    public var maxFileBytes: Int
+    package var maxFileBytes: Int
     /// Keep the host's network (external agent CLIs, `verify_network: true`).
-    public var allowsNetwork: Bool
+    package var allowsNetwork: Bool
     /// Folders besides the workspace the command may write (the bus, an agent's config folder).
-    public var writablePaths: [String]
+    package var writablePaths: [String]
     /// The read-only system folders.
-    public var mounts: SandboxMounts
+    package var mounts: SandboxMounts
     /// Start from an empty environment and set `environment` (`--clearenv`). False keeps the
     /// environment bwrap itself is given, so credentials an agent CLI needs never appear in argv.
-    public var clearsEnvironment: Bool
+    package var clearsEnvironment: Bool
 
-    public init(
+    package init(
         bwrapPath: String, shellPath: String, workspace: String, environment: [String: String],
         hiddenPaths: [String] = [], maxFileBytes: Int = 1 << 30, allowsNetwork: Bool = false,
         writablePaths: [String] = [], mounts: SandboxMounts? = nil, clearsEnvironment: Bool = true
@@ -60,12 +60,12 @@ public struct BubblewrapCommand: Sendable {
     }
 
     /// The argv: `bwrap <options> -- bash -c <command>` under the file-size limit.
-    public func arguments(for command: String) -> [String] {
+    package func arguments(for command: String) -> [String] {
         arguments(running: [shellPath] + Self.limitedShellArguments(command, maxFileBytes: maxFileBytes))
     }
 
     /// The argv: `bwrap <options> -- <program...>` (no shell, no file-size limit).
-    public func arguments(running program: [String]) -> [String] {
+    package func arguments(running program: [String]) -> [String] {
         var arguments = [bwrapPath]
         // Every namespace (user, ipc, pid, net, uts, cgroup); the network only on request.
         arguments += ["--unshare-all"]
@@ -160,20 +160,20 @@ public struct BubblewrapCommand: Sendable {
 
     /// `-c <script> loop-shell <command>`: sets the file-size limit, then runs `command` in
     /// the same shell (`eval`), so the limit holds for everything it starts.
-    public static func limitedShellArguments(_ command: String, maxFileBytes: Int) -> [String] {
+    package static func limitedShellArguments(_ command: String, maxFileBytes: Int) -> [String] {
         let blocks = max(1, maxFileBytes / 1024)  // bash counts `ulimit -f` in 1024-byte blocks
         return ["-c", "ulimit -f \(blocks) || exit 126; eval \"$1\"", "loop-shell", command]
     }
 
     /// The argv of a minimal sandbox that runs `true`: proves bubblewrap works here.
-    public static func probeArguments(bwrapPath: String) -> [String] {
+    package static func probeArguments(bwrapPath: String) -> [String] {
         BubblewrapCommand(
             bwrapPath: bwrapPath, shellPath: "/bin/sh", workspace: "/tmp", environment: [:], maxFileBytes: 1 << 20
         ).arguments(running: ["/bin/sh", "-c", "true"])
     }
 
     /// Credential locations under `home` that commands never need to read.
-    public static func defaultHiddenPaths(home: String?) -> [String] {
+    package static func defaultHiddenPaths(home: String?) -> [String] {
         guard let home, home.hasPrefix("/"), home != "/" else { return [] }
         let names = [
             ".ssh", ".gnupg", ".aws", ".azure", ".kube", ".docker", ".netrc", ".git-credentials", ".npmrc",

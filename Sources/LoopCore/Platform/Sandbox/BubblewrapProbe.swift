@@ -4,18 +4,18 @@ import Foundation
 ///
 /// A broken install is found before the run, not at the worker's first command or the
 /// first verify.
-public enum BubblewrapProbe {
+package enum BubblewrapProbe {
     /// A working `bwrap`, or why there is none.
-    public enum Result: Sendable, Equatable {
+    package enum Result: Sendable, Equatable {
         case usable(path: String)
         case unusable(problem: String)
     }
 
     /// The one-line install hint used wherever bubblewrap is missing.
-    public static let installHint = "install bubblewrap (apt-get install bubblewrap, dnf install bubblewrap)"
+    package static let installHint = "install bubblewrap (apt-get install bubblewrap, dnf install bubblewrap)"
 
     /// Looks up `bwrap` (`explicitPath`, else `PATH`) and starts a probe sandbox.
-    public static func detect(explicitPath: String? = nil) async -> Result {
+    package static func detect(explicitPath: String? = nil) async -> Result {
         guard let bwrap = explicitPath ?? Preflight.findOnPath("bwrap") else {
             return .unusable(problem: "bubblewrap (bwrap) is not installed")
         }

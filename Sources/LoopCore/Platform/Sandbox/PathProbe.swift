@@ -8,9 +8,9 @@
 ///
 /// The sandbox must see a symlink as a symlink (`/bin -> usr/bin` is recreated as a link,
 /// not bound as a folder), which Foundation's `FileManager` hides.
-public enum PathProbe {
+package enum PathProbe {
     /// What a path names, without following a final symlink.
-    public enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case regular
         case directory
         case symlink
@@ -19,7 +19,7 @@ public enum PathProbe {
     }
 
     /// `lstat(2)` of `path`: `.missing` when it does not exist (or cannot be examined).
-    public static func kind(_ path: String) -> Kind {
+    package static func kind(_ path: String) -> Kind {
         var buffer = stat()
         guard lstat(path, &buffer) == 0 else { return .missing }
         switch buffer.st_mode & S_IFMT {
@@ -31,13 +31,13 @@ public enum PathProbe {
     }
 
     /// `stat(2)`: true when `path` exists and (after symlinks) is a directory.
-    public static func isDirectory(_ path: String) -> Bool {
+    package static func isDirectory(_ path: String) -> Bool {
         var buffer = stat()
         return stat(path, &buffer) == 0 && buffer.st_mode & S_IFMT == S_IFDIR
     }
 
     /// The target a symlink holds, as written (`usr/bin`), or nil.
-    public static func linkTarget(_ path: String) -> String? {
+    package static func linkTarget(_ path: String) -> String? {
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink(path, &buffer, buffer.count - 1)
         guard count > 0 else { return nil }
@@ -45,14 +45,14 @@ public enum PathProbe {
     }
 
     /// `realpath(3)`: the absolute path with every symlink, `.` and `..` resolved; nil when missing.
-    public static func realPath(_ path: String) -> String? {
+    package static func realPath(_ path: String) -> String? {
         guard let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
 
     /// True when `path` is `directory` or lies inside it (plain string comparison of absolute paths).
-    public static func path(_ path: String, isWithin directory: String) -> Bool {
+    package static func path(_ path: String, isWithin directory: String) -> Bool {
         directory == "/" || path == directory || path.hasPrefix(directory.hasSuffix("/") ? directory : directory + "/")
     }
 }

@@ -7,42 +7,42 @@ import Foundation
 /// (its credential files masked), `/opt` (toolchains such as `/opt/swift`), and the prefix of
 /// the Python interpreter on `PATH` when it lives elsewhere (a pyenv under `/root/.pyenv` is
 /// bound as that one folder, never the home around it).
-public struct SandboxMounts: Sendable, Equatable {
+package struct SandboxMounts: Sendable, Equatable {
     /// One root entry of the host: a folder bound read-only, or a symlink recreated as is.
-    public enum Entry: Sendable, Equatable {
+    package enum Entry: Sendable, Equatable {
         case readOnly(String)
         case symlink(path: String, target: String)
     }
 
-    public var entries: [Entry]
+    package var entries: [Entry]
     /// Files under bound folders replaced by `/dev/null` (`/etc/shadow`, host SSH keys).
-    public var maskedFiles: [String]
+    package var maskedFiles: [String]
     /// Folders under bound folders replaced by an empty tmpfs (`/etc/ssl/private`).
-    public var maskedFolders: [String]
+    package var maskedFolders: [String]
 
-    public init(entries: [Entry], maskedFiles: [String] = [], maskedFolders: [String] = []) {
+    package init(entries: [Entry], maskedFiles: [String] = [], maskedFolders: [String] = []) {
         self.entries = entries
         self.maskedFiles = maskedFiles
         self.maskedFolders = maskedFolders
     }
 
     /// The folders bound read-only.
-    public var readOnlyFolders: [String] {
+    package var readOnlyFolders: [String] {
         entries.compactMap { if case .readOnly(let path) = $0 { path } else { nil } }
     }
 
     /// Top-level system folders a toolchain may need; missing ones are skipped.
-    public static let systemRoots = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc", "/opt"]
+    package static let systemRoots = ["/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc", "/opt"]
 
     /// Credential files under `/etc` that no build or test reads.
-    public static let etcCredentialFiles = [
+    package static let etcCredentialFiles = [
         "/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/security/opasswd",
     ]
-    public static let etcCredentialFolders = ["/etc/ssl/private"]
+    package static let etcCredentialFolders = ["/etc/ssl/private"]
 
     /// The mounts for this host.
     /// - Parameter environment: the PM's environment (`PATH` and `HOME` locate the interpreter prefix).
-    public static func system(environment: [String: String]) -> SandboxMounts {
+    package static func system(environment: [String: String]) -> SandboxMounts {
         var entries: [Entry] = []
         for root in systemRoots {
             switch PathProbe.kind(root) {

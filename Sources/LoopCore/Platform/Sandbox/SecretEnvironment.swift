@@ -3,10 +3,10 @@
 /// Model-written code runs in the agent's shell and in verify commands; neither may read the
 /// PM's API keys or cloud credentials and send them anywhere (or print them into a log a
 /// reviewer sees).
-public enum SecretEnvironment {
+package enum SecretEnvironment {
     /// True for names that usually hold credentials: `*_KEY`, `*_TOKEN`, `*_SECRET`,
     /// `*PASSWORD*`, `OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GITHUB_TOKEN`, `AWS_*` credentials, ...
-    public static func isSecretName(_ name: String) -> Bool {
+    package static func isSecretName(_ name: String) -> Bool {
         let upper = name.uppercased()
         let exact: Set<String> = [
             "TOKEN", "KEY", "SECRET", "PASSWORD", "OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GITHUB_TOKEN", "GH_TOKEN",
@@ -24,7 +24,7 @@ public enum SecretEnvironment {
     }
 
     /// `host` without the variables `isSecretName` flags.
-    public static func scrubbed(_ host: [String: String]) -> [String: String] {
+    package static func scrubbed(_ host: [String: String]) -> [String: String] {
         host.filter { !isSecretName($0.key) }
     }
 }
