@@ -35,7 +35,7 @@ extension RoundEngine {
         else { return }
         console.info("round 1 · verifying the base first: \(context.card.verify.count) command\(context.card.verify.count == 1 ? "" : "s")")
         let results = try await runVerifyCommands(log: "baseline_verify")
-        try AtomicFile.write(try JSONEncoder.bus.encode(results), to: paths.baselineVerify)
+        try results.write(to: paths.baselineVerify)
         try archive.keep(paths.baselineVerify, round: 1)
         state.baselineVerify = results.map(VerifyEvidence.init)
         let failing = results.filter { !$0.passed }.count
@@ -114,7 +114,7 @@ extension RoundEngine {
         let help = NeedsHelp(
             taskID: state.taskID, runID: state.runID, round: state.round, reason: "no_progress", question: question,
             failing: failing, tried: tried)
-        try AtomicFile.write(try JSONEncoder.bus.encode(help), to: paths.needsHelp)
+        try help.write(to: paths.needsHelp)
         try archive.keep(paths.needsHelp, round: state.round)
     }
 }

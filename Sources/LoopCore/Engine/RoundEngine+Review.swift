@@ -75,7 +75,7 @@ extension RoundEngine {
                 taskID: state.taskID, runID: state.runID, round: state.round + 1, baseSHA: state.baseSHA, headSHA: head,
                 fixes: fixes, priorRoundNotes: workReport?.notes ?? "", priorReviewNonBlocking: nonBlocking,
                 changeSummary: changeSummary)
-            try AtomicFile.write(try JSONEncoder.bus.encode(fixList), to: paths.fixList)
+            try fixList.write(to: paths.fixList)
         }
         state.currentRound = record
         state.lastDecision = record.approved == true ? "approved" : (record.decision ?? "changes_required")
@@ -151,7 +151,7 @@ extension RoundEngine {
                     workerNotes: workReport?.notes ?? "",
                     workerTests: workReport?.tests ?? [], workerReportMadeByPM: workReport?.madeByPM ?? false,
                     uncommittedSecrets: record.uncommittedSecrets, requestedAt: Timestamp.now())
-                try AtomicFile.write(try JSONEncoder.bus.encode(request), to: self.paths.reviewRequest)
+                try request.write(to: self.paths.reviewRequest)
             })
     }
 

@@ -152,7 +152,7 @@ package final class RoundEngine {
                 console.info("  \(result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")) \(result.command)\(counts)")
             }
         }
-        try AtomicFile.write(try JSONEncoder.bus.encode(results), to: verifyResultsPath)
+        try results.write(to: verifyResultsPath)
         let verdict = VerifyGate.Verdict(results: results)
         var record = state.currentRound
         record.verifyPassed = verdict.passed

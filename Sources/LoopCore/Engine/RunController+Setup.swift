@@ -181,7 +181,7 @@ extension RunController {
             }
             if Outcome.load(paths.outcome)?.runID != state.runID {
                 let outcome = Outcome(state: state, result: .approved)
-                try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)
+                try outcome.write(to: paths.outcome)
                 try Archive(paths: paths, taskID: state.taskID, runID: state.runID)
                     .keep(paths.outcome, round: state.round, as: "outcome.json")
                 EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(

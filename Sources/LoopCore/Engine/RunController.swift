@@ -154,7 +154,7 @@ package struct RunController: Sendable {
     private func writeOutcome(_ state: RunState, result: RunResult? = nil, code: LoopExitCode? = nil) -> Outcome {
         let outcome = Outcome(state: state, result: result ?? state.result ?? .failed, exitCode: code)
         do {
-            try AtomicFile.write(try JSONEncoder.bus.encode(outcome), to: paths.outcome)
+            try outcome.write(to: paths.outcome)
             try Archive(paths: paths, taskID: state.taskID, runID: state.runID).keep(
                 paths.outcome, round: state.round, as: "outcome.json")
         } catch {

@@ -156,3 +156,6 @@ package struct Verifier: Sendable {
         return head + "\n…[\(bytes.count - keep * 2) bytes cut]…\n" + tail
     }
 }
+
+/// `run/verify.json` and `run/baseline_verify.json` hold a round's results as one array.
+extension Array: BusDocument where Element == VerifyResult {}
