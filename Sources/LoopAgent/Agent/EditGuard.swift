@@ -12,15 +12,20 @@ import LoopCore
 /// turn instead of being edited further. The PM still runs verify and the reviewer still
 /// judges; this only decides which of the worker's own edits to keep.
 struct EditGuard {
-    /// One run of the checks, comparable: more commands passing, then more tests passing,
-    /// then fewer tests failing, is better.
+    /// One run of the checks, comparable: more commands passing, then fewer commands whose
+    /// code no longer loads, then more tests passing, then fewer tests failing, is better.
     struct Score: Comparable, Sendable {
         var commandsPassed: Int
+        /// Failing commands whose output shows the code does not even load (a syntax error, a
+        /// missing name or command): worse than a failing assertion, and when nothing passes
+        /// before or after an edit, the only sign that the edit broke the file.
+        var commandsBroken: Int = 0
         var testsPassed: Int
         var testsFailed: Int
 
         static func < (lhs: Score, rhs: Score) -> Bool {
             if lhs.commandsPassed != rhs.commandsPassed { return lhs.commandsPassed < rhs.commandsPassed }
+            if lhs.commandsBroken != rhs.commandsBroken { return lhs.commandsBroken > rhs.commandsBroken }
             if lhs.testsPassed != rhs.testsPassed { return lhs.testsPassed < rhs.testsPassed }
             return lhs.testsFailed > rhs.testsFailed
         }
@@ -129,7 +134,7 @@ struct EditGuard {
             guard case .result(let text, let isError) = await tools.perform(call) else { continue }
             let passed = !isError && text.hasPrefix("exit code 0\n")
             let counts = TestCounts.parse(text)
-            if passed { score.commandsPassed += 1 }
+            if passed { score.commandsPassed += 1 } else if Self.showsBrokenCode(text) { score.commandsBroken += 1 }
             score.testsPassed += counts?.passed ?? 0
             score.testsFailed += counts?.failed ?? 0
             var line = "\(passed ? "PASS" : "FAIL") \(command)"
@@ -140,8 +145,20 @@ struct EditGuard {
         return CheckRun(score: score, total: commands.count, report: lines.joined(separator: "\n"))
     }
 
+    /// Error lines that mean the code did not load or a name is gone, from the interpreters and
+    /// shells tasks use (Python, bash/sh, node).
+    static let brokenMarkers = [
+        "SyntaxError", "IndentationError", "TabError", "NameError", "ImportError", "ModuleNotFoundError",
+        "syntax error", "command not found", "unexpected EOF", "ReferenceError",
+    ]
+
+    static func showsBrokenCode(_ output: String) -> Bool {
+        brokenMarkers.contains { output.contains($0) }
+    }
+
     private static func describe(_ run: CheckRun) -> String {
         var text = "\(run.score.commandsPassed) of \(run.total) commands pass"
+        if run.score.commandsBroken > 0 { text += ", \(run.score.commandsBroken) with code that does not load" }
         if run.score.testsPassed + run.score.testsFailed > 0 {
             text += ", \(run.score.testsPassed) tests passed, \(run.score.testsFailed) failed"
         }

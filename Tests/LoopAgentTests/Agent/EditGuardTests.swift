@@ -89,6 +89,27 @@ struct EditGuardTests {
         #expect(!FileManager.default.fileExists(atPath: harness.workspace.root + "/broken.txt"))
     }
 
+    @Test("when nothing passes before or after, an edit that breaks the code (a syntax error) is still undone")
+    func brokenCodeIsWorse() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        let wire = ModelWire.openAI
+        try harness.workspace.write("value.sh", "echo 41\n")
+        harness.enqueue(
+            wire.action("write_file", ["path": "value.sh", "content": "The new text is not found\n"]),
+            wire.action("finish", ["summary": "gave up"]))
+        var worker = try await harness.worker(limits: AgentLimits(editChecks: true))
+        worker.brief.verify = ["bash value.sh | grep -qx 42"]
+
+        let outcome = try await worker.run(task: WorkerHarness.task)
+
+        #expect(outcome.finished && outcome.filesChanged.isEmpty)
+        #expect(try harness.workspace.read("value.sh") == "echo 41\n")
+        let result = harness.chats.last?.messages.last?["content"] as? String
+        #expect(result?.contains("EDIT UNDONE") == true)
+        #expect(result?.contains("1 with code that does not load") == true)
+    }
+
     @Test("with the guard off nothing runs after an edit")
     func off() async throws {
         let harness = try await WorkerHarness(.openAI)
