@@ -151,9 +151,8 @@ package struct WorkerAgent: Sendable {
                 output("\n[loop-agent] reply cut: \(reason) (malformed \(malformed)/\(limits.maxMalformed))\n")
                 if malformed >= limits.maxMalformed {
                     return malformedStop(
-                        "\(malformed) replies in a row were not valid actions; the last ran away (\(reason))",
-                        journal: journal, files: files, commands: commands, step: step, tokensUsed: tokensUsed,
-                        lastFailure: lastFailure)
+                        "the last ran away (\(reason))", count: malformed, journal: journal, files: files,
+                        commands: commands, step: step, tokensUsed: tokensUsed, lastFailure: lastFailure)
                 }
                 messages.append(ChatMessage(role: .user, content: WorkerPrompts.runawayCorrection(tools: specs)))
                 continue
@@ -176,9 +175,8 @@ package struct WorkerAgent: Sendable {
                 output("[loop-agent] malformed action \(malformed)/\(limits.maxMalformed): \(reason)")
                 if malformed >= limits.maxMalformed {
                     return malformedStop(
-                        "\(malformed) replies in a row were not valid actions; the last: \(reason)",
-                        journal: journal, files: files, commands: commands, step: step, tokensUsed: tokensUsed,
-                        lastFailure: lastFailure)
+                        "the last: \(reason)", count: malformed, journal: journal, files: files,
+                        commands: commands, step: step, tokensUsed: tokensUsed, lastFailure: lastFailure)
                 }
                 messages.append(ChatMessage(role: .assistant, content: response.content))
                 messages.append(ChatMessage(role: .user, content: WorkerPrompts.correction(reason, tools: specs)))
@@ -291,9 +289,10 @@ package struct WorkerAgent: Sendable {
 
     /// The turn's end after too many replies that were not actions.
     private func malformedStop(
-        _ stuckOn: String, journal: [String], files: [String], commands: [(command: String, passed: Bool)], step: Int,
-        tokensUsed: Int, lastFailure: String
+        _ last: String, count: Int, journal: [String], files: [String], commands: [(command: String, passed: Bool)],
+        step: Int, tokensUsed: Int, lastFailure: String
     ) -> Outcome {
+        let stuckOn = "\(count) replies in a row were not valid actions; \(last)"
         output("[loop-agent] turn ended: \(stuckOn)")
         return Outcome(
             finished: false, summary: "Stopped: \(stuckOn). " + journalSummary(journal), filesChanged: files,
