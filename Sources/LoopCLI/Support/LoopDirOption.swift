@@ -14,10 +14,7 @@ struct LoopDirOption: ParsableArguments {
 enum CommandSupport {
     /// The absolute path of this `loop` executable, to spawn round subprocesses.
     static var executablePath: String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            return resolved
-        }
-        return Bundle.main.executablePath ?? CommandLine.arguments[0]
+        Platform.executablePath ?? Bundle.main.executablePath ?? CommandLine.arguments[0]
     }
 
     /// Prints a JSON value on stdout (sorted keys, pretty).
