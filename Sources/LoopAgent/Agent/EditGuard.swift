@@ -57,7 +57,7 @@ struct EditGuard {
         case kept(String)
         /// Undone: the checks got worse; the file is back as it was.
         case undone(String)
-        /// Every verify command passes after the edit.
+        /// Every verify command passes after the edit, and did not before the first edit.
         case solved(String)
     }
 
@@ -68,6 +68,8 @@ struct EditGuard {
     let commands: [String]
     let workspace: Workspace?
     private(set) var best: CheckRun?
+    /// The checks on the tree as it was before the turn's first edit.
+    private(set) var baseline: CheckRun?
     /// Why the guard turned itself off, once it has.
     private(set) var offReason: String?
 
@@ -96,6 +98,7 @@ struct EditGuard {
                 return nil
             }
             best = baseline
+            self.baseline = baseline
         }
         let content = resolved.exists ? FileManager.default.contents(atPath: resolved.absolute) : nil
         if resolved.exists && content == nil { return nil }
@@ -107,7 +110,9 @@ struct EditGuard {
     mutating func afterEdit(_ snapshot: Snapshot, tools: any ToolExecutor) async -> Verdict {
         guard isActive, let before = best else { return .unchecked }
         let now = await check(tools: tools)
-        if now.allPassed {
+        // Only a change from failing to passing ends the turn: when verify passed before any
+        // edit (a task verify cannot judge, like docs), passing says nothing about being done.
+        if now.allPassed, !(baseline?.allPassed ?? false) {
             best = now
             return .solved("CHECKS after this edit: every verify command passes.\n\(now.report)")
         }

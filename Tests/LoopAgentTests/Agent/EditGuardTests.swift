@@ -110,6 +110,25 @@ struct EditGuardTests {
         #expect(result?.contains("1 with code that does not load") == true)
     }
 
+    @Test("when verify already passed before any edit, a passing edit does not end the turn")
+    func passingBaselineKeepsGoing() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        let wire = ModelWire.openAI
+        harness.enqueue(
+            wire.action("write_file", ["path": "notes.md", "content": "# Notes\n"]),
+            wire.action("finish", ["summary": "wrote the notes"]))
+        var worker = try await harness.worker(limits: AgentLimits(editChecks: true))
+        try harness.workspace.write("value.txt", "42\n")
+        worker.brief.verify = ["grep -qx 42 value.txt"]
+
+        let outcome = try await worker.run(task: WorkerHarness.task)
+
+        #expect(outcome.finished && outcome.steps == 2 && outcome.summary == "wrote the notes")
+        let result = harness.chats.last?.messages.last?["content"] as? String
+        #expect(result?.contains("CHECKS after this edit (1 of 1 commands pass)") == true)
+    }
+
     @Test("with the guard off nothing runs after an edit")
     func off() async throws {
         let harness = try await WorkerHarness(.openAI)
