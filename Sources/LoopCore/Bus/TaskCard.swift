@@ -9,8 +9,8 @@ import Foundation
 /// number is taken as its text, a missing `goal` is empty, missing lists are empty. Any id
 /// loop-kit accepts (anything without `..`, `/` or `\`) is accepted; one that cannot name a
 /// git branch and a folder as is (spaces, `:`, non-ASCII, ...) is run under a safe form
-/// (`taskID`), with the card's own text kept in `cardTaskID`. `lanes`, `depends_on` and
-/// `dependencies` are refused until loop runs them: ignoring them would run a different task.
+/// (`taskID`), with the card's own text kept in `cardTaskID`. `lanes` (TaskCard+Lanes) and
+/// `depends_on`/`dependencies` (TaskCard+Dependencies) are read in their own files.
 package struct TaskCard: Sendable, Equatable {
     /// The id the run uses: names the branch `loop/<id>`, the worktree and archive folders.
     package var taskID: String
@@ -62,16 +62,8 @@ package struct TaskCard: Sendable, Equatable {
             }
             return fallback
         }
-        for field in ["lanes", "depends_on", "dependencies"] {
-            if let value = reader.object[field], !TaskCard.isEmpty(value) {
-                problems.append(
-                    LoopError.invalidField(
-                        path: reader.path, field: field,
-                        expected:
-                            "is not supported yet: loop does not run lanes or task dependencies yet, and ignoring them would run a different task; remove '\(field)' (run each part as its own card)"
-                    ))
-            }
-        }
+        problems += TaskCard.laneProblems(reader)
+        problems += TaskCard.dependencyProblems(reader)
         cardTaskID = read("UNKNOWN") { try TaskCard.readTaskID(reader) }
         if !TaskCard.isLoopKitTaskID(cardTaskID) {
             problems.append(
@@ -165,7 +157,7 @@ package struct TaskCard: Sendable, Equatable {
         }
     }
 
-    private static func isEmpty(_ value: JSONValue) -> Bool {
+    static func isEmpty(_ value: JSONValue) -> Bool {
         switch value {
         case .null: true
         case .array(let items): items.isEmpty
