@@ -15,13 +15,16 @@ package struct LoopCommand: AsyncParsableCommand {
 
               loop init                   lay down .loop/ (config, templates, card)
               loop run --auto-dispatch    run the task in .loop/task_card.json
-              loop status                 where the run is
+              loop status                 where the run is (--watch keeps redrawing)
+              loop events --follow        every transition, as it happens
+              loop pause | continue | stop   steer a running PM
 
             \(LoopExitCode.helpText)
             """,
         version: LoopVersion.current,
         subcommands: [
-            InitCommand.self, RunCommand.self, StatusCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
+            InitCommand.self, RunCommand.self, StatusCommand.self, EventsCommand.self, PauseCommand.self,
+            ContinueCommand.self, StopCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
             HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, AgentCommand.self, ConfigCommand.self,
             VersionCommand.self,
         ]

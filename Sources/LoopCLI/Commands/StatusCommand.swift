@@ -12,16 +12,37 @@ struct StatusCommand: AsyncParsableCommand {
             for an approved run only, to see whether its commit is already merged into
             your branch (then no merge command is shown).
 
+            --watch redraws the block every --interval seconds from the bus files only
+            (works from a second terminal or over ssh). On a terminal it redraws in
+            place; piped, it prints a new block only when something changed. It ends on
+            Ctrl+C (exit 0), and by itself when the run has finished.
+
             Examples:
               loop status
               loop status --json | jq .state
+              loop status --watch --interval 5
             """
     )
 
     @OptionGroup var bus: LoopDirOption
     @Flag(help: "Print the stable JSON document (schema_version 1).") var json = false
+    @Flag(help: "Keep redrawing until Ctrl+C or the end of the run.") var watch = false
+    @Option(help: "With --watch: seconds between redraws, at least 0.2. (default: 2)") var interval: Double?
+
+    func validate() throws {
+        if watch && json {
+            throw ValidationError("--watch and --json do not go together; for a machine feed use `loop events --follow --json`.")
+        }
+        if interval != nil && !watch { throw ValidationError("--interval goes with --watch.") }
+        if let interval, interval < 0.2 { throw ValidationError("--interval must be at least 0.2 seconds.") }
+    }
 
     func run() async throws {
+        if watch {
+            let inPlace = Terminal.isTerminal(1) && !Terminal.prefersPlain()
+            await StatusWatch(paths: bus.paths, interval: .milliseconds(Int((interval ?? 2) * 1000)), inPlace: inPlace).run()
+            return
+        }
         var report = try StatusReport.read(bus.paths)
         if report.result == "approved", report.mergeCommand != nil, let sha = report.headSHA {
             let merged = await Git(directory: bus.paths.repository).isAncestor(sha, of: "HEAD")

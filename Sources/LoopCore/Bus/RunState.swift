@@ -12,8 +12,10 @@ package enum Phase: String, Codable, Sendable {
     case failed
     case interrupted
     case paused
+    /// Stopped by `loop stop` (`control.json`); `--resume` continues it.
+    case stopped
 
-    /// Terminal phases end a run; `--resume` continues only `failed`, `interrupted` and `paused`
+    /// Terminal phases end a run; `--resume` continues only `failed`, `interrupted`, `paused`, `stopped`
     /// (and `exhausted` when given more rounds).
     package var isTerminal: Bool { [.done, .exhausted, .failed].contains(self) }
 }
@@ -25,6 +27,8 @@ package enum RunResult: String, Codable, Sendable {
     case failed
     case interrupted
     case paused
+    /// Ended by `loop stop` after a round (or during a pause); `--resume` continues it.
+    case stopped
 
     package var exitCode: LoopExitCode {
         switch self {
@@ -33,6 +37,7 @@ package enum RunResult: String, Codable, Sendable {
         case .failed: .roundFailed
         case .interrupted: .interrupted
         case .paused: .pausedOnLimit
+        case .stopped: .stopped
         }
     }
 }
@@ -345,6 +350,7 @@ package struct RunState: Codable, Sendable, Equatable {
         case .failed: .failed
         case .interrupted: .interrupted
         case .paused: .paused
+        case .stopped: .stopped
         }
     }
 }

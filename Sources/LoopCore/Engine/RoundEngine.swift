@@ -108,13 +108,14 @@ package final class RoundEngine {
     func advance() async throws {
         let round = state.round
         while state.round == round {
+            if try await honourControlRequest() { return }  // loop pause / loop stop (RunControl+RoundEngine)
             let phase = state.phase
             switch phase {
             case .working: try await workerPhase()
             case .verifying: try await verifyPhase()
             case .reviewing: try await reviewPhase()
             case .fixing: try finishRound()
-            case .idle, .done, .exhausted, .failed, .interrupted, .paused: return
+            case .idle, .done, .exhausted, .failed, .interrupted, .paused, .stopped: return
             }
             // Every phase ends in a transition or throws; one that did neither would loop forever.
             guard state.phase != phase || state.round != round else {

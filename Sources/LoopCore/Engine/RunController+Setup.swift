@@ -208,7 +208,7 @@ extension RunController {
             }
             state.round += 1
             state.reopen(in: .working)
-        case .failed, .interrupted, .paused:
+        case .failed, .interrupted, .paused, .stopped:
             state.reopen(in: state.stoppedIn ?? .working)
         case .idle:
             state.reopen(in: .working)

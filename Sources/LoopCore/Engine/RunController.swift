@@ -96,7 +96,11 @@ package struct RunController: Sendable {
             forwarder.cancel()
             withExtendedLifetime(trap) {}
         }
+        reportStaleControlRequest(state)
         while !state.phase.isTerminal {
+            if await isStopRequestedBetweenRounds(state, signalled: { received.value != nil }) {
+                return stopBetweenRounds(&state)  // loop pause / loop stop (RunControl+RunController)
+            }
             if let signal = received.value { return interrupted(&state, signal: signal) }
             let round = state.round
             let code = try await ProcessRunner.runInheritingOutput(
@@ -120,6 +124,8 @@ package struct RunController: Sendable {
                 return finish(state, result: .interrupted, code: code == 143 ? .terminated : .interrupted)
             case .paused:
                 return finish(state, result: .paused, code: .pausedOnLimit)
+            case .stopped:
+                return finish(state, result: .stopped, code: .stopped)
             case .working where state.round == round + 1 && code == 0:
                 continue
             default:
@@ -144,7 +150,7 @@ package struct RunController: Sendable {
         return finish(state, result: .interrupted, code: interruption.exitCode)
     }
 
-    private func finish(_ state: RunState, result: RunResult, code: LoopExitCode) -> LoopExitCode {
+    func finish(_ state: RunState, result: RunResult, code: LoopExitCode) -> LoopExitCode {
         let outcome = writeOutcome(state, result: result, code: code)
         printSummary(outcome)
         return code
@@ -176,7 +182,7 @@ package struct RunController: Sendable {
         } else if outcome.result != .approved, outcome.headSHA != outcome.baseSHA, !outcome.branch.isEmpty {
             console.info("the work so far is on \(outcome.branch) (not approved)")
         }
-        if outcome.result == .interrupted || outcome.result == .paused || outcome.result == .failed {
+        if [.interrupted, .paused, .failed, .stopped].contains(outcome.result) {
             console.info("continue with: \(paths.command("run --resume"))")
         }
     }

@@ -46,9 +46,11 @@ package struct StatusReport: Codable, Sendable, Equatable {
     package var maxDurationS: Int = 0
     /// The question of `needs_help.json` when the run stopped for lack of progress.
     package var needsHelp: String?
+    /// A pending `loop pause` or `loop stop` for this run (`control.json`), nil otherwise.
+    package var control: String?
 
     enum CodingKeys: String, CodingKey {
-        case state, round, result, reason, branch, lock, merged
+        case state, round, result, reason, branch, lock, merged, control
         case needsHelp = "needs_help"
         case spentTokens = "spent_tokens"
         case spentCostUSD = "spent_cost_usd"
@@ -94,6 +96,9 @@ package struct StatusReport: Codable, Sendable, Equatable {
         if state.needsHelp == true, let help = NeedsHelp.load(paths.needsHelp), help.runID == state.runID {
             report.needsHelp = help.question
         }
+        if state.result == nil, let action = RunControl(paths: paths, runID: state.runID).current(), action != .continue {
+            report.control = action.rawValue
+        }
         if Filesystem.exists(paths.usage) {
             let usage = UsageSummary.load(
                 paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
@@ -120,6 +125,11 @@ package struct StatusReport: Codable, Sendable, Equatable {
             lines.append("merge:    \(mergeCommand)")
         }
         if let needsHelp { lines.append("help:     NEEDS HELP — \(needsHelp)") }
+        if control == "pause" {
+            lines.append("control:  PAUSED by `loop pause` (after the step in flight); `loop continue` goes on")
+        } else if control == "stop" {
+            lines.append("control:  stopping after this round (`loop stop`)")
+        }
         if let limitUntil {
             lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")")
         }

@@ -17,6 +17,8 @@ package enum LoopExitCode: Int32, Sendable, CaseIterable {
     case locked = 5
     /// Paused on an agent's usage limit (`--no-wait-on-limit`); resume later.
     case pausedOnLimit = 75
+    /// Stopped on request (`loop stop`) after a round; `loop run --resume` continues.
+    case stopped = 76
     /// Interrupted by SIGINT.
     case interrupted = 130
     /// Interrupted by SIGTERM.
@@ -32,6 +34,7 @@ package enum LoopExitCode: Int32, Sendable, CaseIterable {
           4    dirty working tree refused (use --allow-dirty)
           5    bus locked by a live PM
           75   paused on an agent usage limit (--no-wait-on-limit); --resume later
+          76   stopped by `loop stop`; `loop run --resume` continues
           130  interrupted (SIGINT)   143  terminated (SIGTERM)
         """
 }

@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LoopCore
+
+/// `loop stop`: ends the run after the current round, resumable.
+struct StopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stop",
+        abstract: "End the running PM after the current round, saved as stopped (resume with `loop run --resume`).",
+        discussion: """
+            Writes .loop/control.json for the run in progress. The PM finishes the round in
+            flight (at once when the run is paused), saves the state as stopped and exits 76;
+            `loop run --resume` continues from there. This command exits 0 once the request
+            is written; 1 when no PM is running a run on this bus.
+
+            Examples:
+              loop stop
+              loop stop && loop status --watch
+            """
+    )
+
+    @OptionGroup var bus: LoopDirOption
+
+    func run() async throws {
+        let writer = ControlRequestWriter(paths: bus.paths)
+        let state = try writer.runningState()
+        let wasPaused = writer.pending(for: state) == .pause
+        try writer.write(.stop, for: state)
+        if wasPaused {
+            print("stopping run \(state.runID) now (it is paused); `\(bus.paths.command("run --resume"))` continues it.")
+        } else {
+            print(
+                "stopping run \(state.runID) after round \(state.round); `\(bus.paths.command("run --resume"))` continues it."
+            )
+        }
+    }
+}
