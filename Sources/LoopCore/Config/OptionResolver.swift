@@ -120,7 +120,7 @@ package enum OptionResolver {
     }
 
     /// Keys config.yaml may hold that are not run options (used by later features).
-    static let extraKeys: Set<String> = ["prices"]
+    static let extraKeys: Set<String> = ["prices", "notify"]
 
     /// `prices:` from config.yaml: model → price per million tokens.
     package static func prices(configPath: String) -> [String: UsageSummary.Price] {
