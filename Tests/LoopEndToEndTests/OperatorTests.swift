@@ -2,6 +2,7 @@
     import Glibc
 #endif
 import Foundation
+import LoopCore
 import LoopTestSupport
 import Testing
 
@@ -208,5 +209,40 @@ struct OperatorTests {
         let result = try await follow.wait()
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(result.stdout.contains("round_started"), "\(result.stdout)")
+    }
+
+    // MARK: - completions
+
+    @Test("--generate-completion-script writes a script for bash, zsh and fish naming the new commands")
+    func completionScripts() async throws {
+        let repo = try await TestRepo.make(initLoop: false)
+        for shell in ["bash", "zsh", "fish"] {
+            let result = try await repo.loop("--generate-completion-script", shell)
+            #expect(result.exitCode == 0, "\(shell): \(result.output)")
+            for command in ["status", "events", "pause", "continue", "stop"] {
+                #expect(result.stdout.contains(command), "\(shell) script lacks \(command)")
+            }
+        }
+    }
+
+    @Test("bash can source the completion script, and it completes subcommands and status --watch")
+    func bashCompletes() async throws {
+        let repo = try await TestRepo.make(initLoop: false)
+        let script = try await repo.loop("--generate-completion-script", "bash")
+        try repo.write("loop.bash", script.stdout)
+        let binDirectory = (LoopBinary.path as NSString).deletingLastPathComponent
+        let probe = """
+            source loop.bash || exit 9
+            complete -p loop || exit 8
+            COMP_WORDS=(loop ""); COMP_CWORD=1; COMP_LINE="loop "; COMP_POINT=5; _loop; echo "top: ${COMPREPLY[*]}"
+            COMP_WORDS=(loop status ""); COMP_CWORD=2; COMP_LINE="loop status "; COMP_POINT=12; _loop
+            echo "status: ${COMPREPLY[*]}"
+            """
+        let result = try await ProcessRunner.capture(
+            ["/bin/bash", "-c", probe], in: repo.path, environment: ["PATH": "\(binDirectory):/usr/bin:/bin"])
+        #expect(result.exitCode == 0, "\(result.stdout)\(result.stderr)")
+        let top = result.stdout.split(separator: "\n").first { $0.hasPrefix("top: ") } ?? ""
+        for command in ["events", "pause", "continue", "stop"] { #expect(top.contains(command), "\(top)") }
+        #expect(result.stdout.contains("--watch"), "\(result.stdout)")
     }
 }

@@ -5,9 +5,9 @@
 ///
 /// A lone installed `loop` has no source tree and `Bundle.module` does not survive copying
 /// the binary on Linux, so `loop init` and `loop demo` read these strings instead.
-package enum EmbeddedFiles {
+public enum EmbeddedFiles {
     /// File contents keyed by repo-relative path (e.g. `templates/worker_prompt.txt`).
-    package static let all: [String: String] = [
+    public static let all: [String: String] = [
         ".loop-skeleton/.gitignore": ##"""
 # Runtime files of loop: written while a task runs, not meant for version control.
 # Commit config.yaml, templates/, examples/ and your task cards if you like.
@@ -56,7 +56,8 @@ is a git commit on branch `loop/<task_id>`, in its own worktree under `worktrees
 | `review_request.json` | PM | reviewer |
 | `review_report.json` | reviewer | PM |
 | `state.json` | PM | PM, `loop status` |
-| `events.jsonl` | PM (append-only) | `loop status --watch` |
+| `events.jsonl` | PM (append-only) | `loop events`, `loop status --watch` |
+| `control.json` | `loop pause` / `continue` / `stop` | PM |
 | `outcome.json` | PM, at the end of a run | scripts, CI |
 | `usage.jsonl` | every model call (append-only) | `loop cost` |
 | `heartbeat/<role>.json` | agents / PM | `loop health` |
@@ -72,7 +73,10 @@ is a git commit on branch `loop/<task_id>`, in its own worktree under `worktrees
 
        loop run --auto-dispatch
 
-   `loop status` shows where it is; `loop run --resume` continues after an interruption.
+   `loop status` shows where it is (`loop status --watch` keeps redrawing it, from any
+   terminal; `loop events --follow` prints every step); `loop pause`, `loop continue` and
+   `loop stop` steer the run; `loop run --resume` continues after an interruption or a stop.
+   Set `notify:` in `config.yaml` to hear when it is done or needs you.
 
 The prompts use your repository's `AGENTS.md` as project guidance when there is one.
 Run `loop init` again at any time: it adds missing files and never overwrites your edits
@@ -600,7 +604,7 @@ Finish by writing {work_report_path} as the contract says (task_id {task_id}, ro
     ]
 
     /// Paths in `all` that are executable on disk (scripts), so they are installed with mode 0755.
-    package static let executables: Set<String> = [
+    public static let executables: Set<String> = [
         "examples/agents/scripted-reviewer",
         "examples/agents/scripted-worker",
         "examples/hello/greet.sh",
