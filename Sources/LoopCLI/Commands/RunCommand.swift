@@ -60,6 +60,9 @@ struct RunCommand: AsyncParsableCommand {
     var inPlace = false
     @Flag(help: "On an agent's usage limit, save state and exit 75 instead of waiting.") var noWaitOnLimit = false
     @Flag(help: "Show the agents' output lines as they arrive.") var verbose = false
+    @Flag(help: "Print only the result line (warnings still go to stderr). Also LOOP_QUIET=1.") var quiet = false
+    @Flag(help: "Plain timestamped lines, no live status block (also when not a terminal, NO_COLOR or CI). Also LOOP_PLAIN=1.")
+    var plain = false
     @Option(help: "Run budget: stop cleanly once this many tokens are spent; 0 = none. (default: 0)") var maxTokens:
         Int?
     @Option(help: "Run budget in US dollars (reported costs, or prices: in config.yaml); 0 = none. (default: 0)")
@@ -81,13 +84,20 @@ struct RunCommand: AsyncParsableCommand {
         if resume && reset { throw ValidationError("--resume and --reset cannot be combined: --reset starts over.") }
         if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must not be negative.") }
         if let maxStalledRounds, maxStalledRounds < 0 { throw ValidationError("--max-stalled-rounds must not be negative.") }
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be combined.") }
     }
 
     func run() async throws {
         let paths = bus.paths
         let resolved = try OptionResolver.resolve(
             configPath: paths.config, environment: ProcessInfo.processInfo.environment, flags: flagValues())
-        let console = Console(isVerbose: resolved.options.verbose)
+        // --plain and --quiet reach the round subprocesses through the environment they inherit.
+        let environment = ProcessInfo.processInfo.environment
+        let quiet = quiet || environment["LOOP_QUIET"] == "1"
+        let plain = plain || environment["LOOP_PLAIN"] == "1"
+        if quiet { Terminal.export("LOOP_QUIET", "1") }
+        if plain { Terminal.export("LOOP_PLAIN", "1") }
+        let console = Console(isVerbose: resolved.options.verbose, isQuiet: quiet)
         if !singleRound || ProcessInfo.processInfo.environment["LOOP_PM_PID"] == nil {
             for warning in resolved.warnings { console.warn(warning) }
         }
@@ -97,7 +107,17 @@ struct RunCommand: AsyncParsableCommand {
         let controller = RunController(
             request: request, dispatcher: BackendDispatcher(configured: resolved.backends),
             templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)
-        let code = try await controller.run()
+        // The live block is drawn by the process that runs the round (it prints while agents work).
+        let live = singleRound && LiveView.isWanted(plain: plain, quiet: quiet) ? LiveView(paths: paths) : nil
+        live?.start()
+        let code: LoopExitCode
+        do {
+            code = try await controller.run()
+            live?.stop()
+        } catch {
+            live?.stop()
+            throw error
+        }
         if code != .approved { throw ExitCode(code.rawValue) }
     }
 

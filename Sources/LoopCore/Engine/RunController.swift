@@ -176,7 +176,7 @@ package struct RunController: Sendable {
         var line =
             "\(outcome.taskID): \(outcome.result.rawValue) after \(outcome.rounds) round\(outcome.rounds == 1 ? "" : "s") (\(outcome.durationS) s)"
         if let reason = outcome.reason { line += " — \(reason)" }
-        console.info(line)
+        console.result(line)
         if let merge = outcome.mergeCommand {
             console.info("branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)")
         } else if outcome.result != .approved, outcome.headSHA != outcome.baseSHA, !outcome.branch.isEmpty {

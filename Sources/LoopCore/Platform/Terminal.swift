@@ -18,6 +18,10 @@ package enum Terminal {
         return Int(size.ws_col)
     }
 
+    /// Sets an environment variable of this process, inherited by the children it starts
+    /// (how `loop run` passes `--plain`/`--quiet` to its round subprocesses).
+    package static func export(_ name: String, _ value: String) { setenv(name, value, 1) }
+
     /// Whether the environment asks for plain output: `NO_COLOR` or `CI` set (any value,
     /// as https://no-color.org says), or `TERM=dumb`.
     package static func prefersPlain(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
