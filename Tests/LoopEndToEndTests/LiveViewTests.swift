@@ -157,4 +157,31 @@ struct LiveViewTests {
         let both = try await repo.run(["--quiet", "--verbose"])
         #expect(both.exitCode == 64, "\(both.output)")
     }
+
+    @Test("status --watch on a terminal redraws one block in place")
+    func watchRedrawsInPlace() async throws {
+        let repo = try await TestRepo.make()
+        let run = try await repo.startHeldRun()
+        let tmux = Tmux(directory: repo.path)
+        defer { Task { [tmux] in await tmux.stop() } }
+        let unset = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("LOOP_") }.map { "-u \($0)" }
+        try await tmux.start(
+            "cd '\(repo.path)' && env -u NO_COLOR -u CI \(unset.joined(separator: " ")) '\(LoopBinary.path)' status --watch --interval 0.2")
+        let first = try await tmux.waitForScreen("the watcher shows the run") { lines in
+            lines.contains { $0.hasPrefix("state:    working") }
+        }
+        let footer = try #require(first.first { $0.contains("Ctrl+C to quit") })
+        // Redrawn in place: the footer's clock changes, the block is never repeated.
+        let later = try await tmux.waitForScreen("the footer moves on") { lines in
+            lines.contains { $0.contains("Ctrl+C to quit") && $0 != footer }
+        }
+        #expect(later.filter { $0.hasPrefix("task:") }.count == 1, "\(later)")
+        #expect(later.first?.hasPrefix("task:") == true, "the block starts at the top: \(later)")
+        try repo.releaseWorker()
+        #expect(try await run.wait().exitCode == 0)
+        let done = try await tmux.waitForScreen("the watcher shows the result") { lines in
+            lines.contains { $0.hasPrefix("result:   approved") }
+        }
+        #expect(done.filter { $0.hasPrefix("task:") }.count == 1, "\(done)")
+    }
 }

@@ -108,7 +108,9 @@ struct RunCommand: AsyncParsableCommand {
             request: request, dispatcher: BackendDispatcher(configured: resolved.backends),
             templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)
         // The live block is drawn by the process that runs the round (it prints while agents work).
-        let live = singleRound && LiveView.isWanted(plain: plain, quiet: quiet) ? LiveView(paths: paths) : nil
+        let live =
+            singleRound && LiveView.isWanted(plain: plain, quiet: quiet)
+            ? LiveView(paths: paths, interval: LiveView.interval(environment)) : nil
         live?.start()
         let code: LoopExitCode
         do {

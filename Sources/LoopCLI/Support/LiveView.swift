@@ -50,6 +50,13 @@ final class LiveView: ConsoleOverlay {
         self.interval = interval
     }
 
+    /// One redraw a second; `LOOP_LIVE_INTERVAL_MS` changes it (bench/live_view_cost.sh
+    /// redraws 100 times a second to measure what one redraw costs).
+    static func interval(_ environment: [String: String]) -> Duration {
+        guard let text = environment["LOOP_LIVE_INTERVAL_MS"], let ms = Int(text), ms >= 1 else { return .seconds(1) }
+        return .milliseconds(ms)
+    }
+
     /// Whether `loop run` should draw one: stdout is a terminal, no `NO_COLOR`/`CI`/`TERM=dumb`.
     static func isWanted(plain: Bool, quiet: Bool) -> Bool {
         !plain && !quiet && Terminal.isTerminal(1) && !Terminal.prefersPlain()
