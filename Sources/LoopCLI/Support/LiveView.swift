@@ -24,6 +24,9 @@ final class LiveView: ConsoleOverlay {
         var lastAgentLine: String?
         var snapshot: Snapshot?
         var usageSize: UInt64 = .max
+        /// When `state.json` and `control.json` were last read (modification time and size of
+        /// each): a redraw re-reads them only when they changed, so a tick is a few `stat`s.
+        var filesStamp: [String] = []
         var spentTokens = 0
         var spentCost = 0.0
     }
@@ -107,11 +110,16 @@ final class LiveView: ConsoleOverlay {
 
     /// Reads the files (outside the lock) and redraws.
     private func refresh() {
-        let snapshot = Self.readSnapshot(paths)
+        let stamp = [paths.state, ControlRequest.path(paths)].map(Self.stamp)
+        let snapshot = stamp == screen.value.filesStamp ? nil : Self.readSnapshot(paths)
         let knownSize = screen.value.usageSize
-        let usage = snapshot.flatMap { Self.usageIfChanged(paths, runID: $0.runID, knownSize: knownSize) }
+        let runID = snapshot?.runID ?? screen.value.snapshot?.runID
+        let usage = runID.flatMap { Self.usageIfChanged(paths, runID: $0, knownSize: knownSize) }
         screen.withLock { screen in
-            if let snapshot { screen.snapshot = snapshot }
+            if let snapshot {
+                screen.snapshot = snapshot
+                screen.filesStamp = stamp
+            }
             if let usage {
                 screen.usageSize = usage.size
                 screen.spentTokens = usage.tokens
@@ -161,6 +169,13 @@ final class LiveView: ConsoleOverlay {
     }
 
     // MARK: - Reading the bus
+
+    /// A file's modification time and size, or `-` when it is missing.
+    private static func stamp(_ path: String) -> String {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return "-" }
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(modified)/\(attributes[.size] as? UInt64 ?? 0)"
+    }
 
     private static func readSnapshot(_ paths: BusPaths) -> Snapshot? {
         guard let state = try? RunState.load(from: paths.state) else { return nil }
