@@ -118,4 +118,69 @@ struct NotifyTests {
         #expect(result.stderr.contains("no-such-notifier-here"), "\(result.stderr)")
         #expect(try Bus(repo).eventNames.contains("notify_failed"))
     }
+
+    // MARK: - The README's examples
+
+    /// The README's "Notifications" section: its `notify:` lines and its example script.
+    static func readmeExamples() throws -> (lines: [String], script: String) {
+        let readme = try String(contentsOfFile: LoopBinary.packageRoot + "/README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "## Notifications\n"))
+        var section = String(readme[start.upperBound...])
+        if let next = section.range(of: "\n## ") { section = String(section[..<next.lowerBound]) }
+        func block(_ language: String) throws -> String {
+            let open = try #require(section.range(of: "```\(language)\n"), "no \(language) block")
+            let close = try #require(section[open.upperBound...].range(of: "\n```"))
+            return String(section[open.upperBound..<close.lowerBound])
+        }
+        let lines = try block("yaml").split(separator: "\n").map(String.init).filter { $0.hasPrefix("notify:") }
+        return (lines, try block("sh"))
+    }
+
+    @Test("the README's three notify examples work as written (notify-send, ntfy via curl, a script), with stand-ins for the programs")
+    func readmeExamplesWork() async throws {
+        let (lines, script) = try Self.readmeExamples()
+        #expect(lines.count == 3, "\(lines)")
+        for (index, line) in lines.enumerated() {
+            let repo = try await TestRepo.make()
+            try repo.writeCard()
+            try repo.useAgents()
+            // Stand-ins that record their arguments and stdin; jq is the real one when installed.
+            let bin = repo.scratchFile("bin")
+            try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+            for program in ["notify-send", "curl"] {
+                try repo.write(
+                    repo.scratchFile("bin/\(program)"),
+                    "#!/bin/sh\nprintf '%s\\n' \"$@\" >\"\(repo.scratchFile(program + ".args"))\"\ncat >\"\(repo.scratchFile(program + ".stdin"))\"\n")
+                chmod(repo.scratchFile("bin/\(program)"), 0o755)
+            }
+            let scriptPath = repo.scratchFile("loop-notify")
+            try repo.write(scriptPath, script)
+            chmod(scriptPath, 0o755)
+            try repo.setOption("notify", String(line.dropFirst("notify: ".count)).replacingOccurrences(of: "/home/me/bin/loop-notify", with: scriptPath))
+            let home = repo.scratchFile("home")
+            try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+            let path = "\(bin):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")"
+            let result = try await repo.run(
+                environment: ["PATH": path, "HOME": home, "SLACK_WEBHOOK_URL": "https://hooks.example/T000"])
+            #expect(result.exitCode == 0, "\(line): \(result.output)")
+            #expect(!result.stderr.contains("notify"), "\(line): \(result.stderr)")
+            switch index {
+            case 0:
+                let args = try repo.read(repo.scratchFile("notify-send.args"))
+                #expect(args == "loop: approved\nloop: T-1 approved (round 1)\n", "\(args)")
+            case 1:
+                let args = try repo.read(repo.scratchFile("curl.args")).split(separator: "\n").map(String.init)
+                #expect(args.contains("loop: T-1 approved (round 1)"), "\(args)")
+                #expect(args.contains("Title: loop approved"), "\(args)")
+                #expect(args.last?.hasPrefix("https://ntfy.sh/") == true, "\(args)")
+            default:
+                let log = try String(contentsOfFile: home + "/loop-notifications.jsonl", encoding: .utf8)
+                #expect(log.contains(#""event":"approved""#), "\(log)")
+                let posted = try repo.read(repo.scratchFile("curl.stdin"))
+                #expect(posted.contains(#"{"text":"loop: T-1 approved (round 1)"}"#), "\(posted)")
+                let args = try repo.read(repo.scratchFile("curl.args"))
+                #expect(args.contains("https://hooks.example/T000"), "\(args)")
+            }
+        }
+    }
 }
