@@ -119,6 +119,18 @@ struct NotifyTests {
         #expect(try Bus(repo).eventNames.contains("notify_failed"))
     }
 
+    @Test("a notify: that is neither a string nor a list of strings is reported when it would run; the run goes on")
+    func invalidNotifySetting() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+        try repo.setOption("notify", "{url: 5}")
+        let result = try await repo.run()
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(result.stderr.contains("must be a list of strings (argv) or one shell command string"), "\(result.stderr)")
+        #expect(!result.stderr.contains("unknown key"), "notify: is a known key: \(result.stderr)")
+    }
+
     // MARK: - The README's examples
 
     /// The README's "Notifications" section: its `notify:` lines and its example script.
