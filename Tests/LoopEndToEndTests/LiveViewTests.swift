@@ -68,7 +68,9 @@ struct LiveViewTests {
         return "cd '\(repo.path)' && env -u NO_COLOR -u CI \(unset.joined(separator: " ")) \(environment) \(command)"
     }
 
-    @Test("on a terminal one status block is redrawn in place under the scrolling lines, survives a resize, and is gone at the end")
+    @Test(
+        "on a terminal one status block is redrawn in place under the scrolling lines, survives a resize, and is gone at the end"
+    )
     func liveBlockInTmux() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()
@@ -166,7 +168,8 @@ struct LiveViewTests {
         defer { Task { [tmux] in await tmux.stop() } }
         let unset = ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("LOOP_") }.map { "-u \($0)" }
         try await tmux.start(
-            "cd '\(repo.path)' && env -u NO_COLOR -u CI \(unset.joined(separator: " ")) '\(LoopBinary.path)' status --watch --interval 0.2")
+            "cd '\(repo.path)' && env -u NO_COLOR -u CI \(unset.joined(separator: " ")) '\(LoopBinary.path)' status --watch --interval 0.2"
+        )
         let first = try await tmux.waitForScreen("the watcher shows the run") { lines in
             lines.contains { $0.hasPrefix("state:    working") }
         }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import LoopTestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// `notify:` in config.yaml: a command run when a run needs a person, with the event as JSON on
 /// stdin and in `LOOP_*` variables; bounded and never fatal (issue 13).
@@ -127,7 +128,8 @@ struct NotifyTests {
         try repo.setOption("notify", "{url: 5}")
         let result = try await repo.run()
         #expect(result.exitCode == 0, "\(result.output)")
-        #expect(result.stderr.contains("must be a list of strings (argv) or one shell command string"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("must be a list of strings (argv) or one shell command string"), "\(result.stderr)")
         #expect(!result.stderr.contains("unknown key"), "notify: is a known key: \(result.stderr)")
     }
 
@@ -148,7 +150,9 @@ struct NotifyTests {
         return (lines, try block("sh"))
     }
 
-    @Test("the README's three notify examples work as written (notify-send, ntfy via curl, a script), with stand-ins for the programs")
+    @Test(
+        "the README's three notify examples work as written (notify-send, ntfy via curl, a script), with stand-ins for the programs"
+    )
     func readmeExamplesWork() async throws {
         let (lines, script) = try Self.readmeExamples()
         #expect(lines.count == 3, "\(lines)")
@@ -162,13 +166,17 @@ struct NotifyTests {
             for program in ["notify-send", "curl"] {
                 try repo.write(
                     repo.scratchFile("bin/\(program)"),
-                    "#!/bin/sh\nprintf '%s\\n' \"$@\" >\"\(repo.scratchFile(program + ".args"))\"\ncat >\"\(repo.scratchFile(program + ".stdin"))\"\n")
+                    "#!/bin/sh\nprintf '%s\\n' \"$@\" >\"\(repo.scratchFile(program + ".args"))\"\ncat >\"\(repo.scratchFile(program + ".stdin"))\"\n"
+                )
                 chmod(repo.scratchFile("bin/\(program)"), 0o755)
             }
             let scriptPath = repo.scratchFile("loop-notify")
             try repo.write(scriptPath, script)
             chmod(scriptPath, 0o755)
-            try repo.setOption("notify", String(line.dropFirst("notify: ".count)).replacingOccurrences(of: "/home/me/bin/loop-notify", with: scriptPath))
+            try repo.setOption(
+                "notify",
+                String(line.dropFirst("notify: ".count)).replacingOccurrences(
+                    of: "/home/me/bin/loop-notify", with: scriptPath))
             let home = repo.scratchFile("home")
             try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
             let path = "\(bin):\(ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")"

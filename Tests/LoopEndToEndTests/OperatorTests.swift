@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Foundation
 import LoopCore
 import LoopTestSupport
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Watching and steering a run from a second terminal: `status --watch`, `events`,
 /// `pause` / `continue` / `stop` (issue 13).
@@ -112,7 +113,8 @@ struct OperatorTests {
         try repo.useAgents()
         try repo.write(
             ".loop/control.json",
-            #"{"schema_version": 1, "action": "stop", "run_id": "an-old-dead-run", "requested_at": "2026-01-01T00:00:00Z"}"#)
+            #"{"schema_version": 1, "action": "stop", "run_id": "an-old-dead-run", "requested_at": "2026-01-01T00:00:00Z"}"#
+        )
         let result = try await repo.run()
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(result.stderr.contains("ignoring .loop/control.json"), "\(result.stderr)")

@@ -32,7 +32,8 @@ struct EventsCommand: AsyncParsableCommand {
     func run() async throws {
         let path = bus.paths.events
         if !follow && !Filesystem.exists(path) {
-            throw LoopError.config("No events yet: \(bus.paths.display(path)) does not exist. Start a run with `loop run`.")
+            throw LoopError.config(
+                "No events yet: \(bus.paths.display(path)) does not exist. Start a run with `loop run`.")
         }
         var reader = EventFileReader(path: path)
         let interrupts = follow ? Interrupts() : nil

@@ -31,7 +31,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     func validate() throws {
         if watch && json {
-            throw ValidationError("--watch and --json do not go together; for a machine feed use `loop events --follow --json`.")
+            throw ValidationError(
+                "--watch and --json do not go together; for a machine feed use `loop events --follow --json`.")
         }
         if interval != nil && !watch { throw ValidationError("--interval goes with --watch.") }
         if let interval, interval < 0.2 { throw ValidationError("--interval must be at least 0.2 seconds.") }
@@ -40,7 +41,8 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         if watch {
             let inPlace = Terminal.isTerminal(1) && !Terminal.prefersPlain()
-            await StatusWatch(paths: bus.paths, interval: .milliseconds(Int((interval ?? 2) * 1000)), inPlace: inPlace).run()
+            await StatusWatch(paths: bus.paths, interval: .milliseconds(Int((interval ?? 2) * 1000)), inPlace: inPlace)
+                .run()
             return
         }
         var report = try StatusReport.read(bus.paths)

@@ -27,7 +27,8 @@ struct StopCommand: AsyncParsableCommand {
         let wasPaused = writer.pending(for: state) == .pause
         try writer.write(.stop, for: state)
         if wasPaused {
-            print("stopping run \(state.runID) now (it is paused); `\(bus.paths.command("run --resume"))` continues it.")
+            print(
+                "stopping run \(state.runID) now (it is paused); `\(bus.paths.command("run --resume"))` continues it.")
         } else {
             print(
                 "stopping run \(state.runID) after round \(state.round); `\(bus.paths.command("run --resume"))` continues it."

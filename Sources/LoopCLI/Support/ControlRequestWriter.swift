@@ -11,7 +11,8 @@ struct ControlRequestWriter {
     ///   running it (a request would then wait for the next `loop run --resume` and surprise).
     func runningState() throws -> RunState {
         guard let state = try RunState.load(from: paths.state) else {
-            throw LoopError.config("No run on this bus (\(paths.display(paths.state)) is missing). Start one with `loop run`.")
+            throw LoopError.config(
+                "No run on this bus (\(paths.display(paths.state)) is missing). Start one with `loop run`.")
         }
         if let result = state.result {
             throw LoopError.config(

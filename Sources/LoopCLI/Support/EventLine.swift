@@ -14,7 +14,8 @@ enum EventLine {
         let fields = event.fields.keys.sorted().compactMap { key in
             event.fields[key].map { "\(key)=\(text($0))" }
         }
-        return "\(time)  \(round.padding(toLength: 3, withPad: " ", startingAt: 0)) \(name) \(fields.joined(separator: " "))"
+        return
+            "\(time)  \(round.padding(toLength: 3, withPad: " ", startingAt: 0)) \(name) \(fields.joined(separator: " "))"
             .trimmingCharacters(in: .whitespaces)
     }
 

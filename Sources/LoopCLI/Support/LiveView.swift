@@ -194,7 +194,8 @@ final class LiveView: ConsoleOverlay {
             activity += " · PAUSED (`loop continue` goes on)"
         }
         return Snapshot(
-            taskID: state.taskID, runID: state.runID, round: state.round, maxRounds: state.maxRounds, activity: activity,
+            taskID: state.taskID, runID: state.runID, round: state.round, maxRounds: state.maxRounds,
+            activity: activity,
             startedAt: Timestamp.parse(state.startedAt), maxTokens: state.options.maxTokens,
             maxCost: state.options.maxCost)
     }

@@ -80,11 +80,13 @@ package struct Notifier: Sendable {
         if let list = value as? [Any] {
             let argv = list.compactMap { $0 as? String }
             guard argv.count == list.count, !argv.isEmpty, !argv[0].isEmpty else {
-                throw ConfigProblem(message: "notify: in \(configPath) must be a list of strings (argv) or one shell command string")
+                throw ConfigProblem(
+                    message: "notify: in \(configPath) must be a list of strings (argv) or one shell command string")
             }
             return Notifier(command: argv)
         }
-        throw ConfigProblem(message: "notify: in \(configPath) must be a list of strings (argv) or one shell command string")
+        throw ConfigProblem(
+            message: "notify: in \(configPath) must be a list of strings (argv) or one shell command string")
     }
 
     // MARK: - Sending
@@ -142,7 +144,8 @@ package struct Notifier: Sendable {
                 .split(separator: "\n").last.map { ": \($0.prefix(200))" } ?? ""
             let how =
                 process.terminationReason == .exit
-                ? "exited with status \(process.terminationStatus)" : "was killed by signal \(process.terminationStatus)"
+                ? "exited with status \(process.terminationStatus)"
+                : "was killed by signal \(process.terminationStatus)"
             return "\(program) \(how)\(lastLine)"
         }
         return nil

@@ -16,7 +16,9 @@ extension RoundEngine {
         let round = state.round
         let decision = try await control.holdIfPaused(
             onPause: {
-                console.info("round \(round) · paused by `loop pause` before \(phase.rawValue); `loop continue` goes on, `loop stop` ends the run")
+                console.info(
+                    "round \(round) · paused by `loop pause` before \(phase.rawValue); `loop continue` goes on, `loop stop` ends the run"
+                )
                 events.record("run_held", round: round, ["phase": .string(phase.rawValue)])
             },
             onContinue: {

@@ -20,7 +20,8 @@ extension RunController {
         let control = RunControl(paths: paths, runID: state.runID)
         let events = EventLog(path: paths.events, taskID: state.taskID, runID: state.runID)
         if control.current() == .pause {
-            console.info("paused by `loop pause` before round \(state.round); `loop continue` goes on, `loop stop` ends the run")
+            console.info(
+                "paused by `loop pause` before round \(state.round); `loop continue` goes on, `loop stop` ends the run")
             events.record("run_held", round: state.round, ["phase": .string(state.phase.rawValue)])
             while control.current() == .pause, !signalled() {
                 try? await Task.sleep(for: control.pollInterval)
@@ -46,7 +47,8 @@ extension RunController {
         }
         control.consume()
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
-            "run_stopped", round: state.round, ["while": .string(phase.rawValue), "phase": .string(state.phase.rawValue)])
+            "run_stopped", round: state.round,
+            ["while": .string(phase.rawValue), "phase": .string(state.phase.rawValue)])
         return finish(state, result: .stopped, code: .stopped)
     }
 }
