@@ -5,9 +5,9 @@
 ///
 /// A lone installed `loop` has no source tree and `Bundle.module` does not survive copying
 /// the binary on Linux, so `loop init` and `loop demo` read these strings instead.
-package enum EmbeddedFiles {
+public enum EmbeddedFiles {
     /// File contents keyed by repo-relative path (e.g. `templates/worker_prompt.txt`).
-    package static let all: [String: String] = [
+    public static let all: [String: String] = [
         ".loop-skeleton/.gitignore": ##"""
 # Runtime files of loop: written while a task runs, not meant for version control.
 # Commit config.yaml, templates/, examples/ and your task cards if you like.
@@ -25,6 +25,9 @@ archive/
 logs/
 worktrees/
 run/
+needs_help.json
+batch.json
+batch/
 .*.tmp-*
 
 """##,
@@ -600,7 +603,7 @@ Finish by writing {work_report_path} as the contract says (task_id {task_id}, ro
     ]
 
     /// Paths in `all` that are executable on disk (scripts), so they are installed with mode 0755.
-    package static let executables: Set<String> = [
+    public static let executables: Set<String> = [
         "examples/agents/scripted-reviewer",
         "examples/agents/scripted-worker",
         "examples/hello/greet.sh",

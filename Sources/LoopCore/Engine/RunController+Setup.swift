@@ -64,7 +64,7 @@ extension RunController {
     }
 
     func ensureGitignore() throws {
-        try SkeletonInstaller.ensureGitignore(loopDir: paths.root)
+        try SkeletonInstaller.ensureGitignore(loopDir: paths.shared)
     }
 
     /// Bus files a run leaves behind that the next run replaces.
@@ -125,7 +125,7 @@ extension RunController {
         if !problems.isEmpty { throw LoopError.preflight(problems) }
         if let previous = existing { try archiveFinishedRun(previous) }
         var state = try await RunStarter(paths: paths, console: console).start(
-            card: card, taskPath: taskPath, options: options)
+            card: card, taskPath: taskPath, options: options, baseRef: request.baseRef)
         try Filesystem.copyIfPresent(taskPath, to: state.cardSnapshot(paths))
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
