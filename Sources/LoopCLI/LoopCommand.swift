@@ -23,7 +23,7 @@ package struct LoopCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, RunCommand.self, StatusCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
             HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, AgentCommand.self, ConfigCommand.self,
-            VersionCommand.self,
+            VersionCommand.self, TasksCommand.self,
         ]
     )
 
