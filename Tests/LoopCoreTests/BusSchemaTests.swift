@@ -30,8 +30,10 @@ import Testing
             (#"{"task_id": "a/b", "goal": "x"}"#, "field 'task_id' must not contain '..', '/' or '\\'"),
             (#"{"task_id": "a..b", "goal": "x"}"#, "field 'task_id' must not contain"),
             (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}]}"#, "field 'lanes' is not supported yet"),
-            (#"{"task_id": "T", "depends_on": ["T-0"]}"#, "field 'depends_on' is not supported yet"),
-            (#"{"task_id": "T", "dependencies": ["T-0"]}"#, "field 'dependencies' is not supported yet"),
+            (#"{"task_id": "T", "depends_on": ["T"]}"#, "field 'depends_on' must not name the card's own task_id"),
+            (#"{"task_id": "T", "dependencies": ["../T-0"]}"#, "field 'dependencies' must list task ids"),
+            (#"{"task_id": "T", "depends_on": {"T-0": true}}"#, "field 'depends_on' must be a list of task ids"),
+            (#"{"task_id": "T", "depends_on": ["T-0", ""]}"#, "field 'depends_on' must list task ids: non-empty text"),
             (#"{"task_id": "T", "goal": "x", "max_rounds": 0}"#, "field 'max_rounds' must be at least 1"),
             (#"{"task_id": "T", "goal": "x""#, "is not valid: not valid JSON"),
             (#"[1, 2]"#, "expected a JSON object at the top level"),
@@ -71,6 +73,17 @@ import Testing
         let empty = try TaskCard.load(
             from: try dir.write("c.json", #"{"task_id": "T", "lanes": [], "depends_on": [], "dependencies": null}"#))
         #expect(empty.taskID == "T")
+        #expect(empty.dependencies.isEmpty)
+    }
+
+    @Test("depends_on and dependencies are both read and merged in card order, a single id as a one-item list")
+    func taskDependencies() throws {
+        let dir = try TempDir()
+        let card = try TaskCard.load(
+            from: try dir.write("d.json", #"{"task_id": "T-3", "depends_on": ["T-1", "T-2"], "dependencies": ["T-2", "T-0"]}"#))
+        #expect(card.dependencies == ["T-1", "T-2", "T-0"])
+        let single = try TaskCard.load(from: try dir.write("e.json", #"{"task_id": "T-3", "dependencies": "T-1"}"#))
+        #expect(single.dependencies == ["T-1"])
     }
 
     @Test(

@@ -171,12 +171,35 @@ struct BatchTests {
         #expect(!ordered.stderr.contains("may run at the same time"), "\(ordered.stderr)")
     }
 
-    @Test("kill -9 of the batch PM mid-batch, then --resume: every task finishes, approved ones are not redone")
-    func killNineThenResume() async throws {
+    /// Starts `loop run` (test backends) with its output in a file, so nothing but the PM is
+    /// killed when the PM dies (the harness's `LoopProcess` ends the PM's whole group then).
+    /// Returns the PM's pid and the task that ends with it.
+    static func startAlone(_ repo: TestRepo, _ arguments: [String], environment: [String: String]) async throws
+        -> (pid_t, Task<ProcessOutcome, any Error>)
+    {
+        let pidFile = repo.scratchFile("pm.pid")
+        var spec = ProcessSpec(
+            arguments: ["/bin/bash", "-c", "echo $$ > \"$0\"; exec \"$@\" >\"$0.out\" 2>&1", pidFile, LoopBinary.path]
+                + TestRepo.runArguments(arguments),
+            workingDirectory: repo.path, environment: environment.merging(["NO_COLOR": "1"]) { own, _ in own },
+            removedEnvironment: ProcessInfo.processInfo.environment.keys.filter { $0.hasPrefix("LOOP_") },
+            timeout: .seconds(120), killGrace: .seconds(2))
+        spec.killLeftoversOnExit = false
+        let task = Task { try await ProcessRunner.run(spec) { _, _ in } }
+        try await eventually("the PM wrote its pid") { repo.hasMarker("pm.pid") }
+        let text = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        return (try #require(pid_t(text)), task)
+    }
+
+    @Test(
+        "kill -9 mid-batch (the batch PM alone, or its whole group), then --resume: every task finishes, approved ones are not redone",
+        arguments: [false, true])
+    func killNineThenResume(wholeGroup: Bool) async throws {
         let repo = try await TestRepo.make()
         try repo.useAgents(
             worker: #"""
                 if [ "$LOOP_TASK_ID" = "B" ] && [ "$(attempt worker-B)" -eq 1 ]; then
+                    record agent-B.pid "$$"
                     record B-hanging yes
                     sleep 120
                     exit 1
@@ -187,20 +210,31 @@ struct BatchTests {
         try Self.card(repo, "B")
         try Self.card(repo, "C", dependsOn: ["B"])
         let before = try await Self.checkout(repo)
-
-        let first = repo.start(["--all", "--parallel", "2"], environment: ["HOLD": "0"], limit: .seconds(120))
-        try await eventually("A approved while B hangs") {
+        func aApprovedWhileBHangs() -> Bool {
             repo.hasMarker("B-hanging") && (try? Self.statuses(repo)["A"]) == "approved"
         }
-        let pm = try await first.pid()
-        kill(pm, SIGKILL)
-        let killed = try await first.wait()
-        #expect(killed.exitCode == 128 + SIGKILL)
+
+        if wholeGroup {
+            let first = repo.start(["--all", "--parallel", "2"], environment: ["HOLD": "0"], limit: .seconds(120))
+            try await eventually("A approved while B hangs") { aApprovedWhileBHangs() }
+            try await first.killGroup()
+            #expect(try await first.wait().exitCode == 128 + SIGKILL)
+        } else {
+            let (pm, first) = try await Self.startAlone(repo, ["--all", "--parallel", "2"], environment: ["HOLD": "0"])
+            try await eventually("A approved while B hangs") { aApprovedWhileBHangs() }
+            kill(pm, SIGKILL)
+            #expect(try await first.value.signal == SIGKILL)
+        }
         #expect(try Self.statuses(repo)["B"] == "running")
         let approvedA = try Self.time(repo, "approved-A")
         // The task runs die with their batch PM.
         try await eventually("B's run let go of its lock") {
             !FileLock.isHeld(at: "\(repo.loopDir)/batch/B/lock")
+        }
+        if !wholeGroup {
+            try await eventually("B's hanging agent ended") { !ProcessControl.isAlive((try? repo.recordedPID("agent-B.pid")) ?? 0) }
+            // B's run got SIGTERM from the kernel when its batch PM died, and saved itself.
+            #expect(try Bus(repo).object("batch/B/state.json")["phase"] as? String == "interrupted")
         }
         #expect(try await Self.checkout(repo) == before)
 
@@ -211,8 +245,46 @@ struct BatchTests {
         #expect(try Self.time(repo, "approved-A") == approvedA, "A was run again")
         #expect(resumed.stdout.contains("B: resuming"), "\(resumed.stdout)")
         #expect(try Bus(repo).object("batch/B/outcome.json")["result"] as? String == "approved")
+        // An agent the killed group left (it runs in its own session) was ended by B's resumed run.
+        #expect(!ProcessControl.isAlive(try repo.recordedPID("agent-B.pid")))
         #expect(try await Self.checkout(repo) == before)
         #expect(Bus(repo).tornFiles().isEmpty)
+    }
+
+    @Test("SIGTERM to the batch PM reaches every running task: exit 143, both interrupted; --resume finishes them")
+    func sigtermReachesEveryTask() async throws {
+        let repo = try await TestRepo.make()
+        try repo.useAgents(
+            worker: #"""
+                if [ "$(attempt "worker-$LOOP_TASK_ID")" -eq 1 ]; then
+                    record "agent-$LOOP_TASK_ID.pid" "$$"
+                    sleep 120
+                    exit 1
+                fi
+                \#(Self.timedWorker)
+                """#, reviewer: Self.timedApprove)
+        try Self.card(repo, "A")
+        try Self.card(repo, "B")
+
+        let first = repo.start(["--all", "--parallel", "2"], environment: ["HOLD": "0"], limit: .seconds(120))
+        try await eventually("both agents run") { repo.hasMarker("agent-A.pid") && repo.hasMarker("agent-B.pid") }
+        try await first.send(SIGTERM)
+        let stopped = try await first.wait()
+
+        #expect(stopped.exitCode == 143, "\(stopped.output)")
+        #expect(try Self.statuses(repo) == ["A": "interrupted", "B": "interrupted"])
+        for id in ["A", "B"] {
+            #expect(!ProcessControl.isAlive(try repo.recordedPID("agent-\(id).pid")), "\(id)'s agent still runs")
+            #expect(try Bus(repo).object("batch/\(id)/state.json")["phase"] as? String == "interrupted")
+        }
+        #expect(stopped.stdout.contains("continue with: loop run --resume"), "\(stopped.stdout)")
+        let status = try await repo.loop("status")
+        #expect(status.stdout.contains("A  interrupted"), "\(status.stdout)")
+
+        let resumed = try await repo.run(["--resume"], environment: ["HOLD": "0"])
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try Self.statuses(repo) == ["A": "approved", "B": "approved"])
     }
 
     @Test("status and status --json show every task of the batch; tasks list/show cover cards, outcomes and branches")
