@@ -310,13 +310,15 @@ package struct BatchRunner: Sendable {
     }
 
     /// Runs one task's `loop run` in our process group (a Ctrl+C in the terminal reaches it
-    /// directly) and returns its exit code.
+    /// directly) and returns its exit code. Its progress lines name the task
+    /// (`Console.taskTagVariable`), so tasks running side by side can be told apart.
     static func runTask(_ launch: Launch, paths: BusPaths, started: @escaping @Sendable (Int32) -> Void) async
         -> Int32
     {
         do {
             return try await ProcessRunner.runInheritingOutput(
-                launch.arguments, in: paths.repository, environment: [batchMarker: String(getpid())],
+                launch.arguments, in: paths.repository,
+                environment: [batchMarker: String(getpid()), Console.taskTagVariable: launch.taskID],
                 started: started)
         } catch {
             return LoopExitCode.roundFailed.rawValue

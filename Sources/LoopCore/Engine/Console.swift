@@ -10,13 +10,18 @@ package struct Console: Sendable {
         self.isQuiet = isQuiet
     }
 
+    /// Set by a batch PM for each task's run: that run's lines start with the task id.
+    package static let taskTagVariable = "LOOP_BATCH_TASK"
+    private static let prefix =
+        "[loop] " + (ProcessInfo.processInfo.environment[taskTagVariable].map { "\($0) · " } ?? "")
+
     package func info(_ message: String) {
         guard !isQuiet else { return }
-        FileHandle.standardOutput.write(Data("[loop] \(message)\n".utf8))
+        FileHandle.standardOutput.write(Data("\(Self.prefix)\(message)\n".utf8))
     }
 
     package func warn(_ message: String) {
-        FileHandle.standardError.write(Data("[loop] warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("\(Self.prefix)warning: \(message)\n".utf8))
     }
 
     /// An agent's output line, shown only with `--verbose`: `  [worker r2] line`.
