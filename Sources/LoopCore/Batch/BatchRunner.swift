@@ -281,6 +281,11 @@ package struct BatchRunner: Sendable {
                 return nil
             }
         }
+        do {
+            try linkSharedUsage(runPaths)
+        } catch {
+            console.warn("\(entry.taskID): \(error.localizedDescription); the built-in agent's token counts of this task will be missing from usage.jsonl")
+        }
         batch.tasks[index].status = .running
         batch.tasks[index].startedAt = Timestamp.now()
         batch.tasks[index].finishedAt = nil
@@ -289,6 +294,17 @@ package struct BatchRunner: Sendable {
             "batch_task_started", ["resume": .bool(resume)])
         console.info("\(entry.taskID): \(resume ? "resuming" : "starting") (\(paths.display(runPaths.root)))")
         return Launch(taskID: entry.taskID, arguments: arguments)
+    }
+
+    /// The built-in agent appends its token counts to `$LOOP_BUS_DIR/usage.jsonl`, which for a
+    /// batch task is its run folder: a link there to the shared `usage.jsonl` puts them where
+    /// budgets, `loop cost` and the summary read them.
+    private func linkSharedUsage(_ runPaths: BusPaths) throws {
+        let link = runPaths.file(BusPaths.usage)
+        try Filesystem.createDirectory(runPaths.root)
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil { return }
+        if Filesystem.exists(link) { return }  // a file of an older loop: leave it
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "../../\(BusPaths.usage)")
     }
 
     /// After a kill -9 of the batch PM its task runs get SIGTERM and save their state: give
@@ -365,9 +381,7 @@ package struct BatchRunner: Sendable {
         }
         if let runID = entry.runID {
             let prices = OptionResolver.prices(configPath: paths.config)
-            entry.tokens =
-                UsageSummary.load(paths.usage, runID: runID, prices: prices).tokens
-                + UsageSummary.load(runPaths.file(BusPaths.usage), runID: runID, prices: prices).tokens
+            entry.tokens = UsageSummary.load(paths.usage, runID: runID, prices: prices).tokens
         }
         batch.tasks[index] = entry
         EventLog(path: paths.events, taskID: id, runID: batch.batchID).record(
