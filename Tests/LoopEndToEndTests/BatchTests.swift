@@ -106,12 +106,12 @@ struct BatchTests {
         #expect(events.contains { $0.contains(#""task_id":"C""#) && $0.contains("run_finished") })
     }
 
-    @Test("a failed dependency blocks its dependent: never started, said in the summary, exit 3")
+    @Test("a failed dependency blocks its dependent: never started, said in the summary, exit 3; --resume retries it")
     func failedDependencyBlocks() async throws {
         let repo = try await TestRepo.make()
         try repo.useAgents(
             worker: #"""
-                if [ "$LOOP_TASK_ID" = "A" ]; then echo "A cannot work" >&2; exit 1; fi
+                if [ "$LOOP_TASK_ID" = "A" ] && [ ! -f "$STATE/A-fixed" ]; then echo "A cannot work" >&2; exit 1; fi
                 \#(Self.timedWorker)
                 """#, reviewer: Self.timedApprove)
         try Self.card(repo, "A")
@@ -124,6 +124,17 @@ struct BatchTests {
         #expect(try Self.statuses(repo) == ["A": "failed", "B": "blocked", "C": "approved"])
         #expect(!repo.hasMarker("start-B"), "B started although A failed")
         #expect(result.stdout.contains("B: blocked: dependency A ended failed"), "\(result.stdout)")
+        #expect(result.stdout.contains("continue with: loop run --resume"), "\(result.stdout)")
+        let approvedC = try Self.time(repo, "approved-C")
+
+        try Data().write(to: URL(fileURLWithPath: repo.scratchFile("A-fixed")))
+        let resumed = try await repo.run(["--resume"], limit: .seconds(120))
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try Self.statuses(repo) == ["A": "approved", "B": "approved", "C": "approved"])
+        #expect(resumed.stdout.contains("A: resuming"), "the failed run is continued: \(resumed.stdout)")
+        #expect(try Self.time(repo, "approved-C") == approvedC, "C was run again")
+        #expect(repo.hasMarker("sees-A-B"), "B starts from A's approved work")
     }
 
     @Test("a cycle, a missing card, a self-dependency: refused in one line before anything starts")

@@ -128,6 +128,11 @@ struct RunCommand: AsyncParsableCommand {
             try await runBatch(paths: paths, flags: flags, options: resolved.options, warnings: resolved.warnings)
             return
         }
+        if parallel != nil {
+            throw LoopError.config(
+                "--parallel goes with a batch, and \(paths.display(paths.batch)) has no batch left to resume; use --all or several --task."
+            )
+        }
         let taskPath = task.first
         if !resume && !singleRound && runFolder == nil,
             let card = try? TaskCard.load(from: Filesystem.absolute(taskPath ?? paths.taskCard)),

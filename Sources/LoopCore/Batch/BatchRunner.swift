@@ -56,10 +56,11 @@ package struct BatchRunner: Sendable {
 
     var paths: BusPaths { request.paths }
 
-    /// Whether `loop run --resume` (no card given) means the batch: `batch.json` has a batch
-    /// that did not finish, and no single run on this bus is newer.
+    /// Whether `loop run --resume` (no card given) means the batch: `batch.json` has a task
+    /// left to finish (not approved, not out of budget), and no single run on this bus is newer.
     package static func isResumable(_ paths: BusPaths) -> Bool {
-        guard let batch = try? BatchState.load(from: paths.batch), batch.finishedAt == nil else { return false }
+        guard let batch = try? BatchState.load(from: paths.batch), batch.tasks.contains(where: { !$0.status.isFinal })
+        else { return false }
         guard let single = try? RunState.load(from: paths.state) else { return true }
         return single.updatedAt < batch.updatedAt
     }
@@ -84,7 +85,9 @@ package struct BatchRunner: Sendable {
         EventLog(path: paths.events, taskID: "batch", runID: batch.batchID).record(
             "batch_finished", ["exit_code": .number(Double(batch.exitCode ?? 0))])
         for line in summary.table { console.info(line) }
-        if batch.finishedAt == nil { console.info("continue with: \(paths.command("run --resume"))") }
+        if batch.tasks.contains(where: { !$0.status.isFinal }) {
+            console.info("continue with: \(paths.command("run --resume"))")
+        }
         return summary.exitCode(signal: signal)
     }
 
