@@ -339,6 +339,21 @@ struct BatchTests {
         #expect(missing.exitCode == 1, "\(missing.output)")
     }
 
+    @Test("--all skips cards loop-kit marks \"status\": \"done\", and a dependency on one counts as approved")
+    func allSkipsDoneCards() async throws {
+        let repo = try await TestRepo.make()
+        try repo.useAgents(worker: Self.timedWorker, reviewer: Self.timedApprove)
+        try Self.card(repo, "A", extra: #", "status": "done""#)
+        try Self.card(repo, "B", dependsOn: ["A"])
+
+        let result = try await repo.run(["--all"])
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(result.stdout.contains("skipping cards marked"), "\(result.stdout)")
+        #expect(try Self.statuses(repo) == ["B": "approved"])
+        #expect(!repo.hasMarker("start-A"))
+    }
+
     @Test("a lone run of a card with depends_on: refused until the dependency's last outcome is approved")
     func loneRunWaitsForDependency() async throws {
         let repo = try await TestRepo.make()

@@ -170,6 +170,12 @@ struct RunCommand: AsyncParsableCommand {
         var cardPaths = task.map { Filesystem.absolute($0) }
         if all {
             cardPaths = TaskCardLocator(folder: paths.tasks).cardFiles()
+            // loop-kit marks a finished task's card `"status": "done"`: it is not run again.
+            let done = cardPaths.filter { TaskCardLocator.isMarkedDone($0) }
+            if !done.isEmpty {
+                console.info("skipping cards marked \"status\": \"done\": \(done.map(paths.display).joined(separator: ", "))")
+                cardPaths.removeAll { done.contains($0) }
+            }
             if cardPaths.isEmpty {
                 throw LoopError.config(
                     "--all found no cards in \(paths.display(paths.tasks)); put one task card per file there (e.g. T-1.json).")

@@ -110,6 +110,12 @@ package struct BatchRunner: Sendable {
     private func newBatch() throws -> BatchState {
         if let old = try? BatchState.load(from: paths.batch) {
             try Filesystem.copyIfPresent(paths.batch, to: "\(paths.archive)/batches/\(old.batchID).json")
+            let open = old.tasks.filter { !$0.status.isFinal }.map(\.taskID)
+            if !open.isEmpty {
+                console.info(
+                    "starting a new batch; the last one (\(old.batchID)) left \(open.joined(separator: ", ")) unfinished (kept in \(paths.display(paths.archive))/batches/)"
+                )
+            }
         }
         let plan = try BatchPlan(cardPaths: request.cardPaths, paths: paths)
         for warning in plan.overlapWarnings { console.warn(warning) }

@@ -38,11 +38,19 @@ package struct TaskCardLocator: Sendable {
         return matches.first
     }
 
+    /// Whether the card says `"status": "done"`, loop-kit's marker of a finished task.
+    package static func isMarkedDone(_ path: String) -> Bool {
+        object(path)?["status"]?.stringValue == "done"
+    }
+
+    private static func object(_ path: String) -> [String: JSONValue]? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue
+    }
+
     /// The `task_id` a card file gives, as loop-kit reads it; nil when the file is not a card.
     static func cardTaskID(_ path: String) -> String? {
-        guard let data = FileManager.default.contents(atPath: path),
-            let object = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue
-        else { return nil }
+        guard let object = object(path) else { return nil }
         switch object["task_id"] {
         case .string(let text): return text
         case .number(let number) where number.rounded() == number: return String(Int(number))

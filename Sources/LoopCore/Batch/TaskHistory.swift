@@ -35,11 +35,8 @@ package struct TaskHistory: Sendable {
     /// or its card in `.loop/tasks/` says `"status": "done"` (loop-kit's own marker).
     package func isApproved(task: String) -> Bool {
         if lastOutcome(task: task)?.result == .approved { return true }
-        guard let card = try? TaskCardLocator(folder: paths.tasks).find(task),
-            let data = FileManager.default.contents(atPath: card),
-            let object = (try? JSONDecoder().decode(JSONValue.self, from: data))?.objectValue
-        else { return false }
-        return object["status"]?.stringValue == "done"
+        guard let card = try? TaskCardLocator(folder: paths.tasks).find(task) else { return false }
+        return TaskCardLocator.isMarkedDone(card)
     }
 
     /// The refusal for a lone `loop run` of a card whose dependencies are not all approved; nil
