@@ -11,11 +11,21 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(4)))
 struct BatchTests {
     /// A worker that notes when it starts and ends (the agents' own clock), writes
-    /// `<task>.txt`, notes whether it sees `A.txt` (the work of task A), and reports.
+    /// `<task>.txt`, notes whether it sees `A.txt` (the work of task A), and reports. A task
+    /// named in `PEERS` waits (up to 20 s) until every peer has started: peers that really run
+    /// at the same time then overlap for sure, and ones run one after another cannot.
     static let timedWorker = #"""
         echo "$(date +%s.%N)" >"$STATE/start-$LOOP_TASK_ID"
         if [ -f "$LOOP_WORKDIR/A.txt" ]; then record "sees-A-$LOOP_TASK_ID" yes; fi
-        sleep "${HOLD:-1}"
+        if [[ " ${PEERS:-} " == *" $LOOP_TASK_ID "* ]]; then
+            for _ in $(seq 1 400); do
+                all=1
+                for peer in $PEERS; do [ -f "$STATE/start-$peer" ] || all=0; done
+                [ "$all" = 1 ] && break
+                sleep 0.05
+            done
+        fi
+        sleep "${HOLD:-0.5}"
         echo "$LOOP_TASK_ID round $LOOP_ROUND" >>"$LOOP_WORKDIR/$LOOP_TASK_ID.txt"
         put "$LOOP_REPORT_PATH" "$(printf '{"task_id": "%s", "round": %s, "run_id": "%s", "head_sha": "%s", "files_changed": ["%s.txt"], "tests": [], "notes": "done"}' \
             "$LOOP_TASK_ID" "$LOOP_ROUND" "$LOOP_RUN_ID" "$(git -C "$LOOP_WORKDIR" rev-parse HEAD)" "$LOOP_TASK_ID")"
@@ -74,7 +84,8 @@ struct BatchTests {
         try Self.card(repo, "C", dependsOn: ["A"])
         let before = try await Self.checkout(repo)
 
-        let result = try await repo.run(["--all", "--parallel", "2"], environment: ["HOLD": "2"], limit: .seconds(120))
+        let result = try await repo.run(
+            ["--all", "--parallel", "2"], environment: ["PEERS": "A B", "HOLD": "0.2"], limit: .seconds(120))
 
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(try Self.statuses(repo) == ["A": "approved", "B": "approved", "C": "approved"])
