@@ -19,7 +19,8 @@ struct TasksCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One line per task: result, rounds, dependencies, branch, card.")
+        static let configuration = CommandConfiguration(
+            abstract: "One line per task: result, rounds, dependencies, branch, card.")
 
         @OptionGroup var bus: LoopDirOption
         @Flag(help: "Print JSON.") var json = false
@@ -31,7 +32,9 @@ struct TasksCommand: AsyncParsableCommand {
                 return
             }
             guard !tasks.isEmpty else {
-                print("No tasks: \(bus.paths.display(bus.paths.tasks)) has no cards and nothing has run. Put one card per file there (e.g. T-1.json).")
+                print(
+                    "No tasks: \(bus.paths.display(bus.paths.tasks)) has no cards and nothing has run. Put one card per file there (e.g. T-1.json)."
+                )
                 return
             }
             for task in tasks { print(task.row) }
@@ -39,7 +42,8 @@ struct TasksCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One task: card, dependencies, result, branch, merge command, archived runs.")
+        static let configuration = CommandConfiguration(
+            abstract: "One task: card, dependencies, result, branch, merge command, archived runs.")
 
         @OptionGroup var bus: LoopDirOption
         @Argument(help: "The task id.") var task: String
@@ -48,7 +52,8 @@ struct TasksCommand: AsyncParsableCommand {
         func run() async throws {
             guard let overview = try await TaskOverview.find(task, paths: bus.paths) else {
                 throw LoopError.config(
-                    "No task \(task): no card in \(bus.paths.display(bus.paths.tasks)), no run, no branch loop/\(task). `loop tasks list` shows the known tasks.")
+                    "No task \(task): no card in \(bus.paths.display(bus.paths.tasks)), no run, no branch loop/\(task). `loop tasks list` shows the known tasks."
+                )
             }
             if json {
                 try CommandSupport.printJSON(overview)

@@ -36,7 +36,8 @@ package struct BatchPlan: Sendable {
         }
         let history = TaskHistory(paths: paths)
         let locator = TaskCardLocator(folder: paths.tasks)
-        let byCardID = Dictionary(loaded.map { ($0.card.cardTaskID, $0.taskID) }, uniquingKeysWith: { first, _ in first })
+        let byCardID = Dictionary(
+            loaded.map { ($0.card.cardTaskID, $0.taskID) }, uniquingKeysWith: { first, _ in first })
         for index in loaded.indices {
             for dependency in loaded[index].card.dependencies {
                 if let inBatch = byCardID[dependency] {
@@ -44,7 +45,9 @@ package struct BatchPlan: Sendable {
                     continue
                 }
                 if history.isApproved(task: dependency) {
-                    let head = history.lastOutcome(task: dependency).flatMap { $0.result == .approved ? $0.headSHA : nil }
+                    let head = history.lastOutcome(task: dependency).flatMap {
+                        $0.result == .approved ? $0.headSHA : nil
+                    }
                     loaded[index].approvedOutside[dependency] = .some(head)
                     continue
                 }
@@ -73,7 +76,8 @@ package struct BatchPlan: Sendable {
             if let start = visiting.firstIndex(of: id) {
                 let cycle = (visiting[start...] + [id]).joined(separator: " → ")
                 throw LoopError.config(
-                    "The task dependencies form a cycle (\(cycle)), so none of them could ever start; remove one depends_on.")
+                    "The task dependencies form a cycle (\(cycle)), so none of them could ever start; remove one depends_on."
+                )
             }
             guard let task = index[id] else { return }
             visiting.append(id)

@@ -234,11 +234,15 @@ package struct BatchRunner: Sendable {
         while changed {
             changed = false
             for index in batch.tasks.indices where batch.tasks[index].status == .pending {
-                guard let blocker = batch.tasks[index].dependsOn.first(where: { batch[task: $0]?.status.blocksDependents == true })
+                guard
+                    let blocker = batch.tasks[index].dependsOn.first(where: {
+                        batch[task: $0]?.status.blocksDependents == true
+                    })
                 else { continue }
                 let status = batch[task: blocker]?.status.rawValue ?? "failed"
                 batch.tasks[index].status = .blocked
-                batch.tasks[index].reason = "blocked: dependency \(blocker) \(status == "blocked" ? "is blocked" : "ended \(status)")"
+                batch.tasks[index].reason =
+                    "blocked: dependency \(blocker) \(status == "blocked" ? "is blocked" : "ended \(status)")"
                 batch.tasks[index].finishedAt = Timestamp.now()
                 console.info("\(batch.tasks[index].taskID): \(batch.tasks[index].reason ?? "blocked")")
                 changed = true
@@ -293,7 +297,9 @@ package struct BatchRunner: Sendable {
         do {
             try linkSharedUsage(runPaths)
         } catch {
-            console.warn("\(entry.taskID): \(error.localizedDescription); the built-in agent's token counts of this task will be missing from usage.jsonl")
+            console.warn(
+                "\(entry.taskID): \(error.localizedDescription); the built-in agent's token counts of this task will be missing from usage.jsonl"
+            )
         }
         batch.tasks[index].status = .running
         batch.tasks[index].startedAt = Timestamp.now()
@@ -375,7 +381,8 @@ package struct BatchRunner: Sendable {
                 case .failed: .failed
                 case .interrupted, .paused: .interrupted
                 }
-            entry.reason = outcome.result == .paused ? "paused on a usage limit: \(outcome.reason ?? "")" : outcome.reason
+            entry.reason =
+                outcome.result == .paused ? "paused on a usage limit: \(outcome.reason ?? "")" : outcome.reason
             entry.headSHA = outcome.headSHA
             entry.mergeCommand = outcome.mergeCommand
             entry.durationS = outcome.durationS

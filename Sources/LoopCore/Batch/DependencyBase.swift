@@ -47,7 +47,10 @@ package struct DependencyBase: Sendable {
                 )
             }
             base = try await git.output(
-                ["commit-tree", tree, "-p", base, "-p", next, "-m", "loop: base of \(task) (its dependencies' approved work)"],
+                [
+                    "commit-tree", tree, "-p", base, "-p", next, "-m",
+                    "loop: base of \(task) (its dependencies' approved work)",
+                ],
                 environment: await identity(git)
             ).trimmingCharacters(in: .whitespacesAndNewlines)
         }

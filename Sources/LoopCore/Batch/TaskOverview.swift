@@ -85,10 +85,12 @@ package struct TaskOverview: Codable, Sendable, Equatable {
         let outcome = TaskHistory(paths: paths).lastOutcome(task: id)
         let runs = TaskCard.isValidTaskID(id) ? ((try? ArchiveIndex(paths: paths).runs(task: id)) ?? []) : []
         let branch = "loop/\(id)"
-        let head = TaskCard.isValidTaskID(id) ? await Git(directory: paths.repository).resolve("refs/heads/\(branch)") : nil
+        let head =
+            TaskCard.isValidTaskID(id) ? await Git(directory: paths.repository).resolve("refs/heads/\(branch)") : nil
         let entry = batch?[task: id]
         return TaskOverview(
-            taskID: id, card: path.map(paths.display), goal: card?.goal, dependsOn: card?.dependencies ?? entry?.dependsOn ?? [],
+            taskID: id, card: path.map(paths.display), goal: card?.goal,
+            dependsOn: card?.dependencies ?? entry?.dependsOn ?? [],
             inScope: card?.inScope ?? [], batchStatus: entry?.status.rawValue, result: outcome?.result.rawValue,
             reason: outcome?.reason, runID: outcome?.runID, rounds: outcome?.rounds, finishedAt: outcome?.finishedAt,
             mergeCommand: outcome?.mergeCommand, branch: head == nil ? nil : branch, branchHead: head,

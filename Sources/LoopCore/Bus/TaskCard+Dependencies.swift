@@ -46,7 +46,9 @@ extension TaskCard {
                     problems.append(
                         LoopError.invalidField(
                             path: reader.path, field: field,
-                            expected: "must list task ids: non-empty text without '..', '/' or '\\' (got \(item.stringValue.map { "\"\($0)\"" } ?? item.typeName))"))
+                            expected:
+                                "must list task ids: non-empty text without '..', '/' or '\\' (got \(item.stringValue.map { "\"\($0)\"" } ?? item.typeName))"
+                        ))
                     continue
                 }
                 if id == ownID {

@@ -16,7 +16,9 @@ struct BatchPlanTests {
         return #"{"task_id": "\#(id)", "depends_on": [\#(depends)], "in_scope": [\#(inScope)]}"#
     }
 
-    @Test("cards by id as loop-kit finds them: {id}_*, {id}-*, {id}.json whose task_id matches, then a scan; two is an error")
+    @Test(
+        "cards by id as loop-kit finds them: {id}_*, {id}-*, {id}.json whose task_id matches, then a scan; two is an error"
+    )
     func locator() throws {
         let dir = try TempDir()
         let paths = try Self.bus(
@@ -42,7 +44,8 @@ struct BatchPlanTests {
     func order() throws {
         let dir = try TempDir()
         let paths = try Self.bus(
-            dir, cards: ["a.json": Self.card("A", dependsOn: ["C"]), "b.json": Self.card("B"), "c.json": Self.card("C")])
+            dir,
+            cards: ["a.json": Self.card("A", dependsOn: ["C"]), "b.json": Self.card("B"), "c.json": Self.card("C")])
         let plan = try BatchPlan(cardPaths: ["a", "b", "c"].map { "\(paths.tasks)/\($0).json" }, paths: paths)
         #expect(plan.tasks.map(\.taskID) == ["C", "A", "B"])
         #expect(plan.dependsOn("A", "C") && !plan.dependsOn("C", "A") && !plan.dependsOn("B", "C"))
@@ -62,7 +65,9 @@ struct BatchPlanTests {
         let notInBatch = #expect(throws: LoopError.self) {
             try BatchPlan(cardPaths: ["\(paths.tasks)/a.json"], paths: paths)
         }
-        #expect(notInBatch?.errorDescription?.contains("not in this batch and not approved yet; add --task .loop/tasks/b.json") == true)
+        #expect(
+            notInBatch?.errorDescription?.contains(
+                "not in this batch and not approved yet; add --task .loop/tasks/b.json") == true)
         // loop-kit's own marker of a finished task counts as approved.
         _ = try dir.write(".loop/tasks/b.json", #"{"task_id": "B", "status": "done"}"#)
         let plan = try BatchPlan(cardPaths: ["\(paths.tasks)/a.json"], paths: paths)
@@ -86,9 +91,11 @@ struct BatchPlanTests {
                 "d.json": Self.card("D", scope: ["Refactor the docs folder", "tests/*.py"]),
                 "e.json": Self.card("E", scope: ["tests/test_x.py"]),
             ])
-        let plan = try BatchPlan(cardPaths: ["a", "b", "c", "d", "e"].map { "\(paths.tasks)/\($0).json" }, paths: paths)
+        let plan = try BatchPlan(
+            cardPaths: ["a", "b", "c", "d", "e"].map { "\(paths.tasks)/\($0).json" }, paths: paths)
         let warnings = plan.overlapWarnings
-        #expect(warnings.contains { $0.hasPrefix("tasks A and B may run at the same time and both have src/ in scope") })
+        #expect(
+            warnings.contains { $0.hasPrefix("tasks A and B may run at the same time and both have src/ in scope") })
         #expect(warnings.contains { $0.hasPrefix("tasks B and C ") })
         #expect(warnings.contains { $0.hasPrefix("tasks D and E ") })
         #expect(!warnings.contains { $0.hasPrefix("tasks A and C") }, "C depends on A: never at the same time")
