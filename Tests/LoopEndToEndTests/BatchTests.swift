@@ -239,6 +239,7 @@ struct BatchTests {
         if wholeGroup {
             let first = repo.start(["--all", "--parallel", "2"], environment: ["HOLD": "0"], limit: .seconds(120))
             try await eventually("A approved while B hangs") { aApprovedWhileBHangs() }
+            #expect(try await Self.checkout(repo) == before, "mid-batch")
             try await first.killGroup()
             #expect(try await first.wait().exitCode == 128 + SIGKILL)
         } else {
