@@ -173,21 +173,11 @@ package final class RoundEngine {
     /// process group with `setsid` — found by the `LOOP_RUN_ID` they inherited. Nothing the
     /// worker started may still be running when the reviewer works.
     func reapLeftovers(of runID: String, group: Int32? = nil) {
-        if let group, group > 1, group != getpgrp() { ProcessControl.signalGroup(group, SIGKILL) }
-        let leftovers = ProcessControl.processes(withEnvironment: "LOOP_RUN_ID", value: runID)
-        guard !leftovers.isEmpty else { return }
-        for entry in leftovers {
-            if entry.pgid > 1, entry.pgid != getpgrp() { ProcessControl.signalGroup(entry.pgid, SIGKILL) }
-            kill(entry.pid, SIGKILL)
-        }
-        events.record(
-            "leftovers_ended", round: state.round,
-            ["run_id": .string(runID), "pids": .array(leftovers.map { .number(Double($0.pid)) })])
-        console.warn("ended \(leftovers.count) process\(leftovers.count == 1 ? "" : "es") left running by \(runID)")
+        LeftoverReaper(events: events, round: state.round, console: console).reap(runID, group: group)
     }
 
     /// Throws when a run budget (tokens, cost, duration) has run out; called at safe points.
-    func checkBudget() throws {
+    func checkBudgetNow() throws {
         let budget = Budget(options: options)
         guard !budget.isUnlimited else { return }
         if let exceeded = budget.exceeded(
@@ -200,7 +190,7 @@ package final class RoundEngine {
     /// The values the agent reads from its environment, passed in the dispatch request:
     /// `LOOP_UNSAFE_SHELL` (`--unsafe-shell`) and `LOOP_TOKENS_LEFT` (what a token budget
     /// leaves, so the built-in agent stops before the run's budget does).
-    func agentEnvironment() -> [String: String] {
+    func agentEnvironmentNow() -> [String: String] {
         var environment: [String: String] = [:]
         if options.unsafeShell { environment["LOOP_UNSAFE_SHELL"] = "1" }
         let budget = Budget(options: options)
