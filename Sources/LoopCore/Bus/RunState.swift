@@ -115,6 +115,11 @@ package struct RoundRecord: Codable, Sendable, Equatable {
     package var verify: [VerifyEvidence]?
     /// Why the worker ended its turn without finishing (`repeated_failure`, …), when it did.
     package var workerStopped: String?
+    /// A card with lanes: each lane's progress this round (the resume point of the lane phase).
+    package var lanes: [LaneRecord]?
+    /// Blocking issues the lane phase found (a change outside owner paths, a dropped lane):
+    /// they refuse approval and go to the fix list.
+    package var laneIssues: [BlockingIssue]?
 
     enum CodingKeys: String, CodingKey {
         case round, worker, reviewer, decision, verify
@@ -130,6 +135,8 @@ package struct RoundRecord: Codable, Sendable, Equatable {
         case blockingIssues = "blocking_issues"
         case approved
         case reportMadeByPM = "report_made_by_pm"
+        case lanes
+        case laneIssues = "lane_issues"
     }
 
     package init(round: Int, startedAt: String) {
@@ -137,6 +144,64 @@ package struct RoundRecord: Codable, Sendable, Equatable {
         self.startedAt = startedAt
         filesChanged = []
         uncommittedSecrets = []
+    }
+}
+
+/// One lane of a round: where it works, how far it got, and what it merged.
+package struct LaneRecord: Codable, Sendable, Equatable {
+    package enum Status: String, Codable, Sendable {
+        /// Planned; no worker dispatched yet.
+        case pending
+        /// Its worker was dispatched (see `dispatch`).
+        case working
+        /// Its worker's report is valid; the PM has not merged it yet.
+        case reported
+        /// Merged into the task branch (`mergedSHA`).
+        case merged
+        /// Its change was dropped this round (`skip_lane`, or a deferred lane that still conflicts).
+        case skipped
+        /// Its merge conflicted; it is retried after the other lanes of its stage (`defer_lane`).
+        case deferred
+        /// Its merge conflicted and the round failed (`fail_fast`).
+        case conflict
+    }
+
+    package var laneID: String
+    package var stage: Int
+    package var status: Status
+    package var branch: String
+    package var worktree: String
+    package var backend: String
+    /// The task branch tip the lane's branch was made from.
+    package var baseSHA: String?
+    /// The lane branch's tip after the PM committed what the worker left.
+    package var headSHA: String?
+    /// The task branch's merge commit of this lane.
+    package var mergedSHA: String?
+    package var dispatch: DispatchRecord?
+    package var filesChanged: [String]?
+    /// Files the lane changed outside its owner paths (a blocking issue).
+    package var outsideOwnerPaths: [String]?
+    package var conflictFiles: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case stage, status, branch, worktree, backend, dispatch
+        case laneID = "lane_id"
+        case baseSHA = "base_sha"
+        case headSHA = "head_sha"
+        case mergedSHA = "merged_sha"
+        case filesChanged = "files_changed"
+        case outsideOwnerPaths = "outside_owner_paths"
+        case conflictFiles = "conflict_files"
+    }
+
+    package init(laneID: String, stage: Int, branch: String, worktree: String, backend: String) {
+        self.laneID = laneID
+        self.stage = stage
+        status = .pending
+        self.branch = branch
+        self.worktree = worktree
+        self.backend = backend
     }
 }
 

@@ -35,6 +35,7 @@ extension RoundEngine {
             findings = EvidenceCheck(
                 base: baseEvidence, current: verify, filesChanged: files, outOfScope: context.card.outOfScope
             ).findings
+            findings += record.laneIssues ?? []
             for finding in findings { console.warn("round \(state.round) · \(finding.reason)") }
             let review = try await obtainReviewReport(
                 record: record, head: head, verify: verify, workReport: workReport, diff: diff, files: files)
@@ -163,6 +164,8 @@ extension RoundEngine {
         state.currentRound = finished
         try state.save(to: paths.state)
         try archive.keepRound(state.round, taskPath: state.taskPath)
+        let laneFiles = (record.lanes ?? []).flatMap { [paths.laneWorkReport($0.laneID), paths.lanePrompt($0.laneID)] }
+        for file in laneFiles { try archive.keep(file, round: state.round) }
         let end = RoundEnd.decide(
             approved: record.approved == true, isStalled: isStalled, round: state.round, maxRounds: state.maxRounds)
         if end != .approved { try archive.keep(paths.fixList, round: state.round + 1) }
@@ -188,7 +191,7 @@ extension RoundEngine {
             state.finish(.exhausted, reason: state.reason ?? "no approval after \(state.round) round\(state.round == 1 ? "" : "s")")
             try transition("run_exhausted")
         case .nextRound:
-            for file in paths.roundFiles {
+            for file in paths.roundFiles + laneFiles {
                 try archive.removeArchived(file)
             }
             try state.startNextRound()

@@ -137,7 +137,12 @@ package final class RoundEngine {
             )
         }
         try await baselineVerify()
-        let report = try await obtainWorkReport()
+        let report: WorkReport
+        if let lanes = context.card.cardLanes {
+            report = try await laneWorkerPhase(lanes)
+        } else {
+            report = try await obtainWorkReport()
+        }
         try await commitAndRecordFacts(report: report)
     }
 
@@ -178,22 +183,29 @@ package final class RoundEngine {
 
     /// Throws when a run budget (tokens, cost, duration) has run out; called at safe points.
     func checkBudgetNow() throws {
-        let budget = Budget(options: options)
-        guard !budget.isUnlimited else { return }
-        if let exceeded = budget.exceeded(
-            by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config))
-        {
+        if let exceeded = Self.budgetExceeded(state: state, paths: paths) {
             throw LoopError.other(exceeded, .exhausted)
         }
+    }
+
+    /// What ran out of a run budget, or nil when nothing did.
+    static func budgetExceeded(state: RunState, paths: BusPaths) -> String? {
+        let budget = Budget(options: state.options)
+        guard !budget.isUnlimited else { return nil }
+        return budget.exceeded(by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config))
     }
 
     /// The values the agent reads from its environment, passed in the dispatch request:
     /// `LOOP_UNSAFE_SHELL` (`--unsafe-shell`) and `LOOP_TOKENS_LEFT` (what a token budget
     /// leaves, so the built-in agent stops before the run's budget does).
     func agentEnvironmentNow() -> [String: String] {
+        Self.agentEnvironment(state: state, paths: paths)
+    }
+
+    static func agentEnvironment(state: RunState, paths: BusPaths) -> [String: String] {
         var environment: [String: String] = [:]
-        if options.unsafeShell { environment["LOOP_UNSAFE_SHELL"] = "1" }
-        let budget = Budget(options: options)
+        if state.options.unsafeShell { environment["LOOP_UNSAFE_SHELL"] = "1" }
+        let budget = Budget(options: state.options)
         if !budget.isUnlimited, let left = budget.tokensLeft(state: state, paths: paths) {
             environment["LOOP_TOKENS_LEFT"] = String(left)
         }

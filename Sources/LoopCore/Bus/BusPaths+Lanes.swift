@@ -1,0 +1,33 @@
+import Foundation
+
+/// Where a card's lanes keep their files: loop-kit's `work_reports/<lane>.json` beside the
+/// task's own bus files, and worktrees beside (never inside) the task worktree.
+extension BusPaths {
+    package var laneWorkReports: String { file("work_reports") }
+
+    /// The report a lane's worker writes (loop-kit's name).
+    package func laneWorkReport(_ lane: String) -> String { "\(laneWorkReports)/\(lane).json" }
+
+    /// The role name of a lane's worker in logs, prompts and heartbeats: `worker-<lane>`.
+    package static func laneRole(_ lane: String) -> String { "worker-\(lane)" }
+
+    package func lanePrompt(_ lane: String) -> String { "\(scratch)/\(BusPaths.laneRole(lane))_prompt.txt" }
+
+    package func laneHeartbeat(_ lane: String) -> String { heartbeat(BusPaths.laneRole(lane)) }
+
+    package func laneLog(task: String, round: Int, lane: String) -> String {
+        roundLog(task: task, round: round, role: BusPaths.laneRole(lane))
+    }
+
+    /// `worktrees/<task>.lanes/r<N>/<lane>`: the task worktree is `worktrees/<task>`, so lane
+    /// worktrees cannot live inside it (they would show up in its `git status`).
+    package func laneWorktree(task: String, round: Int, lane: String) -> String {
+        "\(worktrees)/\(task).lanes/r\(round)/\(lane)"
+    }
+
+    /// `loop/<task>--r<N>--<lane>`: the task branch is `loop/<task>`, so no ref can live under
+    /// `loop/<task>/` (git keeps refs as files and folders).
+    package static func laneBranch(task: String, round: Int, lane: String) -> String {
+        "loop/\(task)--r\(round)--\(lane)"
+    }
+}

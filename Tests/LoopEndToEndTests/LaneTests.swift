@@ -1,0 +1,242 @@
+import Foundation
+import LoopTestSupport
+import Testing
+
+/// loop-kit's lanes run by the real binary with scripted lane workers: each lane in its own
+/// worktree and branch, merged into the task branch (never the user's checkout) in stage and
+/// id order, with the card's conflict policy.
+@Suite(.serialized, .timeLimit(.minutes(3)))
+struct LaneTests {
+    /// A lane worker: saves its prompt, notes its start and end (nanoseconds, from its own
+    /// clock), appends a line to its first owner path (and to `$STATE/extra_<lane>` paths, to
+    /// step outside on purpose), sleeps `$STATE/sleep` seconds, and reports to its lane report.
+    static let laneWorker = #"""
+        lane="${LOOP_LANE_ID:?no lane}"
+        cat >"$STATE/prompt_$lane.txt"
+        date +%s%N >"$STATE/start_$lane"
+        [ -f "$STATE/sleep" ] && sleep "$(cat "$STATE/sleep")"
+        first="$(printf '%s\n' "$LOOP_OWNER_PATHS" | head -n 1)"
+        mkdir -p "$(dirname -- "$LOOP_WORKDIR/$first")"
+        echo "lane $lane round $LOOP_ROUND" >>"$LOOP_WORKDIR/$first"
+        if [ -f "$STATE/extra_$lane" ]; then
+            while read -r path; do echo "lane $lane was here" >>"$LOOP_WORKDIR/$path"; done <"$STATE/extra_$lane"
+        fi
+        ls "$LOOP_WORKDIR" >"$STATE/saw_$lane"
+        echo "$LOOP_WORKDIR" >"$STATE/workdir_$lane"
+        echo "$LOOP_REPORT_PATH" >"$STATE/report_$lane"
+        work_report
+        date +%s%N >"$STATE/end_$lane"
+        """#
+
+    static func lanesCard(_ lanes: String, policy: String = "fail_fast", extra: String = "") -> String {
+        #""lanes": [\#(lanes)], "lane_merge_conflict_policy": "\#(policy)""# + (extra.isEmpty ? "" : ", " + extra)
+    }
+
+    static func nanos(_ repo: TestRepo, _ name: String) throws -> Int {
+        try #require(Int(try repo.read(repo.scratchFile(name)).trimmingCharacters(in: .whitespacesAndNewlines)))
+    }
+
+    /// What the user's checkout looks like: status, HEAD, branch and every file's hash.
+    static func checkoutPrint(_ repo: TestRepo) async throws -> String {
+        let status = try await repo.git("status", "--porcelain", "--untracked-files=all", "--", ".", ":(exclude).loop")
+        let head = try await repo.git("rev-parse", "HEAD")
+        let branch = try await repo.git("branch", "--show-current")
+        let hashes = try await repo.git("hash-object", "README.md", "user-notes.txt")
+        return [status, head, branch, hashes].joined(separator: "\n")
+    }
+
+    @Test("two lanes of one stage run at the same time with --max-parallel-workers 2, and both changes land on the task branch")
+    func twoLanesOverlap() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(
+            extra: Self.lanesCard(
+                #"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["docs/b.md"], "acceptance_checks": ["b.md names lane_b"]}"#
+            ))
+        try repo.useAgents(worker: Self.laneWorker)
+        try repo.write(repo.scratchFile("sleep"), "1.5")
+        try repo.write("user-notes.txt", "the user's own uncommitted notes\n")
+        let before = try await Self.checkoutPrint(repo)
+        let bus = Bus(repo)
+
+        let result = try await repo.run(["--max-parallel-workers", "2"])
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        // Overlap, from the agents' own clocks: each started before the other ended.
+        let (startA, endA) = (try Self.nanos(repo, "start_lane_a"), try Self.nanos(repo, "end_lane_a"))
+        let (startB, endB) = (try Self.nanos(repo, "start_lane_b"), try Self.nanos(repo, "end_lane_b"))
+        #expect(startA < endB && startB < endA, "a: \(startA)–\(endA), b: \(startB)–\(endB)")
+        #expect(try await repo.git("show", "loop/T-1:a.txt") == "lane lane_a round 1")
+        #expect(try await repo.git("show", "loop/T-1:docs/b.md") == "lane lane_b round 1")
+        // Merged in id order with merge commits on the task branch.
+        let merges = try await repo.git("log", "--merges", "--format=%s", "loop/T-1")
+        #expect(merges == "loop: merge lane lane_b (round 1)\nloop: merge lane lane_a (round 1)", "\(merges)")
+        // Each lane worked in its own worktree (beside, not inside, the task worktree), wrote its own report.
+        let workdirA = try repo.read(repo.scratchFile("workdir_lane_a")).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(workdirA.hasSuffix(".loop/worktrees/T-1.lanes/r1/lane_a"), "\(workdirA)")
+        #expect(try repo.read(repo.scratchFile("report_lane_b")).contains(".loop/work_reports/lane_b.json"))
+        let prompt = try repo.read(repo.scratchFile("prompt_lane_b.txt"))
+        #expect(prompt.contains("=== LANE CONTEXT ===") && prompt.contains("docs/b.md") && prompt.contains("b.md names lane_b"))
+        // Worktrees are removed after a clean merge; reports, logs and archive entries are per lane.
+        #expect(!FileManager.default.fileExists(atPath: workdirA))
+        #expect(bus.exists("logs/T-1/r1_worker-lane_a.log") && bus.exists("logs/T-1/r1_worker-lane_b.log"))
+        let runID = try #require(bus.runID)
+        #expect(bus.exists("\(bus.archiveFolder(run: runID))/r1_lane_a.json"))
+        let lanes = try #require(try bus.rounds.first?["lanes"] as? [[String: Any]])
+        #expect(lanes.map { $0["status"] as? String } == ["merged", "merged"])
+        #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
+    }
+
+    @Test("a dependent lane starts after its dependency is merged, and sees its file")
+    func dependentLaneAfterMerge() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(
+            extra: Self.lanesCard(
+                #"{"lane_id": "api", "owner_paths": ["api.txt"]}, {"lane_id": "client", "owner_paths": ["client.txt"], "depends_on": ["api"]}"#
+            ))
+        try repo.useAgents(worker: Self.laneWorker)
+        let bus = Bus(repo)
+
+        let result = try await repo.run(["--max-parallel-workers", "2"])
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(try Self.nanos(repo, "start_client") > Self.nanos(repo, "end_api"))
+        #expect(try repo.read(repo.scratchFile("saw_client")).contains("api.txt"), "the client lane did not see api.txt")
+        let names = try bus.eventNames
+        let merged = try #require(names.firstIndex(of: "lane_merged"))
+        let clientStart = try bus.events.firstIndex { $0["event"] as? String == "lane_dispatch_started" && $0["lane_id"] as? String == "client" }
+        #expect(merged < (clientStart ?? -1), "client dispatched before api merged")
+    }
+
+    /// Two lanes that both step outside their owner paths into `shared.txt`: a real conflict.
+    func conflictRepo(policy: String) async throws -> TestRepo {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(
+            extra: Self.lanesCard(
+                #"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}, {"lane_id": "lane_c", "owner_paths": ["c.txt"]}"#,
+                policy: policy))
+        try repo.useAgents(worker: Self.laneWorker)
+        try repo.write(repo.scratchFile("extra_lane_a"), "shared.txt\n")
+        try repo.write(repo.scratchFile("extra_lane_b"), "shared.txt\n")
+        try repo.write("user-notes.txt", "the user's own uncommitted notes\n")
+        return repo
+    }
+
+    @Test("fail_fast: a conflict ends the round as failed, names the file, keeps every branch and leaves the checkout alone")
+    func failFast() async throws {
+        let repo = try await conflictRepo(policy: "fail_fast")
+        let before = try await Self.checkoutPrint(repo)
+        let bus = Bus(repo)
+
+        let result = try await repo.run(["--max-parallel-workers", "3"])
+
+        #expect(result.exitCode == 3, "\(result.output)")
+        #expect(result.output.contains("lane lane_b does not merge into loop/T-1: conflict in shared.txt"), "\(result.output)")
+        for lane in ["lane_a", "lane_b", "lane_c"] {
+            #expect(try await repo.git("rev-parse", "--verify", "-q", "loop/T-1--r1--\(lane)").count == 40)
+        }
+        // The task branch holds lane_a's merge only; no merge is left half done.
+        #expect(try await repo.git("show", "loop/T-1:shared.txt") == "lane lane_a was here")
+        #expect(try await repo.git(["status", "--porcelain"], in: "\(repo.loopDir)/worktrees/T-1").isEmpty)
+        #expect(try bus.state["phase"] as? String == "failed")
+        #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
+    }
+
+    @Test("skip_lane: the conflicting lane's change is dropped this round and the fix list says so")
+    func skipLane() async throws {
+        let repo = try await conflictRepo(policy: "skip_lane")
+        let before = try await Self.checkoutPrint(repo)
+
+        let result = try await repo.run(["--max-parallel-workers", "2", "--max-rounds", "1"])
+
+        #expect(result.exitCode == 2, "\(result.output)")
+        let fixList = try repo.read(".loop/fix_list.json")
+        #expect(fixList.contains("Lane lane_b's change was dropped this round"), "\(fixList)")
+        #expect(try await repo.git("show", "loop/T-1:c.txt") == "lane lane_c round 1")
+        #expect((try? await repo.git("show", "loop/T-1:b.txt")) == nil, "lane_b's change landed")
+        #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
+    }
+
+    @Test("defer_lane: the conflicting lane is retried after the other lanes of its stage, then dropped if it still conflicts")
+    func deferLane() async throws {
+        let repo = try await conflictRepo(policy: "defer_lane")
+        let before = try await Self.checkoutPrint(repo)
+        let bus = Bus(repo)
+
+        let result = try await repo.run(["--max-rounds", "1"])
+
+        #expect(result.exitCode == 2, "\(result.output)")
+        let laneEvents = try bus.events.filter { ["lane_merged", "lane_deferred", "lane_skipped"].contains($0["event"] as? String) }
+            .map { "\($0["event"] as? String ?? "") \($0["lane_id"] as? String ?? "")" }
+        #expect(laneEvents == ["lane_merged lane_a", "lane_deferred lane_b", "lane_merged lane_c", "lane_skipped lane_b"], "\(laneEvents)")
+        #expect(try await repo.git("show", "loop/T-1:c.txt") == "lane lane_c round 1")
+        #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
+        // Something failed and lane_preserve_worktrees_on_failure defaults to true: the worktrees stay.
+        #expect(FileManager.default.fileExists(atPath: "\(repo.loopDir)/worktrees/T-1.lanes/r1/lane_b/b.txt"))
+    }
+
+    @Test("a lane's change outside its owner_paths blocks approval, and the fix list says so")
+    func ownerPathViolation() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(extra: Self.lanesCard(#"{"lane_id": "lane_a", "owner_paths": ["src"]}"#))
+        try repo.useAgents(worker: Self.laneWorker)
+        try repo.write(repo.scratchFile("extra_lane_a"), "README.md\n")
+        let bus = Bus(repo)
+
+        let result = try await repo.run(["--max-rounds", "1"])
+
+        #expect(result.exitCode == 2, "\(result.output)")
+        #expect(try bus.rounds.first?["approved"] as? Bool == false)
+        let fixList = try repo.read(".loop/fix_list.json")
+        #expect(fixList.contains("Lane lane_a changed files outside its owner_paths (src): README.md"), "\(fixList)")
+    }
+
+    @Test("--in-place with a lane card is refused in one line before anything starts")
+    func inPlaceRefused() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(extra: Self.lanesCard(#"{"lane_id": "lane_a", "owner_paths": ["src"]}"#))
+        try repo.useAgents(worker: Self.laneWorker)
+
+        let result = try await repo.run(["--in-place"])
+
+        #expect(result.exitCode == 1, "\(result.output)")
+        #expect(result.errorLines.count == 1, "\(result.errorLines)")
+        #expect(result.output.contains("lanes, which merge into a task branch, never into your checkout"))
+        #expect(!repo.hasMarker("start_lane_a"))
+    }
+
+    /// loop-kit's README card with its lane (`lane_core`, owning `src/loop_kit/orchestrator.py`,
+    /// preferring codex), minus the task-level `depends_on` (task dependencies are another part).
+    @Test("loop-kit's own example card with a lane runs unchanged; an unavailable backend_preference falls back to the worker backend")
+    func loopKitExampleCard() async throws {
+        let repo = try await TestRepo.make()
+        try repo.write(
+            ".loop/task_card.json",
+            #"""
+            {
+              "task_id": "T-001",
+              "status": "todo",
+              "goal": "One-sentence goal",
+              "in_scope": ["file or module"],
+              "out_of_scope": [],
+              "acceptance_criteria": ["measurable criterion"],
+              "lanes": [
+                {
+                  "lane_id": "lane_core",
+                  "owner_paths": ["src/loop_kit/orchestrator.py"],
+                  "depends_on": [],
+                  "backend_preference": "codex",
+                  "acceptance_checks": ["unit tests pass for lane-owned files"]
+                }
+              ],
+              "constraints": []
+            }
+            """#)
+        try repo.useAgents(worker: Self.laneWorker)
+
+        let result = try await repo.run()
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(try await repo.git("show", "loop/T-001:src/loop_kit/orchestrator.py") == "lane lane_core round 1")
+        #expect(result.output.contains("lane lane_core: backend_preference codex cannot run"), "\(result.output)")
+    }
+}
