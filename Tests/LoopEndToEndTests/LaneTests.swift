@@ -12,6 +12,7 @@ struct LaneTests {
     /// step outside on purpose), sleeps `$STATE/sleep` seconds, and reports to its lane report.
     static let laneWorker = #"""
         lane="${LOOP_LANE_ID:?no lane}"
+        attempt "dispatch_$lane" >/dev/null
         cat >"$STATE/prompt_$lane.txt"
         date +%s%N >"$STATE/start_$lane"
         [ -f "$STATE/sleep" ] && sleep "$(cat "$STATE/sleep")"
@@ -238,5 +239,44 @@ struct LaneTests {
         #expect(result.exitCode == 0, "\(result.output)")
         #expect(try await repo.git("show", "loop/T-001:src/loop_kit/orchestrator.py") == "lane lane_core round 1")
         #expect(result.output.contains("lane lane_core: backend_preference codex cannot run"), "\(result.output)")
+    }
+
+    /// Points of the lane phase, each hit once in a one-round run of two lanes one after another.
+    static let crashPoints = [
+        "state.lanes_planned",
+        "state.lane_worktree_ready",
+        "state.lane_dispatch_started",  // lane_a's dispatch, before its agent starts
+        "state.lane_dispatch_finished",  // lane_a's agent exited, its report is on the bus
+        "state.lane_reported",
+        "state.lane_dispatch_started@2",  // lane_b's
+        "state.lane_committed",  // lane_a's leftovers committed on its branch, not merged
+        "state.lane_merged",  // lane_a merged into the task branch
+        "state.lane_merged@2",
+        "state.worker_finished",
+    ]
+
+    @Test("SIGKILL at a point of the lane phase, then --resume: approved, no lane redone, each change merged once", arguments: crashPoints)
+    func crashThenResume(point: String) async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(
+            extra: Self.lanesCard(#"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}"#))
+        try repo.useAgents(worker: Self.laneWorker)
+        let bus = Bus(repo)
+
+        let crashed = try await repo.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": point])
+
+        #expect(crashed.exitCode != 0, "\(point): the fault did not fire: \(crashed.output)")
+        #expect(bus.tornFiles().isEmpty, "\(point): torn \(bus.tornFiles())")
+        let resumed = try await repo.run(["--resume"])
+
+        #expect(resumed.exitCode == 0, "\(point): \(resumed.output)")
+        #expect(try bus.outcome["result"] as? String == "approved", "\(point)")
+        for lane in ["lane_a", "lane_b"] {
+            #expect(try repo.read(repo.scratchFile("dispatch_\(lane).count")) == "1\n", "\(point): \(lane) dispatched again")
+        }
+        #expect(try await repo.git("show", "loop/T-1:a.txt") == "lane lane_a round 1", "\(point)")
+        #expect(try await repo.git("show", "loop/T-1:b.txt") == "lane lane_b round 1", "\(point)")
+        #expect(try await repo.git("rev-list", "--merges", "--count", "main..loop/T-1") == "2", "\(point): merged twice")
+        #expect(bus.tempLeftovers().isEmpty, "\(point): temp files left: \(bus.tempLeftovers())")
     }
 }
