@@ -279,4 +279,24 @@ struct LaneTests {
         #expect(try await repo.git("rev-list", "--merges", "--count", "main..loop/T-1") == "2", "\(point): merged twice")
         #expect(bus.tempLeftovers().isEmpty, "\(point): temp files left: \(bus.tempLeftovers())")
     }
+
+    @Test("the README's lane card runs to approval: two lanes at once, the dependent lane after its dependency's merge")
+    func readmeLaneCard() async throws {
+        let text = try ReadmeRuns.readme()
+        let card = try #require(
+            try ReadmeRuns.blocks("json", under: "## Lanes: parallel workers inside one task", in: text).first)
+        let repo = try await TestRepo.make()
+        try repo.write("test.sh", "test -s lib && test -s docs/greet.md && test -s bin/greet\n")
+        try await repo.git("add", "test.sh")
+        try await repo.git("commit", "-q", "-m", "test.sh")
+        try repo.write(".loop/task_card.json", card)
+        try repo.useAgents(worker: Self.laneWorker)
+
+        let result = try await repo.run(["--max-parallel-workers", "2"])
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(try Self.nanos(repo, "start_cli") > Self.nanos(repo, "end_lib"))
+        #expect(try repo.read(repo.scratchFile("saw_cli")).contains("lib"))
+        #expect(try await repo.git("show", "loop/greet-api:bin/greet") == "lane cli round 1")
+    }
 }
