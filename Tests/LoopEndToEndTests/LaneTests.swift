@@ -81,7 +81,7 @@ struct LaneTests {
         #expect(!FileManager.default.fileExists(atPath: workdirA))
         #expect(bus.exists("logs/T-1/r1_worker-lane_a.log") && bus.exists("logs/T-1/r1_worker-lane_b.log"))
         let runID = try #require(bus.runID)
-        #expect(bus.exists("\(bus.archiveFolder(run: runID))/r1_lane_a.json"))
+        #expect(bus.exists("\(bus.archiveFolder(run: runID))/r1_work_reports_lane_a.json"))
         let lanes = try #require(try bus.rounds.first?["lanes"] as? [[String: Any]])
         #expect(lanes.map { $0["status"] as? String } == ["merged", "merged"])
         #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
@@ -298,5 +298,60 @@ struct LaneTests {
         #expect(try Self.nanos(repo, "start_cli") > Self.nanos(repo, "end_lib"))
         #expect(try repo.read(repo.scratchFile("saw_cli")).contains("lib"))
         #expect(try await repo.git("show", "loop/greet-api:bin/greet") == "lane cli round 1")
+    }
+
+    /// A reviewer that, for a lane review, keeps the lane's request and requires changes of
+    /// lanes listed in `$STATE/reject`; it approves the task's merged review.
+    static let laneReviewer = #"""
+        cat >/dev/null
+        if [ -n "${LOOP_LANE_ID:-}" ]; then
+            cp "$LOOP_REVIEW_REQUEST" "$STATE/request_$LOOP_LANE_ID.json"
+            if grep -qx "$LOOP_LANE_ID" "$STATE/reject" 2>/dev/null; then
+                review_report changes_required "$(issue "REVIEW-4411 $LOOP_LANE_ID needs a test")"
+                exit 0
+            fi
+        else
+            record merged_review
+        fi
+        review_report approve
+        """#
+
+    @Test("lane_review_parallel: each lane is reviewed on its own diff, and a lane review's blocking issue blocks approval")
+    func laneReviewParallel() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(
+            extra: Self.lanesCard(
+                #"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"], "acceptance_checks": ["b has a line"]}"#,
+                extra: #""lane_review_parallel": true"#))
+        try repo.useAgents(worker: Self.laneWorker, reviewer: Self.laneReviewer)
+        try repo.write(repo.scratchFile("reject"), "lane_b\n")
+        let bus = Bus(repo)
+
+        let result = try await repo.run(["--max-rounds", "1", "--max-parallel-workers", "2"])
+
+        #expect(result.exitCode == 2, "\(result.output)")
+        let request = try bus.object(repo.scratchFile("request_lane_b.json"))
+        #expect(request["lane_id"] as? String == "lane_b")
+        #expect(request["lane_owner_paths"] as? [String] == ["b.txt"])
+        #expect(request["lane_acceptance_checks"] as? [String] == ["b has a line"])
+        let diff = try #require(request["diff"] as? String)
+        #expect(diff.contains("b.txt") && !diff.contains("a.txt"), "\(diff)")
+        #expect(repo.hasMarker("merged_review"), "the merged diff was not reviewed")
+        let fixList = try repo.read(".loop/fix_list.json")
+        #expect(fixList.contains("Lane lane_b review: REVIEW-4411 lane_b needs a test"), "\(fixList)")
+        #expect(!fixList.contains("Lane lane_a review"))
+        let runID = try #require(bus.runID)
+        #expect(bus.exists("\(bus.archiveFolder(run: runID))/r1_review_reports_lane_b.json"))
+
+        // Both lanes approved: the round is approved.
+        let second = try await TestRepo.make()
+        try second.writeCard(
+            extra: Self.lanesCard(
+                #"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}"#,
+                extra: #""lane_review_parallel": true"#))
+        try second.useAgents(worker: Self.laneWorker, reviewer: Self.laneReviewer)
+        let approved = try await second.run(["--max-parallel-workers", "2"])
+        #expect(approved.exitCode == 0, "\(approved.output)")
+        #expect(second.hasMarker("request_lane_a.json") && second.hasMarker("request_lane_b.json"))
     }
 }

@@ -30,4 +30,19 @@ extension BusPaths {
     package static func laneBranch(task: String, round: Int, lane: String) -> String {
         "loop/\(task)--r\(round)--\(lane)"
     }
+
+    // MARK: - Lane reviews (`lane_review_parallel`)
+
+    package var laneReviewRequests: String { file("review_requests") }
+    package var laneReviewReports: String { file("review_reports") }
+    package func laneReviewRequest(_ lane: String) -> String { "\(laneReviewRequests)/\(lane).json" }
+    package func laneReviewReport(_ lane: String) -> String { "\(laneReviewReports)/\(lane).json" }
+
+    /// The role name of a lane's reviewer in logs, prompts and heartbeats: `reviewer-<lane>`.
+    package static func laneReviewerRole(_ lane: String) -> String { "reviewer-\(lane)" }
+    package func laneReviewPrompt(_ lane: String) -> String { "\(scratch)/\(BusPaths.laneReviewerRole(lane))_prompt.txt" }
+    package func laneReviewHeartbeat(_ lane: String) -> String { heartbeat(BusPaths.laneReviewerRole(lane)) }
+    package func laneReviewLog(task: String, round: Int, lane: String) -> String {
+        roundLog(task: task, round: round, role: BusPaths.laneReviewerRole(lane))
+    }
 }

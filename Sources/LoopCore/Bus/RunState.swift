@@ -183,9 +183,15 @@ package struct LaneRecord: Codable, Sendable, Equatable {
     /// Files the lane changed outside its owner paths (a blocking issue).
     package var outsideOwnerPaths: [String]?
     package var conflictFiles: [String]?
+    /// `lane_review_parallel`: the lane reviewer's dispatch, decision and blocking issues.
+    package var review: DispatchRecord?
+    package var reviewDecision: String?
+    package var reviewIssues: [BlockingIssue]?
 
     enum CodingKeys: String, CodingKey {
-        case stage, status, branch, worktree, backend, dispatch
+        case stage, status, branch, worktree, backend, dispatch, review
+        case reviewDecision = "review_decision"
+        case reviewIssues = "review_issues"
         case laneID = "lane_id"
         case baseSHA = "base_sha"
         case headSHA = "head_sha"

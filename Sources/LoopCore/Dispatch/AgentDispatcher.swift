@@ -91,9 +91,9 @@ package struct DispatchRequest: Sendable, Equatable {
         return environment
     }
 
-    /// The review request the reviewer judges, when it exists.
+    /// The review request the reviewer judges (a lane's own for a lane review), when it exists.
     package var reviewRequestPath: String? {
-        let path = "\(busDir)/\(BusPaths.reviewRequest)"
+        let path = laneID.map { "\(busDir)/review_requests/\($0).json" } ?? "\(busDir)/\(BusPaths.reviewRequest)"
         return role == .reviewer && FileManager.default.fileExists(atPath: path) ? path : nil
     }
 

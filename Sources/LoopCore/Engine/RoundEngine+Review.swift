@@ -36,6 +36,7 @@ extension RoundEngine {
                 base: baseEvidence, current: verify, filesChanged: files, outOfScope: context.card.outOfScope
             ).findings
             findings += record.laneIssues ?? []
+            findings += try await laneReviewFindings(verify: verify)
             for finding in findings { console.warn("round \(state.round) · \(finding.reason)") }
             let review = try await obtainReviewReport(
                 record: record, head: head, verify: verify, workReport: workReport, diff: diff, files: files)
@@ -164,8 +165,19 @@ extension RoundEngine {
         state.currentRound = finished
         try state.save(to: paths.state)
         try archive.keepRound(state.round, taskPath: state.taskPath)
-        let laneFiles = (record.lanes ?? []).flatMap { [paths.laneWorkReport($0.laneID), paths.lanePrompt($0.laneID)] }
-        for file in laneFiles { try archive.keep(file, round: state.round) }
+        // Lane files share names across folders (`work_reports/a.json`, `review_reports/a.json`):
+        // archived as `r<N>_<folder>_<lane>.json`.
+        let laneFiles = (record.lanes ?? []).flatMap { lane in
+            [
+                paths.laneWorkReport(lane.laneID), paths.lanePrompt(lane.laneID), paths.laneReviewRequest(lane.laneID),
+                paths.laneReviewReport(lane.laneID), paths.laneReviewPrompt(lane.laneID),
+            ]
+        }
+        for file in laneFiles {
+            let folder = ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            let name = (file as NSString).lastPathComponent
+            try archive.keep(file, round: state.round, as: folder == "run" ? name : "\(folder)_\(name)")
+        }
         let end = RoundEnd.decide(
             approved: record.approved == true, isStalled: isStalled, round: state.round, maxRounds: state.maxRounds)
         if end != .approved { try archive.keep(paths.fixList, round: state.round + 1) }

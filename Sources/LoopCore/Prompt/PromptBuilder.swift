@@ -71,10 +71,16 @@ package struct LanePromptContext: Sendable, Equatable {
     package var ownerPaths: [String]
     package var dependsOn: [String]
     package var acceptanceChecks: [String]
-    /// The lane's own report (`work_reports/<lane>.json`), written instead of `work_report.json`.
+    /// The lane's own report (`work_reports/<lane>.json` or `review_reports/<lane>.json`).
     package var reportPath: String
+    /// A lane review: the lane's own review request (`review_requests/<lane>.json`).
+    package var requestPath: String?
 
-    package init(laneID: String, ownerPaths: [String], dependsOn: [String], acceptanceChecks: [String], reportPath: String) {
+    package init(
+        laneID: String, ownerPaths: [String], dependsOn: [String], acceptanceChecks: [String], reportPath: String,
+        requestPath: String? = nil
+    ) {
+        self.requestPath = requestPath
         self.laneID = laneID
         self.ownerPaths = ownerPaths
         self.dependsOn = dependsOn
@@ -85,9 +91,12 @@ package struct LanePromptContext: Sendable, Equatable {
     var section: String {
         var lines = [
             "=== LANE CONTEXT ===",
-            "You are the worker of lane \(laneID), one of several workers of this task, each in its own worktree.",
+            requestPath == nil
+                ? "You are the worker of lane \(laneID), one of several workers of this task, each in its own worktree."
+                : "You review lane \(laneID) alone: the diff above is its branch's change; the task's merged change is reviewed separately.",
             "lane_id: \(laneID)",
-            "owner_paths (change only these; a change elsewhere blocks approval):",
+            requestPath == nil
+                ? "owner_paths (change only these; a change elsewhere blocks approval):" : "owner_paths (the lane may change only these):",
         ]
         lines += ownerPaths.map { "  - \($0)" }
         if !dependsOn.isEmpty {
@@ -97,7 +106,12 @@ package struct LanePromptContext: Sendable, Equatable {
             lines.append("acceptance_checks:")
             lines += acceptanceChecks.map { "  - \($0)" }
         }
-        lines.append("Write your report to \(reportPath) (with \"lane_id\": \"\(laneID)\"), not to work_report.json.")
+        if let requestPath {
+            lines.append("The lane's review request: \(requestPath).")
+            lines.append("Write your review to \(reportPath), not to review_report.json.")
+        } else {
+            lines.append("Write your report to \(reportPath) (with \"lane_id\": \"\(laneID)\"), not to work_report.json.")
+        }
         return lines.joined(separator: "\n")
     }
 }
@@ -122,9 +136,9 @@ package struct PromptBuilder: Sendable {
             "run_id": inputs.runID,
             "workdir": inputs.workdir,
             "bus_dir": inputs.paths.root,
-            "work_report_path": inputs.lane?.reportPath ?? inputs.paths.workReport,
-            "review_report_path": inputs.paths.reviewReport,
-            "review_request_path": inputs.paths.reviewRequest,
+            "work_report_path": role == .worker ? inputs.lane?.reportPath ?? inputs.paths.workReport : inputs.paths.workReport,
+            "review_report_path": role == .reviewer ? inputs.lane?.reportPath ?? inputs.paths.reviewReport : inputs.paths.reviewReport,
+            "review_request_path": inputs.lane?.requestPath ?? inputs.paths.reviewRequest,
             "agents_md": projectFile("AGENTS.md") ?? templates.agentsFallback,
             "task_card_section": taskCardSection(inputs.card),
             "prior_context_section": historySection(inputs.history),

@@ -28,17 +28,29 @@ actor LaneBook: DispatchObserver {
     }
 
     func dispatchStarted(_ dispatch: DispatchRecord, target: DispatchTarget) async throws {
-        try update(target, "lane_dispatch_started", ["dispatch_id": .string(dispatch.runID), "attempt": .number(Double(dispatch.attempt))]) {
+        let fields: [String: JSONValue] = ["dispatch_id": .string(dispatch.runID), "attempt": .number(Double(dispatch.attempt))]
+        if target.role == .reviewer {
+            try update(target, "lane_review_started", fields) { $0.review = dispatch }
+            return
+        }
+        try update(target, "lane_dispatch_started", fields) {
             $0.status = .working
             $0.dispatch = dispatch
         }
     }
 
     func dispatchFinished(_ result: DispatchResult, target: DispatchTarget) async throws {
-        try update(target, "lane_dispatch_finished", ["end": .string(result.endDescription)]) {
-            $0.dispatch?.finishedAt = Timestamp.now()
-            $0.dispatch?.exitStatus = result.endDescription
-            $0.dispatch?.sessionID = result.sessionID
+        let event = target.role == .reviewer ? "lane_review_finished" : "lane_dispatch_finished"
+        try update(target, event, ["end": .string(result.endDescription)]) {
+            if target.role == .reviewer {
+                $0.review?.finishedAt = Timestamp.now()
+                $0.review?.exitStatus = result.endDescription
+                $0.review?.sessionID = result.sessionID
+            } else {
+                $0.dispatch?.finishedAt = Timestamp.now()
+                $0.dispatch?.exitStatus = result.endDescription
+                $0.dispatch?.sessionID = result.sessionID
+            }
         }
     }
 
@@ -58,6 +70,15 @@ actor LaneBook: DispatchObserver {
     /// A lane worker's report is valid: the lane waits for its merge.
     func finish(_ laneID: String, with report: WorkReport) throws {
         try update(laneID: laneID, "lane_reported", role: .worker, [:]) { $0.status = .reported }
+    }
+
+    /// A lane reviewer's report is valid: its decision and blocking issues (for the fix list).
+    func finishReview(_ laneID: String, with report: ReviewReport) throws {
+        let issues = LaneReviewJob.issues(from: report, lane: laneID)
+        try update(laneID: laneID, "lane_reviewed", role: .reviewer, ["decision": .string(report.decision.rawValue)]) {
+            $0.reviewDecision = report.decision.rawValue
+            $0.reviewIssues = issues
+        }
     }
 
     /// Changes one lane's record, saves state and records the event (with its fault point).
