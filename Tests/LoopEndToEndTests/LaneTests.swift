@@ -85,6 +85,14 @@ struct LaneTests {
         let lanes = try #require(try bus.rounds.first?["lanes"] as? [[String: Any]])
         #expect(lanes.map { $0["status"] as? String } == ["merged", "merged"])
         #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
+        // `loop status` shows each lane; `status --json` lists them under `lanes`.
+        let status = try await repo.loop("status")
+        #expect(status.stdout.contains("lane:     lane_a r1 stage 1 merged "), "\(status.output)")
+        #expect(status.stdout.contains("· loop/T-1--r1--lane_b"), "\(status.output)")
+        let json = try await repo.loop("status", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let listed = try #require(object["lanes"] as? [[String: Any]])
+        #expect(listed.map { $0["lane_id"] as? String } == ["lane_a", "lane_b"])
     }
 
     @Test("a dependent lane starts after its dependency is merged, and sees its file")

@@ -46,9 +46,10 @@ package struct StatusReport: Codable, Sendable, Equatable {
     package var maxDurationS: Int = 0
     /// The question of `needs_help.json` when the run stopped for lack of progress.
     package var needsHelp: String?
+    package var lanes: [LaneStatus]?  // a card with lanes: each lane of the latest lane round
 
     enum CodingKeys: String, CodingKey {
-        case state, round, result, reason, branch, lock, merged
+        case state, round, result, reason, branch, lock, merged, lanes
         case needsHelp = "needs_help"
         case spentTokens = "spent_tokens"
         case spentCostUSD = "spent_cost_usd"
@@ -94,6 +95,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
         if state.needsHelp == true, let help = NeedsHelp.load(paths.needsHelp), help.runID == state.runID {
             report.needsHelp = help.question
         }
+        report.lanes = LaneStatus.read(state)
         if Filesystem.exists(paths.usage) {
             let usage = UsageSummary.load(
                 paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
@@ -120,6 +122,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
             lines.append("merge:    \(mergeCommand)")
         }
         if let needsHelp { lines.append("help:     NEEDS HELP — \(needsHelp)") }
+        lines += LaneStatus.lines(lanes)
         if let limitUntil {
             lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")")
         }
