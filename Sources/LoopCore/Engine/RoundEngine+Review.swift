@@ -26,6 +26,7 @@ extension RoundEngine {
                     severity: "high", file: "", reason: "The worker made no change to the repository.",
                     requiredChange: "Implement the task card's goal: change the files with edit_file or write_file.",
                     source: "pm"))
+            findings += record.laneIssues ?? []  // a dropped lane says why nothing changed
             console.info("round \(state.round) · the worker changed nothing; no review, next round gets a fix list")
         } else {
             let git = workdirGit
