@@ -261,14 +261,19 @@ struct LaneTests {
         "state.lane_merged",  // lane_a merged into the task branch
         "state.lane_merged@2",
         "state.worker_finished",
+        "state.lane_review_started",  // lane_a's own review (lane_review_parallel), before its reviewer starts
+        "state.lane_review_finished",  // lane_a's reviewer exited, its review is on the bus
+        "state.lane_reviewed@2",  // both lane reviews decided, the merged review not started
     ]
 
-    @Test("SIGKILL at a point of the lane phase, then --resume: approved, no lane redone, each change merged once", arguments: crashPoints)
+    @Test("SIGKILL at a point of the lane phase or a lane review, then --resume: approved, no lane redone, each change merged once", arguments: crashPoints)
     func crashThenResume(point: String) async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard(
-            extra: Self.lanesCard(#"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}"#))
-        try repo.useAgents(worker: Self.laneWorker)
+            extra: Self.lanesCard(
+                #"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}"#,
+                extra: #""lane_review_parallel": true"#))
+        try repo.useAgents(worker: Self.laneWorker, reviewer: Self.laneReviewer)
         let bus = Bus(repo)
 
         let crashed = try await repo.run(environment: ["LOOP_TESTING": "1", "LOOP_FAULT": point])
@@ -285,6 +290,8 @@ struct LaneTests {
         #expect(try await repo.git("show", "loop/T-1:a.txt") == "lane lane_a round 1", "\(point)")
         #expect(try await repo.git("show", "loop/T-1:b.txt") == "lane lane_b round 1", "\(point)")
         #expect(try await repo.git("rev-list", "--merges", "--count", "main..loop/T-1") == "2", "\(point): merged twice")
+        let lanes = try #require(try bus.rounds.first?["lanes"] as? [[String: Any]])
+        #expect(lanes.map { $0["review_decision"] as? String } == ["approve", "approve"], "\(point)")
         #expect(bus.tempLeftovers().isEmpty, "\(point): temp files left: \(bus.tempLeftovers())")
     }
 
