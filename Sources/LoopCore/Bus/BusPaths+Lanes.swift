@@ -40,7 +40,9 @@ extension BusPaths {
 
     /// The role name of a lane's reviewer in logs, prompts and heartbeats: `reviewer-<lane>`.
     package static func laneReviewerRole(_ lane: String) -> String { "reviewer-\(lane)" }
-    package func laneReviewPrompt(_ lane: String) -> String { "\(scratch)/\(BusPaths.laneReviewerRole(lane))_prompt.txt" }
+    package func laneReviewPrompt(_ lane: String) -> String {
+        "\(scratch)/\(BusPaths.laneReviewerRole(lane))_prompt.txt"
+    }
     package func laneReviewHeartbeat(_ lane: String) -> String { heartbeat(BusPaths.laneReviewerRole(lane)) }
     package func laneReviewLog(task: String, round: Int, lane: String) -> String {
         roundLog(task: task, round: round, role: BusPaths.laneReviewerRole(lane))

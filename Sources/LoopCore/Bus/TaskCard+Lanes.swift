@@ -106,7 +106,9 @@ extension TaskCard {
                 policy = known
             } else {
                 let names = LaneConflictPolicy.allCases.map(\.rawValue).joined(separator: ", ")
-                problem("lane_merge_conflict_policy", "must be one of \(names) (got \(value.stringValue.map { "\"\($0)\"" } ?? value.typeName))")
+                problem(
+                    "lane_merge_conflict_policy",
+                    "must be one of \(names) (got \(value.stringValue.map { "\"\($0)\"" } ?? value.typeName))")
             }
         }
         guard let value = reader.object["lanes"], !TaskCard.isEmpty(value) else { return (nil, problems) }
@@ -132,15 +134,23 @@ extension TaskCard {
                 for (pathIndex, path) in given.enumerated() {
                     let pathField = "\(field).owner_paths[\(pathIndex)]"
                     guard let normal = normalizedOwnerPath(path) else {
-                        problem(pathField, "must be a relative path inside the repository, without '..', a leading '/', '\\' or a drive letter (got \"\(path)\")")
+                        problem(
+                            pathField,
+                            "must be a relative path inside the repository, without '..', a leading '/', '\\' or a drive letter (got \"\(path)\")"
+                        )
                         continue
                     }
                     if paths.contains(normal) {
                         problem(pathField, "is listed twice (\"\(normal)\")")
                         continue
                     }
-                    if let other = owners.first(where: { CardLane.covers($0.path, normal) || CardLane.covers(normal, $0.path) }) {
-                        problem(pathField, "\"\(normal)\" overlaps lane \(other.lane)'s owner path \"\(other.path)\"; lanes must own separate paths")
+                    if let other = owners.first(where: {
+                        CardLane.covers($0.path, normal) || CardLane.covers(normal, $0.path)
+                    }) {
+                        problem(
+                            pathField,
+                            "\"\(normal)\" overlaps lane \(other.lane)'s owner path \"\(other.path)\"; lanes must own separate paths"
+                        )
                         continue
                     }
                     paths.append(normal)
@@ -153,7 +163,8 @@ extension TaskCard {
                 if let text = preference.stringValue, !text.trimmingCharacters(in: .whitespaces).isEmpty {
                     backend = text
                 } else {
-                    problem("\(field).backend_preference", "must be a non-empty backend name (got \(preference.typeName))")
+                    problem(
+                        "\(field).backend_preference", "must be a non-empty backend name (got \(preference.typeName))")
                 }
             }
             let checks = attempt { try lane.stringList("acceptance_checks") } ?? []
@@ -168,7 +179,9 @@ extension TaskCard {
                 if dependency == lane.laneID {
                     problem("lanes[\(index)].depends_on", "must not name the lane itself (\"\(dependency)\")")
                 } else if !ids.contains(dependency) {
-                    problem("lanes[\(index)].depends_on", "names an unknown lane \"\(dependency)\" (lanes: \(ids.sorted().joined(separator: ", ")))")
+                    problem(
+                        "lanes[\(index)].depends_on",
+                        "names an unknown lane \"\(dependency)\" (lanes: \(ids.sorted().joined(separator: ", ")))")
                 }
             }
         }

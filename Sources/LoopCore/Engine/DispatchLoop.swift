@@ -151,7 +151,9 @@ struct DispatchLoop<Report: Sendable> {
             let result = try await runDispatch(dispatchID: id, prompt: text)
             // Helpers the agent left behind may still deliver its report within the artifact
             // wait; after that wait, nothing of this dispatch may keep running.
-            defer { LeftoverReaper(events: events, round: round, console: console).reap(id, group: result.processGroup) }
+            defer {
+                LeftoverReaper(events: events, round: round, console: console).reap(id, group: result.processGroup)
+            }
             try await observer.dispatchFinished(result, target: target)
             if result.end == .cancelled { throw CancellationError() }
 
@@ -179,7 +181,8 @@ struct DispatchLoop<Report: Sendable> {
                     if let synthesis, result.succeeded, await synthesis.workdirUnchanged() {
                         // An agent that exits 0 having changed nothing and written no report
                         // had its turn: that is a round (verify, fix list), not a failure.
-                        console.info("round \(round) · \(backend) exited 0 with no report and no change; the round goes on")
+                        console.info(
+                            "round \(round) · \(backend) exited 0 with no report and no change; the round goes on")
                         return try await synthesis.make(result, id)
                     }
                     reason =

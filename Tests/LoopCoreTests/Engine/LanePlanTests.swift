@@ -22,7 +22,9 @@ struct LanePlanTests {
 
     @Test("a dependency cycle names the lanes in it")
     func cycle() {
-        #expect(LanePlan.make([lane("a", ["c"]), lane("b", ["a"]), lane("c", ["b"]), lane("free")]) == .cycle(["a", "b", "c"]))
+        #expect(
+            LanePlan.make([lane("a", ["c"]), lane("b", ["a"]), lane("c", ["b"]), lane("free")])
+                == .cycle(["a", "b", "c"]))
     }
 
     @Test("owner paths: one spelling, nothing that leaves the repository, folders own what is below them")

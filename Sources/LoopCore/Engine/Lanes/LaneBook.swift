@@ -28,7 +28,9 @@ actor LaneBook: DispatchObserver {
     }
 
     func dispatchStarted(_ dispatch: DispatchRecord, target: DispatchTarget) async throws {
-        let fields: [String: JSONValue] = ["dispatch_id": .string(dispatch.runID), "attempt": .number(Double(dispatch.attempt))]
+        let fields: [String: JSONValue] = [
+            "dispatch_id": .string(dispatch.runID), "attempt": .number(Double(dispatch.attempt)),
+        ]
         if target.role == .reviewer {
             try update(target, "lane_review_started", fields) { $0.review = dispatch }
             return

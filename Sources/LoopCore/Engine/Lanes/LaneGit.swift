@@ -74,10 +74,14 @@ struct LaneGit: Sendable {
         // Already merged (the PM was killed after the merge, before saving state).
         if await git.isAncestor(laneHead, of: taskHead) { return .merged(taskHead) }
         let result = try await git.run(
-            ["merge", "--no-ff", "--no-verify", "-q", "-m", "loop: merge lane \(lane.laneID) (round \(round))", laneHead],
+            [
+                "merge", "--no-ff", "--no-verify", "-q", "-m", "loop: merge lane \(lane.laneID) (round \(round))",
+                laneHead,
+            ],
             environment: try await identity())
         if result.exitCode == 0, let merged = await git.head() { return .merged(merged) }
-        let conflicted = (try? await git.output(["diff", "--name-only", "--diff-filter=U", "-z"]))?
+        let conflicted =
+            (try? await git.output(["diff", "--name-only", "--diff-filter=U", "-z"]))?
             .split(separator: "\0").map(String.init) ?? []
         _ = try await git.run(["merge", "--abort"])
         if conflicted.isEmpty {

@@ -33,7 +33,8 @@ struct LaneJob: Sendable {
                 return builder.prompt(for: .worker, dispatchInputs)
             },
             check: { id in
-                ReportReader.checkWork(target.reportPath, expecting: ReportIdentity(taskID: taskID, round: round, runID: id))
+                ReportReader.checkWork(
+                    target.reportPath, expecting: ReportIdentity(taskID: taskID, round: round, runID: id))
             },
             synthesis: DispatchLoop.Synthesis(
                 make: { result, id in try await madeByPM(result, dispatchID: id) },

@@ -36,7 +36,8 @@ struct LaneReviewJob: Sendable {
                 return builder.prompt(for: .reviewer, dispatchInputs)
             },
             check: { id in
-                ReportReader.checkReview(target.reportPath, expecting: ReportIdentity(taskID: taskID, round: round, runID: id))
+                ReportReader.checkReview(
+                    target.reportPath, expecting: ReportIdentity(taskID: taskID, round: round, runID: id))
             },
             beforeDispatch: { id in
                 var dispatched = request
@@ -59,7 +60,8 @@ struct LaneReviewJob: Sendable {
             issues.append(
                 BlockingIssue(
                     severity: "medium", file: "",
-                    reason: "Lane \(lane) review: changes required without a listed issue. Summary: \(report.summary ?? "(none)")",
+                    reason:
+                        "Lane \(lane) review: changes required without a listed issue. Summary: \(report.summary ?? "(none)")",
                     source: "reviewer"))
         }
         return issues

@@ -42,7 +42,9 @@ package struct LaneStatus: Codable, Sendable, Equatable {
             if let outside = lane.outsideOwnerPaths, !outside.isEmpty {
                 text += " — outside owner_paths: \(outside.joined(separator: ", "))"
             }
-            if let files = lane.conflictFiles, !files.isEmpty { text += " — conflict in \(files.joined(separator: ", "))" }
+            if let files = lane.conflictFiles, !files.isEmpty {
+                text += " — conflict in \(files.joined(separator: ", "))"
+            }
             return text + " · \(lane.branch)"
         }
     }

@@ -25,7 +25,8 @@ extension RoundEngine {
                 var round = state.currentRound
                 round.lanes = lanesNow
                 state.currentRound = round
-                try transition("lane_reviewed", ["lane_id": .string(lane.laneID), "decision": .string(report.decision.rawValue)])
+                try transition(
+                    "lane_reviewed", ["lane_id": .string(lane.laneID), "decision": .string(report.decision.rawValue)])
             }
         }
         var jobs: [LaneReviewJob] = []
@@ -36,7 +37,8 @@ extension RoundEngine {
             jobs.append(job)
         }
         if !jobs.isEmpty {
-            console.info("round \(state.round) · reviewing \(jobs.count) lane\(jobs.count == 1 ? "" : "s") on their own")
+            console.info(
+                "round \(state.round) · reviewing \(jobs.count) lane\(jobs.count == 1 ? "" : "s") on their own")
             let book = LaneBook(state: state, paths: paths, events: events)
             let limit = max(1, options.maxParallelWorkers)
             do {
@@ -79,7 +81,8 @@ extension RoundEngine {
         let truncated = diff.utf8.count > Self.requestDiffLimit
         var laneReport: WorkReport?
         if let dispatch = record.dispatch,
-            case .valid(let report) = ReportReader.checkWork(paths.laneWorkReport(lane.laneID), expecting: identity(dispatch.runID))
+            case .valid(let report) = ReportReader.checkWork(
+                paths.laneWorkReport(lane.laneID), expecting: identity(dispatch.runID))
         {
             laneReport = report
         }

@@ -13,7 +13,8 @@ extension RoundEngine {
     func laneWorkerPhase(_ settings: CardLanes) async throws -> WorkReport {
         guard state.mode == "worktree" else {
             throw LoopError.config(
-                "The task card has lanes, which merge into a task branch, never into your checkout: run without --in-place.")
+                "The task card has lanes, which merge into a task branch, never into your checkout: run without --in-place."
+            )
         }
         guard case .planned(let plan) = LanePlan.make(settings.lanes) else {
             throw LoopError.roundFailed("the card's lanes depend on each other in a cycle")
@@ -91,17 +92,21 @@ extension RoundEngine {
         // A dispatched lane whose report is already valid (the PM was killed while it waited) is reported.
         for lane in stage {
             guard let record = laneRecord(lane.laneID), record.status == .working, let dispatch = record.dispatch,
-                case .valid = ReportReader.checkWork(paths.laneWorkReport(lane.laneID), expecting: identity(dispatch.runID))
+                case .valid = ReportReader.checkWork(
+                    paths.laneWorkReport(lane.laneID), expecting: identity(dispatch.runID))
             else { continue }
             try updateLane(lane.laneID, "lane_reported", [:]) { $0.status = .reported }
         }
-        try await dispatchLanes(stage.filter { lane in
-            let status = laneRecord(lane.laneID)?.status
-            return status == .pending || status == .working
-        })
+        try await dispatchLanes(
+            stage.filter { lane in
+                let status = laneRecord(lane.laneID)?.status
+                return status == .pending || status == .working
+            })
         var deferred: [CardLane] = []
         for lane in stage where laneRecord(lane.laneID)?.status == .reported {
-            if try await integrate(lane, settings: settings, mayDefer: settings.conflictPolicy == .deferLane) == .deferred {
+            if try await integrate(lane, settings: settings, mayDefer: settings.conflictPolicy == .deferLane)
+                == .deferred
+            {
                 deferred.append(lane)
             }
         }
@@ -179,20 +184,31 @@ extension RoundEngine {
             let files = try await Git(directory: record.worktree).changedFiles(from: base, to: head)
             let outside = files.filter { !lane.owns($0) }
             if !secrets.isEmpty {
-                console.warn("lane \(lane.laneID): left uncommitted because they look like secrets: \(secrets.joined(separator: ", "))")
+                console.warn(
+                    "lane \(lane.laneID): left uncommitted because they look like secrets: \(secrets.joined(separator: ", "))"
+                )
             }
-            let issue = outside.isEmpty ? nil : BlockingIssue(
-                severity: "high", file: outside.first ?? "",
-                reason:
-                    "Lane \(lane.laneID) changed files outside its owner_paths (\(lane.ownerPaths.joined(separator: ", "))): \(outside.joined(separator: ", ")).",
-                requiredChange:
-                    "Keep lane \(lane.laneID)'s changes inside its owner_paths: undo \(outside.joined(separator: ", ")) there, or give that path to the lane that owns it.",
-                source: "pm")
-            if issue != nil { console.warn("round \(state.round) · lane \(lane.laneID) changed files outside its owner_paths: \(outside.joined(separator: ", "))") }
+            let issue =
+                outside.isEmpty
+                ? nil
+                : BlockingIssue(
+                    severity: "high", file: outside.first ?? "",
+                    reason:
+                        "Lane \(lane.laneID) changed files outside its owner_paths (\(lane.ownerPaths.joined(separator: ", "))): \(outside.joined(separator: ", ")).",
+                    requiredChange:
+                        "Keep lane \(lane.laneID)'s changes inside its owner_paths: undo \(outside.joined(separator: ", ")) there, or give that path to the lane that owns it.",
+                    source: "pm")
+            if issue != nil {
+                console.warn(
+                    "round \(state.round) · lane \(lane.laneID) changed files outside its owner_paths: \(outside.joined(separator: ", "))"
+                )
+            }
             try updateLane(
                 lane.laneID, "lane_committed",
-                ["head_sha": .string(head), "files_changed": .number(Double(files.count)),
-                 "outside_owner_paths": .array(outside.map { .string($0) })], issue: issue
+                [
+                    "head_sha": .string(head), "files_changed": .number(Double(files.count)),
+                    "outside_owner_paths": .array(outside.map { .string($0) }),
+                ], issue: issue
             ) {
                 $0.headSHA = head
                 $0.filesChanged = files
@@ -225,7 +241,9 @@ extension RoundEngine {
                     $0.status = .deferred
                     $0.conflictFiles = files
                 }
-                console.warn("round \(state.round) · lane \(lane.laneID) conflicts in \(list); retrying after the other lanes of its stage")
+                console.warn(
+                    "round \(state.round) · lane \(lane.laneID) conflicts in \(list); retrying after the other lanes of its stage"
+                )
                 return .deferred
             case .skipLane, .deferLane:
                 let issue = BlockingIssue(
@@ -235,11 +253,13 @@ extension RoundEngine {
                     requiredChange:
                         "Redo lane \(lane.laneID)'s change on top of the task branch so it merges cleanly (its branch \(record.branch) is kept).",
                     source: "pm")
-                try updateLane(lane.laneID, "lane_skipped", ["files": .array(files.map { .string($0) })], issue: issue) {
+                try updateLane(lane.laneID, "lane_skipped", ["files": .array(files.map { .string($0) })], issue: issue)
+                {
                     $0.status = .skipped
                     $0.conflictFiles = files
                 }
-                console.warn("round \(state.round) · lane \(lane.laneID) conflicts in \(list); its change is dropped this round")
+                console.warn(
+                    "round \(state.round) · lane \(lane.laneID) conflicts in \(list); its change is dropped this round")
                 return .dropped
             }
         }
@@ -251,7 +271,9 @@ extension RoundEngine {
         let lanes = state.currentRound.lanes ?? []
         let failed = lanes.contains { $0.status != .merged || !($0.outsideOwnerPaths ?? []).isEmpty }
         guard !(failed && settings.preserveWorktreesOnFailure) else {
-            console.info("round \(state.round) · lane worktrees kept for inspection under \(paths.display(paths.laneWorktree(task: state.taskID, round: state.round, lane: "")))")
+            console.info(
+                "round \(state.round) · lane worktrees kept for inspection under \(paths.display(paths.laneWorktree(task: state.taskID, round: state.round, lane: "")))"
+            )
             return
         }
         let git = LaneGit(taskWorkdir: state.workdir)
@@ -271,7 +293,8 @@ extension RoundEngine {
             guard let record = laneRecord(lane.laneID) else { continue }
             var laneReport: WorkReport?
             if let dispatch = record.dispatch,
-                case .valid(let report) = ReportReader.checkWork(paths.laneWorkReport(lane.laneID), expecting: identity(dispatch.runID))
+                case .valid(let report) = ReportReader.checkWork(
+                    paths.laneWorkReport(lane.laneID), expecting: identity(dispatch.runID))
             {
                 laneReport = report
             }
