@@ -148,6 +148,21 @@ struct LaneTests {
         #expect(try await repo.git(["status", "--porcelain"], in: "\(repo.loopDir)/worktrees/T-1").isEmpty)
         #expect(try bus.state["phase"] as? String == "failed")
         #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
+
+        // The user resolves it in lane_b's kept worktree (drops its shared.txt); --resume merges
+        // lane_b again without dispatching any lane again.
+        let laneB = "\(repo.loopDir)/worktrees/T-1.lanes/r1/lane_b"
+        try await repo.git(["rm", "-q", "shared.txt"], in: laneB)
+        let resumed = try await repo.run(["--resume", "--max-rounds", "1"])
+
+        #expect(resumed.exitCode == 2, "\(resumed.output)")  // lane_a still stepped outside its paths
+        #expect(try await repo.git("show", "loop/T-1:b.txt") == "lane lane_b round 1")
+        #expect(try await repo.git("show", "loop/T-1:c.txt") == "lane lane_c round 1")
+        #expect(try await repo.git("show", "loop/T-1:shared.txt") == "lane lane_a was here")
+        for lane in ["lane_a", "lane_b", "lane_c"] {
+            #expect(try repo.read(repo.scratchFile("dispatch_\(lane).count")) == "1\n", "\(lane) dispatched again")
+        }
+        #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
     }
 
     @Test("skip_lane: the conflicting lane's change is dropped this round and the fix list says so")

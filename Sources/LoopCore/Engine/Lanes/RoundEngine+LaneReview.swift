@@ -40,21 +40,9 @@ extension RoundEngine {
             console.info(
                 "round \(state.round) · reviewing \(jobs.count) lane\(jobs.count == 1 ? "" : "s") on their own")
             let book = LaneBook(state: state, paths: paths, events: events)
-            let limit = max(1, options.maxParallelWorkers)
             do {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    var next = 0
-                    while next < min(limit, jobs.count) {
-                        let job = jobs[next]
-                        group.addTask { try await book.finishReview(job.lane.laneID, with: job.run(book: book)) }
-                        next += 1
-                    }
-                    while try await group.next() != nil {
-                        guard next < jobs.count else { continue }
-                        let job = jobs[next]
-                        group.addTask { try await book.finishReview(job.lane.laneID, with: job.run(book: book)) }
-                        next += 1
-                    }
+                try await LaneScheduler.run(jobs, limit: options.maxParallelWorkers) { job in
+                    try await book.finishReview(job.lane.laneID, with: job.run(book: book))
                 }
             } catch {
                 state = await book.state

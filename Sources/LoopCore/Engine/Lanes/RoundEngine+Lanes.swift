@@ -80,6 +80,15 @@ extension RoundEngine {
         guard let tip = await workdirGit.head() else {
             throw LoopError.roundFailed("cannot read HEAD of the task worktree \(state.workdir)")
         }
+        // A lane whose merge conflicted (fail_fast) is merged again on --resume, from its
+        // branch as it is now: a conflict resolved in its worktree or on its branch goes in.
+        for lane in stage where laneRecord(lane.laneID)?.status == .conflict {
+            try updateLane(lane.laneID, "lane_merge_retried", [:]) {
+                $0.status = .reported
+                $0.headSHA = nil
+                $0.conflictFiles = nil
+            }
+        }
         for lane in stage {
             guard let record = laneRecord(lane.laneID), record.status == .pending || record.status == .working else {
                 continue
@@ -122,21 +131,9 @@ extension RoundEngine {
         guard !lanes.isEmpty else { return }
         let jobs = lanes.compactMap(laneJob)
         let book = LaneBook(state: state, paths: paths, events: events)
-        let limit = max(1, options.maxParallelWorkers)
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = 0
-                while next < min(limit, jobs.count) {
-                    let job = jobs[next]
-                    group.addTask { try await book.finish(job.lane.laneID, with: job.run(book: book)) }
-                    next += 1
-                }
-                while try await group.next() != nil {
-                    guard next < jobs.count else { continue }
-                    let job = jobs[next]
-                    group.addTask { try await book.finish(job.lane.laneID, with: job.run(book: book)) }
-                    next += 1
-                }
+            try await LaneScheduler.run(jobs, limit: options.maxParallelWorkers) { job in
+                try await book.finish(job.lane.laneID, with: job.run(book: book))
             }
         } catch {
             state = await book.state
@@ -235,7 +232,8 @@ extension RoundEngine {
                 let kept = (state.currentRound.lanes ?? []).map(\.branch).joined(separator: ", ")
                 throw LoopError.roundFailed(
                     "lane \(lane.laneID) does not merge into \(state.branch): conflict in \(list) (lane_merge_conflict_policy fail_fast); "
-                        + "the task branch is as before the merge and every lane branch is kept (\(kept))")
+                        + "the task branch is as before the merge and every lane branch is kept (\(kept)). "
+                        + "Resolve it in \(paths.display(record.worktree)) and run `\(paths.command("run --resume"))` to merge it again")
             case .deferLane where mayDefer:
                 try updateLane(lane.laneID, "lane_deferred", ["files": .array(files.map { .string($0) })]) {
                     $0.status = .deferred
@@ -335,7 +333,7 @@ extension RoundEngine {
         guard var lanes = record.lanes, let index = lanes.firstIndex(where: { $0.laneID == laneID }) else { return }
         change(&lanes[index])
         record.lanes = lanes
-        if let issue { record.laneIssues = (record.laneIssues ?? []) + [issue] }
+        if let issue, !(record.laneIssues ?? []).contains(issue) { record.laneIssues = (record.laneIssues ?? []) + [issue] }
         state.currentRound = record
         var all = fields
         all["lane_id"] = .string(laneID)
