@@ -105,9 +105,11 @@ struct LaneTests {
         try repo.useAgents(worker: Self.laneWorker)
         let bus = Bus(repo)
 
-        let result = try await repo.run(["--max-parallel-workers", "2"])
+        let result = try await repo.run(environment: ["LOOP_MAX_PARALLEL_WORKERS": "2"])
 
         #expect(result.exitCode == 0, "\(result.output)")
+        let planned = try #require(try bus.events.first { $0["event"] as? String == "lanes_planned" })
+        #expect(planned["max_parallel_workers"] as? Int == 2, "LOOP_MAX_PARALLEL_WORKERS was not read: \(planned)")
         #expect(try Self.nanos(repo, "start_client") > Self.nanos(repo, "end_api"))
         #expect(try repo.read(repo.scratchFile("saw_client")).contains("api.txt"), "the client lane did not see api.txt")
         let names = try bus.eventNames
@@ -212,6 +214,25 @@ struct LaneTests {
         #expect(try bus.rounds.first?["approved"] as? Bool == false)
         let fixList = try repo.read(".loop/fix_list.json")
         #expect(fixList.contains("Lane lane_a changed files outside its owner_paths (src): README.md"), "\(fixList)")
+    }
+
+    @Test("max_parallel_workers from config.yaml is used, and a value below 1 is refused before anything starts")
+    func maxParallelWorkersOption() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(extra: Self.lanesCard(#"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}"#))
+        try repo.useAgents(worker: Self.laneWorker)
+        try repo.setOption("max_parallel_workers", "3")
+        let bus = Bus(repo)
+
+        let refused = try await repo.run(["--max-parallel-workers", "0"])
+        #expect(refused.exitCode == 1, "\(refused.output)")
+        #expect(refused.output.contains("max_parallel_workers must be at least 1"), "\(refused.output)")
+        #expect(!repo.hasMarker("start_lane_a"))
+
+        let result = try await repo.run()
+        #expect(result.exitCode == 0, "\(result.output)")
+        let planned = try #require(try bus.events.first { $0["event"] as? String == "lanes_planned" })
+        #expect(planned["max_parallel_workers"] as? Int == 3, "\(planned)")
     }
 
     @Test("--in-place with a lane card is refused in one line before anything starts")

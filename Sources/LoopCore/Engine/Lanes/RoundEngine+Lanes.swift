@@ -65,9 +65,13 @@ extension RoundEngine {
         }
         let problems = await context.dispatcher.preflight(backend: preferred, role: .worker, options: options)
         guard problems.isEmpty else {
-            console.warn(
-                "lane \(lane.laneID): backend_preference \(preferred) cannot run (\(problems.first ?? "")); using the worker backend \(options.workerBackend)"
-            )
+            // Said once per run: later rounds plan the same lanes with the same fallback.
+            let saidBefore = state.rounds.contains { $0.round < state.round && $0.lanes != nil }
+            if !saidBefore {
+                console.warn(
+                    "lane \(lane.laneID): backend_preference \(preferred) cannot run (\(problems.first ?? "")); using the worker backend \(options.workerBackend)"
+                )
+            }
             return options.workerBackend
         }
         return preferred
