@@ -33,6 +33,12 @@ struct LaneTests {
         #""lanes": [\#(lanes)], "lane_merge_conflict_policy": "\#(policy)""# + (extra.isEmpty ? "" : ", " + extra)
     }
 
+    /// `<run>-r<N>`: the run part of lane branch and worktree names (`loop/T-1--<run>-r1--lane_a`).
+    static func runRound(_ bus: Bus, round: Int = 1) throws -> String {
+        let runID = try #require(bus.runID)
+        return "\(runID.split(separator: "-").last ?? "")-r\(round)"
+    }
+
     static func nanos(_ repo: TestRepo, _ name: String) throws -> Int {
         try #require(Int(try repo.read(repo.scratchFile(name)).trimmingCharacters(in: .whitespacesAndNewlines)))
     }
@@ -73,7 +79,7 @@ struct LaneTests {
         #expect(merges == "loop: merge lane lane_b (round 1)\nloop: merge lane lane_a (round 1)", "\(merges)")
         // Each lane worked in its own worktree (beside, not inside, the task worktree), wrote its own report.
         let workdirA = try repo.read(repo.scratchFile("workdir_lane_a")).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(workdirA.hasSuffix(".loop/worktrees/T-1.lanes/r1/lane_a"), "\(workdirA)")
+        #expect(workdirA.hasSuffix(".loop/worktrees/T-1.lanes/\(try Self.runRound(bus))/lane_a"), "\(workdirA)")
         #expect(try repo.read(repo.scratchFile("report_lane_b")).contains(".loop/work_reports/lane_b.json"))
         let prompt = try repo.read(repo.scratchFile("prompt_lane_b.txt"))
         #expect(prompt.contains("=== LANE CONTEXT ===") && prompt.contains("docs/b.md") && prompt.contains("b.md names lane_b"))
@@ -88,7 +94,7 @@ struct LaneTests {
         // `loop status` shows each lane; `status --json` lists them under `lanes`.
         let status = try await repo.loop("status")
         #expect(status.stdout.contains("lane:     lane_a r1 stage 1 merged "), "\(status.output)")
-        #expect(status.stdout.contains("· loop/T-1--r1--lane_b"), "\(status.output)")
+        #expect(status.stdout.contains("· loop/T-1--\(try Self.runRound(bus))--lane_b"), "\(status.output)")
         let json = try await repo.loop("status", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let listed = try #require(object["lanes"] as? [[String: Any]])
@@ -143,7 +149,7 @@ struct LaneTests {
         #expect(result.exitCode == 3, "\(result.output)")
         #expect(result.output.contains("lane lane_b does not merge into loop/T-1: conflict in shared.txt"), "\(result.output)")
         for lane in ["lane_a", "lane_b", "lane_c"] {
-            #expect(try await repo.git("rev-parse", "--verify", "-q", "loop/T-1--r1--\(lane)").count == 40)
+            #expect(try await repo.git("rev-parse", "--verify", "-q", "loop/T-1--\(try Self.runRound(bus))--\(lane)").count == 40)
         }
         // The task branch holds lane_a's merge only; no merge is left half done.
         #expect(try await repo.git("show", "loop/T-1:shared.txt") == "lane lane_a was here")
@@ -153,7 +159,7 @@ struct LaneTests {
 
         // The user resolves it in lane_b's kept worktree (drops its shared.txt); --resume merges
         // lane_b again without dispatching any lane again.
-        let laneB = "\(repo.loopDir)/worktrees/T-1.lanes/r1/lane_b"
+        let laneB = "\(repo.loopDir)/worktrees/T-1.lanes/\(try Self.runRound(bus))/lane_b"
         try await repo.git(["rm", "-q", "shared.txt"], in: laneB)
         let resumed = try await repo.run(["--resume", "--max-rounds", "1"])
 
@@ -197,7 +203,16 @@ struct LaneTests {
         #expect(try await repo.git("show", "loop/T-1:c.txt") == "lane lane_c round 1")
         #expect(try await Self.checkoutPrint(repo) == before, "the user's checkout changed")
         // Something failed and lane_preserve_worktrees_on_failure defaults to true: the worktrees stay.
-        #expect(FileManager.default.fileExists(atPath: "\(repo.loopDir)/worktrees/T-1.lanes/r1/lane_b/b.txt"))
+        let kept = "\(repo.loopDir)/worktrees/T-1.lanes/\(try Self.runRound(bus))/lane_b"
+        #expect(FileManager.default.fileExists(atPath: "\(kept)/b.txt"))
+
+        // A later run of the task gets lane worktrees and branches of its own: the kept ones stay as they were.
+        let keptHead = try await repo.git(["rev-parse", "HEAD"], in: kept)
+        let again = try await repo.run(["--max-rounds", "1"])
+        #expect(again.exitCode == 2, "\(again.output)")
+        let fresh = "\(repo.loopDir)/worktrees/T-1.lanes/\(try Self.runRound(bus))/lane_b"
+        #expect(fresh != kept && FileManager.default.fileExists(atPath: "\(fresh)/b.txt"))
+        #expect(try await repo.git(["rev-parse", "HEAD"], in: kept) == keptHead)
     }
 
     @Test("a lane's change outside its owner_paths blocks approval, and the fix list says so")

@@ -19,16 +19,23 @@ extension BusPaths {
         roundLog(task: task, round: round, role: BusPaths.laneRole(lane))
     }
 
-    /// `worktrees/<task>.lanes/r<N>/<lane>`: the task worktree is `worktrees/<task>`, so lane
-    /// worktrees cannot live inside it (they would show up in its `git status`).
-    package func laneWorktree(task: String, round: Int, lane: String) -> String {
-        "\(worktrees)/\(task).lanes/r\(round)/\(lane)"
+    /// `worktrees/<task>.lanes/<run>-r<N>/<lane>`: the task worktree is `worktrees/<task>`, so
+    /// lane worktrees cannot live inside it (they would show up in its `git status`); the run
+    /// is in the name because the task worktree outlives a run, and a later run must never
+    /// reuse or clobber the lane worktrees an earlier one kept for inspection.
+    package func laneWorktree(task: String, runID: String, round: Int, lane: String) -> String {
+        "\(worktrees)/\(task).lanes/\(BusPaths.shortRun(runID))-r\(round)/\(lane)"
     }
 
-    /// `loop/<task>--r<N>--<lane>`: the task branch is `loop/<task>`, so no ref can live under
-    /// `loop/<task>/` (git keeps refs as files and folders).
-    package static func laneBranch(task: String, round: Int, lane: String) -> String {
-        "loop/\(task)--r\(round)--\(lane)"
+    /// `loop/<task>--<run>-r<N>--<lane>`: the task branch is `loop/<task>`, so no ref can live
+    /// under `loop/<task>/` (git keeps refs as files and folders); the run, as for worktrees.
+    package static func laneBranch(task: String, runID: String, round: Int, lane: String) -> String {
+        "loop/\(task)--\(shortRun(runID))-r\(round)--\(lane)"
+    }
+
+    /// The random end of a run id (`run-20261204T120000-1a2b3c4d` → `1a2b3c4d`).
+    package static func shortRun(_ runID: String) -> String {
+        runID.split(separator: "-").last.map(String.init) ?? runID
     }
 
     // MARK: - Lane reviews (`lane_review_parallel`)

@@ -32,7 +32,7 @@ struct LaneEngineTests {
         #expect(workers.map(\.laneID) == ["a", "b"])
         #expect(workers.map(\.ownerPaths) == [["a.txt"], ["docs"]])
         #expect(workers[1].environment["LOOP_OWNER_PATHS"] == "docs")
-        #expect(workers[0].workdir == harness.paths.laneWorktree(task: "t1", round: 1, lane: "a"))
+        #expect(workers[0].workdir == harness.paths.laneWorktree(task: "t1", runID: state.runID, round: 1, lane: "a"))
         #expect(workers[1].reportPath == harness.paths.laneWorkReport("b"))
         #expect(workers[1].prompt.contains("=== LANE CONTEXT ===") && workers[1].prompt.contains("docs/b.md exists"))
         #expect(workers[1].prompt.contains(harness.paths.laneWorkReport("b")))

@@ -38,8 +38,10 @@ extension RoundEngine {
                 records.append(
                     LaneRecord(
                         laneID: lane.laneID, stage: index,
-                        branch: BusPaths.laneBranch(task: state.taskID, round: state.round, lane: lane.laneID),
-                        worktree: paths.laneWorktree(task: state.taskID, round: state.round, lane: lane.laneID),
+                        branch: BusPaths.laneBranch(
+                            task: state.taskID, runID: state.runID, round: state.round, lane: lane.laneID),
+                        worktree: paths.laneWorktree(
+                            task: state.taskID, runID: state.runID, round: state.round, lane: lane.laneID),
                         backend: await laneBackend(lane)))
             }
         }
@@ -274,7 +276,7 @@ extension RoundEngine {
         let failed = lanes.contains { $0.status != .merged || !($0.outsideOwnerPaths ?? []).isEmpty }
         guard !(failed && settings.preserveWorktreesOnFailure) else {
             console.info(
-                "round \(state.round) · lane worktrees kept for inspection under \(paths.display(paths.laneWorktree(task: state.taskID, round: state.round, lane: "")))"
+                "round \(state.round) · lane worktrees kept for inspection under \(paths.display(paths.laneWorktree(task: state.taskID, runID: state.runID, round: state.round, lane: "")))"
             )
             return
         }
