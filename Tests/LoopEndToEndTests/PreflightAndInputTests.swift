@@ -73,7 +73,7 @@ struct PreflightAndInputTests {
     /// Broken cards and the field the error must name.
     static let brokenCards: [(name: String, card: String, field: String)] = [
         ("bad JSON", #"{"task_id": "T-1", "goal": "x", "in_scope": [}"#, "JSON"),
-        ("lanes (not run yet)", #"{"task_id": "T-1", "goal": "x", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}]}"#, "'lanes' is not supported yet"),
+        ("lanes with overlapping owner paths", #"{"task_id": "T-1", "goal": "x", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}, {"lane_id": "b", "owner_paths": ["src/x"]}]}"#, "'lanes[1].owner_paths[0]'"),
         ("depends_on on itself", #"{"task_id": "T-1", "goal": "x", "depends_on": ["T-1"]}"#, "'depends_on' must not name the card's own task_id"),
         ("dependencies not a list", #"{"task_id": "T-1", "goal": "x", "dependencies": 7}"#, "'dependencies' must be a list of task ids"),
         ("in_scope not a list", #"{"task_id": "T-1", "goal": "x", "in_scope": "src/", "out_of_scope": [], "acceptance_criteria": [], "constraints": []}"#, "in_scope"),

@@ -89,6 +89,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run external agent CLIs (codex, claude, command backends) inside bubblewrap. Also LOOP_AGENT_SANDBOX=1.")
     var agentSandbox = false
 
+    @Option(help: "Lane workers of one stage that run at once (a card with lanes); 1 = one after another. (default: 1)") var maxParallelWorkers: Int?
+
     mutating func validate() throws {
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }
         if let round, round < 1 { throw ValidationError("--round must be at least 1.") }
@@ -218,6 +220,7 @@ struct RunCommand: AsyncParsableCommand {
         set("max_tokens", maxTokens)
         set("max_duration", maxDuration)
         set("max_stalled_rounds", maxStalledRounds)
+        set("max_parallel_workers", maxParallelWorkers)
         if let maxCost { flags["max_cost"] = .number(maxCost) }
         return flags
     }

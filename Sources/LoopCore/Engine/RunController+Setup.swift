@@ -119,6 +119,10 @@ extension RunController {
         if let reviewer = card.backends["reviewer"], !request.explicitKeys.contains("reviewer_backend") {
             options.reviewerBackend = reviewer
         }
+        if options.inPlace, card.cardLanes != nil {
+            throw LoopError.config(
+                "The task card has lanes, which merge into a task branch, never into your checkout: run it without --in-place.")
+        }
         var preflight = Preflight(paths: paths, options: options, dispatcher: dispatcher)
         preflight.runsVerify = !card.verify.isEmpty
         let problems = await preflight.problems(checkBackends: request.options.autoDispatch)

@@ -124,9 +124,10 @@ package struct StatusReport: Codable, Sendable, Equatable {
     package var needsHelp: String?
     /// The bus's last batch, when it ran one (`loop run --all`, several `--task`).
     package var batch: BatchInfo?
+    package var lanes: [LaneStatus]?  // a card with lanes: each lane of the latest lane round
 
     enum CodingKeys: String, CodingKey {
-        case state, round, result, reason, branch, lock, merged, batch
+        case state, round, result, reason, branch, lock, merged, batch, lanes
         case needsHelp = "needs_help"
         case spentTokens = "spent_tokens"
         case spentCostUSD = "spent_cost_usd"
@@ -175,6 +176,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
         if state.needsHelp == true, let help = NeedsHelp.load(paths.needsHelp), help.runID == state.runID {
             report.needsHelp = help.question
         }
+        report.lanes = LaneStatus.read(state)
         if Filesystem.exists(paths.usage) {
             let usage = UsageSummary.load(
                 paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
@@ -215,6 +217,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
             lines.append("merge:    \(mergeCommand)")
         }
         if let needsHelp { lines.append("help:     NEEDS HELP — \(needsHelp)") }
+        lines += LaneStatus.lines(lanes)
         if let limitUntil {
             lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")")
         }
