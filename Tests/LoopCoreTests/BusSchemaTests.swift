@@ -29,9 +29,26 @@ import Testing
             ),
             (#"{"task_id": "a/b", "goal": "x"}"#, "field 'task_id' must not contain '..', '/' or '\\'"),
             (#"{"task_id": "a..b", "goal": "x"}"#, "field 'task_id' must not contain"),
-            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}]}"#, "field 'lanes' is not supported yet"),
-            (#"{"task_id": "T", "depends_on": ["T-0"]}"#, "field 'depends_on' is not supported yet"),
-            (#"{"task_id": "T", "dependencies": ["T-0"]}"#, "field 'dependencies' is not supported yet"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "-a", "owner_paths": ["src"]}]}"#, "field 'lanes[0].lane_id' must match"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": []}]}"#, "field 'lanes[0].owner_paths' must list at least one path"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["../x"]}]}"#, "field 'lanes[0].owner_paths[0]' must be a relative path"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["/etc"]}]}"#, "field 'lanes[0].owner_paths[0]' must be a relative path"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src\\..\\x"]}]}"#, "field 'lanes[0].owner_paths[0]' must be a relative path"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src", "./src/"]}]}"#, "field 'lanes[0].owner_paths[1]' is listed twice"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}, {"lane_id": "a", "owner_paths": ["doc"]}]}"#, "field 'lanes[1].lane_id' must be unique"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}, {"lane_id": "b", "owner_paths": ["src/x.c"]}]}"#, "field 'lanes[1].owner_paths[0]' \"src/x.c\" overlaps lane a's"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src"], "depends_on": ["a"]}]}"#, "field 'lanes[0].depends_on' must not name the lane itself"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["src"], "depends_on": ["zz"]}]}"#, "field 'lanes[0].depends_on' names an unknown lane \"zz\""),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["s"], "depends_on": ["b"]}, {"lane_id": "b", "owner_paths": ["t"], "depends_on": ["a"]}]}"#, "field 'lanes' depends_on has a cycle among a, b"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["s"], "backend_preference": ""}]}"#, "field 'lanes[0].backend_preference' must be a non-empty backend name"),
+            (#"{"task_id": "T", "lanes": [{"lane_id": "a", "owner_paths": ["s"], "acceptance_checks": [1]}]}"#, "field 'lanes[0].acceptance_checks[0]' must be a string"),
+            (#"{"task_id": "T", "lane_merge_conflict_policy": "merge_anyway"}"#, "field 'lane_merge_conflict_policy' must be one of fail_fast, skip_lane, defer_lane"),
+            (#"{"task_id": "T", "lane_review_parallel": "yes"}"#, "field 'lane_review_parallel' must be true or false"),
+            (#"{"task_id": "T", "lane_preserve_worktrees_on_failure": 1}"#, "field 'lane_preserve_worktrees_on_failure' must be true or false"),
+            (#"{"task_id": "T", "depends_on": ["T"]}"#, "field 'depends_on' must not name the card's own task_id"),
+            (#"{"task_id": "T", "dependencies": ["../T-0"]}"#, "field 'dependencies' must list task ids"),
+            (#"{"task_id": "T", "depends_on": {"T-0": true}}"#, "field 'depends_on' must be a list of task ids"),
+            (#"{"task_id": "T", "depends_on": ["T-0", ""]}"#, "field 'depends_on' must list task ids: non-empty text"),
             (#"{"task_id": "T", "goal": "x", "max_rounds": 0}"#, "field 'max_rounds' must be at least 1"),
             (#"{"task_id": "T", "goal": "x""#, "is not valid: not valid JSON"),
             (#"[1, 2]"#, "expected a JSON object at the top level"),
@@ -54,7 +71,7 @@ import Testing
         let error = #expect(throws: LoopError.self) { try TaskCard.load(from: path) }
         let text = error?.errorDescription ?? ""
         #expect(text.hasPrefix("\(path) has 5 problems:\n"), "\(text)")
-        for field in ["lanes", "task_id", "goal", "verify[1]", "max_rounds"] {
+        for field in ["lanes[0].owner_paths", "task_id", "goal", "verify[1]", "max_rounds"] {
             #expect(text.contains("  - field '\(field)' "), "\(field): \(text)")
         }
         #expect(text.hasSuffix("Fix the file and run again."))
@@ -71,6 +88,17 @@ import Testing
         let empty = try TaskCard.load(
             from: try dir.write("c.json", #"{"task_id": "T", "lanes": [], "depends_on": [], "dependencies": null}"#))
         #expect(empty.taskID == "T")
+        #expect(empty.dependencies.isEmpty)
+    }
+
+    @Test("depends_on and dependencies are both read and merged in card order, a single id as a one-item list")
+    func taskDependencies() throws {
+        let dir = try TempDir()
+        let card = try TaskCard.load(
+            from: try dir.write("d.json", #"{"task_id": "T-3", "depends_on": ["T-1", "T-2"], "dependencies": ["T-2", "T-0"]}"#))
+        #expect(card.dependencies == ["T-1", "T-2", "T-0"])
+        let single = try TaskCard.load(from: try dir.write("e.json", #"{"task_id": "T-3", "dependencies": "T-1"}"#))
+        #expect(single.dependencies == ["T-1"])
     }
 
     @Test(

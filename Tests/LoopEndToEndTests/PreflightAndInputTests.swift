@@ -73,9 +73,9 @@ struct PreflightAndInputTests {
     /// Broken cards and the field the error must name.
     static let brokenCards: [(name: String, card: String, field: String)] = [
         ("bad JSON", #"{"task_id": "T-1", "goal": "x", "in_scope": [}"#, "JSON"),
-        ("lanes (not run yet)", #"{"task_id": "T-1", "goal": "x", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}]}"#, "'lanes' is not supported yet"),
-        ("depends_on (not run yet)", #"{"task_id": "T-1", "goal": "x", "depends_on": ["T-0"]}"#, "'depends_on' is not supported yet"),
-        ("dependencies (not run yet)", #"{"task_id": "T-1", "goal": "x", "dependencies": ["T-0"]}"#, "'dependencies' is not supported yet"),
+        ("lanes with overlapping owner paths", #"{"task_id": "T-1", "goal": "x", "lanes": [{"lane_id": "a", "owner_paths": ["src"]}, {"lane_id": "b", "owner_paths": ["src/x"]}]}"#, "'lanes[1].owner_paths[0]'"),
+        ("depends_on on itself", #"{"task_id": "T-1", "goal": "x", "depends_on": ["T-1"]}"#, "'depends_on' must not name the card's own task_id"),
+        ("dependencies not a list", #"{"task_id": "T-1", "goal": "x", "dependencies": 7}"#, "'dependencies' must be a list of task ids"),
         ("in_scope not a list", #"{"task_id": "T-1", "goal": "x", "in_scope": "src/", "out_of_scope": [], "acceptance_criteria": [], "constraints": []}"#, "in_scope"),
         ("goal a number", #"{"task_id": "T-1", "goal": 42, "in_scope": [], "out_of_scope": [], "acceptance_criteria": [], "constraints": []}"#, "goal"),
         ("list item not a string", #"{"task_id": "T-1", "goal": "x", "in_scope": [], "out_of_scope": [], "acceptance_criteria": ["ok", 3], "constraints": []}"#, "acceptance_criteria"),

@@ -18,10 +18,19 @@ struct RunCommand: AsyncParsableCommand {
             Without --auto-dispatch the PM writes the prompts and waits for reports
             written by people or other processes.
 
+            Several --task cards, or --all (every card in .loop/tasks/), make a batch:
+            each task runs in its own worktree and branch, --parallel N at a time, each
+            once the tasks in its depends_on are approved; one table at the end. A batch
+            exits 0 only when every task is approved; otherwise 130/143 when interrupted,
+            75 when a task is left to resume, the failed task's code (3, or 1/4/5 when it
+            could not start), 3 when a task is blocked by a dependency, 2 when a task ran
+            out of budget. `loop run --resume` continues a stopped batch.
+
             Examples:
               loop run --auto-dispatch --worker-backend codex --reviewer-backend claude
               loop run --resume
               loop run --single-round --round 2
+              loop run --all --parallel 2 --auto-dispatch
 
             Options not given fall back to LOOP_* environment variables, then
             .loop/config.yaml, then the defaults shown.
@@ -31,7 +40,13 @@ struct RunCommand: AsyncParsableCommand {
     )
 
     @OptionGroup var bus: LoopDirOption
-    @Option(help: "Task card to run. (default: <loop dir>/task_card.json)") var task: String?
+    @Option(help: "Task card to run; repeat it to run several as a batch. (default: <loop dir>/task_card.json)")
+    var task: [String] = []
+    @Flag(help: "Run every card in <loop dir>/tasks/ as a batch.") var all = false
+    @Option(help: "Batch: tasks run at the same time. (default: 1)") var parallel: Int?
+    @Option(help: .hidden) var runFolder: String?
+    @Option(help: .hidden) var baseRef: String?
+    @Option(help: .hidden) var batchFlags: String?
     @Option(help: "Round budget. (default: 3, or the card's max_rounds)") var maxRounds: Int?
     @Option(help: "Manual mode: seconds to wait for each report; 0 = no limit. (default: 0)") var timeout: Int?
     @Flag(help: "Start the agents automatically (otherwise wait for reports written by others).") var autoDispatch =
@@ -77,6 +92,8 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run external agent CLIs (codex, claude, command backends) inside bubblewrap. Also LOOP_AGENT_SANDBOX=1.")
     var agentSandbox = false
 
+    @Option(help: "Lane workers of one stage that run at once (a card with lanes); 1 = one after another. (default: 1)") var maxParallelWorkers: Int?
+
     mutating func validate() throws {
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }
         if let round, round < 1 { throw ValidationError("--round must be at least 1.") }
@@ -84,26 +101,66 @@ struct RunCommand: AsyncParsableCommand {
         if resume && reset { throw ValidationError("--resume and --reset cannot be combined: --reset starts over.") }
         if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must not be negative.") }
         if let maxStalledRounds, maxStalledRounds < 0 { throw ValidationError("--max-stalled-rounds must not be negative.") }
+        if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1.") }
+        if all && !task.isEmpty { throw ValidationError("--all runs every card in the tasks folder; leave out --task.") }
+        if isNewBatch && (singleRound || runFolder != nil) {
+            throw ValidationError("--single-round runs one round of one run; leave out --all and the extra --task.")
+        }
+        if isNewBatch && resume {
+            throw ValidationError("--resume continues the last batch as it was; leave out --all and --task.")
+        }
+        if parallel != nil && !isNewBatch && !resume {
+            throw ValidationError("--parallel goes with a batch: --all, or --task given more than once.")
+        }
         if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be combined.") }
     }
 
+    /// `--all` or several `--task`: a new batch.
+    private var isNewBatch: Bool { all || task.count > 1 }
+
     func run() async throws {
         let paths = bus.paths
+        var flags = flagValues()
+        if let batchFlags {
+            // A batch task's run: the batch's flags, then its own.
+            guard let data = batchFlags.data(using: .utf8),
+                case .object(let given)? = try? JSONDecoder().decode(JSONValue.self, from: data)
+            else { throw ValidationError("--batch-flags must be a JSON object of options.") }
+            flags = given.merging(flags) { _, own in own }
+        }
         let resolved = try OptionResolver.resolve(
-            configPath: paths.config, environment: ProcessInfo.processInfo.environment, flags: flagValues())
+            configPath: paths.config, environment: ProcessInfo.processInfo.environment, flags: flags)
         // --plain and --quiet reach the round subprocesses through the environment they inherit.
         let environment = ProcessInfo.processInfo.environment
         let quiet = quiet || environment["LOOP_QUIET"] == "1"
         let plain = plain || environment["LOOP_PLAIN"] == "1"
         if quiet { Terminal.export("LOOP_QUIET", "1") }
         if plain { Terminal.export("LOOP_PLAIN", "1") }
+        if isNewBatch || (resume && task.isEmpty && runFolder == nil && !singleRound && BatchRunner.isResumable(paths)) {
+            try await runBatch(paths: paths, flags: flags, options: resolved.options, warnings: resolved.warnings)
+            return
+        }
+        if parallel != nil {
+            throw LoopError.config(
+                "--parallel goes with a batch, and \(paths.display(paths.batch)) has no batch left to resume; use --all or several --task."
+            )
+        }
+        let taskPath = task.first
+        if !resume && !singleRound && runFolder == nil,
+            let card = try? TaskCard.load(from: Filesystem.absolute(taskPath ?? paths.taskCard)),
+            let problem = TaskHistory(paths: paths).loneRunProblem(card)
+        {
+            throw problem
+        }
         let console = Console(isVerbose: resolved.options.verbose, isQuiet: quiet)
         if !singleRound || ProcessInfo.processInfo.environment["LOOP_PM_PID"] == nil {
             for warning in resolved.warnings { console.warn(warning) }
         }
-        let request = RunRequest(
-            loopDir: paths.root, taskPath: task, options: resolved.options, explicitKeys: resolved.explicitKeys,
+        var request = RunRequest(
+            loopDir: paths.root, taskPath: taskPath, options: resolved.options, explicitKeys: resolved.explicitKeys,
             resume: resume, reset: reset, singleRound: singleRound, round: round)
+        request.runFolder = runFolder
+        request.baseRef = baseRef
         let controller = RunController(
             request: request, dispatcher: BackendDispatcher(configured: resolved.backends),
             templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)
@@ -120,6 +177,38 @@ struct RunCommand: AsyncParsableCommand {
             live?.stop()
             throw error
         }
+        if code != .approved { throw ExitCode(code.rawValue) }
+    }
+
+    /// `loop run --all`, several `--task`, or `--resume` of a stopped batch.
+    private func runBatch(paths: BusPaths, flags: [String: JSONValue], options: RunOptions, warnings: [String])
+        async throws
+    {
+        let console = Console(isVerbose: options.verbose)
+        for warning in warnings { console.warn(warning) }
+        if options.inPlace {
+            throw LoopError.config(
+                "A batch runs each task in its own worktree; --in-place (in_place in config.yaml or LOOP_IN_PLACE) cannot be used with it."
+            )
+        }
+        var cardPaths = task.map { Filesystem.absolute($0) }
+        if all {
+            cardPaths = TaskCardLocator(folder: paths.tasks).cardFiles()
+            // loop-kit marks a finished task's card `"status": "done"`: it is not run again.
+            let done = cardPaths.filter { TaskCardLocator.isMarkedDone($0) }
+            if !done.isEmpty {
+                console.info("skipping cards marked \"status\": \"done\": \(done.map(paths.display).joined(separator: ", "))")
+                cardPaths.removeAll { done.contains($0) }
+            }
+            if cardPaths.isEmpty {
+                throw LoopError.config(
+                    "--all found no cards in \(paths.display(paths.tasks)); put one task card per file there (e.g. T-1.json).")
+            }
+        }
+        let request = BatchRequest(
+            paths: paths, cardPaths: cardPaths, parallel: parallel, flags: flags, resume: resume,
+            executable: CommandSupport.executablePath)
+        let code = try await BatchRunner(request: request, console: console).run()
         if code != .approved { throw ExitCode(code.rawValue) }
     }
 
@@ -153,6 +242,7 @@ struct RunCommand: AsyncParsableCommand {
         set("max_tokens", maxTokens)
         set("max_duration", maxDuration)
         set("max_stalled_rounds", maxStalledRounds)
+        set("max_parallel_workers", maxParallelWorkers)
         if let maxCost { flags["max_cost"] = .number(maxCost) }
         return flags
     }

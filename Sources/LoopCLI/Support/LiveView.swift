@@ -60,9 +60,11 @@ final class LiveView: ConsoleOverlay {
         return .milliseconds(ms)
     }
 
-    /// Whether `loop run` should draw one: stdout is a terminal, no `NO_COLOR`/`CI`/`TERM=dumb`.
+    /// Whether `loop run` should draw one: stdout is a terminal, no `NO_COLOR`/`CI`/`TERM=dumb`,
+    /// and not a task of a batch (its tasks share the terminal: their tagged lines stay plain).
     static func isWanted(plain: Bool, quiet: Bool) -> Bool {
         !plain && !quiet && Terminal.isTerminal(1) && !Terminal.prefersPlain()
+            && ProcessInfo.processInfo.environment[Console.taskTagVariable] == nil
     }
 
     /// Installs the view as the console overlay and starts the redraws.

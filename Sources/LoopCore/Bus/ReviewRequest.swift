@@ -32,6 +32,11 @@ package struct ReviewRequest: Codable, BusDocument, Sendable, Equatable {
     package var workerReportMadeByPM: Bool
     package var uncommittedSecrets: [String]
     package var requestedAt: String
+    /// A lane's own review (`lane_review_parallel`, `review_requests/<lane>.json`): the lane,
+    /// what it owns and its checks; the diff is the lane branch's alone. Nil in the task's review.
+    package var laneID: String? = nil
+    package var laneOwnerPaths: [String]? = nil
+    package var laneAcceptanceChecks: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
         case round, goal, branch, workdir, commits, diff, verification
@@ -54,5 +59,8 @@ package struct ReviewRequest: Codable, BusDocument, Sendable, Equatable {
         case workerReportMadeByPM = "worker_report_made_by_pm"
         case uncommittedSecrets = "uncommitted_secrets"
         case requestedAt = "requested_at"
+        case laneID = "lane_id"
+        case laneOwnerPaths = "lane_owner_paths"
+        case laneAcceptanceChecks = "lane_acceptance_checks"
     }
 }

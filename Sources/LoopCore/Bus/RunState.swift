@@ -120,6 +120,11 @@ package struct RoundRecord: Codable, Sendable, Equatable {
     package var verify: [VerifyEvidence]?
     /// Why the worker ended its turn without finishing (`repeated_failure`, …), when it did.
     package var workerStopped: String?
+    /// A card with lanes: each lane's progress this round (the resume point of the lane phase).
+    package var lanes: [LaneRecord]?
+    /// Blocking issues the lane phase found (a change outside owner paths, a dropped lane):
+    /// they refuse approval and go to the fix list.
+    package var laneIssues: [BlockingIssue]?
 
     enum CodingKeys: String, CodingKey {
         case round, worker, reviewer, decision, verify
@@ -135,6 +140,8 @@ package struct RoundRecord: Codable, Sendable, Equatable {
         case blockingIssues = "blocking_issues"
         case approved
         case reportMadeByPM = "report_made_by_pm"
+        case lanes
+        case laneIssues = "lane_issues"
     }
 
     package init(round: Int, startedAt: String) {

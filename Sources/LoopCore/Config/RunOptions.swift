@@ -42,6 +42,9 @@ package struct RunOptions: Codable, Sendable, Equatable {
     package var verifyNetwork: Bool = false
     /// Run external agent CLIs (codex, claude, command backends) inside bubblewrap.
     package var agentSandbox: Bool = false
+    /// Lane workers of one stage that run at the same time (`--max-parallel-workers`,
+    /// loop-kit's flag); 1 = lanes one after another.
+    package var maxParallelWorkers: Int = 1
     /// True when `--max-rounds` (or LOOP_MAX_ROUNDS) was given, so it beats the card's `max_rounds`.
     package var maxRoundsExplicit: Bool = false
 
@@ -76,6 +79,7 @@ package struct RunOptions: Codable, Sendable, Equatable {
         case unsafeVerify = "unsafe_verify"
         case verifyNetwork = "verify_network"
         case agentSandbox = "agent_sandbox"
+        case maxParallelWorkers = "max_parallel_workers"
     }
 
     package init(from decoder: any Decoder) throws {
@@ -110,6 +114,7 @@ package struct RunOptions: Codable, Sendable, Equatable {
         unsafeVerify = try c.decodeIfPresent(Bool.self, forKey: .unsafeVerify) ?? false
         verifyNetwork = try c.decodeIfPresent(Bool.self, forKey: .verifyNetwork) ?? false
         agentSandbox = try c.decodeIfPresent(Bool.self, forKey: .agentSandbox) ?? false
+        maxParallelWorkers = try c.decodeIfPresent(Int.self, forKey: .maxParallelWorkers) ?? d.maxParallelWorkers
     }
 
     /// The backend name for a role.
@@ -131,6 +136,9 @@ package struct RunOptions: Codable, Sendable, Equatable {
             problems.append("\(name) must not be negative (got \(value))")
         }
         if maxCost < 0 { problems.append("max_cost must not be negative (got \(maxCost))") }
+        if maxParallelWorkers < 1 {
+            problems.append("max_parallel_workers must be at least 1 (got \(maxParallelWorkers))")
+        }
         if heartbeatTTL < 1 { problems.append("heartbeat_ttl must be at least 1 (got \(heartbeatTTL))") }
         return problems
     }

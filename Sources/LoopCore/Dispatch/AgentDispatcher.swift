@@ -36,6 +36,10 @@ package struct DispatchRequest: Sendable, Equatable {
     /// merged into the agent process's environment over everything else. The engine never
     /// changes its own environment to reach an agent.
     package var agentEnvironment: [String: String] = [:]
+    /// The card lane this dispatch works for (nil outside lanes): `{lane_id}` / `LOOP_LANE_ID`.
+    package var laneID: String?
+    /// The lane's `owner_paths`: `LOOP_OWNER_PATHS`, one per line.
+    package var ownerPaths: [String] = []
 
     package init(
         role: Role, backend: String, model: String?, prompt: String, promptFile: String, workdir: String,
@@ -66,7 +70,7 @@ package struct DispatchRequest: Sendable, Equatable {
         [
             "prompt_file": promptFile, "prompt": prompt, "workdir": workdir, "report_path": reportPath,
             "role": role.rawValue, "round": String(round), "task_id": taskID, "run_id": runID, "bus_dir": busDir,
-            "review_request": reviewRequestPath ?? "", "fix_list": fixListPath ?? "",
+            "review_request": reviewRequestPath ?? "", "fix_list": fixListPath ?? "", "lane_id": laneID ?? "",
         ]
     }
 
@@ -80,12 +84,16 @@ package struct DispatchRequest: Sendable, Equatable {
         ]
         if let reviewRequestPath { environment["LOOP_REVIEW_REQUEST"] = reviewRequestPath }
         if let fixListPath { environment["LOOP_FIX_LIST"] = fixListPath }
+        if let laneID {
+            environment["LOOP_LANE_ID"] = laneID
+            environment["LOOP_OWNER_PATHS"] = ownerPaths.joined(separator: "\n")
+        }
         return environment
     }
 
-    /// The review request the reviewer judges, when it exists.
+    /// The review request the reviewer judges (a lane's own for a lane review), when it exists.
     package var reviewRequestPath: String? {
-        let path = "\(busDir)/\(BusPaths.reviewRequest)"
+        let path = laneID.map { "\(busDir)/review_requests/\($0).json" } ?? "\(busDir)/\(BusPaths.reviewRequest)"
         return role == .reviewer && FileManager.default.fileExists(atPath: path) ? path : nil
     }
 

@@ -25,6 +25,9 @@ archive/
 logs/
 worktrees/
 run/
+needs_help.json
+batch.json
+batch/
 .*.tmp-*
 
 """##,

@@ -26,18 +26,23 @@ package struct Console: Sendable {
         self.isQuiet = isQuiet
     }
 
+    /// Set by a batch PM for each task's run: that run's lines start with the task id.
+    package static let taskTagVariable = "LOOP_BATCH_TASK"
+    private static let prefix =
+        "[loop] " + (ProcessInfo.processInfo.environment[taskTagVariable].map { "\($0) · " } ?? "")
+
     package func info(_ message: String) {
         guard !isQuiet else { return }
-        Self.emit("[loop] \(message)\n", toStandardError: false)
+        Self.emit("\(Self.prefix)\(message)\n", toStandardError: false)
     }
 
     /// The run's result line: printed even with `--quiet`, which shows nothing else.
     package func result(_ message: String) {
-        Self.emit("[loop] \(message)\n", toStandardError: false)
+        Self.emit("\(Self.prefix)\(message)\n", toStandardError: false)
     }
 
     package func warn(_ message: String) {
-        Self.emit("[loop] warning: \(message)\n", toStandardError: true)
+        Self.emit("\(Self.prefix)warning: \(message)\n", toStandardError: true)
     }
 
     /// An agent's output line, shown only with `--verbose`: `  [worker r2] line`. The live view

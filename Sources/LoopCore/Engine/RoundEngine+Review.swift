@@ -26,6 +26,7 @@ extension RoundEngine {
                     severity: "high", file: "", reason: "The worker made no change to the repository.",
                     requiredChange: "Implement the task card's goal: change the files with edit_file or write_file.",
                     source: "pm"))
+            findings += record.laneIssues ?? []  // a dropped lane says why nothing changed
             console.info("round \(state.round) · the worker changed nothing; no review, next round gets a fix list")
         } else {
             let git = workdirGit
@@ -35,6 +36,8 @@ extension RoundEngine {
             findings = EvidenceCheck(
                 base: baseEvidence, current: verify, filesChanged: files, outOfScope: context.card.outOfScope
             ).findings
+            findings += record.laneIssues ?? []
+            findings += try await laneReviewFindings(verify: verify)
             for finding in findings { console.warn("round \(state.round) · \(finding.reason)") }
             let review = try await obtainReviewReport(
                 record: record, head: head, verify: verify, workReport: workReport, diff: diff, files: files)
@@ -163,6 +166,19 @@ extension RoundEngine {
         state.currentRound = finished
         try state.save(to: paths.state)
         try archive.keepRound(state.round, taskPath: state.taskPath)
+        // Lane files share names across folders (`work_reports/a.json`, `review_reports/a.json`):
+        // archived as `r<N>_<folder>_<lane>.json`.
+        let laneFiles = (record.lanes ?? []).flatMap { lane in
+            [
+                paths.laneWorkReport(lane.laneID), paths.lanePrompt(lane.laneID), paths.laneReviewRequest(lane.laneID),
+                paths.laneReviewReport(lane.laneID), paths.laneReviewPrompt(lane.laneID),
+            ]
+        }
+        for file in laneFiles {
+            let folder = ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent
+            let name = (file as NSString).lastPathComponent
+            try archive.keep(file, round: state.round, as: folder == "run" ? name : "\(folder)_\(name)")
+        }
         let end = RoundEnd.decide(
             approved: record.approved == true, isStalled: isStalled, round: state.round, maxRounds: state.maxRounds)
         if end != .approved { try archive.keep(paths.fixList, round: state.round + 1) }
@@ -188,7 +204,7 @@ extension RoundEngine {
             state.finish(.exhausted, reason: state.reason ?? "no approval after \(state.round) round\(state.round == 1 ? "" : "s")")
             try transition("run_exhausted")
         case .nextRound:
-            for file in paths.roundFiles {
+            for file in paths.roundFiles + laneFiles {
                 try archive.removeArchived(file)
             }
             try state.startNextRound()

@@ -138,7 +138,12 @@ package final class RoundEngine {
             )
         }
         try await baselineVerify()
-        let report = try await obtainWorkReport()
+        let report: WorkReport
+        if let lanes = context.card.cardLanes {
+            report = try await laneWorkerPhase(lanes)
+        } else {
+            report = try await obtainWorkReport()
+        }
         try await commitAndRecordFacts(report: report)
     }
 
@@ -174,37 +179,34 @@ package final class RoundEngine {
     /// process group with `setsid` — found by the `LOOP_RUN_ID` they inherited. Nothing the
     /// worker started may still be running when the reviewer works.
     func reapLeftovers(of runID: String, group: Int32? = nil) {
-        if let group, group > 1, group != getpgrp() { ProcessControl.signalGroup(group, SIGKILL) }
-        let leftovers = ProcessControl.processes(withEnvironment: "LOOP_RUN_ID", value: runID)
-        guard !leftovers.isEmpty else { return }
-        for entry in leftovers {
-            if entry.pgid > 1, entry.pgid != getpgrp() { ProcessControl.signalGroup(entry.pgid, SIGKILL) }
-            kill(entry.pid, SIGKILL)
-        }
-        events.record(
-            "leftovers_ended", round: state.round,
-            ["run_id": .string(runID), "pids": .array(leftovers.map { .number(Double($0.pid)) })])
-        console.warn("ended \(leftovers.count) process\(leftovers.count == 1 ? "" : "es") left running by \(runID)")
+        LeftoverReaper(events: events, round: state.round, console: console).reap(runID, group: group)
     }
 
     /// Throws when a run budget (tokens, cost, duration) has run out; called at safe points.
-    func checkBudget() throws {
-        let budget = Budget(options: options)
-        guard !budget.isUnlimited else { return }
-        if let exceeded = budget.exceeded(
-            by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config))
-        {
+    func checkBudgetNow() throws {
+        if let exceeded = Self.budgetExceeded(state: state, paths: paths) {
             throw LoopError.other(exceeded, .exhausted)
         }
+    }
+
+    /// What ran out of a run budget, or nil when nothing did.
+    static func budgetExceeded(state: RunState, paths: BusPaths) -> String? {
+        let budget = Budget(options: state.options)
+        guard !budget.isUnlimited else { return nil }
+        return budget.exceeded(by: state, paths: paths, prices: OptionResolver.prices(configPath: paths.config))
     }
 
     /// The values the agent reads from its environment, passed in the dispatch request:
     /// `LOOP_UNSAFE_SHELL` (`--unsafe-shell`) and `LOOP_TOKENS_LEFT` (what a token budget
     /// leaves, so the built-in agent stops before the run's budget does).
-    func agentEnvironment() -> [String: String] {
+    func agentEnvironmentNow() -> [String: String] {
+        Self.agentEnvironment(state: state, paths: paths)
+    }
+
+    static func agentEnvironment(state: RunState, paths: BusPaths) -> [String: String] {
         var environment: [String: String] = [:]
-        if options.unsafeShell { environment["LOOP_UNSAFE_SHELL"] = "1" }
-        let budget = Budget(options: options)
+        if state.options.unsafeShell { environment["LOOP_UNSAFE_SHELL"] = "1" }
+        let budget = Budget(options: state.options)
         if !budget.isUnlimited, let left = budget.tokensLeft(state: state, paths: paths) {
             environment["LOOP_TOKENS_LEFT"] = String(left)
         }

@@ -64,7 +64,7 @@ extension RunController {
     }
 
     func ensureGitignore() throws {
-        try SkeletonInstaller.ensureGitignore(loopDir: paths.root)
+        try SkeletonInstaller.ensureGitignore(loopDir: paths.shared)
     }
 
     /// Bus files a run leaves behind that the next run replaces.
@@ -119,13 +119,17 @@ extension RunController {
         if let reviewer = card.backends["reviewer"], !request.explicitKeys.contains("reviewer_backend") {
             options.reviewerBackend = reviewer
         }
+        if options.inPlace, card.cardLanes != nil {
+            throw LoopError.config(
+                "The task card has lanes, which merge into a task branch, never into your checkout: run it without --in-place.")
+        }
         var preflight = Preflight(paths: paths, options: options, dispatcher: dispatcher)
         preflight.runsVerify = !card.verify.isEmpty
         let problems = await preflight.problems(checkBackends: request.options.autoDispatch)
         if !problems.isEmpty { throw LoopError.preflight(problems) }
         if let previous = existing { try archiveFinishedRun(previous) }
         var state = try await RunStarter(paths: paths, console: console).start(
-            card: card, taskPath: taskPath, options: options)
+            card: card, taskPath: taskPath, options: options, baseRef: request.baseRef)
         try Filesystem.copyIfPresent(taskPath, to: state.cardSnapshot(paths))
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(

@@ -20,6 +20,8 @@ package struct RunController: Sendable {
 
     /// Environment marker telling a round subprocess which PM (pid) holds the lock for it.
     static let parentMarker = "LOOP_PM_PID"
+    /// Environment marker telling a batch task's `loop run` which batch PM (pid) started it.
+    package static let batchMarker = "LOOP_BATCH_PID"
 
     package init(
         request: RunRequest, dispatcher: any AgentDispatcher, templates: PromptTemplates, console: Console,
@@ -33,7 +35,9 @@ package struct RunController: Sendable {
     }
 
     var paths: BusPaths {
-        BusPaths(loopDir: request.loopDir, cwd: request.repository ?? FileManager.default.currentDirectoryPath)
+        BusPaths(
+            loopDir: request.loopDir, cwd: request.repository ?? FileManager.default.currentDirectoryPath,
+            runFolder: request.runFolder)
     }
 
     /// Runs the request and returns the exit code; user errors are thrown as `LoopError`.
@@ -44,6 +48,11 @@ package struct RunController: Sendable {
             ProcessControl.dieWithParent(signal: SIGTERM)
             guard getppid() == Int32(parent) else { return .interrupted }
             return try await runRoundChild()
+        }
+        if let parent = ProcessInfo.processInfo.environment[Self.batchMarker], Int32(parent) == getppid() {
+            // A batch task's run dies with its batch PM, as a round dies with its PM.
+            ProcessControl.dieWithParent(signal: SIGTERM)
+            guard getppid() == Int32(parent) else { return .interrupted }
         }
         let lock = try takeLock()
         defer { lock.releaseCleanly() }
@@ -104,7 +113,8 @@ package struct RunController: Sendable {
             if let signal = received.value { return interrupted(&state, signal: signal) }
             let round = state.round
             let code = try await ProcessRunner.runInheritingOutput(
-                [executable, "run", "--single-round", "--round", String(round), "--loop-dir", paths.root],
+                [executable, "run", "--single-round", "--round", String(round), "--loop-dir", paths.shared]
+                    + (paths.isBatchRun ? ["--run-folder", paths.root] : []),
                 in: paths.repository, environment: [Self.parentMarker: String(getpid())]
             ) { pid in childPID.set(pid) }
             childPID.set(0)

@@ -14,6 +14,12 @@ package struct RunRequest: Sendable {
     /// The user's repository folder; nil means the current directory (as `loop run` is used).
     /// In-process tests name it, so they never change the test process's directory.
     package var repository: String?
+    /// A batch task's run folder (`.loop/batch/<task_id>/`): its own state, reports and lock;
+    /// nil for a single run. Set by the batch PM (`--run-folder`), never by people.
+    package var runFolder: String?
+    /// The commit a new task worktree starts from instead of the checkout's HEAD: the approved
+    /// work of the task's dependencies in a batch (`--base-ref`).
+    package var baseRef: String?
 
     package init(
         loopDir: String, taskPath: String?, options: RunOptions, explicitKeys: Set<String> = [], resume: Bool = false,

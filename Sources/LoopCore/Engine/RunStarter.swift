@@ -15,7 +15,9 @@ struct RunStarter {
         return "run-\(stamp)-\(suffix)"
     }
 
-    func start(card: TaskCard, taskPath: String, options: RunOptions) async throws -> RunState {
+    /// - Parameter baseRef: the commit a new task worktree starts from (a batch task's
+    ///   dependencies' approved work); nil = the checkout's HEAD.
+    func start(card: TaskCard, taskPath: String, options: RunOptions, baseRef: String? = nil) async throws -> RunState {
         let repoGit = Git(directory: paths.repository)
         guard let top = await repoGit.topLevel(), let head = await repoGit.head() else {
             throw LoopError.preflight(["\(paths.repository) is not a git repository with at least one commit."])
@@ -42,7 +44,8 @@ struct RunStarter {
             state.headSHA = head
             return state
         }
-        let (workdir, branch, base) = try await prepareWorktree(task: card.taskID, userHead: head, repository: top)
+        let (workdir, branch, base) = try await prepareWorktree(
+            task: card.taskID, userHead: baseRef ?? head, repository: top)
         var state = RunState(
             taskID: card.taskID, runID: runID, maxRounds: maxRounds, branch: branch, mode: "worktree", workdir: workdir,
             baseSHA: base, taskPath: taskPath, options: effective)

@@ -18,6 +18,82 @@ package struct StatusReport: Codable, Sendable, Equatable {
         }
     }
 
+    /// The last batch of the bus (`batch.json`), each task with its live round and phase.
+    package struct BatchInfo: Codable, Sendable, Equatable {
+        package struct TaskInfo: Codable, Sendable, Equatable {
+            package var taskID: String
+            /// The batch's status of the task (`BatchState.Status`).
+            package var status: String
+            /// The phase of the task's run, read from its run folder.
+            package var phase: String?
+            package var round: Int?
+            package var maxRounds: Int?
+            package var runID: String?
+            package var dependsOn: [String]
+            package var reason: String?
+            package var branch: String?
+            package var mergeCommand: String?
+
+            enum CodingKeys: String, CodingKey {
+                case status, phase, round, reason, branch
+                case taskID = "task_id"
+                case maxRounds = "max_rounds"
+                case runID = "run_id"
+                case dependsOn = "depends_on"
+                case mergeCommand = "merge_command"
+            }
+        }
+
+        package var batchID: String
+        package var parallel: Int
+        package var startedAt: String
+        package var finishedAt: String?
+        package var exitCode: Int32?
+        package var tasks: [TaskInfo]
+
+        enum CodingKeys: String, CodingKey {
+            case parallel, tasks
+            case batchID = "batch_id"
+            case startedAt = "started_at"
+            case finishedAt = "finished_at"
+            case exitCode = "exit_code"
+        }
+
+        /// `batch.json` with each task's run state; nil when the bus never ran a batch.
+        static func read(_ paths: BusPaths) -> BatchInfo? {
+            guard let batch = try? BatchState.load(from: paths.batch) else { return nil }
+            let tasks = batch.tasks.map { entry -> TaskInfo in
+                let state = try? RunState.load(from: paths.batchRun(task: entry.taskID).state)
+                return TaskInfo(
+                    taskID: entry.taskID, status: entry.status.rawValue, phase: state?.phase.rawValue,
+                    round: state?.round ?? entry.rounds, maxRounds: state?.maxRounds, runID: state?.runID ?? entry.runID,
+                    dependsOn: entry.dependsOn, reason: entry.reason, branch: entry.branch ?? state?.branch,
+                    mergeCommand: entry.mergeCommand)
+            }
+            return BatchInfo(
+                batchID: batch.batchID, parallel: batch.parallel, startedAt: batch.startedAt,
+                finishedAt: batch.finishedAt, exitCode: batch.exitCode, tasks: tasks)
+        }
+
+        /// Lines for `loop status`: one per task.
+        var lines: [String] {
+            var lines = [
+                "batch:    \(batchID) · \(tasks.filter { $0.status == "approved" }.count) of \(tasks.count) approved · "
+                    + (finishedAt == nil ? "\(parallel) at a time" : "finished (exit \(exitCode ?? 0))")
+            ]
+            let width = tasks.map(\.taskID.count).max() ?? 0
+            for task in tasks {
+                var line = "  \(task.taskID.padding(toLength: width, withPad: " ", startingAt: 0))  \(task.status)"
+                if let round = task.round { line += " · round \(round)\(task.maxRounds.map { "/\($0)" } ?? "")" }
+                if task.status == "running", let phase = task.phase { line += " (\(phase))" }
+                if !task.dependsOn.isEmpty { line += " · after \(task.dependsOn.joined(separator: ", "))" }
+                if let reason = task.reason { line += " — \(reason)" }
+                lines.append(line)
+            }
+            return lines
+        }
+    }
+
     package var schemaVersion: Int = 1
     package var taskID: String?
     package var runID: String?
@@ -46,11 +122,14 @@ package struct StatusReport: Codable, Sendable, Equatable {
     package var maxDurationS: Int = 0
     /// The question of `needs_help.json` when the run stopped for lack of progress.
     package var needsHelp: String?
+    /// The bus's last batch, when it ran one (`loop run --all`, several `--task`).
+    package var batch: BatchInfo?
+    package var lanes: [LaneStatus]?  // a card with lanes: each lane of the latest lane round
     /// A pending `loop pause` or `loop stop` for this run (`control.json`), nil otherwise.
     package var control: String?
 
     enum CodingKeys: String, CodingKey {
-        case state, round, result, reason, branch, lock, merged, control
+        case state, round, result, reason, branch, lock, merged, batch, lanes, control
         case needsHelp = "needs_help"
         case spentTokens = "spent_tokens"
         case spentCostUSD = "spent_cost_usd"
@@ -78,11 +157,13 @@ package struct StatusReport: Codable, Sendable, Equatable {
             held: held, ownerPID: owner?.pid, ownerHost: owner?.host,
             ownerAlive: owner.map { ProcessControl.isAlive($0.pid) })
         guard let state = try RunState.load(from: paths.state) else {
-            return StatusReport(
+            var idle = StatusReport(
                 taskID: nil, runID: nil, state: "idle", round: 0, maxRounds: 0, result: nil, reason: nil,
                 stoppedIn: nil,
                 lastDecision: nil, branch: nil, headSHA: nil, mergeCommand: nil, updatedAt: nil, limitUntil: nil,
                 limitMessage: nil, lock: lock)
+            idle.batch = BatchInfo.read(paths)
+            return idle
         }
         var report = StatusReport(
             taskID: state.taskID, runID: state.runID, state: state.phase.rawValue, round: state.round,
@@ -90,6 +171,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
             stoppedIn: state.stoppedIn?.rawValue, lastDecision: state.lastDecision, branch: state.branch,
             headSHA: state.headSHA, mergeCommand: state.result == .approved ? Outcome.mergeCommand(for: state) : nil, updatedAt: state.updatedAt,
             limitUntil: state.limitUntil, limitMessage: state.limitMessage, lock: lock)
+        report.batch = BatchInfo.read(paths)
         report.maxTokens = state.options.maxTokens
         report.maxCostUSD = state.options.maxCost
         report.maxDurationS = state.options.maxDuration
@@ -99,6 +181,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
         if state.result == nil, let action = RunControl(paths: paths, runID: state.runID).current(), action != .continue {
             report.control = action.rawValue
         }
+        report.lanes = LaneStatus.read(state)
         if Filesystem.exists(paths.usage) {
             let usage = UsageSummary.load(
                 paths.usage, runID: state.runID, prices: OptionResolver.prices(configPath: paths.config))
@@ -110,6 +193,20 @@ package struct StatusReport: Codable, Sendable, Equatable {
 
     /// Human-readable lines.
     package var lines: [String] {
+        guard let batch else { return runLines }
+        guard taskID != nil else { return batch.lines + lockLines }
+        return runLines + batch.lines
+    }
+
+    private var lockLines: [String] {
+        if lock.held {
+            return ["lock:     held by pid \(lock.ownerPID.map(String.init) ?? "?") on \(lock.ownerHost ?? "?")"]
+        }
+        return ["lock:     free (no PM running)"]
+    }
+
+    /// The lines of the single run on the bus.
+    private var runLines: [String] {
         guard let taskID else { return ["state:    idle (no run on this bus; start one with `loop run`)"] }
         var lines = ["task:     \(taskID)"]
         var stateLine = "state:    \(state) (round \(round)/\(maxRounds))"
@@ -130,6 +227,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
         } else if control == "stop" {
             lines.append("control:  stopping after this round (`loop stop`)")
         }
+        lines += LaneStatus.lines(lanes)
         if let limitUntil {
             lines.append("limit:    waiting until \(limitUntil)\(limitMessage.map { " (\($0))" } ?? "")")
         }
@@ -143,11 +241,6 @@ package struct StatusReport: Codable, Sendable, Equatable {
         }
         let age = updatedAt.flatMap(Timestamp.parse).map { " (\(HumanAge.ago($0)))" } ?? ""
         lines.append("updated:  \(updatedAt ?? "-")\(age)")
-        if lock.held {
-            lines.append("lock:     held by pid \(lock.ownerPID.map(String.init) ?? "?") on \(lock.ownerHost ?? "?")")
-        } else {
-            lines.append("lock:     free (no PM running)")
-        }
-        return lines
+        return lines + lockLines
     }
 }

@@ -18,9 +18,19 @@ package struct UsageLedger: Sendable {
     package func record(
         state: RunState, role: Role, backend: String, model: String?, dispatchID: String, result: DispatchResult
     ) {
+        record(
+            taskID: state.taskID, runID: state.runID, round: state.round, role: role, backend: backend, model: model,
+            dispatchID: dispatchID, result: result)
+    }
+
+    /// Appends one dispatch's usage.
+    package func record(
+        taskID: String, runID: String, round: Int, role: Role, backend: String, model: String?, dispatchID: String,
+        result: DispatchResult
+    ) {
         append(
             UsageEntry(
-                taskID: state.taskID, runID: state.runID, dispatchID: dispatchID, round: state.round,
+                taskID: taskID, runID: runID, dispatchID: dispatchID, round: round,
                 role: role.rawValue, backend: backend, model: model, promptTokens: result.usage?.inputTokens,
                 cachedPromptTokens: result.usage?.cachedInputTokens, completionTokens: result.usage?.outputTokens,
                 costUSD: result.usage?.costUSD, wallS: UsageEntry.seconds(result.duration), source: "cli"))

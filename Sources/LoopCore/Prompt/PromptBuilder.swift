@@ -41,6 +41,8 @@ package struct PromptInputs: Sendable {
     package var baselineFailures: [VerifyResult]
     /// The fix list's one line on the change so far.
     package var changeSummary: String?
+    /// A lane's worker: its lane, owner paths and own report (nil for the task's worker).
+    package var lane: LanePromptContext?
 
     package init(
         card: TaskCard, round: Int, runID: String, workdir: String, paths: BusPaths, fixes: [BlockingIssue] = [],
@@ -60,6 +62,57 @@ package struct PromptInputs: Sendable {
         self.diff = diff
         self.diffPath = diffPath
         self.filesChanged = filesChanged
+    }
+}
+
+/// What a lane's worker is told about its lane: the LANE CONTEXT section of its prompt.
+package struct LanePromptContext: Sendable, Equatable {
+    package var laneID: String
+    package var ownerPaths: [String]
+    package var dependsOn: [String]
+    package var acceptanceChecks: [String]
+    /// The lane's own report (`work_reports/<lane>.json` or `review_reports/<lane>.json`).
+    package var reportPath: String
+    /// A lane review: the lane's own review request (`review_requests/<lane>.json`).
+    package var requestPath: String?
+
+    package init(
+        laneID: String, ownerPaths: [String], dependsOn: [String], acceptanceChecks: [String], reportPath: String,
+        requestPath: String? = nil
+    ) {
+        self.requestPath = requestPath
+        self.laneID = laneID
+        self.ownerPaths = ownerPaths
+        self.dependsOn = dependsOn
+        self.acceptanceChecks = acceptanceChecks
+        self.reportPath = reportPath
+    }
+
+    var section: String {
+        var lines = [
+            "=== LANE CONTEXT ===",
+            requestPath == nil
+                ? "You are the worker of lane \(laneID), one of several workers of this task, each in its own worktree."
+                : "You review lane \(laneID) alone: the diff above is its branch's change; the task's merged change is reviewed separately.",
+            "lane_id: \(laneID)",
+            requestPath == nil
+                ? "owner_paths (change only these; a change elsewhere blocks approval):" : "owner_paths (the lane may change only these):",
+        ]
+        lines += ownerPaths.map { "  - \($0)" }
+        if !dependsOn.isEmpty {
+            lines.append("depends_on (already merged into your starting point): \(dependsOn.joined(separator: ", "))")
+        }
+        if !acceptanceChecks.isEmpty {
+            lines.append("acceptance_checks:")
+            lines += acceptanceChecks.map { "  - \($0)" }
+        }
+        if let requestPath {
+            lines.append("The lane's review request: \(requestPath).")
+            lines.append("Write your review to \(reportPath), not to review_report.json.")
+        } else {
+            lines.append("Write your report to \(reportPath) (with \"lane_id\": \"\(laneID)\"), not to work_report.json.")
+        }
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -83,9 +136,9 @@ package struct PromptBuilder: Sendable {
             "run_id": inputs.runID,
             "workdir": inputs.workdir,
             "bus_dir": inputs.paths.root,
-            "work_report_path": inputs.paths.workReport,
-            "review_report_path": inputs.paths.reviewReport,
-            "review_request_path": inputs.paths.reviewRequest,
+            "work_report_path": role == .worker ? inputs.lane?.reportPath ?? inputs.paths.workReport : inputs.paths.workReport,
+            "review_report_path": role == .reviewer ? inputs.lane?.reportPath ?? inputs.paths.reviewReport : inputs.paths.reviewReport,
+            "review_request_path": inputs.lane?.requestPath ?? inputs.paths.reviewRequest,
             "agents_md": projectFile("AGENTS.md") ?? templates.agentsFallback,
             "task_card_section": taskCardSection(inputs.card),
             "prior_context_section": historySection(inputs.history),
@@ -104,6 +157,7 @@ package struct PromptBuilder: Sendable {
             values["diff_section"] = diffSection(inputs)
         }
         var text = TemplateRenderer.render(role == .worker ? templates.worker : templates.reviewer, values: values)
+        if let lane = inputs.lane { text += "\n\n" + lane.section }
         // Agents must be able to echo the run id even from a template that forgot it.
         if !text.contains(inputs.runID) {
             text +=

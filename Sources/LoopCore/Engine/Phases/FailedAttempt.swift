@@ -2,7 +2,7 @@
 /// give up (a permanent error, or the retries are used up) or retry after a backoff with a
 /// note appended to the next attempt's prompt.
 ///
-/// A pure value: the loop in `RoundEngine+Dispatch` records the event, throws or sleeps.
+/// A pure value: `DispatchLoop` records the event, throws or sleeps.
 struct FailedAttempt: Sendable, Equatable {
     var role: Role
     var attempt: Int

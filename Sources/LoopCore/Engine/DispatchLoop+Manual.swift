@@ -1,31 +1,29 @@
 import Foundation
 
-extension RoundEngine {
+extension DispatchLoop {
     /// Manual mode: the prompt is on the bus, and a person or another process writes the report.
     /// Bounded by `--timeout` (0 = no limit); with `--require-heartbeat`, a stale heartbeat ends the wait.
-    func waitForManualReport<Report: Sendable>(
-        role: Role, dispatchID: String, check: (String) -> ReportCheck<Report>
-    ) async throws -> Report {
-        let report = role == .worker ? paths.workReport : paths.reviewReport
+    func waitForManualReport(dispatchID: String, check: (String) -> ReportCheck<Report>) async throws -> Report {
+        let role = target.role
+        let report = target.reportPath
         console.info(
-            "round \(state.round) · waiting for the \(role.rawValue): prompt at \(paths.display(promptPath(role)))")
+            "round \(round) · waiting for the \(target.name): prompt at \(paths.display(target.promptPath))")
         console.info(
-            "  write \(paths.display(report)) with task_id=\(state.taskID) round=\(state.round) run_id=\(dispatchID)")
+            "  write \(paths.display(report)) with task_id=\(taskID) round=\(round) run_id=\(dispatchID)")
         let started = ContinuousClock.now
-        let heartbeat = paths.heartbeat(role.rawValue)
+        let heartbeat = target.heartbeatPath
         var lastInvalid = ""
         while true {
             switch check(dispatchID) {
             case .valid(let value):
                 return value
             case .stale(let message):
-                console.warn("ignored a stale \(role.reportFileName): \(message)")
-                events.record(
-                    "stale_report", round: state.round, ["role": .string(role.rawValue), "reason": .string(message)])
-                try? archive.setAsideStale(report, reason: message, isCurrent: isCurrentReport(role, dispatchID))
+                console.warn("ignored a stale \(reportFileName): \(message)")
+                events.record("stale_report", round: round, eventFields(["reason": .string(message)]))
+                try? archive.setAsideStale(report, reason: message, isCurrent: isCurrentReport(dispatchID))
             case .invalid(let message):
                 if message != lastInvalid {
-                    console.warn("\(role.reportFileName) is not valid yet: \(message)")
+                    console.warn("\(reportFileName) is not valid yet: \(message)")
                     lastInvalid = message
                 }
             case .missing:
@@ -33,7 +31,7 @@ extension RoundEngine {
             }
             let waited = ContinuousClock.now - started
             if options.timeout > 0, waited >= .seconds(options.timeout) {
-                throw LoopError.roundFailed("no valid \(role.reportFileName) within --timeout \(options.timeout) s")
+                throw LoopError.roundFailed("no valid \(reportFileName) within --timeout \(options.timeout) s")
             }
             if options.requireHeartbeat, waited >= .seconds(options.heartbeatTTL) {
                 let age = Filesystem.modificationDate(heartbeat).map { -$0.timeIntervalSinceNow }
