@@ -67,6 +67,20 @@ struct AgentExecutableTests {
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == LoopVersion.current)
     }
 
+    @Test("scripts/install puts loop-agent beside loop, and the installed loop agent runs it")
+    func installPutsAgentBesideLoop() async throws {
+        let repo = try await TestRepo.make(git: false, initLoop: false)
+        let prefix = repo.root + "/prefix"
+        let installed = try await ProcessRunner.capture(
+            ["/bin/bash", "\(LoopBinary.packageRoot)/scripts/install", prefix], in: repo.root,
+            environment: ["LOOP_INSTALL_BINARY": LoopBinary.path])
+        #expect(installed.exitCode == 0, "\(installed.stdout)\(installed.stderr)")
+        #expect(FileManager.default.isExecutableFile(atPath: prefix + "/bin/loop-agent"))
+        let agent = try await ProcessRunner.capture([prefix + "/bin/loop", "agent", "--version"], in: repo.root)
+        #expect(agent.exitCode == 0, "\(agent.stderr)")
+        #expect(agent.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == LoopVersion.current)
+    }
+
     @Test("loop run with the built-in agent and no loop-agent stops at preflight with the install line")
     func preflightNamesMissingAgent() async throws {
         let repo = try await TestRepo.make()
