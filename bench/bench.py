@@ -91,6 +91,7 @@ def main():
                     "measured as a diagnostic next to the static build scripts/bench and scripts/install make")
     ap.add_argument("--loop-build", default="", help="how --loop was built, for RESULTS.md (scripts/bench says)")
     ap.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from the existing results.json")
+    ap.add_argument("--note", default="", help="a sentence for RESULTS.md's header, e.g. who else used the machine")
     args = ap.parse_args()
     if args.render_only:
         here = os.path.dirname(os.path.abspath(__file__))
@@ -129,6 +130,7 @@ def main():
             "loop_build": args.loop_build,
         },
         "params": {k: v for k, v in vars(args).items() if k not in ("loop", "loopkit", "work")},
+        "note": args.note,
     }
 
     # ------------------------------------------------------------------ templates

@@ -220,6 +220,8 @@ def render(res):
           + (f"cost {min(fs):.1f} to {max(fs):.1f} ms (median of 2x20 at each section start)" if fs else "was not sampled")
           + ". Wall times are noisy: medians of repeats and ratios from the same run are used, and CPU times "
           "(user+sys, which load barely changes) are given next to them.")
+    if res.get("note"):
+        w(f"- Note: {res['note']}")
     w(f"- Versions: loop `{v['loop']}` (product code at commit {v.get('loop_product_commit', '?')}, bench checkout "
       f"{v['loop_commit']}, `scripts/release-build`: {v.get('loop_build') or 'swift build -c release'}); loop-kit `{v['loop-kit']}` "
       f"(`pip install agent-task-runner==0.3.1`); {v['swift']}; {v['python']}; {v['git']}; {v['hyperfine']}.")
@@ -324,8 +326,9 @@ def render(res):
           + ". Inside loop's own processes, by library (% of all samples): "
           + ", ".join(f"{k} {v:.1f}%" for k, v in _desc(perf["pm_by_dso_pct"]))
           + ". Kernel time is mostly fork/exec/page faults of new processes and fsync; `ld-linux` is the dynamic "
-          "loader resolving Swift/Foundation symbols at every process start; libswiftCore includes runtime "
-          "protocol-conformance lookups on first use in each new process.")
+          "loader at every process start (with the shared Swift runtime it also resolves the Swift/Foundation "
+          "symbols; a static build links them in, so they show up under `loop`), and the Swift runtime's "
+          "protocol-conformance lookups on first use in each new process run inside libswiftCore or `loop`.")
         pk_perf = pk.get("perf")
         if pk_perf and pk_perf.get("tree_cpu_ms"):
             pr = pk_perf["tree_cpu_ms"] / pk_perf["rounds"]
@@ -417,7 +420,7 @@ def render(res):
     rp, rk = pl.get("rounds"), pk.get("rounds")
     if rp and not ok["fsync"]:
         n = max(1, rp["rounds"])
-        parts = ", ".join(f"{k.lstrip('/')} {c / n:.1f}" for k, c in list(rp["fsyncs_by_file"].items())[:8])
+        parts = ", ".join(f"{k.lstrip('/')} {c / n:.1f}" for k, c in _desc(rp["fsyncs_by_file"])[:8])
         w(f"**6. fsyncs: {rp['fsyncs_per_round']:.1f} per round (target 8; loop-kit {rk['fsyncs_per_round']:.1f}).** "
           f"By file, per round, in the {rp['rounds']}-round run (`strace -f -y`; a folder is the fsync after a rename): "
           f"{parts}. Every durable write is temp file, fsync, rename, fsync of the folder: 2 fsyncs. The round engine "
