@@ -5,7 +5,9 @@ let package = Package(
     name: "loop",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "loop", targets: ["loop"])
+        .executable(name: "loop", targets: ["loop"]),
+        // The built-in agent, installed next to `loop`: only it links the networking stack.
+        .executable(name: "loop-agent", targets: ["loop-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -18,12 +20,22 @@ let package = Package(
             name: "loop",
             dependencies: ["LoopCLI"]
         ),
+        // `loop` and everything it links stay off FoundationNetworking (libcurl, TLS): the
+        // built-in agent is the separate `loop-agent` executable, and only it imports LoopAgent.
+        .executableTarget(
+            name: "loop-agent",
+            dependencies: [
+                "LoopAgent",
+                "LoopCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "LoopCLI",
             dependencies: [
                 "LoopCore",
                 "LoopBackends",
-                "LoopAgent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -49,7 +61,6 @@ let package = Package(
             name: "LoopBackends",
             dependencies: [
                 "LoopCore",
-                "LoopAgent",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
@@ -59,8 +70,10 @@ let package = Package(
             dependencies: ["LoopCore", "LoopTestSupport", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "LoopBackendsTests", dependencies: ["LoopBackends", "LoopCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "LoopAgentTests", dependencies: ["LoopAgent", "LoopCore", "LoopTestSupport"]),
-        .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
-        .testTarget(name: "LoopReliabilityTests", dependencies: ["LoopCore", "LoopTestSupport", "loop"]),
+        // The tests run the built binaries: `loop`, and `loop-agent` beside it.
+        .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "LoopTestSupport", "loop", "loop-agent"]),
+        .testTarget(
+            name: "LoopReliabilityTests", dependencies: ["LoopCore", "LoopTestSupport", "loop", "loop-agent"]),
         // Test helpers shared by test targets (the end-to-end harness, a scripted HTTP server, the
         // fuzzed decoders); not part of the product.
         .target(name: "LoopTestSupport", dependencies: ["LoopCore"], path: "Tests/LoopTestSupport"),

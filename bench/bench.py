@@ -87,8 +87,11 @@ def main():
     ap.add_argument("--growth-runs", type=int, default=5, help="new 1-round runs per archive size")
     ap.add_argument("--status-runs", type=int, default=30)
     ap.add_argument("--quick", action="store_true", help="tiny numbers, to check the harness")
-    ap.add_argument("--loop-static", help="a loop built with --static-swift-stdlib, measured as a diagnostic")
+    ap.add_argument("--loop-dynamic", help="a loop built with the shared Swift runtime (no --static-swift-stdlib), "
+                    "measured as a diagnostic next to the static build scripts/bench and scripts/install make")
+    ap.add_argument("--loop-build", default="", help="how --loop was built, for RESULTS.md (scripts/bench says)")
     ap.add_argument("--render-only", action="store_true", help="rewrite RESULTS.md from the existing results.json")
+    ap.add_argument("--note", default="", help="a sentence for RESULTS.md's header, e.g. who else used the machine")
     args = ap.parse_args()
     if args.render_only:
         here = os.path.dirname(os.path.abspath(__file__))
@@ -124,8 +127,10 @@ def main():
             "loop_commit": version(["git", "-C", os.path.dirname(here), "rev-parse", "--short", "HEAD"]),
             "loop_product_commit": version(["git", "-C", os.path.dirname(here), "log", "-1", "--format=%h", "--",
                                             "Sources", "Package.swift"]),
+            "loop_build": args.loop_build,
         },
         "params": {k: v for k, v in vars(args).items() if k not in ("loop", "loopkit", "work")},
+        "note": args.note,
     }
 
     # ------------------------------------------------------------------ templates
@@ -148,9 +153,9 @@ def main():
                    "entries_before_git": path_entries.index(git_dir) if git_dir in path_entries else None}
     variants = [(loop, "loop", None), (loop, "loop (git first on PATH)", {"PATH": git_dir + os.pathsep + os.environ["PATH"]}),
                 (lk, "loop-kit", None)]
-    static = Loop(os.path.abspath(args.loop_static), work) if args.loop_static else None
+    static = Loop(os.path.abspath(args.loop_dynamic), work) if args.loop_dynamic else None
     if static:
-        variants.insert(2, (static, "loop (static stdlib)", {}))
+        variants.insert(2, (static, report.ALT, {}))
     m1 = {name: {"runs": []} for _, name, _ in variants}
     finished = {}
     for i in range(args.repeats):
@@ -197,9 +202,17 @@ def main():
         hf = measure.hyperfine(
             {"status": static.status_cmd(), "version": [static.exe, "--version"]}, cwd=finished["loop"],
             out_json=os.path.join(work, "hf-status-loop-static.json"), runs=args.status_runs, env=static.env("/dev/null", R))
-        m2["loop (static stdlib)"] = {"status": hf["status"], "startup_version": hf["version"]}
-        progress(f"  static   status median {hf['status']['median_ms']:.1f} ms "
+        m2[report.ALT] = {"status": hf["status"], "startup_version": hf["version"]}
+        progress(f"  dynamic  status median {hf['status']['median_ms']:.1f} ms "
                  f"(bare `--version`: {hf['version']['median_ms']:.1f} ms)")
+    # What the loader maps for `status` and `--version` (LD_DEBUG=files): networking must be absent.
+    for tool in [loop] + ([static] if static else []):
+        key = "loop" if tool is loop else report.ALT
+        for what, argv in (("status", tool.status_cmd()), ("version", [tool.exe, "--version"])):
+            libs = measure.loaded_libraries(argv, finished["loop"])
+            m2[key][what + "_libraries"] = libs
+        progress(f"  {key}: `status` loads {len(m2[key]['status_libraries'])} shared objects; networking among them: "
+                 f"{measure.networking(m2[key]['status_libraries']) or 'none'}")
     res["status"] = m2
 
     # ------------------------------------------------------------------ 4. peak RSS
@@ -218,8 +231,8 @@ def main():
         repo = copy_repo(tmpl[("small", "loop")], os.path.join(work, "m4-loop-static"))
         r = measure.run_with_rss(static, repo, R, R, work, "rss-static")
         r["rc"] = r.pop("run").rc
-        m4["loop (static stdlib)"] = r
-        progress(f"  static   per process: " + ", ".join(
+        m4[report.ALT] = r
+        progress(f"  dynamic  per process: " + ", ".join(
             f"{k} {v['peak_kib'] / 1024:.1f} MiB" for k, v in sorted(r["per_class"].items()) if not k.startswith("other")))
     res["rss"] = m4
 
@@ -334,6 +347,10 @@ def main():
         repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"prof-{tool.name}-strace"))
         p["strace"] = measure.strace_profile(tool, repo, prof_rounds, prof_rounds, work, "execs")
         p["strace"]["rounds_profiled"] = prof_rounds
+        repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"prof-{tool.name}-rounds"))
+        p["rounds"] = measure.round_profile(tool, repo, R, R, work, "rounds")
+        progress(f"  {tool.name:8s} {R}-round run under strace: {p['rounds']['fsyncs_per_round']:.1f} fsyncs and "
+                 f"{p['rounds']['pm_git_per_round']:.1f} PM git processes per round (rc {p['rounds']['rc']})")
         repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"prof-{tool.name}-stracec"))
         p["strace_c"] = measure.strace_summary(tool, repo, prof_rounds, prof_rounds, work, "c")
         repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"prof-{tool.name}-perf"))

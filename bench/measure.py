@@ -60,6 +60,7 @@ class RSSPoller:
         self.split = {}       # pid -> (rss_kib, anon_kib, file_kib) at the largest VmRSS seen
         self.maps = {}        # class -> (rss_kib, [(mapping, kib)]) from /proc/<pid>/smaps at the largest RSS
         self.outer = None
+        self.files = {}       # pid -> shared objects mapped (from the last smaps read)
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._loop, daemon=True)
 
@@ -81,6 +82,10 @@ class RSSPoller:
             by_class[cls]["processes"] = counts[cls]
             if cls in self.maps:
                 by_class[cls]["top_mappings_kib"] = self.maps[cls][1]
+        for pid, (cls, _) in self.peak.items():
+            if cls in by_class and pid in self.files:
+                have = set(by_class[cls].get("shared_objects", []))
+                by_class[cls]["shared_objects"] = sorted(have | set(self.files[pid]))
         return by_class
 
     def _smaps(self, pid):
@@ -97,6 +102,7 @@ class RSSPoller:
                 cur = os.path.basename(name) if name.startswith("/") else name
             elif line.startswith("Rss:") and cur is not None:
                 agg[cur] += int(line.split()[1])
+        self.files[pid] = sorted(k for k in agg if k.endswith(".so") or ".so." in k)
         return [(k, v) for k, v in agg.most_common(10)]
 
     def _read(self, path):
@@ -356,6 +362,86 @@ def strace_summary(tool, repo, max_rounds, approve_round, workdir, tag):
     return {"rc": run.rc, "top_by_calls": by_calls[:10],
             "fsync_s": sum(r["seconds"] for r in rows if r["syscall"] in ("fsync", "fdatasync")),
             "fsync_calls": sum(r["calls"] for r in rows if r["syscall"] in ("fsync", "fdatasync"))}
+
+
+def round_profile(tool, repo, max_rounds, approve_round, workdir, tag):
+    """fsyncs (by file) and the PM's git processes of one whole run, for the per-round columns.
+
+    `strace -f -y` names the file of each fsync. git processes started by an agent (loop-kit's
+    stand-in commits by itself) are not the PM's: a git whose parent chain reaches an agent
+    script is left out. strace slows the run; only counts are taken from it."""
+    trace = os.path.join(workdir, f"strace-round-{tool.name}-{tag}.txt")
+    wrap = ["strace", "-f", "-qq", "-y", "-e", "trace=execve,fsync,fdatasync,clone,clone3,fork,vfork", "-o", trace]
+    run = tool.run(repo, max_rounds, approve_round, wrap=wrap, tag=tag)
+    by_file = collections.Counter()
+    agents = {"worker.sh", "reviewer.sh", "codex"}
+    agent_pids = set()
+    parent, prog = {}, {}
+    git_pids = []
+    syncs = 0
+    with open(trace) as f:
+        for line in f:
+            parts = line.split(None, 1)
+            if len(parts) < 2 or not parts[0].isdigit():
+                continue
+            pid, rest = int(parts[0]), parts[1]
+            # `clone(...) = 123`, or its second half `<... clone resumed>...) = 123` when strace split it
+            m = re.match(r"(?:<\.\.\. )?(clone3?|v?fork)(?:\(| resumed>).*= (\d+)$", rest.strip())
+            if m:
+                parent[int(m.group(2))] = pid
+                continue
+            m = re.match(r'execve\("([^"]+)"', rest)
+            if m and "= -1" not in rest and "resumed" not in rest:
+                prog[pid] = os.path.basename(m.group(1))
+                if prog[pid] == "git":
+                    git_pids.append(pid)
+                if prog[pid] in agents:  # a script exec's its interpreter next: remember the agent
+                    agent_pids.add(pid)
+                continue
+            m = re.match(r"(fsync|fdatasync)\(\d+<([^>]*)>", rest)
+            if m:
+                syncs += 1
+                path = m.group(2).replace(repo, "")
+                if re.search(r"\.tmp-\d+-\d+$", path):  # a temp file: name it by its destination
+                    path = re.sub(r"/\.([^/]+)\.tmp-\d+-\d+$", r"/\1", path)
+                path = re.sub(r"/run-[^/]+", "/<run>", path)
+                by_file[path] += 1
+
+    def from_agent(pid):
+        seen = 0
+        while pid in parent and seen < 64:
+            pid = parent[pid]
+            seen += 1
+            if pid in agent_pids:
+                return True
+        return False
+
+    pm_git = [p for p in git_pids if not from_agent(p)]
+    rounds = max(1, run.rounds)
+    return {"rc": run.rc, "rounds": run.rounds, "fsyncs": syncs, "fsyncs_per_round": syncs / rounds,
+            "fsyncs_by_file": dict(by_file.most_common()), "pm_git": len(pm_git),
+            "pm_git_per_round": len(pm_git) / rounds}
+
+
+def loaded_libraries(argv, cwd, env=None):
+    """The shared objects the dynamic loader maps for one command (`LD_DEBUG=files`), dlopen'd ones included."""
+    e = dict(env or os.environ)
+    e["LD_DEBUG"] = "files"
+    out = subprocess.run(argv, cwd=cwd, env=e, capture_output=True, text=True, timeout=60)
+    libs = []
+    for line in out.stderr.splitlines():
+        m = re.search(r"file=(\S+)\s+\[\d+\];\s+(?:needed|dynamically loaded) by", line)
+        if m and os.path.basename(m.group(1)) not in libs:
+            libs.append(os.path.basename(m.group(1)))
+    return libs
+
+
+NETWORKING = ("libFoundationNetworking", "libcurl", "libssl", "libcrypto", "libssh", "libldap", "libkrb5",
+              "libgssapi", "libnghttp", "librtmp")
+
+
+def networking(libs):
+    return [lib for lib in libs if lib.startswith(NETWORKING)]
 
 
 # --------------------------------------------------------------------------- perf

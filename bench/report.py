@@ -7,6 +7,8 @@ found by reading the code and by the profile runs (strace, git trace2) of the sa
 import math
 
 MIB = 1024.0
+# The diagnostic variant `scripts/bench --dynamic` adds: the same code with the shared Swift runtime.
+ALT = "loop (shared stdlib)"
 
 
 def _f(x, nd=1):
@@ -37,9 +39,12 @@ def verdicts(res):
     st_growth = g["loop"]["1000"]["status"]["median_ms"] / g["loop"]["1"]["status"]["median_ms"]
     run_growth = g["loop"]["1000"]["new_round_overhead_ms"] / g["loop"]["1"]["new_round_overhead_ms"]
     peak = _pm_peak(res, "loop") / MIB
+    rp = res["profile"]["loop"].get("rounds", {})
     return {
         "overhead": lo <= 30, "overhead_ratio": lk / lo >= 10, "status": ls <= 10, "status_ratio": lks / ls >= 15,
         "growth_status": st_growth <= 1.2, "growth_run": run_growth <= 1.2, "rss": peak <= 15,
+        "version": s["loop"]["startup_version"]["median_ms"] <= 6,
+        "fsync": rp.get("fsyncs_per_round", 1e9) <= 8, "git": rp.get("pm_git_per_round", 1e9) <= 3,
     }
 
 
@@ -69,7 +74,13 @@ def rows(res):
                 "loop <= 10 ms", _verdict(v["status"])))
     out.append(("   ratio loop-kit / loop", "", "", f"{lks / ls:.1f}x", ">= 15x", _verdict(v["status_ratio"])))
     lv, lkv = s["loop"]["startup_version"]["median_ms"], s["loop-kit"]["startup_version"]["median_ms"]
-    out.append(("   bare process start, `--version` (ms)", _f(lv), _f(lkv), f"{lkv / lv:.1f}x", "info", ""))
+    out.append(("   bare process start, `--version` (ms)", _f(lv), _f(lkv), f"{lkv / lv:.1f}x", "loop <= 6 ms",
+                _verdict(v["version"])))
+    libs = s["loop"].get("status_libraries")
+    if libs is not None:
+        from measure import networking
+        out.append(("   shared objects the loader maps for `status` (networking ones among them)",
+                    f"{len(libs)} ({', '.join(networking(libs)) or 'none'})", "", "", "none", _verdict(not networking(libs))))
 
     g = res["growth"]
     for kind, label in (("status", "`status`"), ("run", "overhead of a new 1-round run")):
@@ -100,11 +111,16 @@ def rows(res):
                     f"{_f(b.get('peak_kib', 0) / MIB)} ({_f(b.get('anon_kib', 0) / MIB)})", "", "info", ""))
     out.append(("   `/usr/bin/time -v` max RSS of the whole tree (MiB)", _f(r["loop"]["tree_max_kib"] / MIB),
                 _f(r["loop-kit"]["tree_max_kib"] / MIB), "", "info", ""))
-    st = "loop (static stdlib)"
+    rs = r["loop"]["per_class"].get("round subprocess", {}).get("shared_objects")
+    if rs is not None:
+        from measure import networking
+        out.append(("   shared objects mapped by a round subprocess (`/proc/<pid>/smaps`; networking ones among them)",
+                    f"{len(rs)} ({', '.join(networking(rs)) or 'none'})", "", "", "none", _verdict(not networking(rs))))
+    st = ALT
     if st in res["overhead"] and st in res["status"] and st in r:
         pc = r[st]["per_class"]
         peak = max(pc.get("outer PM", {}).get("peak_kib", 0), pc.get("round subprocess", {}).get("peak_kib", 0))
-        out.append(("diagnostic: loop built with `--static-swift-stdlib`: overhead per round / PM CPU per round / "
+        out.append(("diagnostic: loop built with the shared Swift runtime (no `--static-swift-stdlib`): overhead per round / PM CPU per round / "
                     "`status` / `--version` (ms) / PM peak RSS (MiB)",
                     f"{_f(res['overhead'][st]['overhead_per_round_ms'])} / {_f(res['overhead'][st]['pm_cpu_per_round_ms'])} / "
                     f"{_f(res['status'][st]['status']['median_ms'])} / {_f(res['status'][st]['startup_version']['median_ms'])} / "
@@ -124,6 +140,12 @@ def rows(res):
                 f"{_f(pk['git_small']['per_round_ms'])} / {_f(pk['git_big']['per_round_ms'])}", "", "info", ""))
     out.append(("   PM's git processes per round", _f(pl["git_small"]["calls_per_round"]),
                 _f(pk["git_small"]["calls_per_round"]), "", "info", ""))
+    a, b = pl.get("rounds"), pk.get("rounds")
+    if a and b:
+        out.append((f"6. fsyncs per round, whole {a['rounds']}-round run (strace -f; run setup included)",
+                    _f(a["fsyncs_per_round"]), _f(b["fsyncs_per_round"]), "", "loop <= 8", _verdict(v["fsync"])))
+        out.append((f"   PM's git processes per round, same run (strace; setup included, the agents' own left out)",
+                    _f(a["pm_git_per_round"]), _f(b["pm_git_per_round"]), "", "loop <= 3", _verdict(v["git"])))
     return out
 
 
@@ -198,8 +220,10 @@ def render(res):
           + (f"cost {min(fs):.1f} to {max(fs):.1f} ms (median of 2x20 at each section start)" if fs else "was not sampled")
           + ". Wall times are noisy: medians of repeats and ratios from the same run are used, and CPU times "
           "(user+sys, which load barely changes) are given next to them.")
+    if res.get("note"):
+        w(f"- Note: {res['note']}")
     w(f"- Versions: loop `{v['loop']}` (product code at commit {v.get('loop_product_commit', '?')}, bench checkout "
-      f"{v['loop_commit']}, `swift build -c release`); loop-kit `{v['loop-kit']}` "
+      f"{v['loop_commit']}, `scripts/release-build`: {v.get('loop_build') or 'swift build -c release'}); loop-kit `{v['loop-kit']}` "
       f"(`pip install agent-task-runner==0.3.1`); {v['swift']}; {v['python']}; {v['git']}; {v['hyperfine']}.")
     w("")
     w("## Results")
@@ -302,8 +326,9 @@ def render(res):
           + ". Inside loop's own processes, by library (% of all samples): "
           + ", ".join(f"{k} {v:.1f}%" for k, v in _desc(perf["pm_by_dso_pct"]))
           + ". Kernel time is mostly fork/exec/page faults of new processes and fsync; `ld-linux` is the dynamic "
-          "loader resolving Swift/Foundation symbols at every process start; libswiftCore includes runtime "
-          "protocol-conformance lookups on first use in each new process.")
+          "loader at every process start (with the shared Swift runtime it also resolves the Swift/Foundation "
+          "symbols; a static build links them in, so they show up under `loop`), and the Swift runtime's "
+          "protocol-conformance lookups on first use in each new process run inside libswiftCore or `loop`.")
         pk_perf = pk.get("perf")
         if pk_perf and pk_perf.get("tree_cpu_ms"):
             pr = pk_perf["tree_cpu_ms"] / pk_perf["rounds"]
@@ -336,32 +361,33 @@ def render(res):
           f"({pl['git_small']['per_round_ms']:.0f} ms of git run time) against {pk['git_small']['calls_per_round']:.0f} "
           "for loop-kit (whose worker commits by itself): status, add, commit, several diff/rev-parse/log calls for "
           "the facts and the review request. Combining the diff calls (or libgit2) would save about half.")
+        static_build = "static" in (res["versions"].get("loop_build") or "")
         w(f"- *One more process per round by design.* Each round is a fresh `loop run --single-round` subprocess; the "
-          f"bare start of the binary (`loop --version`) already takes {s['loop']['startup_version']['median_ms']:.0f} ms "
-          "(dynamic Swift runtime, Foundation, FoundationNetworking with libcurl for the built-in agent, and ICU).")
+          f"bare start of the binary (`loop --version`) takes {s['loop']['startup_version']['median_ms']:.0f} ms "
+          + ("(static Swift runtime and Foundation; no networking library since the built-in agent became the separate "
+             "`loop-agent`)." if static_build else
+             "(dynamic Swift runtime, Foundation and ICU; no networking library since the built-in agent became the "
+             "separate `loop-agent`)."))
         sc = pl["strace_c"]
         w(f"- *fsync.* {sc['fsync_calls'] / rounds:.0f} fsyncs per round, {sc['fsync_s'] * 1e3 / rounds:.0f} ms per round "
-          "waiting in fsync in the profile run: the durable bus writes (state.json after every step, reports, "
-          "review request, fix list, outcome) are temp + fsync + rename + fsync of the folder; archive copies, "
-          "prompts and heartbeats are atomic but not synced. One fsync cost "
+          "waiting in fsync in the profile run (see miss 6 for where they come from). One fsync cost "
           f"{o['loop'].get('fsync_ms', float('nan')):.2f} ms (median) around the overhead runs. loop-kit does none.")
         w("")
-    st = "loop (static stdlib)"
-    has_static = st in o and st in s and st in r
-    if not ok["status"] or not ok["status_ratio"]:
+    st = ALT
+    has_alt = st in o and st in s and st in r
+    if not ok["status"] or not ok["status_ratio"] or not ok["version"]:
+        lv = s["loop"]["startup_version"]["median_ms"]
         w(f"**2. `status`: {s['loop']['status']['median_ms']:.1f} ms (target 10 ms), "
-          f"{s['loop-kit']['status']['median_ms'] / s['loop']['status']['median_ms']:.1f}x less than loop-kit (target 15x).** "
-          f"`loop --version`, which does nothing, takes {s['loop']['startup_version']['median_ms']:.1f} ms: the "
-          "floor is the dynamic loader mapping and relocating libswiftCore, Foundation, FoundationEssentials, "
-          "FoundationInternationalization and the ICU library (see `ldd .build/release/loop`). `status` itself adds "
-          f"{max(0.0, s['loop']['status']['median_ms'] - s['loop']['startup_version']['median_ms']):.1f} ms. Meeting 10 ms needs a "
-          "smaller start: build with `--static-swift-stdlib` (see the diagnostic row, when run with `scripts/bench "
-          "--static`), or keep `status` (and the round subprocess) off Foundation/ICU. loop-kit's status costs about what its Python interpreter start plus imports cost "
-          f"({s['loop-kit']['startup_version']['median_ms']:.0f} ms for `--version`)."
-          + (f" Measured here: the same code built with `--static-swift-stdlib` answers `status` in "
-             f"{s[st]['status']['median_ms']:.1f} ms (`--version` {s[st]['startup_version']['median_ms']:.1f} ms), "
-             f"{s['loop-kit']['status']['median_ms'] / s[st]['status']['median_ms']:.0f}x less than loop-kit."
-             if has_static else ""))
+          f"{s['loop-kit']['status']['median_ms'] / s['loop']['status']['median_ms']:.1f}x less than loop-kit (target 15x); "
+          f"`--version`: {lv:.1f} ms (target 6 ms).** "
+          f"`status` adds {max(0.0, s['loop']['status']['median_ms'] - lv):.1f} ms to the bare start. "
+          f"The loader maps {len(s['loop'].get('version_libraries', []))} shared objects for `--version` "
+          f"({', '.join(s['loop'].get('version_libraries', []))}); the rest of the start is the Swift runtime and "
+          "Foundation initialising inside the binary, and page faults on first use of its code. loop-kit's status "
+          f"costs about what its Python start plus imports cost ({s['loop-kit']['startup_version']['median_ms']:.0f} ms "
+          "for `--version`)."
+          + (f" For comparison, the same code with the shared Swift runtime: `status` {s[st]['status']['median_ms']:.1f} ms, "
+             f"`--version` {s[st]['startup_version']['median_ms']:.1f} ms." if has_alt else ""))
         w("")
     if not ok["growth_status"] or not ok["growth_run"]:
         gs = g["loop"]["1000"]["status"]["median_ms"] / g["loop"]["1"]["status"]["median_ms"]
@@ -378,20 +404,47 @@ def render(res):
         rc = r["loop"]["per_class"].get("round subprocess", {})
         oc = r["loop"]["per_class"].get("outer PM", {})
         w(f"**4. Peak RSS: {_pm_peak(res, 'loop') / MIB:.1f} MiB (target 15 MB; loop-kit {_pm_peak(res, 'loop-kit') / MIB:.1f} MiB).** "
-          f"Almost all of it is file-backed pages of shared libraries: the round subprocess peaks at "
+          f"Almost all of it is file-backed pages (of the `loop` binary itself when it is built static, else of the "
+          f"shared Swift libraries): the round subprocess peaks at "
           f"{rc.get('peak_kib', 0) / MIB:.1f} MiB of which only {rc.get('anon_kib', 0) / MIB:.1f} MiB is anonymous memory "
           f"(heap, stacks) and {rc.get('file_kib', 0) / MIB:.1f} MiB is mapped files (outer PM: "
           f"{oc.get('anon_kib', 0) / MIB:.1f} MiB anonymous, {oc.get('file_kib', 0) / MIB:.1f} MiB files). "
           "Resident memory by mapping in the round subprocess (`/proc/<pid>/smaps`, sampled during the run): "
           + ", ".join(f"{k} {v / MIB:.1f} MiB" for k, v in rc.get("top_mappings_kib", [])[:9])
-          + ". These pages are shared between the outer PM and the round "
-          "subprocess and with any other Swift program, so the real cost per extra process is the anonymous part. "
-          "Getting RSS under 15 MB means linking the Swift runtime and Foundation statically "
-          "(`--static-swift-stdlib`: only the pages actually used are mapped; see the diagnostic row, when run with "
-          "`scripts/bench --static`) or not loading Foundation/ICU at all (FoundationEssentials only); the PM's own "
-          "data is small."
-          + (f" Measured here: static linking brings the PM's peak to {_pm_peak(res, st) / MIB:.1f} MiB, better but "
-             "still over 15 MB, so Foundation/ICU themselves would have to go." if has_static else ""))
+          + ". File-backed pages of a static binary are the parts of its own code and data (Foundation, ICU's "
+          "tables) that were touched, rounded up by the kernel's fault-around (a round subprocess sampled on "
+          "2026-12-04 had 15.8 of the 24 MiB code segment of the static `loop` resident, and 2.6 of its 37 MiB data "
+          "segment); getting under 15 MB means touching less of them, e.g. keeping the round "
+          "process off Foundation's internationalisation/ICU paths (date and number formatting), or not loading "
+          "Foundation at all (FoundationEssentials only); the PM's own data is small."
+          + (f" With the shared Swift runtime the PM's peak is {_pm_peak(res, st) / MIB:.1f} MiB." if has_alt else ""))
+        w("")
+    rp, rk = pl.get("rounds"), pk.get("rounds")
+    if rp and not ok["fsync"]:
+        n = max(1, rp["rounds"])
+        parts = ", ".join(f"{k.lstrip('/')} {c / n:.1f}" for k, c in _desc(rp["fsyncs_by_file"])[:8])
+        w(f"**6. fsyncs: {rp['fsyncs_per_round']:.1f} per round (target 8; loop-kit {rk['fsyncs_per_round']:.1f}).** "
+          f"By file, per round, in the {rp['rounds']}-round run (`strace -f -y`; a folder is the fsync after a rename): "
+          f"{parts}. Every durable write is temp file, fsync, rename, fsync of the folder: 2 fsyncs. The round engine "
+          "saves state.json at each of its transitions (round_started, both dispatches' start and finish, "
+          "worker_finished, verify_finished, round_decided, the round's end and round_finished: about 10 a round) "
+          "and writes verify.json, the review request and the fix list on their own. `AtomicFile.write(together:)` "
+          "lets the files of one step share one folder fsync, but the engine does not use it yet; reaching 8 needs "
+          "fewer state saves per round (saves that only coordinate live processes, such as a dispatch's start, need "
+          "no fsync: a power loss ends those processes too) and the step's files written with its state. Event "
+          "lines (`events.jsonl`), heartbeats, prompts, logs and archive copies are not synced. Measured once with an "
+          "uncommitted prototype (2026-12-04, 20-round run, the engine files belong to another change): writing the "
+          "saves of both dispatches' start, verify.json, the review request and the save before the round's archive "
+          "atomically without fsync gives 16.4 fsyncs per round; also the dispatches' finish, 12.4. The rest is "
+          "state.json at round_started, worker_finished, verify_finished, round_decided and round_finished, and the "
+          "fix list: one durable save per step (worker, verify, review and the round's end, with the fix list written "
+          "together with it) would be 8 to 9.")
+        w("")
+    if rp and not ok["git"]:
+        w(f"**7. git: {rp['pm_git_per_round']:.1f} PM git processes per round (target 3 in a round where the worker "
+          f"committed; loop-kit {rk['pm_git_per_round']:.1f}).** The facts of a round come from separate rev-parse, "
+          "diff, status, log and symbolic-ref calls, plus add and commit (trace2 list above); gathering them from one "
+          "`git status --porcelain=v2 --branch` and one diff is not done yet.")
         w("")
     w("## Repository size")
     w("")
@@ -432,11 +485,12 @@ def render(res):
     w("## How to reproduce")
     w("")
     w("```")
-    w("scripts/bench            # builds loop (release), makes bench/.venv with agent-task-runner==0.3.1,")
+    w("scripts/bench            # builds loop and loop-agent as scripts/install does (scripts/release-build:")
+    w("                         # --static-swift-stdlib), makes bench/.venv with agent-task-runner==0.3.1,")
     w("                         # installs hyperfine/time/strace if missing, runs everything, writes")
     w("                         # bench/RESULTS.md and bench/results.json (raw numbers)")
-    w("scripts/bench --static   # also builds loop with --static-swift-stdlib (.build-static) and measures it")
-    w("                         # as a diagnostic (overhead, status, --version, RSS); adds a few minutes once")
+    w("scripts/bench --dynamic  # also builds loop with the shared Swift runtime (.build-dynamic) and measures")
+    w("                         # it as a diagnostic (overhead, status, --version, RSS); adds a few minutes once")
     w("scripts/bench --quick    # tiny sizes, to check the harness (a few minutes on a busy machine)")
     w("python3 bench/bench.py --render-only   # rewrite RESULTS.md from results.json")
     w("```")

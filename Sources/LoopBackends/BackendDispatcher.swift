@@ -102,6 +102,9 @@ package struct BackendDispatcher: AgentDispatcher {
 
     static func missingProgramMessage(_ backend: Backend) -> String {
         let program = backend.program
+        if case .agent = backend.kind, program == AgentExecutable.path() {
+            return AgentExecutable.missingMessage(at: program)
+        }
         if program.contains("/") {
             return "\(program) (\(backend.programSetting)) does not exist or is not executable. "
                 + "Fix the path in .loop/config.yaml, or make the file executable (chmod +x)."

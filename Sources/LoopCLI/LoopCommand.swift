@@ -39,6 +39,17 @@ extension LoopCommand {
     /// `LoopError`s print one line (`loop: <what happened and what to do>`) and map to their
     /// exit code; argument errors keep ArgumentParser's own message and code.
     package static func runMain(arguments: [String]? = nil) async -> Never {
+        // `loop agent …` is `loop-agent …`: handed over before parsing, so every flag
+        // (`--help` too) is the agent's, and before SIGPIPE is ignored below.
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        if given.first == AgentCommand.configuration.commandName {
+            do {
+                try AgentCommand.forward(Array(given.dropFirst()))
+            } catch {
+                FileHandle.standardError.write(Data("loop: \(error.errorDescription ?? "\(error)")\n".utf8))
+                Platform.exit(error.exitCode.rawValue)
+            }
+        }
         // A reader that goes away (a closed pipe, a child that exits without reading its
         // stdin) must be an EPIPE error we handle, never a silent death of the PM.
         Platform.ignoreBrokenPipes()

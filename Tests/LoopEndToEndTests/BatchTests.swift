@@ -383,4 +383,29 @@ struct BatchTests {
         let b = try await repo.run(["--task", ".loop/tasks/B.json"])
         #expect(b.exitCode == 0, "\(b.output)")
     }
+
+    @Test("a batch task whose card has lanes: its lanes run inside its own run folder and branch, next to a plain task")
+    func batchTaskWithLanes() async throws {
+        let repo = try await TestRepo.make()
+        let worker = "if [ -n \"${LOOP_LANE_ID:-}\" ]; then\n\(LaneTests.laneWorker)\nelse\n\(Self.timedWorker)\nfi"
+        try repo.useAgents(worker: worker, reviewer: Self.timedApprove)
+        try Self.card(repo, "A")
+        try Self.card(
+            repo, "L", scope: "lanes/",
+            extra: #", "lanes": [{"lane_id": "one", "owner_paths": ["lanes/one.txt"]}, {"lane_id": "two", "owner_paths": ["lanes/two.txt"]}]"#)
+        let before = try await Self.checkout(repo)
+
+        let result = try await repo.run(["--all", "--parallel", "2", "--max-parallel-workers", "2"], limit: .seconds(120))
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(try Self.statuses(repo) == ["A": "approved", "L": "approved"])
+        #expect(try await repo.git("show", "loop/L:lanes/one.txt") == "lane one round 1")
+        #expect(try await repo.git("show", "loop/L:lanes/two.txt") == "lane two round 1")
+        #expect(try await repo.git("show", "loop/A:A.txt") == "A round 1")
+        // The lane reports are the task's own files: in its run folder, not at the bus root.
+        let files = Bus(repo).files()
+        #expect(files.contains { $0.hasPrefix("archive/L/") && $0.hasSuffix("_work_reports_one.json") }, "\(files)")
+        #expect(!files.contains { $0.hasPrefix("work_reports/") }, "lane reports leaked to the shared bus folder: \(files)")
+        #expect(try await Self.checkout(repo) == before)
+    }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import LoopAgent
 import LoopCore
 
 // MARK: - Providers
@@ -18,33 +17,26 @@ enum AgentProvider: String, CaseIterable, Sendable, Equatable {
         case .openai: "e.g. `eval \"$(scripts/local-model start)\"` in the loop source checkout, or set OPENAI_BASE_URL"
         }
     }
-
-    /// This `loop` executable: the built-in agent runs as `loop agent`, in its own process
-    /// group like every other agent. `LOOP_EXECUTABLE` overrides it (tests run from a test bundle).
-    static var loopExecutable: String {
-        if let override = ProcessInfo.processInfo.environment["LOOP_EXECUTABLE"], !override.isEmpty { return override }
-        if let resolved = Platform.executablePath { return resolved }
-        return CommandLine.arguments.first ?? "loop"
-    }
 }
 
 // MARK: - Command line
 
 extension Backend {
-    /// The built-in agent for a model server provider: this `loop` executable run as
-    /// `loop agent`, which reads the prompt file and the rest from `LOOP_*` itself.
+    /// The built-in agent for a model server provider: `loop-agent` from beside this `loop`
+    /// (`AgentExecutable`), which reads the prompt file and the rest from `LOOP_*` itself and
+    /// runs in its own process group like every other agent.
     init(agent provider: AgentProvider) {
         self.init(
-            name: provider.rawValue, kind: .agent(provider), program: AgentProvider.loopExecutable,
+            name: provider.rawValue, kind: .agent(provider), program: AgentExecutable.path(),
             promptDelivery: .file, parser: .loopAgent, writesReport: true,
-            installHint: "It is part of loop; start a model server (\(provider.serverHint)).")
+            installHint: "It comes with loop as \(AgentExecutable.name); start a model server (\(provider.serverHint)).")
     }
 }
 
 extension AgentProvider {
     /// The arguments after the program name.
     func arguments(model: String?, extraArgs: [String]) -> [String] {
-        ["agent", "--provider", rawValue] + (model.map { ["--model", $0] } ?? []) + extraArgs
+        ["--provider", rawValue] + (model.map { ["--model", $0] } ?? []) + extraArgs
     }
 }
 
@@ -56,9 +48,9 @@ enum AgentBackendCheck {
     static func problems(
         provider: AgentProvider, backend: Backend, role: Role, model: String?, unsafeShell: Bool
     ) async -> [String] {
-        var environment = ProcessInfo.processInfo.environment
-        environment.merge(backend.environment) { _, configured in configured }
-        var problems = await ModelServer.problems(provider: provider.rawValue, environment: environment, model: model)
+        // Asked of loop-agent, which has the HTTP clients, with the backend's env added.
+        var problems = await ModelServerProbe.problems(
+            provider: provider.rawValue, model: model, environment: backend.environment)
         if role == .worker, !unsafeShell {
             // Said once: what is wrong, then how to fix it.
             if case .unusable(let problem) = await BubblewrapProbe.detect() {
@@ -78,7 +70,7 @@ extension ParserKind {
     static let loopAgent = ParserKind("loop-agent") { LoopAgentParser() }
 }
 
-/// Reads the built-in agent's output (`loop agent`, the `ollama` and `openai` backends).
+/// Reads the built-in agent's output (`loop-agent`, the `ollama` and `openai` backends).
 ///
 /// Progress goes to stdout; when the agent fails it prints exactly one `loop-agent: <why>`
 /// line on stderr. That line becomes the dispatch's error, so the round's failure reason says

@@ -12,7 +12,7 @@ struct Backend: Sendable {
         case builtin(BuiltinBackend)
         /// argv template with `{placeholders}`; the first word is the program.
         case command([String])
-        /// The built-in agent (`loop agent`) against a model server.
+        /// The built-in agent (`loop-agent`) against a model server.
         case agent(AgentProvider)
 
         /// Built-ins and the built-in agent can be tuned by a config entry without `command`.
@@ -49,7 +49,7 @@ struct Backend: Sendable {
         switch kind {
         case .builtin: "backends.\(name).program"
         case .command: "the first word of backends.\(name).command"
-        case .agent: "the loop executable (LOOP_EXECUTABLE)"
+        case .agent: "backends.\(name).program"
         }
     }
 }

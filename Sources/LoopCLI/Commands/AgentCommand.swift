@@ -1,86 +1,35 @@
 import ArgumentParser
 import Foundation
-import LoopAgent
 import LoopCore
-import Logging
 
-/// `loop agent`: the built-in worker/reviewer, run by `loop run` as the `ollama` and `openai`
-/// backends. Not meant to be run by hand: it reads its task from the `LOOP_*` environment.
-struct AgentCommand: AsyncParsableCommand {
+/// `loop agent …`: becomes `loop-agent …`, the built-in agent's own executable next to `loop`.
+///
+/// The agent lives apart so that `loop` never loads the networking stack (see
+/// `AgentExecutable`); this name stays for users and configs that run `loop agent`.
+/// `LoopCommand.runMain` forwards before parsing, so `loop agent --help` is the agent's help;
+/// this hidden command is the same forward for any other way of reaching it.
+struct AgentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agent",
-        abstract: "The built-in agent (used by the ollama and openai backends; reads LOOP_* from loop run).",
-        discussion: """
-            Tune it through .loop/config.yaml, e.g.
-              backends:
-                ollama:
-                  model: qwen2.5-coder:7b
-                  args: ["--max-steps", "40", "--context", "16384", "--tool-mode", "json"]
-            """,
+        abstract: "The built-in agent: runs loop-agent (used by the ollama and openai backends).",
         shouldDisplay: false
     )
 
-    @Option(help: "ollama or openai.") var provider: String
-    @Option(help: "The model name on the server.") var model: String
-    @Option(help: "auto (probe once per model), native (tool calls) or json (schema-constrained actions).")
-    var toolMode: String = "auto"
-    @Option(help: "Model calls per round.") var maxSteps: Int = 30
-    @Option(help: "Tokens per round.") var maxTokens: Int = 200_000
-    @Option(help: "Context window to request (num_ctx); clamped to the model's.") var context: Int = 8192
-    @Option(help: "Longest reply per step in tokens.") var replyTokens: Int = 1024
-    @Option(help: "Bytes of one tool result kept in the conversation.") var toolOutput: Int = 6144
-    @Option(help: "Seconds one shell command may run.") var shellTimeout: Int = 60
-    @Option(help: "Largest file in MiB a shell command may write; also the size of its private /tmp.")
-    var shellMaxFileMb: Int = 1024
-    @Option(help: "Seconds to wait for the model server to start answering, or to go on after a pause.")
-    var requestTimeout: Int = 300
-    @Option(help: "Seconds to wait for the first answer of a dispatch (the server may be loading the model).")
-    var loadTimeout: Int = 900
-    @Option(help: "Longest reply to an action request in tokens; cuts runaway replies early.")
-    var actionReplyTokens: Int = 512
-    @Flag(help: "JSON tool mode: offer every tool at every step instead of guiding the model (look, change, test, finish).")
-    var unguidedActions = false
-    @Flag(help: "Do not run the card's verify commands after each edit (by default an edit that makes them worse is undone, and the turn ends when they all pass).")
-    var noEditChecks = false
-    @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on).")
-    var maxMalformed: Int = 3
-    @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on).")
-    var maxRepeatedFailures: Int = 3
-    @Flag(help: "Run shell commands without bubblewrap (blocklist only). Also LOOP_UNSAFE_SHELL=1.") var unsafeShell = false
+    @Argument(parsing: .captureForPassthrough, help: "Arguments for loop-agent.") var arguments: [String] = []
 
-    func validate() throws {
-        guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
-        guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
-        guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, actionReplyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
-            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1
-        else {
-            throw ValidationError(
-                "--max-steps, --max-tokens, --reply-tokens, --action-reply-tokens, --shell-timeout, --request-timeout, --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
-        }
-        guard shellMaxFileMb <= 1 << 20 else {
-            throw ValidationError("--shell-max-file-mb is at most 1048576 (1 TiB).")
-        }
+    func run() throws {
+        try Self.forward(arguments)
     }
 
-    func run() async throws {
-        // Progress and retry notices go to stdout as lines of their own, and a failure is one
-        // `loop-agent:` line on stderr; library log lines below errors would only repeat them.
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .error
-            return handler
+    /// Replaces this process with `loop-agent <arguments>`.
+    /// - Throws: `LoopError.config` naming where `loop-agent` was looked for, when it is not there
+    ///   or cannot be started.
+    static func forward(_ arguments: [String]) throws(LoopError) -> Never {
+        let path = AgentExecutable.path()
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw LoopError.config(AgentExecutable.missingMessage(at: path))
         }
-        let environment = ProcessInfo.processInfo.environment
-        let settings = AgentSettings(
-            provider: provider, model: model, toolMode: ToolMode(rawValue: toolMode) ?? .auto,
-            limits: AgentLimits(
-                maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
-                toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures,
-                actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions, editChecks: !noEditChecks),
-            unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
-            shellMaxFileBytes: shellMaxFileMb << 20,
-            timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))
-        let code = await AgentRunner.run(settings, environment: environment)
-        if code != 0 { throw ExitCode(code) }
+        let code = ProcessImage.replace(with: path, arguments: [path] + arguments)
+        throw LoopError.io(operation: "Starting", path: path, errno: code)
     }
 }

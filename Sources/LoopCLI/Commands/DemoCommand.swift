@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LoopAgent
 import LoopBackends
 import LoopCore
 
@@ -97,10 +96,17 @@ struct DemoCommand: AsyncParsableCommand {
             options.reviewerBackend = "scripted-reviewer"
             console.info("agents: the bundled scripted stand-ins (not AI) from examples/agents")
         } else {
-            let environment = ProcessInfo.processInfo.environment
-            guard let server = await ServerDiscovery.find(environment: environment, preferredModel: model) else {
+            // loop-agent has the HTTP clients; loop asks it (see AgentExecutable).
+            let discovery: ModelServerProbe.Discovery
+            do {
+                discovery = try await ModelServerProbe.discover(preferredModel: model)
+            } catch {
                 try? FileManager.default.removeItem(atPath: root)
-                throw LoopError.preflight([ServerDiscovery.howToGetOne(environment: environment)])
+                throw error
+            }
+            guard let server = discovery.found else {
+                try? FileManager.default.removeItem(atPath: root)
+                throw LoopError.preflight([discovery.howToGetOne ?? "No model server found."])
             }
             addition = """
 

@@ -23,6 +23,13 @@ extension BusDocument {
     package func write(to path: String, durable: Bool = true) throws {
         try AtomicFile.write(try JSONEncoder.bus.encode(self), to: path, durable: durable)
     }
+
+    /// The value as one file of a step whose files are written together, sharing one folder
+    /// fsync (`AtomicFile.write(together:)`), e.g. a review request with the state that
+    /// records it: `try AtomicFile.write(together: [request.file(at: a), state.file(at: b)])`.
+    package func file(at path: String) throws -> AtomicFile.Item {
+        AtomicFile.Item(try JSONEncoder.bus.encode(self), to: path)
+    }
 }
 
 /// One line of an append-only JSONL log (`events.jsonl`, `usage.jsonl`).

@@ -25,28 +25,87 @@ package enum AtomicFile {
     ///   durable; copies that can be rebuilt or only help people (archive copies, prompts,
     ///   heartbeats) skip the two fsyncs — they are still atomic against a crash.
     package static func write(_ data: Data, to path: String, mode: mode_t = 0o644, durable: Bool = true) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        try Filesystem.createDirectory(directory)
-        FaultInjection.hit(WritePoint.beforeTemp.rawValue, file: name)
-        let temp = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw LoopError.io(operation: "Creating", path: temp, errno: errno) }
-        var renamed = false
-        defer { if !renamed { unlink(temp) } }
-        do {
-            try writeAll(fd, data, path: temp)
-            if durable, fsync(fd) != 0 { throw LoopError.io(operation: "Syncing", path: temp, errno: errno) }
-        } catch {
-            close(fd)
-            throw error
+        var temp = try TempFile.make(data, for: path, mode: mode, durable: durable)
+        try temp.moveIntoPlace()
+        if durable { syncDirectory(temp.directory) }
+        FaultInjection.hit(WritePoint.afterRename.rawValue, file: temp.name)
+    }
+
+    /// One file of a step written together (`write(together:)`).
+    package struct Item: Sendable {
+        package var data: Data
+        package var path: String
+        package var mode: mode_t
+
+        package init(_ data: Data, to path: String, mode: mode_t = 0o644) {
+            self.data = data
+            self.path = path
+            self.mode = mode
         }
-        close(fd)
-        FaultInjection.hit(WritePoint.afterTemp.rawValue, file: name)
-        guard rename(temp, path) == 0 else { throw LoopError.io(operation: "Renaming onto", path: path, errno: errno) }
-        renamed = true
-        if durable { syncDirectory(directory) }
-        FaultInjection.hit(WritePoint.afterRename.rawValue, file: name)
+    }
+
+    /// Writes the files of one step durably with one fsync per folder instead of one per file:
+    /// every temp file is written and fsync'd, then all are renamed, then each folder is
+    /// fsync'd once.
+    ///
+    /// Each file is atomic on its own, as with `write(_:to:)`; the set is not: a crash between
+    /// two renames leaves the first file new and the second old. Callers put the file that
+    /// records the step (state.json) last, so a reader that trusts it finds the others already
+    /// in place. When writing a temp file fails, nothing is renamed.
+    package static func write(together items: [Item]) throws {
+        var temps: [TempFile] = []
+        defer { for temp in temps where !temp.isRenamed { unlink(temp.path) } }
+        for item in items {
+            temps.append(try TempFile.make(item.data, for: item.path, mode: item.mode, durable: true))
+        }
+        var folders: [String] = []
+        for index in temps.indices {
+            try temps[index].moveIntoPlace()
+            if !folders.contains(temps[index].directory) { folders.append(temps[index].directory) }
+        }
+        for folder in folders { syncDirectory(folder) }
+        for temp in temps { FaultInjection.hit(WritePoint.afterRename.rawValue, file: temp.name) }
+    }
+
+    /// A written (and, when durable, fsync'd) temp file beside its destination, not yet renamed.
+    private struct TempFile {
+        let path: String
+        let destination: String
+        let directory: String
+        let name: String
+        private(set) var isRenamed = false
+
+        /// Writes `data` to a new temp file in `destination`'s folder (created when needed).
+        static func make(_ data: Data, for destination: String, mode: mode_t, durable: Bool) throws -> TempFile {
+            let directory = (destination as NSString).deletingLastPathComponent
+            let name = (destination as NSString).lastPathComponent
+            try Filesystem.createDirectory(directory)
+            FaultInjection.hit(WritePoint.beforeTemp.rawValue, file: name)
+            let temp = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
+            let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+            guard fd >= 0 else { throw LoopError.io(operation: "Creating", path: temp, errno: errno) }
+            do {
+                try writeAll(fd, data, path: temp)
+                if durable, fsync(fd) != 0 { throw LoopError.io(operation: "Syncing", path: temp, errno: errno) }
+            } catch {
+                close(fd)
+                unlink(temp)
+                throw error
+            }
+            close(fd)
+            FaultInjection.hit(WritePoint.afterTemp.rawValue, file: name)
+            return TempFile(path: temp, destination: destination, directory: directory, name: name)
+        }
+
+        /// Renames the temp file onto its destination; on failure the temp file is removed.
+        mutating func moveIntoPlace() throws {
+            guard rename(path, destination) == 0 else {
+                let code = errno
+                unlink(path)
+                throw LoopError.io(operation: "Renaming onto", path: destination, errno: code)
+            }
+            isRenamed = true
+        }
     }
 
     /// Writes a UTF-8 string atomically.

@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import LoopAgent
+import LoopCore
+import Logging
+
+/// `loop-agent run` (the default, so `loop-agent --provider …` and `loop agent --provider …`):
+/// the built-in worker/reviewer, run by `loop run` as the `ollama` and `openai` backends. Not
+/// meant to be run by hand: it reads its task from the `LOOP_*` environment.
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Work or review as the built-in agent (the default; reads LOOP_* from loop run).",
+        discussion: """
+            Tune it through .loop/config.yaml, e.g.
+              backends:
+                ollama:
+                  model: qwen2.5-coder:7b
+                  args: ["--max-steps", "40", "--context", "16384", "--tool-mode", "json"]
+            """
+    )
+
+    @Option(help: "ollama or openai.") var provider: String
+    @Option(help: "The model name on the server.") var model: String
+    @Option(help: "auto (probe once per model), native (tool calls) or json (schema-constrained actions).")
+    var toolMode: String = "auto"
+    @Option(help: "Model calls per round.") var maxSteps: Int = 30
+    @Option(help: "Tokens per round.") var maxTokens: Int = 200_000
+    @Option(help: "Context window to request (num_ctx); clamped to the model's.") var context: Int = 8192
+    @Option(help: "Longest reply per step in tokens.") var replyTokens: Int = 1024
+    @Option(help: "Bytes of one tool result kept in the conversation.") var toolOutput: Int = 6144
+    @Option(help: "Seconds one shell command may run.") var shellTimeout: Int = 60
+    @Option(help: "Largest file in MiB a shell command may write; also the size of its private /tmp.")
+    var shellMaxFileMb: Int = 1024
+    @Option(help: "Seconds to wait for the model server to start answering, or to go on after a pause.")
+    var requestTimeout: Int = 300
+    @Option(help: "Seconds to wait for the first answer of a dispatch (the server may be loading the model).")
+    var loadTimeout: Int = 900
+    @Option(help: "Longest reply to an action request in tokens; cuts runaway replies early.")
+    var actionReplyTokens: Int = 512
+    @Flag(help: "JSON tool mode: offer every tool at every step instead of guiding the model (look, change, test, finish).")
+    var unguidedActions = false
+    @Flag(help: "Do not run the card's verify commands after each edit (by default an edit that makes them worse is undone, and the turn ends when they all pass).")
+    var noEditChecks = false
+    @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on).")
+    var maxMalformed: Int = 3
+    @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on).")
+    var maxRepeatedFailures: Int = 3
+    @Flag(help: "Run shell commands without bubblewrap (blocklist only). Also LOOP_UNSAFE_SHELL=1.") var unsafeShell = false
+
+    func validate() throws {
+        guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
+        guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
+        guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, actionReplyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
+            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1
+        else {
+            throw ValidationError(
+                "--max-steps, --max-tokens, --reply-tokens, --action-reply-tokens, --shell-timeout, --request-timeout, --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
+        }
+        guard shellMaxFileMb <= 1 << 20 else {
+            throw ValidationError("--shell-max-file-mb is at most 1048576 (1 TiB).")
+        }
+    }
+
+    func run() async throws {
+        // Progress and retry notices go to stdout as lines of their own, and a failure is one
+        // `loop-agent:` line on stderr; library log lines below errors would only repeat them.
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .error
+            return handler
+        }
+        let environment = ProcessInfo.processInfo.environment
+        let settings = AgentSettings(
+            provider: provider, model: model, toolMode: ToolMode(rawValue: toolMode) ?? .auto,
+            limits: AgentLimits(
+                maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
+                toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures,
+                actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions, editChecks: !noEditChecks),
+            unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
+            shellMaxFileBytes: shellMaxFileMb << 20,
+            timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))
+        let code = await AgentRunner.run(settings, environment: environment)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

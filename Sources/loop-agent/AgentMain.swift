@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import LoopCore
+
+/// `loop-agent`: the built-in agent (`run`, the default) and its answers to `loop` about model
+/// servers (`check-server`, `find-server`).
+struct LoopAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loop-agent",
+        abstract: "The built-in agent of loop (run by the ollama and openai backends; also `loop agent`).",
+        version: LoopVersion.current,
+        subcommands: [AgentCommand.self, CheckServerCommand.self, FindServerCommand.self],
+        defaultSubcommand: AgentCommand.self
+    )
+}
+
+/// The `loop-agent` executable: the built-in agent, apart from `loop` so that only it loads
+/// the networking stack (see `AgentExecutable`).
+enum AgentMain {
+    /// Parses the command line, runs the command and exits with its code.
+    ///
+    /// A `LoopError` prints one `loop-agent: <why>` line, the form `loop run` reads an agent's
+    /// failure from; argument errors keep ArgumentParser's message and code.
+    static func run() async -> Never {
+        Platform.ignoreBrokenPipes()
+        do {
+            var command = try LoopAgentCommand.parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Platform.exit(0)
+        } catch let error as LoopError {
+            FileHandle.standardError.write(Data("loop-agent: \(error.errorDescription ?? "\(error)")\n".utf8))
+            Platform.exit(error.exitCode.rawValue)
+        } catch {
+            LoopAgentCommand.exit(withError: error)
+        }
+    }
+}

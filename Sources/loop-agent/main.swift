@@ -1,0 +1,1 @@
+await AgentMain.run()
