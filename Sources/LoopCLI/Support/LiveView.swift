@@ -27,6 +27,8 @@ final class LiveView: ConsoleOverlay {
         /// When `state.json` and `control.json` were last read (modification time and size of
         /// each): a redraw re-reads them only when they changed, so a tick is a few `stat`s.
         var filesStamp: [String] = []
+        /// Set by `stop()`: a redraw already under way when the view stops must not draw again.
+        var isStopped = false
         var spentTokens = 0
         var spentCost = 0.0
     }
@@ -88,6 +90,7 @@ final class LiveView: ConsoleOverlay {
         screen.withLock { screen in
             Self.output(Self.erase(screen.drawn) + ANSI.showCursor, toStandardError: false)
             screen.drawn = []
+            screen.isStopped = true
         }
     }
 
@@ -134,7 +137,7 @@ final class LiveView: ConsoleOverlay {
     }
 
     private static func draw(_ screen: inout Screen) {
-        guard let snapshot = screen.snapshot else { return }
+        guard !screen.isStopped, let snapshot = screen.snapshot else { return }
         let width = max(20, (Terminal.columns(1) ?? 80) - 1)
         var lines = [
             ">> \(snapshot.taskID) · round \(snapshot.round)/\(snapshot.maxRounds) · \(snapshot.activity)"
