@@ -408,4 +408,58 @@ struct BatchTests {
         #expect(!files.contains { $0.hasPrefix("work_reports/") }, "lane reports leaked to the shared bus folder: \(files)")
         #expect(try await Self.checkout(repo) == before)
     }
+
+    /// `timedWorker`, held in task A's first dispatch until the test creates `release`.
+    static let heldTimedWorker = #"""
+        record "started-$LOOP_TASK_ID"
+        if [ "$LOOP_TASK_ID" = A ]; then while [ ! -f "$STATE/release" ]; do sleep 0.05; done; fi
+        """# + "\n" + timedWorker
+
+    @Test("loop pause / continue on a batch: the running task holds after its step, no new task starts, continue finishes both")
+    func pauseAndContinueBatch() async throws {
+        let repo = try await TestRepo.make()
+        try repo.useAgents(worker: Self.heldTimedWorker, reviewer: Self.timedApprove)
+        try Self.card(repo, "A")
+        try Self.card(repo, "B")
+        let run = try await repo.start(["--all"], waitingFor: "started-A")
+
+        let pause = try await repo.loop("pause")
+        #expect(pause.exitCode == 0, "\(pause.output)")
+        #expect(pause.stdout.contains("pausing batch"), "\(pause.stdout)")
+        try repo.releaseWorker()
+        try await eventually("task A held") { (try? Bus(repo).eventNames.contains("run_held")) == true }
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(!repo.hasMarker("approved-A"), "A's reviewer ran while the batch was paused")
+        #expect(!repo.hasMarker("started-B"), "B started while the batch was paused")
+
+        let resume = try await repo.loop("continue")
+        #expect(resume.exitCode == 0, "\(resume.output)")
+        #expect(resume.stdout.contains("continuing batch"), "\(resume.stdout)")
+        let result = try await run.wait()
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(try Self.statuses(repo) == ["A": "approved", "B": "approved"])
+        #expect(!Bus(repo).exists("control.json"), "the batch's request outlived the batch")
+    }
+
+    @Test("loop stop on a batch: the running task ends its round, no new task starts, exit 76; --resume finishes the rest")
+    func stopBatchThenResume() async throws {
+        let repo = try await TestRepo.make()
+        try repo.useAgents(worker: Self.heldTimedWorker, reviewer: Self.timedApprove)
+        try Self.card(repo, "A")
+        try Self.card(repo, "B")
+        let run = try await repo.start(["--all"], waitingFor: "started-A")
+
+        let stop = try await repo.loop("stop")
+        #expect(stop.exitCode == 0, "\(stop.output)")
+        #expect(stop.stdout.contains("stopping batch"), "\(stop.stdout)")
+        try repo.releaseWorker()
+        let result = try await run.wait()
+        #expect(result.exitCode == 76, "\(result.output)")
+        #expect(try Self.statuses(repo) == ["A": "approved", "B": "pending"], "A finishes its round (approved), B never starts")
+        #expect(!repo.hasMarker("started-B"))
+
+        let resumed = try await repo.run(["--resume"])
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try Self.statuses(repo) == ["A": "approved", "B": "approved"])
+    }
 }

@@ -20,12 +20,12 @@ struct ContinueCommand: AsyncParsableCommand {
 
     func run() async throws {
         let writer = ControlRequestWriter(paths: bus.paths)
-        let state = try writer.runningState()
-        guard writer.pending(for: state) == .pause else {
-            print("run \(state.runID) is not paused; nothing to continue.")
+        let target = try writer.target()
+        guard writer.pending(for: target) == .pause else {
+            print("\(target.name) is not paused; nothing to continue.")
             return
         }
-        try writer.write(.continue, for: state)
-        print("continuing run \(state.runID).")
+        try writer.write(.continue, for: target)
+        print("continuing \(target.name).")
     }
 }

@@ -10,8 +10,9 @@ struct StopCommand: AsyncParsableCommand {
         discussion: """
             Writes .loop/control.json for the run in progress. The PM finishes the round in
             flight (at once when the run is paused), saves the state as stopped and exits 76;
-            `loop run --resume` continues from there. This command exits 0 once the request
-            is written; 1 when no PM is running a run on this bus.
+            `loop run --resume` continues from there. In a batch every running task stops
+            after its round, no new task starts, and the batch exits 76. This command exits 0
+            once the request is written; 1 when no PM is running a run on this bus.
 
             Examples:
               loop stop
@@ -23,15 +24,17 @@ struct StopCommand: AsyncParsableCommand {
 
     func run() async throws {
         let writer = ControlRequestWriter(paths: bus.paths)
-        let state = try writer.runningState()
-        let wasPaused = writer.pending(for: state) == .pause
-        try writer.write(.stop, for: state)
+        let target = try writer.target()
+        let wasPaused = writer.pending(for: target) == .pause
+        try writer.write(.stop, for: target)
+        let resume = bus.paths.command("run --resume")
         if wasPaused {
-            print(
-                "stopping run \(state.runID) now (it is paused); `\(bus.paths.command("run --resume"))` continues it.")
+            print("stopping \(target.name) now (it is paused); `\(resume)` continues it.")
+        } else if case .run(let state) = target {
+            print("stopping run \(state.runID) after round \(state.round); `\(resume)` continues it.")
         } else {
             print(
-                "stopping run \(state.runID) after round \(state.round); `\(bus.paths.command("run --resume"))` continues it."
+                "stopping \(target.name): each running task after its current round, no new task starts; `\(resume)` continues it."
             )
         }
     }

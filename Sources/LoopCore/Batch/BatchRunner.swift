@@ -75,9 +75,21 @@ package struct BatchRunner: Sendable {
                 pid: getpid(), host: ProcessInfo.processInfo.hostName, runID: batch.batchID,
                 startedAt: Timestamp.now()))
         try batch.save(to: paths.batch)
+        let control = RunControl(paths: paths, runID: batch.batchID)
+        if request.resume, control.current() != nil {
+            // `--resume` is the person's word to go on: a pause or stop left from before is done.
+            control.consume()
+        }
         let signal = await schedule(&batch)
+        let stopped = signal == nil && control.current() == .stop && batch.tasks.contains { !$0.status.isFinal }
+        control.consume()
         let summary = BatchSummary(batch: batch, paths: paths)
-        batch.exitCode = summary.exitCode(signal: signal).rawValue
+        let exitCode = stopped ? LoopExitCode.stopped : summary.exitCode(signal: signal)
+        if stopped {
+            console.info("batch stopped by `loop stop`; `\(paths.command("run --resume"))` continues it")
+            EventLog(path: paths.events, taskID: "batch", runID: batch.batchID).record("batch_stopped")
+        }
+        batch.exitCode = exitCode.rawValue
         if !batch.tasks.contains(where: { [.pending, .running, .interrupted].contains($0.status) }) {
             batch.finishedAt = Timestamp.now()
         }
@@ -88,7 +100,7 @@ package struct BatchRunner: Sendable {
         if batch.tasks.contains(where: { !$0.status.isFinal }) {
             console.info("continue with: \(paths.command("run --resume"))")
         }
-        return summary.exitCode(signal: signal)
+        return exitCode
     }
 
     // MARK: - Setting up
@@ -167,6 +179,7 @@ package struct BatchRunner: Sendable {
     /// Starts ready tasks while slots are free, records each as it ends, and marks dependents
     /// of unapproved tasks blocked. Returns the signal that stopped the batch, if one did.
     private func schedule(_ batch: inout BatchState) async -> Int32? {
+        let control = RunControl(paths: paths, runID: batch.batchID)
         let trap = SignalTrap()
         let signals = trap.signals
         let children = Locked<[String: Int32]>([:])
@@ -184,11 +197,30 @@ package struct BatchRunner: Sendable {
         let parallel = max(1, batch.parallel)
         await withTaskGroup(of: (String, Int32).self) { group in
             var running = 0
+            var held = false
             while true {
                 markBlocked(&batch)
+                // `loop pause` / `loop stop` for the batch: no new task starts (the running ones
+                // obey the same request themselves); a pause with nothing running waits here.
+                let request = control.current()
+                if request == .pause, !held {
+                    held = true
+                    console.info("batch paused by `loop pause`: no new task starts; `loop continue` goes on, `loop stop` ends the batch")
+                    EventLog(path: paths.events, taskID: "batch", runID: batch.batchID).record("batch_held")
+                } else if request != .pause, held {
+                    held = false
+                    if request != .stop {
+                        console.info("batch continuing")
+                        EventLog(path: paths.events, taskID: "batch", runID: batch.batchID).record("batch_continued")
+                    }
+                }
+                if request == .pause, running == 0, received.value == nil, !readyTasks(batch).isEmpty {
+                    try? await Task.sleep(for: control.pollInterval)
+                    continue
+                }
                 // A task that could not start changes what is ready (its dependents are blocked).
                 var refused = false
-                if received.value == nil {
+                if received.value == nil, request == nil || request == .continue {
                     for index in readyTasks(batch).prefix(max(0, parallel - running)) {
                         guard let launch = await prepareLaunch(&batch, index) else {
                             refused = true
@@ -253,6 +285,7 @@ package struct BatchRunner: Sendable {
     /// What one task's `loop run` is started with.
     struct Launch: Sendable {
         var taskID: String
+        var batchID: String
         var arguments: [String]
     }
 
@@ -308,7 +341,7 @@ package struct BatchRunner: Sendable {
         EventLog(path: paths.events, taskID: entry.taskID, runID: batch.batchID).record(
             "batch_task_started", ["resume": .bool(resume)])
         console.info("\(entry.taskID): \(resume ? "resuming" : "starting") (\(paths.display(runPaths.root)))")
-        return Launch(taskID: entry.taskID, arguments: arguments)
+        return Launch(taskID: entry.taskID, batchID: batch.batchID, arguments: arguments)
     }
 
     /// The built-in agent appends its token counts to `$LOOP_BUS_DIR/usage.jsonl`, which for a
@@ -349,7 +382,10 @@ package struct BatchRunner: Sendable {
         do {
             return try await ProcessRunner.runInheritingOutput(
                 launch.arguments, in: paths.repository,
-                environment: [batchMarker: String(getpid()), Console.taskTagVariable: launch.taskID],
+                environment: [
+                    batchMarker: String(getpid()), Console.taskTagVariable: launch.taskID,
+                    RunControl.batchIDVariable: launch.batchID,
+                ],
                 started: started)
         } catch {
             return LoopExitCode.roundFailed.rawValue

@@ -37,8 +37,17 @@ package struct ControlRequest: Codable, Sendable, Equatable, BusDocument {
     /// The file's name in the bus folder.
     package static let fileName = "control.json"
 
-    /// The path of `control.json` in a bus.
+    /// The path of `control.json` in a bus (a batch task's: in its run folder).
     package static func path(_ paths: BusPaths) -> String { paths.file(fileName) }
+
+    /// The batch's `control.json`, in the shared bus folder.
+    package static func sharedPath(_ paths: BusPaths) -> String { paths.sharedFile(fileName) }
+
+    /// Reads the batch's `control.json` (nil when missing or unreadable).
+    package static func loadShared(_ paths: BusPaths) -> ControlRequest? {
+        guard let data = FileManager.default.contents(atPath: sharedPath(paths)) else { return nil }
+        return try? JSONDecoder().decode(ControlRequest.self, from: data)
+    }
 
     /// Reads `control.json`; nil when it is missing or unreadable (a half-written file cannot
     /// happen: it is replaced atomically).
@@ -50,21 +59,36 @@ package struct ControlRequest: Codable, Sendable, Equatable, BusDocument {
 
 /// The PM's side of `control.json`: reads the request that applies to this run at a safe point
 /// and waits out a pause.
+///
+/// A task run of a batch obeys two files: its own (in its run folder) and the batch's
+/// (`control.json` in the shared bus folder, naming the batch id), so `loop pause` / `stop`
+/// given to a batch reaches every task, also one that starts while the request stands.
 package struct RunControl: Sendable {
     package let paths: BusPaths
     package let runID: String
+    /// The batch this run is a task of (`LOOP_BATCH_ID`, set by the batch PM); nil for a single run.
+    package let batchID: String?
     /// How often a paused PM looks at the file again.
     package var pollInterval: Duration = .milliseconds(250)
+
+    /// The variable through which a batch PM tells its task runs (and their rounds) the batch id.
+    package static let batchIDVariable = "LOOP_BATCH_ID"
 
     package init(paths: BusPaths, runID: String) {
         self.paths = paths
         self.runID = runID
+        let batch = ProcessInfo.processInfo.environment[Self.batchIDVariable]
+        batchID = paths.isBatchRun && batch?.isEmpty == false ? batch : nil
     }
 
-    /// The request for this run, if any; a stale file (another run's) counts as none.
+    /// The request for this run, if any: its own, else its batch's; a stale file (another
+    /// run's or batch's) counts as none.
     package func current() -> ControlRequest.Action? {
-        guard let request = ControlRequest.load(paths), request.runID == runID else { return nil }
-        return request.action
+        if let request = ControlRequest.load(paths), request.runID == runID { return request.action }
+        if let batchID, let request = ControlRequest.loadShared(paths), request.runID == batchID {
+            return request.action
+        }
+        return nil
     }
 
     /// A request left by another run: the PM says once, at its start, that it ignores it.
@@ -104,7 +128,8 @@ package struct RunControl: Sendable {
     package var isStopRequested: Bool { current() == .stop }
 
     /// Removes a request once it has been acted on, so `loop run --resume` of the same run does
-    /// not stop again at once. The events log keeps the record (`run_stopped`).
+    /// not stop again at once. The events log keeps the record (`run_stopped`). Only the run's
+    /// own file: the batch's request is for every task and the batch PM removes it.
     package func consume() {
         try? FileManager.default.removeItem(atPath: ControlRequest.path(paths))
     }
