@@ -42,7 +42,9 @@ extension RoundEngine {
     private func commitWorkerChanges(report: WorkReport) async throws -> WorkerFacts {
         let git = workdirGit
         let dirtyBefore = Set(state.dirtyAtStart ?? [])
-        var changes = try await git.status(excluding: busExclusions).filter { !dirtyBefore.contains($0.path) }
+        // One git process for HEAD, branch and dirty paths; every check below is fed from it.
+        let snapshot = try await git.snapshot(excluding: busExclusions)
+        var changes = snapshot.changes.filter { !dirtyBefore.contains($0.path) }
         if let artifacts = state.verifyArtifacts, !artifacts.isEmpty {
             let now = try await git.hashes(of: changes.map(\.path).filter { artifacts[$0] != nil })
             changes.removeAll { change in artifacts[change.path].map { now[change.path] == $0 } ?? false }
@@ -56,13 +58,15 @@ extension RoundEngine {
 
             Committed by the loop PM from what the worker left uncommitted (run \(state.runID)).
             """
-        try await keepOnTaskBranch(git)
+        try await keepOnTaskBranch(git, snapshot: snapshot)
+        var head = snapshot.head
         if let sha = try await git.commit(toCommit, message: message) {
+            head = sha
             console.info(
                 "round \(state.round) · committed \(toCommit.count) file\(toCommit.count == 1 ? "" : "s") the worker left (\(sha.prefix(12)))"
             )
         }
-        guard let head = await git.head() else { throw LoopError.roundFailed("cannot read HEAD of \(state.workdir)") }
+        guard let head else { throw LoopError.roundFailed("cannot read HEAD of \(state.workdir)") }
         let base = state.currentRound.baseSHA ?? state.baseSHA
         let roundFiles = try await git.changedFiles(from: base, to: head)
         return WorkerFacts(
@@ -76,9 +80,9 @@ extension RoundEngine {
     /// detached HEAD that descends from the task branch, the branch is moved there (nothing is
     /// lost); if its HEAD does not descend from the branch, the round fails rather than approve
     /// commits the branch does not hold.
-    private func keepOnTaskBranch(_ git: Git) async throws {
-        guard state.mode == "worktree", await git.currentBranch() != state.branch else { return }
-        guard let head = await git.head(), let tip = await git.resolve("refs/heads/\(state.branch)") else {
+    private func keepOnTaskBranch(_ git: Git, snapshot: Git.Snapshot) async throws {
+        guard state.mode == "worktree", snapshot.branch != state.branch else { return }
+        guard let head = snapshot.head, let tip = await git.resolve("refs/heads/\(state.branch)") else {
             throw LoopError.roundFailed("the worker left the task branch \(state.branch) and it cannot be found")
         }
         guard await git.isAncestor(tip, of: head) else {

@@ -80,6 +80,10 @@ extension RoundEngine {
         guard failing == failingBefore else { return false }
         let base = state.currentRound.baseSHA ?? state.baseSHA
         if head == base { return true }
+        // The round's files are `git diff --name-only base head` (WorkerFacts), recorded for this
+        // very head: none means the same tree, so git need not be asked again.
+        let record = state.currentRound
+        if record.headSHA == head, record.baseSHA == base { return record.filesChanged.isEmpty }
         guard let trees = try? await workdirGit.output(["rev-parse", "\(base)^{tree}", "\(head)^{tree}"]) else {
             return false
         }

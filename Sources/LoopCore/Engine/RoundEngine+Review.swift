@@ -30,8 +30,7 @@ extension RoundEngine {
             console.info("round \(state.round) · the worker changed nothing; no review, next round gets a fix list")
         } else {
             let git = workdirGit
-            let diff = try await git.diff(from: state.baseSHA, to: head)
-            let files = try await git.changedFiles(from: state.baseSHA, to: head)
+            let (diff, files) = try await git.diffAndFiles(from: state.baseSHA, to: head)
             changeSummary = ChangeSummary.line(files: files, diff: diff)
             findings = EvidenceCheck(
                 base: baseEvidence, current: verify, filesChanged: files, outOfScope: context.card.outOfScope

@@ -136,6 +136,103 @@ package struct Git: Sendable {
         return changes
     }
 
+    /// One look at the checkout: HEAD, the checked-out branch and the changed paths, from a
+    /// single `git status --porcelain=v2 --branch` (instead of rev-parse, symbolic-ref and
+    /// status, one process each).
+    package struct Snapshot: Sendable, Equatable {
+        /// The commit HEAD points at, or nil in a repository with no commits.
+        package var head: String?
+        /// The checked-out branch, or nil on a detached HEAD.
+        package var branch: String?
+        /// Changed paths in the work tree, as `status(excluding:)` gives them.
+        package var changes: [Change]
+    }
+
+    /// HEAD, branch and changed paths in one git process (tracked and untracked, ignored
+    /// files excluded; `excluded` paths left out).
+    package func snapshot(excluding excluded: [String] = []) async throws -> Snapshot {
+        let pathspecs = excluded.isEmpty ? [] : ["--", "."] + excluded.map { ":(exclude)\($0)" }
+        let text = try await output(
+            ["status", "--porcelain=v2", "--branch", "--no-ahead-behind", "-z", "--untracked-files=all"] + pathspecs)
+        return Self.parseSnapshot(text)
+    }
+
+    /// Parses `git status --porcelain=v2 --branch -z` output.
+    static func parseSnapshot(_ text: String) -> Snapshot {
+        var snapshot = Snapshot(head: nil, branch: nil, changes: [])
+        var entries = text.split(separator: "\0", omittingEmptySubsequences: true).makeIterator()
+        while let entry = entries.next() {
+            let fields = entry.split(separator: " ", omittingEmptySubsequences: false)
+            guard let kind = fields.first else { continue }
+            switch kind {
+            case "#":
+                guard fields.count >= 3 else { continue }
+                let value = fields.dropFirst(2).joined(separator: " ")
+                if fields[1] == "branch.oid", value != "(initial)" { snapshot.head = value }
+                if fields[1] == "branch.head", value != "(detached)" { snapshot.branch = value }
+            case "?":
+                snapshot.changes.append(Change(path: String(entry.dropFirst(2)), needsAdd: true))
+            case "1", "2", "u":
+                // Fixed fields before the path: 8 for an ordinary entry, 9 for a rename or
+                // copy (its score), 10 for an unmerged one. The path may hold spaces.
+                let before = kind == "1" ? 8 : kind == "2" ? 9 : 10
+                let parts = entry.split(separator: " ", maxSplits: before, omittingEmptySubsequences: false)
+                guard parts.count == before + 1, parts[1].count == 2 else { continue }
+                let code = parts[1]
+                let index = code[code.startIndex]
+                let worktree = code[code.index(after: code.startIndex)]
+                snapshot.changes.append(Change(path: String(parts[before]), needsAdd: worktree != "."))
+                // A rename or copy carries its old path as the next entry; a rename's removal
+                // is part of the change, a copy's source is not.
+                if kind == "2", let old = entries.next(), index == "R" {
+                    snapshot.changes.append(Change(path: String(old), needsAdd: false))
+                }
+            default:
+                continue
+            }
+        }
+        return snapshot
+    }
+
+    /// The diff between two commits and the paths it touches, from one git process
+    /// (`git diff --raw -p -z`): the patch is what `diff(from:to:)` gives, the paths what
+    /// `changedFiles(from:to:)` gives (a rename names its old and new path).
+    package func diffAndFiles(from base: String, to head: String) async throws -> (diff: String, files: [String]) {
+        guard base != head else { return ("", []) }
+        let text = try await output(["diff", "--no-color", "--no-ext-diff", "--raw", "-p", "-z", base, head])
+        return Self.parseRawPatch(text)
+    }
+
+    /// Splits `git diff --raw -p -z` output into the patch and the touched paths. The raw part
+    /// is `:<modes> <shas> <status>\0<path>\0` (a second path for a rename or copy), ended by
+    /// an empty entry; the patch follows unchanged.
+    static func parseRawPatch(_ text: String) -> (diff: String, files: [String]) {
+        var files: [String] = []
+        var seen = Set<String>()
+        func add(_ path: Substring) {
+            let path = String(path)
+            if seen.insert(path).inserted { files.append(path) }
+        }
+        var rest = text[...]
+        while rest.first == ":" {
+            guard let metaEnd = rest.firstIndex(of: "\0") else { break }
+            let status = rest[..<metaEnd].split(separator: " ").last?.first
+            rest = rest[rest.index(after: metaEnd)...]
+            let count = status == "R" || status == "C" ? 2 : 1
+            var paths: [Substring] = []
+            for _ in 0..<count {
+                guard let end = rest.firstIndex(of: "\0") else { break }
+                paths.append(rest[..<end])
+                rest = rest[rest.index(after: end)...]
+            }
+            // Like `--no-renames`: a rename touches its old and new path, a copy only the new.
+            if status == "C" { paths.removeFirst(min(1, paths.count)) }
+            paths.forEach(add)
+        }
+        if rest.first == "\0" { rest = rest.dropFirst() }
+        return (String(rest), files.sorted())
+    }
+
     /// Paths that differ between two commits.
     package func changedFiles(from base: String, to head: String) async throws -> [String] {
         guard base != head else { return [] }
@@ -165,8 +262,7 @@ package struct Git: Sendable {
     /// run as `verify` commands. Returns the new commit, or nil when the paths hold no change.
     package func commit(_ changes: [Change], message: String) async throws -> String? {
         guard !changes.isEmpty else { return nil }
-        var environment = try await identity()
-        environment["GIT_LITERAL_PATHSPECS"] = "1"
+        let environment = ["GIT_LITERAL_PATHSPECS": "1"]
         // Fully staged changes (a `git rm`/`git mv` the agent made) need no add; adding a path
         // that exists neither in the work tree nor in the index would fail.
         let toAdd = changes.filter(\.needsAdd).map(\.path)
@@ -181,9 +277,17 @@ package struct Git: Sendable {
             try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
                 .split(separator: "\0").map(String.init))
         guard !staged.isDisjoint(with: paths) else { return nil }
-        try await output(
-            ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"],
-            input: paths.joined(separator: "\0"), environment: environment)
+        let commit = ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"]
+        let input = paths.joined(separator: "\0")
+        let first = try await run(commit, input: input, environment: environment)
+        if first.exitCode != 0 {
+            // No identity configured on this machine: commit as `loop` rather than fail. Asked
+            // only when git refuses, so a round pays no `git config` lookup.
+            guard Self.lacksIdentity(first.stderr) else {
+                throw LoopError.git(command: "commit --no-verify", message: Self.message(first))
+            }
+            try await output(commit, input: input, environment: environment.merging(Self.fallbackIdentity) { $1 })
+        }
         return try await line(["rev-parse", "HEAD"])
     }
 
@@ -205,22 +309,22 @@ package struct Git: Sendable {
         try await commit(paths.map { Change(path: $0, needsAdd: true) }, message: message)
     }
 
-    /// Author/committer variables when the repository has no identity configured, so the
-    /// PM's commit never fails on a fresh machine; the user's identity wins when set.
-    /// Asked once per process and folder (a round subprocess commits at most a few times).
-    private func identity() async throws -> [String: String] {
-        if let known = Self.identities.value[directory] { return known }
-        let email = try await run(["config", "user.email"])
-        var found: [String: String] = [:]
-        if email.exitCode != 0 || email.stdout.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            found = [
-                "GIT_AUTHOR_NAME": "loop", "GIT_AUTHOR_EMAIL": "loop@localhost",
-                "GIT_COMMITTER_NAME": "loop", "GIT_COMMITTER_EMAIL": "loop@localhost",
-            ]
-        }
-        Self.identities.withLock { $0[directory] = found }
-        return found
+    /// The identity the PM commits with when the repository and the environment name none,
+    /// so its commit never fails on a fresh machine; the user's identity wins when set.
+    static let fallbackIdentity = [
+        "GIT_AUTHOR_NAME": "loop", "GIT_AUTHOR_EMAIL": "loop@localhost",
+        "GIT_COMMITTER_NAME": "loop", "GIT_COMMITTER_EMAIL": "loop@localhost",
+    ]
+
+    /// True when git refused to commit because no author/committer identity is configured.
+    static func lacksIdentity(_ stderr: String) -> Bool {
+        stderr.contains("Please tell me who you are") || stderr.contains("unable to auto-detect email address")
+            || stderr.contains("empty ident name")
     }
 
-    private static let identities = Locked<[String: [String: String]]>([:])
+    /// A failed run's error text for `LoopError.git`.
+    static func message(_ result: CaptureResult) -> String {
+        let message = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        return message.isEmpty ? "exit \(result.exitCode)" : message
+    }
 }

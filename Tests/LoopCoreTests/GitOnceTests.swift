@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+@testable import LoopCore
+
+/// The one-process git facts (`Git.snapshot`, `Git.diffAndFiles`) must say exactly what the
+/// several processes they replace say, on a real repository.
+@Suite(.timeLimit(.minutes(1)))
+struct GitOnceTests {
+    /// A repository on `main` with two committed files.
+    static func repository(_ dir: TempDir) async throws -> Git {
+        let git = Git(directory: dir.path)
+        try await git.output(["init", "-q", "-b", "main"])
+        try await git.output(["config", "user.email", "t@loop.invalid"])
+        try await git.output(["config", "user.name", "t"])
+        _ = try dir.write("old name.txt", "one\ntwo\nthree\nfour\n")
+        _ = try dir.write("keep.txt", "keep\n")
+        try await git.output(["add", "-A"])
+        try await git.output(["commit", "-q", "-m", "one"])
+        return git
+    }
+
+    @Test("a snapshot gives the head, branch and changes that rev-parse, symbolic-ref and status give")
+    func snapshotMatchesSeparateProcesses() async throws {
+        let dir = try TempDir()
+        let git = try await Self.repository(dir)
+        try await git.output(["mv", "old name.txt", "new name.txt"])
+        _ = try dir.write("keep.txt", "changed\n")
+        _ = try dir.write("sub dir/untracked file.txt", "new\n")
+        _ = try dir.write("staged.txt", "s\n")
+        try await git.output(["add", "staged.txt"])
+        _ = try dir.write("staged.txt", "s2\n")
+
+        let snapshot = try await git.snapshot()
+        #expect(snapshot.head == (await git.head()))
+        #expect(snapshot.branch == "main")
+        let byPath = { (changes: [Git.Change]) in changes.sorted { $0.path < $1.path } }
+        #expect(byPath(snapshot.changes) == byPath(try await git.status()))
+        #expect(snapshot.changes.contains(Git.Change(path: "old name.txt", needsAdd: false)))
+        #expect(snapshot.changes.contains(Git.Change(path: "new name.txt", needsAdd: false)))
+        #expect(snapshot.changes.contains(Git.Change(path: "sub dir/untracked file.txt", needsAdd: true)))
+        #expect(snapshot.changes.contains(Git.Change(path: "staged.txt", needsAdd: true)))
+    }
+
+    @Test("a snapshot on a detached HEAD names no branch, and excluded paths are left out")
+    func snapshotDetachedAndExcluded() async throws {
+        let dir = try TempDir()
+        let git = try await Self.repository(dir)
+        let head = await git.head()
+        try await git.output(["checkout", "-q", "--detach"])
+        _ = try dir.write(".bus/state.json", "{}\n")
+        _ = try dir.write("work.txt", "w\n")
+        let snapshot = try await git.snapshot(excluding: [".bus"])
+        #expect(snapshot.branch == nil)
+        #expect(snapshot.head == head)
+        #expect(snapshot.changes.map(\.path) == ["work.txt"])
+    }
+
+    @Test("diffAndFiles gives the diff and the --no-renames file list of two processes, renames included")
+    func diffAndFilesMatchesSeparateProcesses() async throws {
+        let dir = try TempDir()
+        let git = try await Self.repository(dir)
+        let base = try #require(await git.head())
+        try await git.output(["mv", "old name.txt", "new name.txt"])
+        _ = try dir.write("keep.txt", "changed\n")
+        _ = try dir.write("tab\there.txt", "odd name\n")
+        try await git.output(["add", "-A"])
+        try await git.output(["commit", "-q", "-m", "two"])
+        let head = try #require(await git.head())
+
+        let (diff, files) = try await git.diffAndFiles(from: base, to: head)
+        #expect(diff == (try await git.diff(from: base, to: head)))
+        #expect(diff.contains("rename from old name.txt"))
+        #expect(files == (try await git.changedFiles(from: base, to: head)).sorted())
+        #expect(files.contains("tab\there.txt"))
+        let same = try await git.diffAndFiles(from: head, to: head)
+        #expect(same.diff.isEmpty && same.files.isEmpty)
+    }
+
+    @Test("git's refusal to commit without an identity is recognised, so the PM can commit as loop")
+    func missingIdentityIsRecognised() async throws {
+        let dir = try TempDir()
+        let git = Git(directory: dir.path)
+        try await git.output(["init", "-q", "-b", "main"])
+        _ = try dir.write("a.txt", "a\n")
+        try await git.output(["add", "a.txt"])
+        let noIdentity = [
+            "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "EMAIL": "",
+            "GIT_AUTHOR_NAME": "", "GIT_COMMITTER_NAME": "", "GIT_AUTHOR_EMAIL": "", "GIT_COMMITTER_EMAIL": "",
+        ]
+        let refused = try await git.run(["commit", "-q", "-m", "x"], environment: noIdentity)
+        #expect(refused.exitCode != 0)
+        #expect(Git.lacksIdentity(refused.stderr))
+        let committed = try await git.run(
+            ["commit", "-q", "-m", "x"], environment: noIdentity.merging(Git.fallbackIdentity) { $1 })
+        #expect(committed.exitCode == 0)
+        #expect(try await git.line(["log", "-1", "--format=%ae"]) == "loop@localhost")
+    }
+}
