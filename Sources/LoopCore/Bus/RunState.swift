@@ -274,9 +274,21 @@ package struct RunState: Codable, Sendable, Equatable {
     }
 
     /// Saves atomically, stamping `updated_at`.
-    package mutating func save(to path: String) throws {
+    ///
+    /// - Parameter durable: false for a save that only records progress inside a step (a
+    ///   dispatch started or ended, a round's base read): still atomic against a crash, and
+    ///   visible to every other process at once; only a power loss can take it back, and resume
+    ///   then redoes that step from the last durable save.
+    package mutating func save(to path: String, durable: Bool = true) throws {
         updatedAt = Timestamp.now()
-        try AtomicFile.write(try JSONEncoder.bus.encode(self), to: path)
+        try AtomicFile.write(try JSONEncoder.bus.encode(self), to: path, durable: durable)
+    }
+
+    /// The state as the last file of a step written together (`AtomicFile.write(together:)`),
+    /// stamping `updated_at`: the files before it are in place when it names the step done.
+    package mutating func file(at path: String) throws -> AtomicFile.Item {
+        updatedAt = Timestamp.now()
+        return AtomicFile.Item(try JSONEncoder.bus.encode(self), to: path)
     }
 
     // MARK: - Transitions

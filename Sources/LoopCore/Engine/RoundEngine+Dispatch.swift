@@ -106,6 +106,10 @@ extension RoundEngine: DispatchObserver {
         agentEnvironmentNow()
     }
 
+    /// Dispatch records are progress inside a step, saved atomically but not durably: a
+    /// power loss that takes one back leaves the round in its phase without it, and resume
+    /// dispatches again (a report from the lost dispatch carries an id no record names, so it
+    /// is never taken for the new one's).
     func dispatchStarted(_ dispatch: DispatchRecord, target: DispatchTarget) async throws {
         var record = state.currentRound
         if target.role == .worker { record.worker = dispatch } else { record.reviewer = dispatch }
@@ -115,7 +119,7 @@ extension RoundEngine: DispatchObserver {
             [
                 "role": .string(target.role.rawValue), "dispatch_id": .string(dispatch.runID),
                 "attempt": .number(Double(dispatch.attempt)),
-            ])
+            ], durable: false)
     }
 
     func dispatchFinished(_ result: DispatchResult, target: DispatchTarget) async throws {
@@ -131,7 +135,7 @@ extension RoundEngine: DispatchObserver {
             [
                 "role": .string(target.role.rawValue), "dispatch_id": .string(dispatch?.runID ?? ""),
                 "end": .string(result.endDescription),
-            ])
+            ], durable: false)
     }
 
     func limitHit(until: Date, message: String, willWait: Bool, target: DispatchTarget) async throws {

@@ -10,12 +10,14 @@ extension RoundEngine {
         state.currentRound = record
         state.headSHA = facts.head
         try state.advance(to: .verifying)
+        // Progress only: these facts are read from git again when a power loss takes the save
+        // back (resume finds the worker's report and gathers them anew; the PM's commit is kept).
         try transition(
             "worker_finished",
             [
                 "head_sha": .string(facts.head), "files_changed": .number(Double(facts.filesChanged.count)),
                 "uncommitted_secrets": .array(facts.uncommittedSecrets.map { .string($0) }),
-            ])
+            ], durable: false)
         console.info(
             "round \(state.round) · worker done: \(facts.filesChanged.count) file\(facts.filesChanged.count == 1 ? "" : "s") changed, head \(facts.head.prefix(12))"
         )

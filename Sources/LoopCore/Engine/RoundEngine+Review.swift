@@ -69,6 +69,7 @@ extension RoundEngine {
             record.approved = verdict
         }
         record.approved = record.approved ?? false
+        var fixFile: AtomicFile.Item?
         if record.approved != true {
             record.stalled = await madeNoProgress(head: head, verify: gate)
             let fixes = RoundVerdict.fixes(
@@ -77,13 +78,14 @@ extension RoundEngine {
                 taskID: state.taskID, runID: state.runID, round: state.round + 1, baseSHA: state.baseSHA, headSHA: head,
                 fixes: fixes, priorRoundNotes: workReport?.notes ?? "", priorReviewNonBlocking: nonBlocking,
                 changeSummary: changeSummary)
-            try fixList.write(to: paths.fixList)
+            fixFile = try fixList.file(at: paths.fixList)
         }
         state.currentRound = record
         state.lastDecision = record.approved == true ? "approved" : (record.decision ?? "changes_required")
         try state.advance(to: .fixing)
         try transition(
-            "round_decided", ["approved": .bool(record.approved ?? false), "decision": .string(record.decision ?? "")])
+            "round_decided", ["approved": .bool(record.approved ?? false), "decision": .string(record.decision ?? "")],
+            alongside: fixFile.map { [$0] } ?? [])
     }
 
     /// A blocking issue when the task branch's tip is no longer the commit that was verified
@@ -153,7 +155,9 @@ extension RoundEngine {
                     workerNotes: workReport?.notes ?? "",
                     workerTests: workReport?.tests ?? [], workerReportMadeByPM: workReport?.madeByPM ?? false,
                     uncommittedSecrets: record.uncommittedSecrets, requestedAt: Timestamp.now())
-                try request.write(to: self.paths.reviewRequest)
+                // Read by the reviewer at once (page cache); a power loss that takes it back
+                // takes back the reviewer's dispatch record too, and resume writes it again.
+                try request.write(to: self.paths.reviewRequest, durable: false)
             })
     }
 
@@ -163,7 +167,8 @@ extension RoundEngine {
         var finished = record
         finished.finishedAt = finished.finishedAt ?? Timestamp.now()
         state.currentRound = finished
-        try state.save(to: paths.state)
+        // For the archive copy below; the round's end is made durable by the transition after it.
+        try state.save(to: paths.state, durable: false)
         try archive.keepRound(state.round, taskPath: state.taskPath)
         // Lane files share names across folders (`work_reports/a.json`, `review_reports/a.json`):
         // archived as `r<N>_<folder>_<lane>.json`.
@@ -207,7 +212,9 @@ extension RoundEngine {
                 try archive.removeArchived(file)
             }
             try state.startNextRound()
-            try transition("round_finished", ["next_round": .number(Double(state.round))])
+            // Made durable by the next round's `round_started` a moment later; a power loss in
+            // between leaves the decided round, and resume finishes it again.
+            try transition("round_finished", ["next_round": .number(Double(state.round))], durable: false)
         }
     }
 }

@@ -93,8 +93,19 @@ package final class RoundEngine {
     }
 
     /// Saves state (throwing) and records an event.
-    func transition(_ event: String, _ fields: [String: JSONValue] = [:]) throws {
-        try state.save(to: paths.state)
+    ///
+    /// - Parameters:
+    ///   - durable: false for progress inside a step (see `RunState.save(to:durable:)`).
+    ///   - alongside: files of the same step, written durably with the state in one go
+    ///     (one folder fsync; the state last, so it never names a step whose files are missing).
+    func transition(
+        _ event: String, _ fields: [String: JSONValue] = [:], durable: Bool = true, alongside: [AtomicFile.Item] = []
+    ) throws {
+        if alongside.isEmpty {
+            try state.save(to: paths.state, durable: durable)
+        } else {
+            try AtomicFile.write(together: alongside + [try state.file(at: paths.state)])
+        }
         var all = fields
         all["phase"] = .string(state.phase.rawValue)
         events.record(event, round: state.round, all)
@@ -132,6 +143,8 @@ package final class RoundEngine {
             }
             record.baseSHA = base
             state.currentRound = record
+            // Durable: the round's base is what its files, its no-progress check and a resume
+            // measure against. It also makes the previous round's end durable (saved just before).
             try transition("round_started", ["base_sha": .string(base)])
             console.info(
                 "round \(state.round)/\(state.maxRounds) · \(context.card.taskID) · workdir \(paths.display(state.workdir))"
@@ -158,6 +171,9 @@ package final class RoundEngine {
                 console.info("  \(result.passed ? "PASS" : (result.timedOut ? "TIMEOUT" : "FAIL")) \(result.command)\(counts)")
             }
         }
+        // Durable before the state that points at it: a state saying "reviewing" that survives
+        // a power loss must never meet missing results (no results would read as passed).
+        // The state itself is progress only: lost, resume verifies again.
         try results.write(to: verifyResultsPath)
         let verdict = VerifyGate.Verdict(results: results)
         var record = state.currentRound
@@ -167,7 +183,8 @@ package final class RoundEngine {
         try state.advance(to: .reviewing)
         try transition(
             "verify_finished",
-            ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))])
+            ["passed": .bool(record.verifyPassed ?? true), "commands": .number(Double(results.count))],
+            durable: false)
     }
 
     var verifyResultsPath: String { paths.verifyResults }
