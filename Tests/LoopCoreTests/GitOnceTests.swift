@@ -97,3 +97,24 @@ struct GitOnceTests {
         #expect(try await git.line(["log", "-1", "--format=%ae"]) == "loop@localhost")
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct GitCommitNothingTests {
+    @Test("committing paths that hold no change returns nil and leaves what the user staged alone")
+    func nothingToCommit() async throws {
+        let dir = try TempDir()
+        let git = try await GitOnceTests.repository(dir)
+        let head = await git.head()
+        _ = try dir.write("user.txt", "mine\n")
+        try await git.output(["add", "user.txt"])
+        _ = try dir.write("keep.txt", "edited\n")
+        _ = try dir.write("keep.txt", "keep\n")  // undone: no change left
+        #expect(try await git.commit(paths: ["keep.txt"], message: "x") == nil)
+        #expect(await git.head() == head)
+        #expect(try await git.output(["diff", "--cached", "--name-only"]) == "user.txt\n")
+        _ = try dir.write("keep.txt", "really changed\n")
+        let sha = try #require(try await git.commit(paths: ["keep.txt"], message: "y"))
+        #expect(await git.head() == sha)
+        #expect(try await git.output(["diff", "--cached", "--name-only"]) == "user.txt\n")
+    }
+}

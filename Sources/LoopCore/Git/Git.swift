@@ -259,7 +259,8 @@ package struct Git: Sendable {
     /// Only these paths go into the commit (`git commit --only`): anything else staged —
     /// a user's staged file, a secret an agent ran `git add` on — stays as it was. Hooks are
     /// skipped (`--no-verify`): this is the PM's bookkeeping commit, and the task's own checks
-    /// run as `verify` commands. Returns the new commit, or nil when the paths hold no change.
+    /// run as `verify` commands. Returns the new commit, or nil when the paths hold no change
+    /// (git's own "nothing to commit", so no separate `diff --cached` is run first).
     package func commit(_ changes: [Change], message: String) async throws -> String? {
         guard !changes.isEmpty else { return nil }
         let environment = ["GIT_LITERAL_PATHSPECS": "1"]
@@ -272,15 +273,13 @@ package struct Git: Sendable {
                 environment: environment)
         }
         let paths = changes.map(\.path)
-        // `git diff` takes no --pathspec-from-file: list what is staged and intersect.
-        let staged = Set(
-            try await output(["diff", "--cached", "--name-only", "-z", "--no-renames"])
-                .split(separator: "\0").map(String.init))
-        guard !staged.isDisjoint(with: paths) else { return nil }
         let commit = ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"]
         let input = paths.joined(separator: "\0")
         let first = try await run(commit, input: input, environment: environment)
         if first.exitCode != 0 {
+            // The paths hold no change against HEAD (e.g. an edit undone): git commits nothing
+            // and says so; anything else staged stays as it was (`--only`).
+            if Self.isNothingToCommit(first) { return nil }
             // No identity configured on this machine: commit as `loop` rather than fail. Asked
             // only when git refuses, so a round pays no `git config` lookup.
             guard Self.lacksIdentity(first.stderr) else {
@@ -320,6 +319,14 @@ package struct Git: Sendable {
     static func lacksIdentity(_ stderr: String) -> Bool {
         stderr.contains("Please tell me who you are") || stderr.contains("unable to auto-detect email address")
             || stderr.contains("empty ident name")
+    }
+
+    /// True when `git commit` refused because the given paths hold no change (git says so on
+    /// stdout, in the C locale the PM runs it in).
+    static func isNothingToCommit(_ result: CaptureResult) -> Bool {
+        let text = result.stdout + result.stderr
+        return text.contains("nothing to commit") || text.contains("nothing added to commit")
+            || text.contains("no changes added to commit")
     }
 
     /// A failed run's error text for `LoopError.git`.
