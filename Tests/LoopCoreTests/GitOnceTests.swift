@@ -38,7 +38,7 @@ struct GitOnceTests {
         #expect(byPath(snapshot.changes) == byPath(try await git.status()))
         #expect(snapshot.changes.contains(Git.Change(path: "old name.txt", needsAdd: false)))
         #expect(snapshot.changes.contains(Git.Change(path: "new name.txt", needsAdd: false)))
-        #expect(snapshot.changes.contains(Git.Change(path: "sub dir/untracked file.txt", needsAdd: true)))
+        #expect(snapshot.changes.contains(Git.Change(path: "sub dir/untracked file.txt", needsAdd: true, untracked: true)))
         #expect(snapshot.changes.contains(Git.Change(path: "staged.txt", needsAdd: true)))
     }
 
@@ -116,5 +116,37 @@ struct GitCommitNothingTests {
         let sha = try #require(try await git.commit(paths: ["keep.txt"], message: "y"))
         #expect(await git.head() == sha)
         #expect(try await git.output(["diff", "--cached", "--name-only"]) == "user.txt\n")
+    }
+}
+
+/// The PM's commit from a snapshot: `git add` only for new paths, the new commit read from
+/// git's summary line, and the same tree a plain `add -A` + `commit` would make.
+@Suite(.timeLimit(.minutes(1)))
+struct GitCommitFromSnapshotTests {
+    @Test("an edit, a removal and a new file are committed exactly; the returned sha is HEAD")
+    func commitsEveryKindOfChange() async throws {
+        let dir = try TempDir()
+        let git = try await GitOnceTests.repository(dir)
+        _ = try dir.write("keep.txt", "edited\n")
+        try FileManager.default.removeItem(atPath: dir.path + "/old name.txt")
+        _ = try dir.write("sub dir/new file.txt", "new\n")
+        _ = try dir.write("left alone.txt", "not in this commit\n")
+        let changes = try await git.snapshot().changes.filter { $0.path != "left alone.txt" }
+        #expect(changes.filter(\.untracked).map(\.path) == ["sub dir/new file.txt"])
+        let sha = try #require(try await git.commit(changes, message: "loop: round 1\n\nbody"))
+        #expect(await git.head() == sha)
+        let files = try await git.output(["show", "--name-status", "--format=", sha])
+        #expect(files == "M\tkeep.txt\nD\told name.txt\nA\tsub dir/new file.txt\n")
+        #expect(try await git.snapshot().changes.map(\.path) == ["left alone.txt"])
+    }
+
+    @Test("the commit named in git's summary line is read in full, and anything else is not taken for one")
+    func summaryLine() {
+        let sha = String(repeating: "a1", count: 20)
+        #expect(Git.committedSHA("[loop/T-1 \(sha)] loop: T-1 round 2\n 1 file changed\n") == sha)
+        #expect(Git.committedSHA("[main (root-commit) \(sha)] first\n") == sha)
+        #expect(Git.committedSHA("[main a1a1a1a] short\n") == nil)
+        #expect(Git.committedSHA("nothing to commit, working tree clean\n") == nil)
+        #expect(Git.committedSHA("") == nil)
     }
 }

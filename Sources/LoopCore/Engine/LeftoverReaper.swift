@@ -10,7 +10,8 @@ struct LeftoverReaper: Sendable {
 
     func reap(_ runID: String, group: Int32? = nil) {
         if let group, group > 1, group != getpgrp() { ProcessControl.signalGroup(group, SIGKILL) }
-        let leftovers = ProcessControl.processes(withEnvironment: "LOOP_RUN_ID", value: runID)
+        // What this process's dispatch or verify run left behind started after this process.
+        let leftovers = ProcessControl.processes(withEnvironment: "LOOP_RUN_ID", value: runID, startedSinceSelf: true)
         guard !leftovers.isEmpty else { return }
         for entry in leftovers {
             if entry.pgid > 1, entry.pgid != getpgrp() { ProcessControl.signalGroup(entry.pgid, SIGKILL) }

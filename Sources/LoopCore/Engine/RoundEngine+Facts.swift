@@ -62,15 +62,24 @@ extension RoundEngine {
             """
         try await keepOnTaskBranch(git, snapshot: snapshot)
         var head = snapshot.head
+        var committed: [String]?
         if let sha = try await git.commit(toCommit, message: message) {
             head = sha
+            committed = toCommit.map(\.path)
             console.info(
                 "round \(state.round) · committed \(toCommit.count) file\(toCommit.count == 1 ? "" : "s") the worker left (\(sha.prefix(12)))"
             )
         }
         guard let head else { throw LoopError.roundFailed("cannot read HEAD of \(state.workdir)") }
         let base = state.currentRound.baseSHA ?? state.baseSHA
-        let roundFiles = try await git.changedFiles(from: base, to: head)
+        let roundFiles: [String]
+        if snapshot.head == base {
+            // The worker made no commit of its own: the round's change is exactly the PM's
+            // commit (or nothing), so git need not be asked for the files again.
+            roundFiles = Array(Set(committed ?? [])).sorted()
+        } else {
+            roundFiles = try await git.changedFiles(from: base, to: head)
+        }
         return WorkerFacts(
             head: head, filesChanged: roundFiles, uncommittedSecrets: secrets,
             committedSecrets: roundFiles.filter { SecretFilter.isSecret(path: $0, workdir: state.workdir) },

@@ -138,7 +138,7 @@ package final class RoundEngine {
     private func workerPhase() async throws {
         var record = state.currentRound
         if record.baseSHA == nil {
-            guard let base = await workdirGit.head() else {
+            guard let base = await roundBase() else {
                 throw LoopError.roundFailed("cannot read HEAD of the workdir \(state.workdir)")
             }
             record.baseSHA = base
@@ -158,6 +158,17 @@ package final class RoundEngine {
             report = try await obtainWorkReport()
         }
         try await commitAndRecordFacts(report: report)
+    }
+
+    /// Where this round starts: the head the previous round recorded (the PM read it from git
+    /// after that round's worker, and only verify — whose sandbox cannot write the git folder —
+    /// and the reviewer, whose commits the next round reviews, ran since), so a round asks git
+    /// once less; round 1 asks git.
+    private func roundBase() async -> String? {
+        if let previous = state.rounds.last(where: { $0.round == state.round - 1 })?.headSHA, !previous.isEmpty {
+            return previous
+        }
+        return await workdirGit.head()
     }
 
     private func verifyPhase() async throws {

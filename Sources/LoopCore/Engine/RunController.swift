@@ -144,6 +144,9 @@ package struct RunController: Sendable {
                 try state.save(to: paths.state)
             }
         }
+        // The PM's commits skip git's automatic maintenance (one process a round); the run
+        // does it once, at its end.
+        if !state.workdir.isEmpty { await Git(directory: state.workdir).maintainOnce() }
         switch state.phase {
         case .done: return finish(state, result: .approved, code: .approved)
         case .exhausted: return finish(state, result: .exhausted, code: .exhausted)

@@ -116,6 +116,15 @@ package struct Git: Sendable {
         package var path: String
         /// False when the change is fully staged (nothing in the work tree differs from the index).
         package var needsAdd: Bool
+        /// True for a path git does not track yet: only such a path needs a `git add` before
+        /// `git commit --only` can take it (a tracked path's edit or removal it takes as it is).
+        package var untracked: Bool = false
+
+        package init(path: String, needsAdd: Bool, untracked: Bool = false) {
+            self.path = path
+            self.needsAdd = needsAdd
+            self.untracked = untracked
+        }
     }
 
     /// `git status` as changes; a staged rename yields its new and old path.
@@ -128,7 +137,8 @@ package struct Git: Sendable {
             guard entry.count > 3 else { continue }
             let index = entry[entry.startIndex]
             let worktree = entry[entry.index(after: entry.startIndex)]
-            changes.append(Change(path: String(entry.dropFirst(3)), needsAdd: worktree != " "))
+            changes.append(
+                Change(path: String(entry.dropFirst(3)), needsAdd: worktree != " ", untracked: index == "?"))
             // A rename carries its old path as the next entry: its removal is part of the change.
             if index == "R", let old = entries.next() { changes.append(Change(path: String(old), needsAdd: false)) }
             if index == "C" { _ = entries.next() }
@@ -171,7 +181,7 @@ package struct Git: Sendable {
                 if fields[1] == "branch.oid", value != "(initial)" { snapshot.head = value }
                 if fields[1] == "branch.head", value != "(detached)" { snapshot.branch = value }
             case "?":
-                snapshot.changes.append(Change(path: String(entry.dropFirst(2)), needsAdd: true))
+                snapshot.changes.append(Change(path: String(entry.dropFirst(2)), needsAdd: true, untracked: true))
             case "1", "2", "u":
                 // Fixed fields before the path: 8 for an ordinary entry, 9 for a rename or
                 // copy (its score), 10 for an unmerged one. The path may hold spaces.
@@ -261,33 +271,63 @@ package struct Git: Sendable {
     /// skipped (`--no-verify`): this is the PM's bookkeeping commit, and the task's own checks
     /// run as `verify` commands. Returns the new commit, or nil when the paths hold no change
     /// (git's own "nothing to commit", so no separate `diff --cached` is run first).
+    ///
+    /// A round pays for as few git processes as possible: `git add` only when a path is new to
+    /// git, no automatic `git maintenance` after the commit (the run does it once at its end,
+    /// `maintainOnce()`), and the new commit read from git's own summary line (full-length
+    /// with `core.abbrev=40`) instead of a `rev-parse HEAD`.
     package func commit(_ changes: [Change], message: String) async throws -> String? {
         guard !changes.isEmpty else { return nil }
         let environment = ["GIT_LITERAL_PATHSPECS": "1"]
-        // Fully staged changes (a `git rm`/`git mv` the agent made) need no add; adding a path
-        // that exists neither in the work tree nor in the index would fail.
-        let toAdd = changes.filter(\.needsAdd).map(\.path)
+        let toAdd = changes.filter(\.untracked).map(\.path)
         if !toAdd.isEmpty {
             try await output(
                 ["add", "-A", "--pathspec-from-file=-", "--pathspec-file-nul"], input: toAdd.joined(separator: "\0"),
                 environment: environment)
         }
         let paths = changes.map(\.path)
-        let commit = ["commit", "--no-verify", "-q", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul"]
+        let commit = Self.quietConfig + [
+            "commit", "--no-verify", "--only", "-m", message, "--pathspec-from-file=-", "--pathspec-file-nul",
+        ]
         let input = paths.joined(separator: "\0")
-        let first = try await run(commit, input: input, environment: environment)
-        if first.exitCode != 0 {
+        var result = try await run(commit, input: input, environment: environment)
+        if result.exitCode != 0 {
             // The paths hold no change against HEAD (e.g. an edit undone): git commits nothing
             // and says so; anything else staged stays as it was (`--only`).
-            if Self.isNothingToCommit(first) { return nil }
+            if Self.isNothingToCommit(result) { return nil }
             // No identity configured on this machine: commit as `loop` rather than fail. Asked
             // only when git refuses, so a round pays no `git config` lookup.
-            guard Self.lacksIdentity(first.stderr) else {
-                throw LoopError.git(command: "commit --no-verify", message: Self.message(first))
+            guard Self.lacksIdentity(result.stderr) else {
+                throw LoopError.git(command: "commit --no-verify", message: Self.message(result))
             }
-            try await output(commit, input: input, environment: environment.merging(Self.fallbackIdentity) { $1 })
+            result = try await run(commit, input: input, environment: environment.merging(Self.fallbackIdentity) { $1 })
+            guard result.exitCode == 0 else {
+                throw LoopError.git(command: "commit --no-verify", message: Self.message(result))
+            }
         }
+        if let sha = Self.committedSHA(result.stdout) { return sha }
         return try await line(["rev-parse", "HEAD"])
+    }
+
+    /// Settings for the PM's own commits: full-length shas in git's summary line, and no
+    /// `git maintenance run --auto` (a process of its own) after every commit.
+    static let quietConfig = ["-c", "core.abbrev=40", "-c", "maintenance.auto=false", "-c", "gc.auto=0"]
+
+    /// The commit `git commit` names in its summary line, `[branch 0123…] subject` (also
+    /// `[branch (root-commit) 0123…]`); nil when the line is not there.
+    static func committedSHA(_ stdout: String) -> String? {
+        guard let line = stdout.split(separator: "\n", maxSplits: 1).first, line.first == "[",
+            let close = line.firstIndex(of: "]")
+        else { return nil }
+        let word = line[line.index(after: line.startIndex)..<close].split(separator: " ").last ?? ""
+        guard word.count == 40 || word.count == 64, word.allSatisfy(\.isHexDigit) else { return nil }
+        return String(word)
+    }
+
+    /// `git maintenance run --auto` once: the PM's commits skip the automatic one, so a run
+    /// packs loose objects at its end instead of after each round. Failures are ignored.
+    package func maintainOnce() async {
+        _ = try? await run(["maintenance", "run", "--auto", "--quiet"])
     }
 
     /// Content hashes of work-tree files (`-` for a path that does not exist), to tell later
@@ -305,7 +345,7 @@ package struct Git: Sendable {
 
     /// Commits the given paths (each added as needed).
     package func commit(paths: [String], message: String) async throws -> String? {
-        try await commit(paths.map { Change(path: $0, needsAdd: true) }, message: message)
+        try await commit(paths.map { Change(path: $0, needsAdd: true, untracked: true) }, message: message)
     }
 
     /// The identity the PM commits with when the repository and the environment name none,

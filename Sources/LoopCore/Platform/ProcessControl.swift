@@ -56,6 +56,8 @@ package enum ProcessControl {
         package var pid: pid_t
         package var pgid: pid_t
         package var state: String
+        /// When the process started, in clock ticks since boot (`/proc/<pid>/stat` field 22).
+        package var startTime: UInt64 = 0
     }
 
     /// The process table from `/proc` (empty where there is no procfs).
@@ -63,37 +65,62 @@ package enum ProcessControl {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
         var entries: [ProcessEntry] = []
         for name in names {
-            guard let pid = pid_t(name), let stat = statFields(pid) else { continue }
-            entries.append(ProcessEntry(pid: pid, pgid: stat.pgid, state: stat.state))
+            guard let pid = pid_t(name), let entry = entry(pid) else { continue }
+            entries.append(entry)
         }
         return entries
     }
 
     /// Pids whose environment has `key=value` (ourselves excluded).
-    package static func processes(withEnvironment key: String, value: String) -> [ProcessEntry] {
-        let needle = Data("\(key)=\(value)\u{0}".utf8)
+    ///
+    /// `startedSinceSelf` looks only at processes that started no earlier than this one: what a
+    /// dispatch of this process left behind cannot be older. It spares reading the environment
+    /// of every other process on the machine, which made a sweep cost milliseconds.
+    package static func processes(
+        withEnvironment key: String, value: String, startedSinceSelf: Bool = false
+    ) -> [ProcessEntry] {
+        let needle = Array("\0\(key)=\(value)\0".utf8)
         let me = getpid()
+        let since = startedSinceSelf ? (entry(me)?.startTime ?? 0) : 0
         return processes().filter { entry in
-            guard entry.pid != me, entry.state != "Z",
-                let environ = FileManager.default.contents(atPath: "/proc/\(entry.pid)/environ")
+            guard entry.pid != me, entry.state != "Z", entry.startTime >= since,
+                let environ = readProcFile("/proc/\(entry.pid)/environ", limit: 1 << 20)
             else { return false }
-            var data = Data([0])
-            data.append(environ)
-            return data.range(of: Data([0]) + needle) != nil
+            return ([0] + environ).firstRange(of: needle) != nil
         }
     }
 
     static func processState(_ pid: pid_t) -> String? {
-        statFields(pid)?.state
+        entry(pid)?.state
     }
 
-    private static func statFields(_ pid: pid_t) -> (state: String, pgid: pid_t)? {
-        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/stat"),
-            let text = String(data: data, encoding: .utf8),
-            let close = text.lastIndex(of: ")")
+    /// State, process group and start time from `/proc/<pid>/stat`.
+    private static func entry(_ pid: pid_t) -> ProcessEntry? {
+        guard let bytes = readProcFile("/proc/\(pid)/stat", limit: 4096),
+            let close = bytes.lastIndex(of: UInt8(ascii: ")"))
         else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 3, let pgid = pid_t(fields[2]) else { return nil }
-        return (String(fields[0]), pgid)
+        // After the command name: state(3) ppid(4) pgrp(5) … starttime(22), i.e. fields 0, 2 and 19 here.
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 19, let pgid = pid_t(String(decoding: fields[2], as: UTF8.self)) else { return nil }
+        return ProcessEntry(
+            pid: pid, pgid: pgid, state: String(decoding: fields[0], as: UTF8.self),
+            startTime: UInt64(String(decoding: fields[19], as: UTF8.self)) ?? 0)
+    }
+
+    /// A small `/proc` file's bytes with plain open/read (no Foundation file object per call:
+    /// a sweep reads one or two files of every process).
+    private static func readProcFile(_ path: String, limit: Int) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var result: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while result.count < limit {
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            result.append(contentsOf: buffer[0..<count])
+        }
+        return result
     }
 }
