@@ -77,6 +77,33 @@ struct GitOnceTests {
         #expect(same.diff.isEmpty && same.files.isEmpty)
     }
 
+    @Test("diffs from several bases in one process match one diff per base, an empty one and odd paths included")
+    func severalDiffsMatchSeparateProcesses() async throws {
+        let dir = try TempDir()
+        let git = try await Self.repository(dir)
+        let runBase = try #require(await git.head())
+        try await git.output(["mv", "old name.txt", "new name.txt"])
+        _ = try dir.write("keep.txt", "changed\n")
+        try await git.output(["add", "-A"])
+        try await git.output(["commit", "-q", "-m", "two"])
+        let roundBase = try #require(await git.head())
+        _ = try dir.write("line\nbreak.txt", "a path with a newline\n")
+        _ = try dir.write("keep.txt", "changed again\n")
+        try await git.output(["add", "-A"])
+        try await git.output(["commit", "-q", "-m", "three"])
+        let head = try #require(await git.head())
+
+        let diffs = try await git.diffs(to: head, from: [roundBase, head, runBase])
+        #expect(diffs.count == 3)
+        for (index, base) in [roundBase, head, runBase].enumerated() {
+            #expect(diffs[index].diff == (try await git.diff(from: base, to: head)))
+            #expect(diffs[index].files == (try await git.changedFiles(from: base, to: head)).sorted())
+        }
+        #expect(diffs[0].files == ["keep.txt", "line\nbreak.txt"])
+        #expect(diffs[1].diff.isEmpty && diffs[1].files.isEmpty)
+        #expect(diffs[2].files.contains("old name.txt") && diffs[2].files.contains("new name.txt"))
+    }
+
     @Test("git's refusal to commit without an identity is recognised, so the PM can commit as loop")
     func missingIdentityIsRecognised() async throws {
         let dir = try TempDir()

@@ -78,7 +78,15 @@ extension RoundEngine {
             // commit (or nothing), so git need not be asked for the files again.
             roundFiles = Array(Set(committed ?? [])).sorted()
         } else {
-            roundFiles = try await git.changedFiles(from: base, to: head)
+            // The worker committed: the round's files (round base → head) and the review's
+            // diff (run base → head) come from one git process.
+            let runBase = state.baseSHA
+            let bases = base == runBase ? [runBase] : [base, runBase]
+            let diffs = try await git.diffs(to: head, from: bases)
+            roundFiles = diffs[0].files
+            if let run = diffs.last {
+                runDiff = KnownDiff(base: runBase, head: head, diff: run.diff, files: run.files)
+            }
         }
         return WorkerFacts(
             head: head, filesChanged: roundFiles, uncommittedSecrets: secrets,

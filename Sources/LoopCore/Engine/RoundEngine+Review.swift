@@ -30,7 +30,12 @@ extension RoundEngine {
             console.info("round \(state.round) · the worker changed nothing; no review, next round gets a fix list")
         } else {
             let git = workdirGit
-            let (diff, files) = try await git.diffAndFiles(from: state.baseSHA, to: head)
+            let (diff, files) =
+                if let known = runDiff, known.base == state.baseSHA, known.head == head {
+                    (known.diff, known.files)
+                } else {
+                    try await git.diffAndFiles(from: state.baseSHA, to: head)
+                }
             changeSummary = ChangeSummary.line(files: files, diff: diff)
             findings = EvidenceCheck(
                 base: baseEvidence, current: verify, filesChanged: files, outOfScope: context.card.outOfScope

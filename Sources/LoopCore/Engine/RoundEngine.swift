@@ -16,6 +16,17 @@ package final class RoundEngine {
     var state: RunState
     let events: EventLog
     let archive: Archive
+    /// The run's diff (run base → head) when the worker phase already read it from git, so the
+    /// review phase of the same process need not ask again. Nil after a resume: then it asks.
+    var runDiff: KnownDiff?
+
+    /// A diff read from git, with what it was read for.
+    struct KnownDiff {
+        let base: String
+        let head: String
+        let diff: String
+        let files: [String]
+    }
 
     var paths: BusPaths { context.paths }
     var options: RunOptions { state.options }

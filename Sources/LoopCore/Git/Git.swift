@@ -205,12 +205,11 @@ package struct Git: Sendable {
     }
 
     /// The diff between two commits and the paths it touches, from one git process
-    /// (`git diff --raw -p -z`): the patch is what `diff(from:to:)` gives, the paths what
+    /// (`git diff-tree --raw -p -z -M`): the patch is what `diff(from:to:)` gives, the paths what
     /// `changedFiles(from:to:)` gives (a rename names its old and new path).
     package func diffAndFiles(from base: String, to head: String) async throws -> (diff: String, files: [String]) {
         guard base != head else { return ("", []) }
-        let text = try await output(["diff", "--no-color", "--no-ext-diff", "--raw", "-p", "-z", base, head])
-        return Self.parseRawPatch(text)
+        return try await diffs(to: head, from: [base])[0]
     }
 
     /// Splits `git diff --raw -p -z` output into the patch and the touched paths. The raw part
@@ -241,6 +240,60 @@ package struct Git: Sendable {
         }
         if rest.first == "\0" { rest = rest.dropFirst() }
         return (String(rest), files.sorted())
+    }
+
+    /// The diffs from several commits to one `head` (each with the paths it touches, as
+    /// `diffAndFiles` gives them) from ONE git process: `git diff-tree --stdin` reads one
+    /// `<head> <base>` line per base. A round where the worker committed needs its own files
+    /// (round base → head) and the review's diff (run base → head): one process, not two.
+    package func diffs(to head: String, from bases: [String]) async throws -> [(diff: String, files: [String])] {
+        let input = bases.map { "\(head) \($0)\n" }.joined()
+        let text = try await output(
+            ["diff-tree", "--stdin", "--always", "-r", "-M", "--no-color", "--no-ext-diff", "--raw", "-p", "-z"],
+            input: input)
+        guard let sections = Self.splitDiffTree(text[...], head: head, count: bases.count) else {
+            throw LoopError.git(command: "diff-tree --stdin", message: "unexpected output for \(bases.count) diffs")
+        }
+        return sections.map { Self.parseRawPatch(String($0)) }
+    }
+
+    /// Cuts `git diff-tree --stdin --always --raw -p -z` output into one section per input
+    /// line, each without its `<head>\0` header. A section is the raw entries (walked one by
+    /// one: a path may hold any byte but NUL), an empty entry, then the patch, which holds no
+    /// NUL, so the next header is the first `\n<head>\0` after it. Nil when the output does
+    /// not have that shape.
+    static func splitDiffTree(_ text: Substring, head: String, count: Int) -> [Substring]? {
+        let header = head + "\0"
+        var sections: [Substring] = []
+        var rest = text
+        for _ in 0..<count {
+            guard rest.hasPrefix(header) else { return nil }
+            rest = rest.dropFirst(header.count)
+            var cursor = rest.startIndex
+            func skipEntry() -> Bool {
+                guard let end = rest[cursor...].firstIndex(of: "\0") else { return false }
+                cursor = rest.index(after: end)
+                return true
+            }
+            while cursor < rest.endIndex, rest[cursor] == ":" {
+                let metaStart = cursor
+                guard skipEntry() else { return nil }
+                let status = rest[metaStart..<cursor].split(separator: " ").last?.first
+                for _ in 0..<(status == "R" || status == "C" ? 2 : 1) { guard skipEntry() else { return nil } }
+            }
+            if cursor < rest.endIndex, rest[cursor] == "\0" { cursor = rest.index(after: cursor) }
+            let end: Substring.Index
+            if rest[cursor...].hasPrefix(header) {
+                end = cursor
+            } else if let next = rest[cursor...].range(of: "\n" + header) {
+                end = rest.index(after: next.lowerBound)
+            } else {
+                end = rest.endIndex
+            }
+            sections.append(rest[..<end])
+            rest = rest[end...]
+        }
+        return rest.isEmpty ? sections : nil
     }
 
     /// Paths that differ between two commits.
