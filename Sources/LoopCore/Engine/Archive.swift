@@ -24,10 +24,16 @@ package struct Archive: Sendable {
 
     /// Copies a bus file as `r<round>_<name>`; returns whether it existed.
     @discardableResult
-    package func keep(_ source: String, round: Int, as name: String? = nil) throws -> Bool {
+    ///
+    /// - Parameter replacedOnly: the PM only ever replaces this file whole (state, prompts,
+    ///   verify results, review request, fix list: `AtomicFile.write`), never changes it in place,
+    ///   so the archive can take a second name for it (`AtomicFile.hardLink`) instead of a copy:
+    ///   no new file made, nothing read or written. Files agents write are always copied.
+    package func keep(_ source: String, round: Int, as name: String? = nil, replacedOnly: Bool = false) throws -> Bool {
         let fileName = name ?? (source as NSString).lastPathComponent
-        return try Filesystem.copyIfPresent(
-            source, to: paths.archiveFile(task: taskID, run: runID, round: round, name: fileName), durable: false)
+        let destination = paths.archiveFile(task: taskID, run: runID, round: round, name: fileName)
+        if replacedOnly, AtomicFile.hardLink(source, to: destination) { return true }
+        return try Filesystem.copyIfPresent(source, to: destination, durable: false)
     }
 
     /// Moves a stale or foreign report out of the way, keeping it under `stale/`.
@@ -76,11 +82,12 @@ package struct Archive: Sendable {
     /// card, the state and the round's prompts.
     package func keepRound(_ round: Int, taskPath: String) throws {
         try keep(taskPath, round: round, as: BusPaths.taskCard)
+        let byAgents = [paths.workReport, paths.reviewReport]
         for file in paths.roundFiles + [paths.state] {
-            try keep(file, round: round)
+            try keep(file, round: round, replacedOnly: !byAgents.contains(file))
         }
         for role in Role.allCases {
-            try keep(paths.prompt(role), round: round)
+            try keep(paths.prompt(role), round: round, replacedOnly: true)
         }
     }
 }

@@ -110,6 +110,11 @@ extension RoundEngine: DispatchObserver {
     /// power loss that takes one back leaves the round in its phase without it, and resume
     /// dispatches again (a report from the lost dispatch carries an id no record names, so it
     /// is never taken for the new one's).
+    ///
+    /// A dispatch that ended cleanly is not saved at its end at all: the step's next save
+    /// (`worker_finished`, `round_decided`, or a retry's `dispatch_started`) follows within
+    /// milliseconds and carries its end; the event is in events.jsonl at once. A crash in
+    /// between loses only the end time: resume finds the recorded dispatch and its report.
     func dispatchStarted(_ dispatch: DispatchRecord, target: DispatchTarget) async throws {
         var record = state.currentRound
         if target.role == .worker { record.worker = dispatch } else { record.reviewer = dispatch }
@@ -130,12 +135,15 @@ extension RoundEngine: DispatchObserver {
         dispatch?.sessionID = result.sessionID
         if target.role == .worker { record.worker = dispatch } else { record.reviewer = dispatch }
         state.currentRound = record
-        try transition(
-            "dispatch_finished",
-            [
-                "role": .string(target.role.rawValue), "dispatch_id": .string(dispatch?.runID ?? ""),
-                "end": .string(result.endDescription),
-            ], durable: false)
+        let fields: [String: JSONValue] = [
+            "role": .string(target.role.rawValue), "dispatch_id": .string(dispatch?.runID ?? ""),
+            "end": .string(result.endDescription),
+        ]
+        if result.succeeded, result.rateLimit == nil {
+            recordUnsaved(event: "dispatch_finished", fields)
+        } else {
+            try transition("dispatch_finished", fields, durable: false)
+        }
     }
 
     func limitHit(until: Date, message: String, willWait: Bool, target: DispatchTarget) async throws {

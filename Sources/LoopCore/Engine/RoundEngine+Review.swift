@@ -190,7 +190,7 @@ extension RoundEngine {
         }
         let end = RoundEnd.decide(
             approved: record.approved == true, isStalled: isStalled, round: state.round, maxRounds: state.maxRounds)
-        if end != .approved { try archive.keep(paths.fixList, round: state.round + 1) }
+        if end != .approved { try archive.keep(paths.fixList, round: state.round + 1, replacedOnly: true) }
         switch end {
         case .approved:
             state.finish(.approved)

@@ -103,6 +103,15 @@ package final class RoundEngine {
         events.record(event, round: state.round, all)
     }
 
+    /// Records an event without saving state (progress the step's next save carries); the
+    /// crash matrix's fault point is hit as for a transition.
+    func recordUnsaved(event: String, _ fields: [String: JSONValue]) {
+        var all = fields
+        all["phase"] = .string(state.phase.rawValue)
+        events.record(event, round: state.round, all)
+        FaultInjection.hit("state.\(event)")
+    }
+
     /// Saves state (throwing) and records an event.
     ///
     /// - Parameters:

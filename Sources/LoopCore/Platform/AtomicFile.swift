@@ -108,6 +108,23 @@ package enum AtomicFile {
         }
     }
 
+    /// Gives `source`'s current content a second name, atomically replacing what `destination`
+    /// held: `link(2)` to a temp name, then `rename(2)`. No data is copied and no new file is
+    /// made. Only for files that are always REPLACED (written through `write`, a new file
+    /// renamed over the old), never changed in place: the second name keeps the content of
+    /// this moment. Returns false where the file system cannot link (then copy instead).
+    package static func hardLink(_ source: String, to destination: String) -> Bool {
+        let directory = (destination as NSString).deletingLastPathComponent
+        let name = (destination as NSString).lastPathComponent
+        let temp = "\(directory)/.\(name).tmp-\(getpid())-\(UInt32.random(in: .min ... .max))"
+        guard link(source, temp) == 0 else { return false }
+        guard rename(temp, destination) == 0 else {
+            unlink(temp)
+            return false
+        }
+        return true
+    }
+
     /// Writes a UTF-8 string atomically.
     package static func write(_ text: String, to path: String, durable: Bool = true) throws {
         try write(Data(text.utf8), to: path, durable: durable)
