@@ -281,7 +281,15 @@ struct FirstHour {
         let mergeLine = before.stdout.split(separator: "\n").first { $0.hasPrefix("merge:") }
         let command = try #require(mergeLine, "\(before.stdout)").dropFirst("merge:".count)
             .trimmingCharacters(in: .whitespaces)
-        let merged = try await Self.bash(command, in: repo.path)
+        // Your branch moved on without the approved commit: still to merge (asked of git).
+        let moved = try await Self.bash(
+            "echo mine > user-file.txt && git add user-file.txt && git -c user.name=u -c user.email=u@l commit -qm mine",
+            in: repo.path)
+        #expect(moved.exitCode == 0, "\(moved.stderr)")
+        let stillToMerge = try await repo.loop("status")
+        #expect(stillToMerge.stdout.contains("merge:"), "\(stillToMerge.stdout)")
+        let merged = try await Self.bash(
+            "git -c user.name=u -c user.email=u@l " + command.dropFirst("git ".count), in: repo.path)
         #expect(merged.exitCode == 0, "\(merged.stderr)")
         let after = try await repo.loop("status")
 

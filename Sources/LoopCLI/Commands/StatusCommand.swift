@@ -47,7 +47,15 @@ struct StatusCommand: AsyncParsableCommand {
         }
         var report = try StatusReport.read(bus.paths)
         if report.result == "approved", report.mergeCommand != nil, let sha = report.headSHA {
-            let merged = await Git(directory: bus.paths.repository).isAncestor(sha, of: "HEAD")
+            let merged: Bool
+            switch GitHeadFile.commit(repository: bus.paths.repository) {
+            case sha:
+                merged = true  // your branch is at the approved commit
+            case let yours? where yours == report.baseSHA:
+                merged = false  // your branch has not moved since the run started from it
+            default:
+                merged = await Git(directory: bus.paths.repository).isAncestor(sha, of: "HEAD")
+            }
             report.merged = merged
             if merged { report.mergeCommand = nil }
         }

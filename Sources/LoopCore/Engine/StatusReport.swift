@@ -127,6 +127,9 @@ package struct StatusReport: Codable, Sendable, Equatable {
     package var lanes: [LaneStatus]?  // a card with lanes: each lane of the latest lane round
     /// A pending `loop pause` or `loop stop` for this run (`control.json`), nil otherwise.
     package var control: String?
+    /// The commit the run started from (not in the JSON: it tells `merged` without git when
+    /// your branch has not moved since).
+    package var baseSHA: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case state, round, result, reason, branch, lock, merged, batch, lanes, control
@@ -172,6 +175,7 @@ package struct StatusReport: Codable, Sendable, Equatable {
             headSHA: state.headSHA, mergeCommand: state.result == .approved ? Outcome.mergeCommand(for: state) : nil, updatedAt: state.updatedAt,
             limitUntil: state.limitUntil, limitMessage: state.limitMessage, lock: lock)
         report.batch = BatchInfo.read(paths)
+        report.baseSHA = state.baseSHA
         report.maxTokens = state.options.maxTokens
         report.maxCostUSD = state.options.maxCost
         report.maxDurationS = state.options.maxDuration
