@@ -37,14 +37,16 @@ package enum OptionResolver {
 
         if Filesystem.exists(configPath) {
             let text = String(decoding: try Filesystem.read(configPath, limit: 1024 * 1024), as: UTF8.self)
-            let loaded: Any?
+            // Parsed once (every round subprocess pays for it): the options and the backends
+            // are both read from this one tree.
+            let root: Node?
             do {
+                root = try Yams.compose(yaml: text)
                 // Yams' Any-constructor traps on a non-scalar mapping key (`? [a] : 1`):
                 // refuse those first, with a line the user can act on.
-                if let bad = try Self.nonScalarKey(in: Yams.compose(yaml: text)) {
+                if let bad = Self.nonScalarKey(in: root) {
                     throw LoopError.invalidJSON(path: configPath, detail: "a mapping key must be a plain name, not \(bad)")
                 }
-                loaded = try Yams.load(yaml: text)
             } catch let error as LoopError {
                 throw error
             } catch {
@@ -55,6 +57,7 @@ package enum OptionResolver {
                 let first = String(describing: error).split(separator: "\n").first.map(String.init) ?? "unreadable"
                 throw LoopError.invalidJSON(path: configPath, detail: "not valid YAML (\(first))")
             }
+            let loaded = root?.any
             if let top = loaded, !(top is [String: Any]) {
                 throw LoopError.invalidJSON(
                     path: configPath, detail: "expected a mapping of option: value at the top level")
@@ -74,7 +77,7 @@ package enum OptionResolver {
             }
             struct BackendsOnly: Decodable { var backends: [String: BackendConfig]? }
             do {
-                backends = try YAMLDecoder().decode(BackendsOnly.self, from: text).backends ?? [:]
+                if let root { backends = try YAMLDecoder().decode(BackendsOnly.self, from: root).backends ?? [:] }
             } catch {
                 throw LoopError.invalidJSON(path: configPath, detail: "the backends section is invalid (\(error))")
             }
