@@ -47,3 +47,24 @@ import Testing
         #expect(FileManager.default.contents(atPath: "\(dir.path)/one.json") == FileManager.default.contents(atPath: "\(dir.path)/two.json"))
     }
 }
+
+/// `AtomicFile.hardLink`: the archive's second name for a file the PM only replaces whole.
+@Suite struct AtomicFileHardLinkTests {
+    @Test("the link keeps the content of its moment, a second link of the same file leaves no temp, a missing source is false")
+    func linkKeepsItsMoment() throws {
+        let dir = try TempDir()
+        let bus = "\(dir.path)/state.json"
+        let archived = "\(dir.path)/archive/r1_state.json"
+        try Filesystem.createDirectory("\(dir.path)/archive")
+        try AtomicFile.write("round 1", to: bus)
+        #expect(AtomicFile.hardLink(bus, to: archived))
+        // Archived again (a resume redoes the round's end): the same file under both names.
+        #expect(AtomicFile.hardLink(bus, to: archived))
+        try AtomicFile.write("round 2", to: bus)
+        #expect(try String(contentsOfFile: archived, encoding: .utf8) == "round 1")
+        #expect(try String(contentsOfFile: bus, encoding: .utf8) == "round 2")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/archive") == ["r1_state.json"])
+        #expect(!AtomicFile.hardLink("\(dir.path)/missing.json", to: "\(dir.path)/archive/r1_missing.json"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(dir.path)/archive") == ["r1_state.json"])
+    }
+}

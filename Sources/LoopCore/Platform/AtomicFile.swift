@@ -122,6 +122,9 @@ package enum AtomicFile {
             unlink(temp)
             return false
         }
+        // When `destination` already was a name of the same file (archived again on resume),
+        // rename(2) does nothing and leaves `temp` in place: remove it. Otherwise it is gone.
+        unlink(temp)
         return true
     }
 
