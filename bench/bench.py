@@ -351,6 +351,13 @@ def main():
         p["rounds"] = measure.round_profile(tool, repo, R, R, work, "rounds")
         progress(f"  {tool.name:8s} {R}-round run under strace: {p['rounds']['fsyncs_per_round']:.1f} fsyncs and "
                  f"{p['rounds']['pm_git_per_round']:.1f} PM git processes per round (rc {p['rounds']['rc']})")
+        if tool.name == "loop":
+            # The git target is for a round where the worker committed: count that too.
+            repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"prof-{tool.name}-rounds-wc"))
+            p["rounds_worker_commits"] = measure.round_profile(
+                tool, repo, R, R, work, "rounds-wc", extra_env={"BENCH_WORKER_COMMITS": "1"})
+            progress(f"  {tool.name:8s} same, the worker committing: "
+                     f"{p['rounds_worker_commits']['pm_git_per_round']:.1f} PM git processes per round")
         repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"prof-{tool.name}-stracec"))
         p["strace_c"] = measure.strace_summary(tool, repo, prof_rounds, prof_rounds, work, "c")
         repo = copy_repo(tmpl[("small", tool.name)], os.path.join(work, f"prof-{tool.name}-perf"))

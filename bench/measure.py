@@ -364,7 +364,7 @@ def strace_summary(tool, repo, max_rounds, approve_round, workdir, tag):
             "fsync_calls": sum(r["calls"] for r in rows if r["syscall"] in ("fsync", "fdatasync"))}
 
 
-def round_profile(tool, repo, max_rounds, approve_round, workdir, tag):
+def round_profile(tool, repo, max_rounds, approve_round, workdir, tag, extra_env=None):
     """fsyncs (by file) and the PM's git processes of one whole run, for the per-round columns.
 
     `strace -f -y` names the file of each fsync. git processes started by an agent (loop-kit's
@@ -372,10 +372,11 @@ def round_profile(tool, repo, max_rounds, approve_round, workdir, tag):
     script is left out. strace slows the run; only counts are taken from it."""
     trace = os.path.join(workdir, f"strace-round-{tool.name}-{tag}.txt")
     wrap = ["strace", "-f", "-qq", "-y", "-e", "trace=execve,fsync,fdatasync,clone,clone3,fork,vfork", "-o", trace]
-    run = tool.run(repo, max_rounds, approve_round, wrap=wrap, tag=tag)
+    run = tool.run(repo, max_rounds, approve_round, wrap=wrap, tag=tag, extra_env=extra_env)
     by_file = collections.Counter()
     agents = {"worker.sh", "reviewer.sh", "codex"}
     agent_pids = set()
+    round_pids = set()  # loop's round subprocesses: git run there is the round's own, not setup
     parent, prog = {}, {}
     git_pids = []
     syncs = 0
@@ -393,6 +394,8 @@ def round_profile(tool, repo, max_rounds, approve_round, workdir, tag):
             m = re.match(r'execve\("([^"]+)"', rest)
             if m and "= -1" not in rest and "resumed" not in rest:
                 prog[pid] = os.path.basename(m.group(1))
+                if '"--single-round"' in rest:
+                    round_pids.add(pid)
                 if prog[pid] == "git":
                     git_pids.append(pid)
                 if prog[pid] in agents:  # a script exec's its interpreter next: remember the agent
@@ -416,11 +419,24 @@ def round_profile(tool, repo, max_rounds, approve_round, workdir, tag):
                 return True
         return False
 
+    def in_round(pid):
+        seen = 0
+        while pid in parent and seen < 64:
+            pid = parent[pid]
+            seen += 1
+            if pid in round_pids:
+                return True
+        return False
+
     pm_git = [p for p in git_pids if not from_agent(p)]
+    round_git = [p for p in pm_git if in_round(p)]
     rounds = max(1, run.rounds)
-    return {"rc": run.rc, "rounds": run.rounds, "fsyncs": syncs, "fsyncs_per_round": syncs / rounds,
-            "fsyncs_by_file": dict(by_file.most_common()), "pm_git": len(pm_git),
-            "pm_git_per_round": len(pm_git) / rounds}
+    result = {"rc": run.rc, "rounds": run.rounds, "fsyncs": syncs, "fsyncs_per_round": syncs / rounds,
+              "fsyncs_by_file": dict(by_file.most_common()), "pm_git": len(pm_git),
+              "pm_git_per_round": len(pm_git) / rounds}
+    if round_pids:
+        result["round_git_per_round"] = len(round_git) / rounds
+    return result
 
 
 def loaded_libraries(argv, cwd, env=None):

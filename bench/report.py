@@ -40,11 +40,13 @@ def verdicts(res):
     run_growth = g["loop"]["1000"]["new_round_overhead_ms"] / g["loop"]["1"]["new_round_overhead_ms"]
     peak = _pm_peak(res, "loop") / MIB
     rp = res["profile"]["loop"].get("rounds", {})
+    # The git target is for a round where the worker committed (the PM then commits nothing).
+    rwc = res["profile"]["loop"].get("rounds_worker_commits", rp)
     return {
         "overhead": lo <= 30, "overhead_ratio": lk / lo >= 10, "status": ls <= 10, "status_ratio": lks / ls >= 15,
         "growth_status": st_growth <= 1.2, "growth_run": run_growth <= 1.2, "rss": peak <= 15,
         "version": s["loop"]["startup_version"]["median_ms"] <= 6,
-        "fsync": rp.get("fsyncs_per_round", 1e9) <= 8, "git": rp.get("pm_git_per_round", 1e9) <= 3,
+        "fsync": rp.get("fsyncs_per_round", 1e9) <= 8, "git": rwc.get("round_git_per_round", rwc.get("pm_git_per_round", 1e9)) <= 3,
     }
 
 
@@ -144,8 +146,15 @@ def rows(res):
     if a and b:
         out.append((f"6. fsyncs per round, whole {a['rounds']}-round run (strace -f; run setup included)",
                     _f(a["fsyncs_per_round"]), _f(b["fsyncs_per_round"]), "", "loop <= 8", _verdict(v["fsync"])))
+        wc = pl.get("rounds_worker_commits")
         out.append((f"   PM's git processes per round, same run (strace; setup included, the agents' own left out)",
-                    _f(a["pm_git_per_round"]), _f(b["pm_git_per_round"]), "", "loop <= 3", _verdict(v["git"])))
+                    _f(a["pm_git_per_round"]), _f(b["pm_git_per_round"]), "", "info" if wc else "loop <= 3",
+                    "" if wc else _verdict(v["git"])))
+        if wc:
+            out.append((f"   PM's git processes per round, the worker committing its change itself: in the round "
+                        f"subprocesses (with the run's setup spread over the rounds)",
+                        f"{_f(wc.get('round_git_per_round', wc['pm_git_per_round']))} ({_f(wc['pm_git_per_round'])})",
+                        "", "", "loop <= 3", _verdict(v["git"])))
     return out
 
 
@@ -359,8 +368,8 @@ def render(res):
               f"(wall {d:.0f} ms less, noise).")
         w(f"- *Many git processes.* {pl['git_small']['calls_per_round']:.0f} git processes per round "
           f"({pl['git_small']['per_round_ms']:.0f} ms of git run time) against {pk['git_small']['calls_per_round']:.0f} "
-          "for loop-kit (whose worker commits by itself): status, add, commit, several diff/rev-parse/log calls for "
-          "the facts and the review request. Combining the diff calls (or libgit2) would save about half.")
+          "for loop-kit (whose worker commits by itself): status, commit (add only for new paths), one diff-tree for "
+          "the review's diff and a log for its commit list, and git's own helpers.")
         static_build = "static" in (res["versions"].get("loop_build") or "")
         w(f"- *One more process per round by design.* Each round is a fresh `loop run --single-round` subprocess; the "
           f"bare start of the binary (`loop --version`) takes {s['loop']['startup_version']['median_ms']:.0f} ms "
@@ -425,26 +434,17 @@ def render(res):
         parts = ", ".join(f"{k.lstrip('/')} {c / n:.1f}" for k, c in _desc(rp["fsyncs_by_file"])[:8])
         w(f"**6. fsyncs: {rp['fsyncs_per_round']:.1f} per round (target 8; loop-kit {rk['fsyncs_per_round']:.1f}).** "
           f"By file, per round, in the {rp['rounds']}-round run (`strace -f -y`; a folder is the fsync after a rename): "
-          f"{parts}. Every durable write is temp file, fsync, rename, fsync of the folder: 2 fsyncs. The round engine "
-          "saves state.json at each of its transitions (round_started, both dispatches' start and finish, "
-          "worker_finished, verify_finished, round_decided, the round's end and round_finished: about 10 a round) "
-          "and writes verify.json, the review request and the fix list on their own. `AtomicFile.write(together:)` "
-          "lets the files of one step share one folder fsync, but the engine does not use it yet; reaching 8 needs "
-          "fewer state saves per round (saves that only coordinate live processes, such as a dispatch's start, need "
-          "no fsync: a power loss ends those processes too) and the step's files written with its state. Event "
-          "lines (`events.jsonl`), heartbeats, prompts, logs and archive copies are not synced. Measured once with an "
-          "uncommitted prototype (2026-12-04, 20-round run, the engine files belong to another change): writing the "
-          "saves of both dispatches' start, verify.json, the review request and the save before the round's archive "
-          "atomically without fsync gives 16.4 fsyncs per round; also the dispatches' finish, 12.4. The rest is "
-          "state.json at round_started, worker_finished, verify_finished, round_decided and round_finished, and the "
-          "fix list: one durable save per step (worker, verify, review and the round's end, with the fix list written "
-          "together with it) would be 8 to 9.")
+          f"{parts}. Every durable write is temp file, fsync, rename, fsync of the folder: 2 fsyncs; files "
+          "written in one step share one folder fsync (`AtomicFile.write(together:)`).")
         w("")
     if rp and not ok["git"]:
-        w(f"**7. git: {rp['pm_git_per_round']:.1f} PM git processes per round (target 3 in a round where the worker "
-          f"committed; loop-kit {rk['pm_git_per_round']:.1f}).** The facts of a round come from separate rev-parse, "
-          "diff, status, log and symbolic-ref calls, plus add and commit (trace2 list above); gathering them from one "
-          "`git status --porcelain=v2 --branch` and one diff is not done yet.")
+        wc = pl.get("rounds_worker_commits", rp)
+        w(f"**7. git: {wc.get('round_git_per_round', wc['pm_git_per_round']):.1f} PM git processes per round where the worker committed "
+          f"(target 3; {rp['pm_git_per_round']:.1f} where the PM commits; loop-kit {rk['pm_git_per_round']:.1f}).** "
+          "A round asks git for: one `status --porcelain=v2 --branch` (head, branch, dirty paths), `add` (only for "
+          "paths new to git) and `commit` when the worker left changes, one `diff-tree --stdin` for the round's "
+          "files and the review's diff when the worker committed (one `diff-tree` for the review's diff otherwise), "
+          "and `log` for the review request's commit list; plus the run's setup spread over the rounds.")
         w("")
     w("## Repository size")
     w("")

@@ -8,6 +8,12 @@ set -eu
 # Diagnostics only (RSS composition): keep the PM waiting; not used in timed runs.
 [ -z "${BENCH_AGENT_SLEEP:-}" ] || sleep "$BENCH_AGENT_SLEEP"
 echo "round $LOOP_ROUND" >> "$LOOP_WORKDIR/a.txt"
+# BENCH_WORKER_COMMITS=1: the worker commits its change itself (as codex or claude may), so the
+# PM's git processes in such a round can be counted; the PM then commits nothing.
+if [ -n "${BENCH_WORKER_COMMITS:-}" ]; then
+    git -C "$LOOP_WORKDIR" -c user.name=bench -c user.email=bench@localhost -c maintenance.auto=false \
+        commit -qam "worker: round $LOOP_ROUND"
+fi
 tmp="$LOOP_REPORT_PATH.tmp.$$"
 printf '{"task_id":"%s","round":%s,"run_id":"%s","head_sha":"","files_changed":[],"tests":[],"notes":""}\n' \
     "$LOOP_TASK_ID" "$LOOP_ROUND" "$LOOP_RUN_ID" > "$tmp"
