@@ -20,11 +20,11 @@ struct TimestampTests {
         }
     }
 
-    @Test("read back to the millisecond, with and without a fraction, in UTC or with an offset")
+    @Test("read back within the millisecond written, with and without a fraction, in UTC or with an offset")
     func parse() throws {
         let date = Date(timeIntervalSince1970: 1_796_394_865.518)
         let read = try #require(Timestamp.parse(Timestamp.format(date)))
-        #expect(abs(read.timeIntervalSince1970 - 1_796_394_865.518) < 0.0005)
+        #expect(abs(read.timeIntervalSince1970 - 1_796_394_865.518) < 0.001)  // written truncated to the millisecond, as Foundation does
         #expect(Timestamp.parse("2026-12-04T14:52:34Z")?.timeIntervalSince1970 == 1_796_395_954)
         #expect(Timestamp.parse("2026-12-04T16:52:34+02:00")?.timeIntervalSince1970 == 1_796_395_954)
         #expect(Timestamp.parse("2026-12-04T14:22:34.25-00:30")?.timeIntervalSince1970 == 1_796_395_954.25)

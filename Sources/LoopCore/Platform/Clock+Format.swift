@@ -12,7 +12,12 @@ package enum Timestamp {
 
     /// With milliseconds, so durations computed from timestamps are not rounded to seconds.
     package static func format(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // Whole seconds and the fraction from the reference date, as Foundation takes them, so
+        // the text is the same to the millisecond (truncated, not rounded).
+        let reference = date.timeIntervalSinceReferenceDate
+        let whole = reference.rounded(.down)
+        let fraction = Int64((reference - whole) * 1000)
+        let milliseconds = (Int64(whole) + 978_307_200) * 1000 + fraction
         let (days, inDay) = floorDivision(milliseconds, 86_400_000)
         let (year, month, day) = civil(fromDays: days)
         guard (0...9999).contains(year) else {
