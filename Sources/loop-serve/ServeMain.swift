@@ -48,8 +48,8 @@ struct LoopServeCommand: AsyncParsableCommand {
                 "--allow-control runs loop next to loop-serve, and there is none at \(loop). Install both together (scripts/install).")
         }
         try await DashboardServer.run(configuration) { url in
-            let shown = token == nil ? url : url + "?token=<your token>"
-            let line = "loop-serve: dashboard of \(configuration.paths.display(configuration.paths.shared)) at \(shown) (Ctrl+C stops it)\n"
+            let hint = token == nil ? "" : " (open it once with ?token=<your token>)"
+            let line = "loop-serve: dashboard of \(configuration.paths.display(configuration.paths.shared)) at \(url)\(hint); Ctrl+C stops it\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
     }
