@@ -26,6 +26,7 @@ package enum DashboardPage {
   main { display:grid; grid-template-columns: minmax(420px, 1fr) 2fr; gap:12px; padding:12px 16px; }
   section { background:var(--panel); border:1px solid var(--line); border-radius:6px; padding:10px; min-width:0; }
   h2 { font-size:13px; text-transform:uppercase; letter-spacing:.05em; color:var(--dim); margin:0 0 8px; }
+  #detail-title { text-transform:none; letter-spacing:0; font-size:14px; color:var(--text); }
   table { width:100%; border-collapse:collapse; }
   th, td { text-align:left; padding:4px 6px; border-bottom:1px solid var(--line); white-space:nowrap; }
   tr.task { cursor:pointer; } tr.task:hover, tr.task.selected { background:#1f2430; }
