@@ -45,7 +45,7 @@ struct LoopServeCommand: AsyncParsableCommand {
             controlExecutable: allowControl ? loop : nil)
         if allowControl, !FileManager.default.isExecutableFile(atPath: loop) {
             throw LoopError.config(
-                "--allow-control runs loop next to loop-serve, and there is none at \(loop). Install both together (scripts/install).")
+                "--allow-control runs the loop next to loop-serve, and there is none at \(loop). Put both in the same folder (or set LOOP_EXECUTABLE).")
         }
         try await DashboardServer.run(configuration) { url in
             let hint = token == nil ? "" : " (open it once with ?token=<your token>)"

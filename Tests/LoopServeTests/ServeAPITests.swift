@@ -149,4 +149,38 @@ struct ServeAPITests {
         try await serve.send(SIGTERM)
         _ = try await serve.wait()
     }
+
+    @Test("--allow-control: POST pause/continue runs loop pause/continue (control.json for the run); never without the header")
+    func controlEndpointsWriteTheControlRequest() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(worker: AgentScript.heldWorker)
+        let serve = try await ServeProcess(in: repo.path, arguments: ["--allow-control"])
+        let run = repo.start()
+        try await eventually("the worker runs") { repo.hasMarker("worker-started") }
+
+        let forged = try await curl(serve.baseURL + "api/control/pause", method: "POST")
+        #expect(forged.status == 403, "a POST without X-Loop-Control (another site's form) is refused: \(forged.body)")
+        #expect(!repo.exists(".loop/control.json"))
+
+        let pause = try await curl(serve.baseURL + "api/control/pause", method: "POST", headers: ["X-Loop-Control: 1"])
+        #expect(pause.status == 200, "\(pause.body)")
+        #expect(pause.body.contains("pausing run"))
+        let request = try JSONDecoder().decode(JSONValue.self, from: Data(try repo.read(".loop/control.json").utf8))
+        let state = try JSONDecoder().decode(JSONValue.self, from: Data(try repo.read(".loop/state.json").utf8))
+        #expect(request["action"]?.stringValue == "pause")
+        #expect(request["run_id"] == state["run_id"])
+        let task = try #require(try await serve.json("/api/tasks").arrayValue?.first)
+        #expect(task["control"]?.stringValue == "pause")
+
+        let resume = try await curl(serve.baseURL + "api/control/continue", method: "POST", headers: ["X-Loop-Control: 1"])
+        #expect(resume.status == 200, "\(resume.body)")
+        try repo.releaseWorker()
+        let result = try await run.wait()
+        #expect(result.exitCode == 0, "\(result.output)")
+
+        let late = try await curl(serve.baseURL + "api/control/stop", method: "POST", headers: ["X-Loop-Control: 1"])
+        #expect(late.status == 409, "loop stop's own refusal when nothing runs: \(late.body)")
+        #expect(late.body.contains("not running"))
+    }
 }
