@@ -121,6 +121,12 @@ function renderTasks() {
       el("td", { class: "dim" }, ago(t.updated_at)));
     row.addEventListener("click", () => { state.selected = t.task_id; state.round = null; refresh(); });
     body.append(row);
+    for (const l of t.lanes || []) {
+      const laneRow = el("tr", { class: "lane-row", "data-task-id": t.task_id, "data-lane-id": l.lane_id, "data-status": l.status });
+      laneRow.append(el("td", { class: "dim" }, "  ↳ lane " + l.lane_id), el("td", { class: l.status === "conflict" ? "bad" : "" }, l.status),
+        el("td", { class: "round" }, "r" + l.round + " · stage " + l.stage), el("td", { class: "dim" }, l.review_decision || ""), el("td", { class: "dim" }, l.branch));
+      body.append(laneRow);
+    }
   }
   const attention = state.tasks.filter((t) => t.attention);
   $("banner").className = attention.length ? "on" : "";

@@ -25,7 +25,8 @@ package enum Route: Equatable, Sendable {
     /// The actions `--allow-control` accepts (the same words as `loop pause` / `continue` / `stop`).
     package static let controlActions: Set<String> = ["pause", "continue", "stop"]
 
-    /// Parses a request path (already percent-decoded or not: both are checked the same way).
+    /// Parses a request's method and path (already percent-decoded or not: both are checked the
+    /// same way). Only GET reads; only POST controls.
     package static func parse(method: String, path: String) throws(Refusal) -> Route {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if method == "POST" {
@@ -33,7 +34,7 @@ package enum Route: Equatable, Sendable {
             guard controlActions.contains(parts[2]) else { throw .invalid("unknown control action \(parts[2])") }
             return .control(action: parts[2])
         }
-        guard method == "GET" || method == "HEAD" else { throw .notFound }
+        guard method == "GET" else { throw .notFound }
         if parts.isEmpty || parts == ["index.html"] { return .page }
         guard parts[0] == "api", parts.count >= 2 else { throw .notFound }
         switch (parts.count, parts[1]) {

@@ -33,12 +33,14 @@ package struct TaskSummary: Codable, Sendable, Equatable {
     package var maxTokens: Int
     package var maxCostUSD: Double
     package var maxDurationS: Int
+    /// The lanes of the latest round with lanes (as `loop status --json` lists them), for a card with lanes.
+    package var lanes: [LaneStatus]?
     /// Why a person should look, or nil: `needs_help`, `failed`, `limit_wait`, `exhausted`,
     /// `paused`, `stopped`, `interrupted`, `blocked`, `conflict`.
     package var attention: String?
 
     enum CodingKeys: String, CodingKey {
-        case source, phase, round, result, reason, running, branch, control, attention
+        case source, phase, round, result, reason, running, branch, control, attention, lanes
         case taskID = "task_id"
         case runID = "run_id"
         case maxRounds = "max_rounds"
@@ -87,6 +89,7 @@ package struct TaskSummary: Codable, Sendable, Equatable {
         maxCostUSD = state?.options.maxCost ?? 0
         maxDurationS = state?.options.maxDuration ?? 0
         attention = nil
+        lanes = state.flatMap(LaneStatus.read)
         guard let state else {
             attention = entry?.status == .blocked ? "blocked" : nil
             return

@@ -32,7 +32,9 @@ struct LoopServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("loop-dir"), help: "The bus folder.")
     var loopDir: String = ".loop"
 
-    @Option(help: "A secret every request must carry (Authorization: Bearer, or open /?token=…). Required off 127.x.")
+    @Option(
+        help: "A secret every request must carry (Authorization: Bearer, or open /?token=…). Required off 127.x. Also LOOP_SERVE_TOKEN, which ps does not show."
+    )
     var token: String?
 
     @Flag(help: "Allow POST /api/control/pause|continue|stop (runs `loop pause` etc. next to loop-serve).")
@@ -40,6 +42,7 @@ struct LoopServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loop = ServeMain.loopExecutable()
+        let token = token ?? ProcessInfo.processInfo.environment["LOOP_SERVE_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         let configuration = try ServeConfiguration(
             host: host, port: port, paths: BusPaths(loopDir: loopDir), token: token,
             controlExecutable: allowControl ? loop : nil)

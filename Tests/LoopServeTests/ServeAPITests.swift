@@ -183,4 +183,38 @@ struct ServeAPITests {
         #expect(late.status == 409, "loop stop's own refusal when nothing runs: \(late.body)")
         #expect(late.body.contains("not running"))
     }
+
+    @Test("a card with lanes: each lane is listed with its task, and a lane worker's log is served")
+    func lanesAreListed() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(
+            extra: #""lanes": [{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}]"#)
+        let laneWorker = #"""
+            first="$(printf '%s\n' "$LOOP_OWNER_PATHS" | head -n 1)"
+            echo "lane $LOOP_LANE_ID" >>"$LOOP_WORKDIR/$first"
+            echo "lane worker $LOOP_LANE_ID at work"
+            work_report
+            """#
+        try repo.useAgents(worker: laneWorker)
+        let run = try await repo.run()
+        #expect(run.exitCode == 0, "\(run.output)")
+        let serve = try await ServeProcess(in: repo.path)
+        let task = try #require(try await serve.json("/api/tasks").arrayValue?.first)
+        let lanes = try #require(task["lanes"]?.arrayValue)
+        #expect(lanes.compactMap { $0["lane_id"]?.stringValue } == ["lane_a", "lane_b"])
+        #expect(lanes.allSatisfy { $0["status"]?.stringValue == "merged" })
+        let log = try await serve.json("/api/tasks/\(repo.taskID)/logs/1/worker-lane_b")
+        #expect(log["text"]?.stringValue?.contains("lane worker lane_b at work") == true)
+    }
+
+    @Test("loop does not link the HTTP server: no FlyingFox symbol in loop, many in loop-serve")
+    func loopDoesNotLinkTheServer() async throws {
+        func flyingFoxSymbols(_ binary: String) async throws -> Int {
+            let symbols = try await ProcessRunner.capture(["nm", binary], in: "/", outputLimit: 512 * 1024 * 1024)
+            #expect(symbols.exitCode == 0, "\(symbols.stderr)")
+            return symbols.stdout.split(separator: "\n").filter { $0.contains("10FlyingFox") || $0.contains("11FlyingSocks") }.count
+        }
+        #expect(try await flyingFoxSymbols(LoopBinary.path) == 0)
+        #expect(try await flyingFoxSymbols(ServeProcess.executable) > 100, "the check sees the symbols where they are")
+    }
 }
