@@ -24,7 +24,8 @@ struct ControlForwarder {
                 ControlAnswer(action: action, exitCode: result.exitCode, message: message),
                 status: result.exitCode == 0 ? .ok : .conflict)
         } catch {
-            return DashboardHandler.error(.internalServerError, "Cannot run \(loop) \(action): \(error.localizedDescription)")
+            return DashboardHandler.error(
+                .internalServerError, "Cannot run \(loop) \(action): \(error.localizedDescription)")
         }
     }
 

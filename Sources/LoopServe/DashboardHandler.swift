@@ -84,7 +84,8 @@ package struct DashboardHandler: HTTPHandler {
             }
             return Self.json(tail)
         case .events:
-            let lastID = request.headers[HTTPHeader("Last-Event-ID")].flatMap { Int($0) }
+            let lastID =
+                request.headers[HTTPHeader("Last-Event-ID")].flatMap { Int($0) }
                 ?? request.query["last_event_id"].flatMap { Int($0) } ?? 0
             let tail = request.query["tail"].flatMap { Int($0) }
             let stream = EventStream(path: paths.events, afterLine: max(0, lastID), tail: tail.map { max(0, $0) })
@@ -94,7 +95,9 @@ package struct DashboardHandler: HTTPHandler {
                 body: HTTPBodySequence(from: stream))
         case .control(let action):
             guard let controlExecutable else {
-                return Self.error(.forbidden, "Control is off: start loop serve with --allow-control to pause, continue or stop runs.")
+                return Self.error(
+                    .forbidden, "Control is off: start loop serve with --allow-control to pause, continue or stop runs."
+                )
             }
             // A page on another site can send a plain POST here but cannot add this header
             // (that needs a CORS preflight, which is never answered), so it cannot steer runs.

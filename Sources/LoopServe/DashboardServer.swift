@@ -28,7 +28,8 @@ package enum DashboardServer {
                     try await server.run()
                 } catch {
                     throw LoopError.config(
-                        "Cannot listen on \(configuration.host):\(configuration.port): \(error). Pick another --port (0 = any free one).")
+                        "Cannot listen on \(configuration.host):\(configuration.port): \(error). Pick another --port (0 = any free one)."
+                    )
                 }
             }
             group.addTask {

@@ -53,7 +53,9 @@ package struct EventStream: AsyncBufferedSequence {
         package mutating func nextBuffer(suggested count: Int) async throws -> [UInt8]? {
             if !hasStarted {
                 hasStarted = true
-                if let tail = stream.tail, afterLine == 0 { afterLine = Swift.max(0, Self.countLines(stream.path) - tail) }
+                if let tail = stream.tail, afterLine == 0 {
+                    afterLine = Swift.max(0, Self.countLines(stream.path) - tail)
+                }
                 // Reconnect after a second; the first bytes also make the browser open the stream at once.
                 return Array("retry: 1000\n\n".utf8)
             }

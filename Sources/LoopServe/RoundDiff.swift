@@ -30,7 +30,8 @@ package struct RoundDiff: Codable, Sendable {
         }
         let base = record.baseSHA.flatMap(Self.commitID)
         let head = record.headSHA.flatMap(Self.commitID)
-        var result = RoundDiff(taskID: state.taskID, round: round, baseSHA: base, headSHA: head, diff: "", truncated: false)
+        var result = RoundDiff(
+            taskID: state.taskID, round: round, baseSHA: base, headSHA: head, diff: "", truncated: false)
         guard let base, let head, base != head else { return result }
         // `head -c` bounds what git can make us hold; the shas were checked to be hex, and
         // every value reaches the shell as an argument, never as script text.

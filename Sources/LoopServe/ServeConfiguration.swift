@@ -34,7 +34,8 @@ package struct ServeConfiguration: Sendable {
         }
         guard Filesystem.exists(paths.shared) else {
             throw LoopError.config(
-                "No bus at \(paths.display(paths.shared)). Run loop serve in a repository where `loop init` ran, or pass --loop-dir.")
+                "No bus at \(paths.display(paths.shared)). Run loop serve in a repository where `loop init` ran, or pass --loop-dir."
+            )
         }
         self.host = address
         self.port = port
@@ -48,9 +49,10 @@ package struct ServeConfiguration: Sendable {
 
     private static func isIPv4(_ text: String) -> Bool {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && Int(part).map { $0 <= 255 } == true
-        }
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCII) && Int(part).map { $0 <= 255 } == true
+            }
     }
 
     private static func isTokenCharacter(_ scalar: Unicode.Scalar) -> Bool {

@@ -30,7 +30,8 @@ package struct TaskLocation: Sendable {
                 let runPaths = paths.batchRun(task: entry.taskID)
                 let state = try? RunState.load(from: runPaths.state)
                 found.append(
-                    TaskLocation(taskID: entry.taskID, source: .batch, paths: runPaths, state: state, batchEntry: entry))
+                    TaskLocation(taskID: entry.taskID, source: .batch, paths: runPaths, state: state, batchEntry: entry)
+                )
             }
         }
         if let state = try? RunState.load(from: paths.state) {

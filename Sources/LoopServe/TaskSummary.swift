@@ -77,7 +77,8 @@ package struct TaskSummary: Codable, Sendable, Equatable {
         running = location.isRunning
         branch = state?.branch ?? entry?.branch
         headSHA = state?.headSHA ?? entry?.headSHA
-        mergeCommand = state.flatMap { $0.result == .approved ? Outcome.mergeCommand(for: $0) : nil } ?? entry?.mergeCommand
+        mergeCommand =
+            state.flatMap { $0.result == .approved ? Outcome.mergeCommand(for: $0) : nil } ?? entry?.mergeCommand
         updatedAt = state?.updatedAt ?? entry?.finishedAt ?? entry?.startedAt
         limitUntil = state?.limitUntil
         limitMessage = state?.limitMessage

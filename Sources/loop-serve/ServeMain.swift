@@ -33,7 +33,8 @@ struct LoopServeCommand: AsyncParsableCommand {
     var loopDir: String = ".loop"
 
     @Option(
-        help: "A secret every request must carry (Authorization: Bearer, or open /?token=…). Required off 127.x. Also LOOP_SERVE_TOKEN, which ps does not show."
+        help:
+            "A secret every request must carry (Authorization: Bearer, or open /?token=…). Required off 127.x. Also LOOP_SERVE_TOKEN, which ps does not show."
     )
     var token: String?
 
@@ -48,11 +49,13 @@ struct LoopServeCommand: AsyncParsableCommand {
             controlExecutable: allowControl ? loop : nil)
         if allowControl, !FileManager.default.isExecutableFile(atPath: loop) {
             throw LoopError.config(
-                "--allow-control runs the loop next to loop-serve, and there is none at \(loop). Put both in the same folder (or set LOOP_EXECUTABLE).")
+                "--allow-control runs the loop next to loop-serve, and there is none at \(loop). Put both in the same folder (or set LOOP_EXECUTABLE)."
+            )
         }
         try await DashboardServer.run(configuration) { url in
             let hint = token == nil ? "" : " (open it once with ?token=<your token>)"
-            let line = "loop-serve: dashboard of \(configuration.paths.display(configuration.paths.shared)) at \(url)\(hint); Ctrl+C stops it\n"
+            let line =
+                "loop-serve: dashboard of \(configuration.paths.display(configuration.paths.shared)) at \(url)\(hint); Ctrl+C stops it\n"
             FileHandle.standardOutput.write(Data(line.utf8))
         }
     }
@@ -82,7 +85,8 @@ enum ServeMain {
     static func loopExecutable() -> String {
         if let named = ProcessInfo.processInfo.environment["LOOP_EXECUTABLE"], !named.isEmpty { return named }
         let me = Platform.executablePath ?? CommandLine.arguments.first ?? "loop-serve"
-        let folder = ((Filesystem.absolute(me) as NSString).resolvingSymlinksInPath as NSString).deletingLastPathComponent
+        let folder = ((Filesystem.absolute(me) as NSString).resolvingSymlinksInPath as NSString)
+            .deletingLastPathComponent
         return (folder as NSString).appendingPathComponent("loop")
     }
 }

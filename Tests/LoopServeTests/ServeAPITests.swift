@@ -72,7 +72,8 @@ struct ServeAPITests {
         let serve = try await ServeProcess(in: repo.path)
         let tasks = try #require(try await serve.json("/api/tasks").arrayValue)
         #expect(Set(tasks.compactMap { $0["task_id"]?.stringValue }) == ["A-1", "B-1"])
-        #expect(tasks.allSatisfy { $0["source"]?.stringValue == "batch" && $0["batch_status"]?.stringValue == "approved" })
+        #expect(
+            tasks.allSatisfy { $0["source"]?.stringValue == "batch" && $0["batch_status"]?.stringValue == "approved" })
         let round = try await serve.json("/api/tasks/B-1/rounds/1")
         #expect(round["review_report"]?["decision"]?.stringValue == "approve")
         let runs = try await serve.json("/api/runs")
@@ -115,7 +116,8 @@ struct ServeAPITests {
         let token = "test-token-0123456789abcdef"
         let serve = try await ServeProcess(in: repo.path, arguments: ["--host", "0.0.0.0", "--token", token])
         #expect(try await serve.get("/api/tasks").status == 401)
-        #expect(try await serve.get("/api/tasks", headers: ["Authorization: Bearer wrong-token-0123456789"]).status == 401)
+        #expect(
+            try await serve.get("/api/tasks", headers: ["Authorization: Bearer wrong-token-0123456789"]).status == 401)
         #expect(try await serve.get("/", headers: []).status == 401)
         let bearer = try await serve.get("/api/tasks", headers: ["Authorization: Bearer \(token)"])
         #expect(bearer.status == 200 && bearer.body == "[]", "\(bearer)")
@@ -150,7 +152,9 @@ struct ServeAPITests {
         _ = try await serve.wait()
     }
 
-    @Test("--allow-control: POST pause/continue runs loop pause/continue (control.json for the run); never without the header")
+    @Test(
+        "--allow-control: POST pause/continue runs loop pause/continue (control.json for the run); never without the header"
+    )
     func controlEndpointsWriteTheControlRequest() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard()
@@ -173,7 +177,8 @@ struct ServeAPITests {
         let task = try #require(try await serve.json("/api/tasks").arrayValue?.first)
         #expect(task["control"]?.stringValue == "pause")
 
-        let resume = try await curl(serve.baseURL + "api/control/continue", method: "POST", headers: ["X-Loop-Control: 1"])
+        let resume = try await curl(
+            serve.baseURL + "api/control/continue", method: "POST", headers: ["X-Loop-Control: 1"])
         #expect(resume.status == 200, "\(resume.body)")
         try repo.releaseWorker()
         let result = try await run.wait()
@@ -188,7 +193,9 @@ struct ServeAPITests {
     func lanesAreListed() async throws {
         let repo = try await TestRepo.make()
         try repo.writeCard(
-            extra: #""lanes": [{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}]"#)
+            extra:
+                #""lanes": [{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}]"#
+        )
         let laneWorker = #"""
             first="$(printf '%s\n' "$LOOP_OWNER_PATHS" | head -n 1)"
             echo "lane $LOOP_LANE_ID" >>"$LOOP_WORKDIR/$first"
@@ -212,7 +219,9 @@ struct ServeAPITests {
         func flyingFoxSymbols(_ binary: String) async throws -> Int {
             let symbols = try await ProcessRunner.capture(["nm", binary], in: "/", outputLimit: 512 * 1024 * 1024)
             #expect(symbols.exitCode == 0, "\(symbols.stderr)")
-            return symbols.stdout.split(separator: "\n").filter { $0.contains("10FlyingFox") || $0.contains("11FlyingSocks") }.count
+            return symbols.stdout.split(separator: "\n").filter {
+                $0.contains("10FlyingFox") || $0.contains("11FlyingSocks")
+            }.count
         }
         #expect(try await flyingFoxSymbols(LoopBinary.path) == 0)
         #expect(try await flyingFoxSymbols(ServeProcess.executable) > 100, "the check sees the symbols where they are")

@@ -34,7 +34,8 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var bus: LoopDirOption
 
     @Option(
-        help: "A secret every request must carry (Authorization: Bearer, or open /?token=…). Required off 127.x. Also LOOP_SERVE_TOKEN, which ps does not show."
+        help:
+            "A secret every request must carry (Authorization: Bearer, or open /?token=…). Required off 127.x. Also LOOP_SERVE_TOKEN, which ps does not show."
     )
     var token: String?
 
