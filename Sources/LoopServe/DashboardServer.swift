@@ -18,7 +18,8 @@ package enum DashboardServer {
             throw LoopError.config("Cannot use --host \(configuration.host): \(error).")
         }
         // The access check needs the real port (Host header), known only once bound: the handler
-        // reads it from a cell set before the first request can arrive.
+        // reads it from a cell set as soon as the server says it listens. With `--port 0` a
+        // request in the instant before that is refused as if from a foreign Host (401).
         let port = Locked<UInt16>(configuration.port)
         let handler = PortAwareHandler(configuration: configuration, port: port)
         let server = HTTPServer(address: address, timeout: 30, logger: .disabled, handler: handler)
@@ -28,7 +29,7 @@ package enum DashboardServer {
                     try await server.run()
                 } catch {
                     throw LoopError.config(
-                        "Cannot listen on \(configuration.host):\(configuration.port): \(error). Pick another --port (0 = any free one)."
+                        "Cannot listen on \(configuration.host):\(configuration.port): \(error). Pick another --port (0 = any free one) or an address of this machine."
                     )
                 }
             }
