@@ -226,4 +226,24 @@ struct ServeAPITests {
         #expect(try await flyingFoxSymbols(LoopBinary.path) == 0)
         #expect(try await flyingFoxSymbols(ServeProcess.executable) > 100, "the check sees the symbols where they are")
     }
+
+    @Test("what needs a person is the row's attention: an exhausted run, then a failed one")
+    func attentionNamesWhatNeedsAPerson() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(reviewer: AgentScript.alwaysReject)
+        let exhausted = try await repo.run(["--max-rounds", "1"])
+        #expect(exhausted.exitCode == 2, "\(exhausted.output)")
+        let serve = try await ServeProcess(in: repo.path)
+        let row = try #require(try await serve.json("/api/tasks").arrayValue?.first)
+        #expect(row["attention"]?.stringValue == "exhausted")
+        #expect(row["running"] == .bool(false))
+
+        try repo.agent("reviewer", "echo 'reviewer is broken' >&2\nexit 1")
+        let failed = try await repo.run(["--dispatch-retries", "0"])
+        #expect(failed.exitCode == 3, "\(failed.output)")
+        let after = try #require(try await serve.json("/api/tasks").arrayValue?.first)
+        #expect(after["attention"]?.stringValue == "failed")
+        #expect(after["reason"]?.stringValue?.contains("reviewer") == true)
+    }
 }
