@@ -8,12 +8,16 @@ let package = Package(
         .executable(name: "loop", targets: ["loop"]),
         // The built-in agent, installed next to `loop`: only it links the networking stack.
         .executable(name: "loop-agent", targets: ["loop-agent"]),
+        // The web dashboard (`loop serve`), installed next to `loop`: only it links the HTTP server.
+        .executable(name: "loop-serve", targets: ["loop-serve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        // The dashboard's HTTP server (no SwiftNIO; see docs/DASHBOARD.md for why this one).
+        .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
     ],
     targets: [
         .executableTarget(
@@ -29,6 +33,23 @@ let package = Package(
                 "LoopCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `loop serve` is `loop-serve`: the dashboard's server and page, apart from `loop` so that
+        // `loop` never links an HTTP server.
+        .executableTarget(
+            name: "loop-serve",
+            dependencies: [
+                "LoopServe",
+                "LoopCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "LoopServe",
+            dependencies: [
+                "LoopCore",
+                .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
         .target(
@@ -74,6 +95,9 @@ let package = Package(
         .testTarget(name: "LoopEndToEndTests", dependencies: ["LoopCore", "LoopTestSupport", "loop", "loop-agent"]),
         .testTarget(
             name: "LoopReliabilityTests", dependencies: ["LoopCore", "LoopTestSupport", "loop", "loop-agent"]),
+        // The dashboard: its API, events stream and page over a bus made by real `loop run`s.
+        .testTarget(
+            name: "LoopServeTests", dependencies: ["LoopCore", "LoopServe", "LoopTestSupport", "loop", "loop-serve"]),
         // Test helpers shared by test targets (the end-to-end harness, a scripted HTTP server, the
         // fuzzed decoders); not part of the product.
         .target(name: "LoopTestSupport", dependencies: ["LoopCore"], path: "Tests/LoopTestSupport"),

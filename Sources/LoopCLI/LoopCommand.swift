@@ -26,7 +26,7 @@ package struct LoopCommand: AsyncParsableCommand {
             InitCommand.self, RunCommand.self, StatusCommand.self, EventsCommand.self, PauseCommand.self,
             ContinueCommand.self, StopCommand.self, HeartbeatCommand.self, ExtractDiffCommand.self,
             HealthCommand.self, ArchiveCommand.self, CostCommand.self, DemoCommand.self, AgentCommand.self, ConfigCommand.self,
-            VersionCommand.self, TasksCommand.self,
+            VersionCommand.self, TasksCommand.self, ServeCommand.self,
         ]
     )
 
