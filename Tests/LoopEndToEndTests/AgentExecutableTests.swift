@@ -67,7 +67,7 @@ struct AgentExecutableTests {
         #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == LoopVersion.current)
     }
 
-    @Test("scripts/install puts loop-agent beside loop, and the installed loop agent runs it")
+    @Test("scripts/install puts loop-agent and loop-serve beside loop, and the installed loop agent runs it")
     func installPutsAgentBesideLoop() async throws {
         let repo = try await TestRepo.make(git: false, initLoop: false)
         let prefix = repo.root + "/prefix"
@@ -76,6 +76,8 @@ struct AgentExecutableTests {
             environment: ["LOOP_INSTALL_BINARY": LoopBinary.path])
         #expect(installed.exitCode == 0, "\(installed.stdout)\(installed.stderr)")
         #expect(FileManager.default.isExecutableFile(atPath: prefix + "/bin/loop-agent"))
+        #expect(FileManager.default.isExecutableFile(atPath: prefix + "/bin/loop-serve"))
+        #expect(installed.stdout.contains("loop-serve"), "\(installed.stdout)")
         let agent = try await ProcessRunner.capture([prefix + "/bin/loop", "agent", "--version"], in: repo.root)
         #expect(agent.exitCode == 0, "\(agent.stderr)")
         #expect(agent.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == LoopVersion.current)
