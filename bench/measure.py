@@ -419,14 +419,18 @@ def round_profile(tool, repo, max_rounds, approve_round, workdir, tag, extra_env
                 return True
         return False
 
-    def in_round(pid):
+    def round_of(pid):
+        """The round subprocess a process descends from, or None."""
         seen = 0
         while pid in parent and seen < 64:
             pid = parent[pid]
             seen += 1
             if pid in round_pids:
-                return True
-        return False
+                return pid
+        return None
+
+    def in_round(pid):
+        return round_of(pid) is not None
 
     pm_git = [p for p in git_pids if not from_agent(p)]
     round_git = [p for p in pm_git if in_round(p)]
@@ -436,6 +440,12 @@ def round_profile(tool, repo, max_rounds, approve_round, workdir, tag, extra_env
               "pm_git_per_round": len(pm_git) / rounds}
     if round_pids:
         result["round_git_per_round"] = len(round_git) / rounds
+        # Per round subprocess: round 1 also reads its base, the approving round the branch tip.
+        counts = collections.Counter(round_of(p) for p in round_git)
+        per_round = sorted(counts.get(pid, 0) for pid in round_pids)
+        result["round_git_median"] = statistics.median(per_round)
+        result["round_git_max"] = max(per_round)
+        result["round_git_counts"] = dict(collections.Counter(per_round))
     return result
 
 

@@ -46,7 +46,7 @@ def verdicts(res):
         "overhead": lo <= 30, "overhead_ratio": lk / lo >= 10, "status": ls <= 10, "status_ratio": lks / ls >= 15,
         "growth_status": st_growth <= 1.2, "growth_run": run_growth <= 1.2, "rss": peak <= 15,
         "version": s["loop"]["startup_version"]["median_ms"] <= 6,
-        "fsync": rp.get("fsyncs_per_round", 1e9) <= 8, "git": rwc.get("round_git_per_round", rwc.get("pm_git_per_round", 1e9)) <= 3,
+        "fsync": rp.get("fsyncs_per_round", 1e9) <= 8, "git": rwc.get("round_git_median", rwc.get("round_git_per_round", rwc.get("pm_git_per_round", 1e9))) <= 3,
     }
 
 
@@ -151,9 +151,13 @@ def rows(res):
                     _f(a["pm_git_per_round"]), _f(b["pm_git_per_round"]), "", "info" if wc else "loop <= 3",
                     "" if wc else _verdict(v["git"])))
         if wc:
-            out.append((f"   PM's git processes per round, the worker committing its change itself: in the round "
-                        f"subprocesses (with the run's setup spread over the rounds)",
-                        f"{_f(wc.get('round_git_per_round', wc['pm_git_per_round']))} ({_f(wc['pm_git_per_round'])})",
+            counts = wc.get("round_git_counts")
+            spread = ("; rounds by processes: " + ", ".join(f"{n} with {k}" for k, n in sorted(counts.items(), key=lambda kv: int(kv[0])))
+                      if counts else "")
+            out.append((f"   PM's git processes in a round where the worker committed its change itself: median over the "
+                        f"round subprocesses (their mean; the mean with the run's setup included{spread})",
+                        f"{_f(wc.get('round_git_median', wc.get('round_git_per_round', wc['pm_git_per_round'])))} "
+                        f"({_f(wc.get('round_git_per_round', wc['pm_git_per_round']))}; {_f(wc['pm_git_per_round'])})",
                         "", "", "loop <= 3", _verdict(v["git"])))
     return out
 
@@ -439,7 +443,7 @@ def render(res):
         w("")
     if rp and not ok["git"]:
         wc = pl.get("rounds_worker_commits", rp)
-        w(f"**7. git: {wc.get('round_git_per_round', wc['pm_git_per_round']):.1f} PM git processes per round where the worker committed "
+        w(f"**7. git: {wc.get('round_git_median', wc.get('round_git_per_round', wc['pm_git_per_round'])):.1f} PM git processes in a round where the worker committed "
           f"(target 3; {rp['pm_git_per_round']:.1f} where the PM commits; loop-kit {rk['pm_git_per_round']:.1f}).** "
           "A round asks git for: one `status --porcelain=v2 --branch` (head, branch, dirty paths), `add` (only for "
           "paths new to git) and `commit` when the worker left changes, one `diff-tree --stdin` for the round's "
