@@ -410,30 +410,25 @@ def round_profile(tool, repo, max_rounds, approve_round, workdir, tag, extra_env
                 path = re.sub(r"/run-[^/]+", "/<run>", path)
                 by_file[path] += 1
 
-    def from_agent(pid):
+    def ancestor_in(pid, pids):
+        """The nearest ancestor of `pid` that is in `pids`, or None."""
         seen = 0
         while pid in parent and seen < 64:
             pid = parent[pid]
             seen += 1
-            if pid in agent_pids:
-                return True
-        return False
-
-    def round_of(pid):
-        """The round subprocess a process descends from, or None."""
-        seen = 0
-        while pid in parent and seen < 64:
-            pid = parent[pid]
-            seen += 1
-            if pid in round_pids:
+            if pid in pids:
                 return pid
         return None
 
-    def in_round(pid):
-        return round_of(pid) is not None
+    def from_agent(pid):
+        return ancestor_in(pid, agent_pids) is not None
+
+    def round_of(pid):
+        """The round subprocess a process descends from, or None."""
+        return ancestor_in(pid, round_pids)
 
     pm_git = [p for p in git_pids if not from_agent(p)]
-    round_git = [p for p in pm_git if in_round(p)]
+    round_git = [p for p in pm_git if round_of(p) is not None]
     rounds = max(1, run.rounds)
     result = {"rc": run.rc, "rounds": run.rounds, "fsyncs": syncs, "fsyncs_per_round": syncs / rounds,
               "fsyncs_by_file": dict(by_file.most_common()), "pm_git": len(pm_git),
