@@ -66,6 +66,9 @@ extension Reliability {
             try box.writeCard()
             try box.useAgents(worker: """
                 ( trap '' TERM; record grandchild.pid $BASHPID; exec sleep 300 ) &
+                # Exit only once the grandchild is there to be left behind (the PM ends the
+                # group at once; a grandchild not yet started would record nothing).
+                while [ ! -s "$STATE/grandchild.pid" ]; do sleep 0.05; done
                 change; work_report
                 """)
             let result = try await box.run(["--dispatch-timeout", "60"])
