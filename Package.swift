@@ -31,6 +31,7 @@ let package = Package(
             dependencies: [
                 "LoopAgent",
                 "LoopCore",
+                "LoopMain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -42,6 +43,7 @@ let package = Package(
             dependencies: [
                 "LoopServe",
                 "LoopCore",
+                "LoopMain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,10 +54,19 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // The shared main() of the three executables.
+        .target(
+            name: "LoopMain",
+            dependencies: [
+                "LoopCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         .target(
             name: "LoopCLI",
             dependencies: [
                 "LoopCore",
+                "LoopMain",
                 "LoopBackends",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,7 @@
 package import ArgumentParser
 import Foundation
 import LoopCore
+import LoopMain
 
 /// The `loop` command: PM, worker and reviewer agents working through review rounds.
 package struct LoopCommand: AsyncParsableCommand {
@@ -50,23 +51,7 @@ extension LoopCommand {
                 Platform.exit(error.exitCode.rawValue)
             }
         }
-        // A reader that goes away (a closed pipe, a child that exits without reading its
-        // stdin) must be an EPIPE error we handle, never a silent death of the PM.
-        Platform.ignoreBrokenPipes()
-        do {
-            var command = try hotCommand(given) ?? parseAsRoot(arguments)
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            Platform.exit(0)
-        } catch let error as LoopError {
-            FileHandle.standardError.write(Data("loop: \(error.errorDescription ?? "\(error)")\n".utf8))
-            Platform.exit(error.exitCode.rawValue)
-        } catch {
-            exit(withError: error)
-        }
+        await CommandMain.run(Self.self, name: "loop") { try hotCommand(given) ?? parseAsRoot(arguments) }
     }
 
     /// The commands run most often — `loop status`, and `loop run --single-round`, which the

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopCore
+import LoopMain
 
 /// `loop-agent`: the built-in agent (`run`, the default) and its answers to `loop` about model
 /// servers (`check-server`, `find-server`).
@@ -22,20 +23,6 @@ enum AgentMain {
     /// A `LoopError` prints one `loop-agent: <why>` line, the form `loop run` reads an agent's
     /// failure from; argument errors keep ArgumentParser's message and code.
     static func run() async -> Never {
-        Platform.ignoreBrokenPipes()
-        do {
-            var command = try LoopAgentCommand.parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            Platform.exit(0)
-        } catch let error as LoopError {
-            FileHandle.standardError.write(Data("loop-agent: \(error.errorDescription ?? "\(error)")\n".utf8))
-            Platform.exit(error.exitCode.rawValue)
-        } catch {
-            LoopAgentCommand.exit(withError: error)
-        }
+        await CommandMain.run(LoopAgentCommand.self, name: "loop-agent") { try LoopAgentCommand.parseAsRoot() }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LoopCore
+import LoopMain
 import LoopServe
 
 /// `loop-serve`: the web dashboard of a bus (`loop serve` runs it). A separate executable so
@@ -64,21 +65,7 @@ struct LoopServeCommand: AsyncParsableCommand {
 /// Entry point: parses, serves, exits with the documented code.
 enum ServeMain {
     static func run() async -> Never {
-        Platform.ignoreBrokenPipes()
-        do {
-            var command = try LoopServeCommand.parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-            Platform.exit(0)
-        } catch let error as LoopError {
-            FileHandle.standardError.write(Data("loop-serve: \(error.errorDescription ?? "\(error)")\n".utf8))
-            Platform.exit(error.exitCode.rawValue)
-        } catch {
-            LoopServeCommand.exit(withError: error)
-        }
+        await CommandMain.run(LoopServeCommand.self, name: "loop-serve") { try LoopServeCommand.parseAsRoot() }
     }
 
     /// `loop` beside this executable (symlinks resolved), or `LOOP_EXECUTABLE` when set.
