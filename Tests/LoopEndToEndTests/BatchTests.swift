@@ -254,6 +254,13 @@ struct BatchTests {
         try await eventually("B's run let go of its lock") {
             !FileLock.isHeld(at: "\(repo.loopDir)/batch/B/lock")
         }
+        if wholeGroup {
+            // B's run died mid-round with its batch PM: `loop health` says so and how to go on.
+            let health = try await repo.loop("health")
+            #expect(health.exitCode == 1, "\(health.output)")
+            #expect(health.stdout.contains("FAIL batch.B:"), "\(health.stdout)")
+            #expect(health.stdout.contains("the batch PM died") && health.stdout.contains("run --resume"), "\(health.stdout)")
+        }
         if !wholeGroup {
             try await eventually("B's hanging agent ended") { !ProcessControl.isAlive((try? repo.recordedPID("agent-B.pid")) ?? 0) }
             // B's run got SIGTERM from the kernel when its batch PM died, and saved itself.

@@ -63,6 +63,8 @@ struct HealthCommand: AsyncParsableCommand {
             checks.append(Check(name: "pm", ok: true, detail: "no PM running"))
         }
 
+        checks += Self.batchChecks(paths, batchPMRunning: held)
+
         for role in Role.allCases {
             let path = paths.heartbeat(role.rawValue)
             guard let modified = Filesystem.modificationDate(path) else {
@@ -108,5 +110,32 @@ struct HealthCommand: AsyncParsableCommand {
             print(report.healthy ? "healthy" : "unhealthy")
         }
         if !report.healthy { throw ExitCode(1) }
+    }
+
+    /// The last batch's tasks, each in its own run folder (`batch/<task>/`, own state and lock):
+    /// a task whose run is mid-round with no PM holding its lock has died with its batch PM.
+    static func batchChecks(_ paths: BusPaths, batchPMRunning: Bool) -> [Check] {
+        guard let batch = try? BatchState.load(from: paths.batch) else { return [] }
+        var checks: [Check] = []
+        for entry in batch.tasks {
+            let run = paths.batchRun(task: entry.taskID)
+            guard let state = try? RunState.load(from: run.state), !state.phase.isTerminal, state.result == nil else {
+                continue
+            }
+            if FileLock.isHeld(at: run.lock) {
+                checks.append(
+                    Check(
+                        name: "batch.\(entry.taskID)", ok: true,
+                        detail: "running: round \(state.round), \(state.phase.rawValue)"))
+            } else if !batchPMRunning {
+                checks.append(
+                    Check(
+                        name: "batch.\(entry.taskID)", ok: false,
+                        detail:
+                            "its run is in \(state.phase.rawValue) (round \(state.round)) but no PM holds its lock: the batch PM died. Continue the batch with `\(paths.command("run --resume"))`."
+                    ))
+            }
+        }
+        return checks
     }
 }
