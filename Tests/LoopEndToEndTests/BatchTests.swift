@@ -356,6 +356,14 @@ struct BatchTests {
         #expect(show.stdout.contains("git merge"), "\(show.stdout)")
         let missing = try await repo.loop("tasks", "show", "Q")
         #expect(missing.exitCode == 1, "\(missing.output)")
+
+        // A batch task's archived round goes back into its own run folder, not the bus's root.
+        try? FileManager.default.removeItem(atPath: "\(repo.loopDir)/batch/B/work_report.json")
+        let restore = try await repo.loop("archive", "restore", "B", "--round", "1")
+        #expect(restore.exitCode == 0, "\(restore.output)")
+        #expect(restore.stdout.contains("batch/B/work_report.json"), "\(restore.stdout)")
+        #expect(FileManager.default.fileExists(atPath: "\(repo.loopDir)/batch/B/work_report.json"))
+        #expect(!FileManager.default.fileExists(atPath: "\(repo.loopDir)/work_report.json"))
     }
 
     @Test("--all skips cards loop-kit marks \"status\": \"done\", and a dependency on one counts as approved")

@@ -54,7 +54,7 @@ struct ArchiveCommand: ParsableCommand {
         @Flag(help: "Also check out that round's commit (detached) in .loop/worktrees/<task>.") var checkout = false
 
         func run() async throws {
-            let paths = bus.paths
+            let paths = Self.runPaths(bus.paths, task: task)
             if FileLock.isHeld(at: paths.lock) {
                 throw LoopError.locked(owner: FileLock.readOwner(at: paths.lock)?.summary ?? "a running PM")
             }
@@ -89,6 +89,15 @@ struct ArchiveCommand: ParsableCommand {
             try await git.output(["checkout", "--quiet", "--detach", sha])
             print("checked out round \(round)'s commit \(sha.prefix(12)) (detached) in \(paths.display(worktree))")
             print("back to the task branch: git -C \(paths.display(worktree)) switch loop/\(task)")
+        }
+
+        /// Where the task's run keeps its bus files: its batch run folder (`batch/<task>/`)
+        /// when it ran in a batch, unless the bus's own run is that task's.
+        static func runPaths(_ paths: BusPaths, task: String) -> BusPaths {
+            let batchRun = paths.batchRun(task: task)
+            let ownTask = (try? RunState.load(from: paths.state))?.taskID
+            guard ownTask != task, Filesystem.exists(batchRun.state) else { return paths }
+            return batchRun
         }
     }
 }
