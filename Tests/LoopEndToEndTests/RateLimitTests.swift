@@ -35,6 +35,33 @@ struct RateLimitTests {
         #expect(result.output.contains("usage limit"), "\(result.output)")
     }
 
+    @Test("loop stop during a long usage-limit wait ends it at once: exit 76, stopped in working; --resume finishes")
+    func stopEndsALimitWait() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        let worker = Self.limitedOnce.replacingOccurrences(of: "try again in 1s", with: "try again in 600s")
+        try repo.useAgents(worker: worker, extra: [#"rate_limit_pattern: "usage limit""#])
+        let bus = Bus(repo)
+        let run = repo.start(["--dispatch-retries", "0"], environment: ["LOOP_LIMIT_WAIT_MAX": "600"])
+        try await eventually("the PM waits for the limit") { (try? bus.eventNames.contains("limit_wait")) == true }
+
+        let stop = try await repo.loop("stop")
+        #expect(stop.exitCode == 0, "\(stop.output)")
+        let started = ContinuousClock.now
+        let result = try await run.wait()
+        #expect(result.exitCode == 76, "\(result.output)")
+        #expect(ContinuousClock.now - started < .seconds(60), "the 600 s wait was not sat out")
+        #expect(try bus.state["phase"] as? String == "stopped")
+        #expect(try bus.state["stopped_in"] as? String == "working")
+        #expect(try bus.state["limit_until"] == nil)
+        #expect(!bus.exists("control.json"))
+
+        let resumed = try await repo.run(["--resume"])
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try bus.outcome["result"] as? String == "approved")
+        #expect(try bus.rounds.count == 1)
+    }
+
     @Test("--no-wait-on-limit pauses with exit 75 and state paused; --resume then finishes the round")
     func pausesThenResumes() async throws {
         let repo = try await TestRepo.make()

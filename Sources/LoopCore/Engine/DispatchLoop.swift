@@ -304,7 +304,8 @@ struct DispatchLoop<Report: Sendable> {
         console.info(
             "\(target.name) hit a usage limit (\(limit.message)); waiting until \(Timestamp.format(until)), then retrying round \(round)"
         )
-        try await Task.sleep(for: .seconds(seconds))
+        // `loop stop` ends the wait at once (it can last hours); a pause is a hold already.
+        try await RunControl(paths: paths, runID: runID).sleepUnlessStopped(seconds: seconds)
         try await observer.limitWaitOver(target: target)
     }
 }

@@ -127,6 +127,20 @@ package struct RunControl: Sendable {
     /// Whether `loop stop` asked this run to stop (checked between rounds).
     package var isStopRequested: Bool { current() == .stop }
 
+    /// Thrown out of a long wait (a usage-limit wait can last hours) when `loop stop` asks
+    /// this run to stop: the run is saved as `stopped` in its phase, so `--resume` goes on.
+    package struct StopRequested: Error {}
+
+    /// Sleeps `seconds`, looking at the request file as it waits.
+    /// - Throws: `StopRequested` on `loop stop`; `CancellationError` on a signal.
+    package func sleepUnlessStopped(seconds: Double) async throws {
+        let end = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < end {
+            if isStopRequested { throw StopRequested() }
+            try await Task.sleep(for: min(pollInterval, end - ContinuousClock.now))
+        }
+    }
+
     /// Removes a request once it has been acted on, so `loop run --resume` of the same run does
     /// not stop again at once. The events log keeps the record (`run_stopped`). Only the run's
     /// own file: the batch's request is for every task and the batch PM removes it.
