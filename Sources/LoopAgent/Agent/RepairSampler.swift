@@ -127,10 +127,14 @@ struct RepairSampler {
                 ledger.record(response, step: 0)
                 report.samples += 1
                 report.tokensUsed += response.usage.promptTokens + response.usage.completionTokens
-                for candidate in Self.candidates(from: response.content, original: original) {
+                let found = Self.candidates(from: response.content, original: original)
+                for candidate in found {
                     if tally[candidate] == nil { order.append(candidate) }
                     tally[candidate, default: 0] += 1
                 }
+                // The round log shows every answer: what the model wrote is the finding.
+                let reply = response.content.split(whereSeparator: \.isNewline).joined(separator: " ⏎ ").prefix(100)
+                output("[loop-agent] repair \(line.path):\(line.number) sample \(report.samples): \"\(reply)\"\(found.isEmpty ? " (no candidate)" : "")\n")
             }
             // The answer the samples agree on most is tried first (self-consistency).
             let ranked = order.enumerated().sorted { a, b in
