@@ -47,7 +47,7 @@ struct AgentCommand: AsyncParsableCommand {
     @Flag(help: "Reviewer: always use the full review prompt (by default, where verify failed before the change and passes after it, the model is asked one yes/no question over the goal, the verify results and the diff; a failing verify is changes_required without asking).")
     var fullReview = false
     @Option(help: "Model samples per line the repair sampling tries.")
-    var repairSamples: Int = 8
+    var repairSamples: Int = 16
     @Option(help: "Seconds the repair sampling may take, checks included.")
     var repairSeconds: Int = 150
     @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on).")

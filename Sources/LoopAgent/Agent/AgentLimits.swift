@@ -39,7 +39,7 @@ package struct AgentLimits: Sendable, Equatable {
         maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
         toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3,
         actionReplyTokens: Int = 512, guidedActions: Bool = false, editChecks: Bool = false,
-        repairSampling: Bool = false, repairSamples: Int = 8, repairSeconds: Int = 150, focusedReview: Bool = false
+        repairSampling: Bool = false, repairSamples: Int = 16, repairSeconds: Int = 150, focusedReview: Bool = false
     ) {
         self.focusedReview = focusedReview
         self.repairSampling = repairSampling

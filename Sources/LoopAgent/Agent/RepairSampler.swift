@@ -18,7 +18,7 @@ struct RepairSampler {
         /// Lines tried, best-ranked first.
         var lines: Int = 4
         /// Model samples per line.
-        var samplesPerLine: Int = 8
+        var samplesPerLine: Int = 16
         /// Prompt + completion tokens for all samples.
         var maxTokens: Int = 30_000
         /// Wall-clock seconds for sampling and checking together.
