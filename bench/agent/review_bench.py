@@ -7,7 +7,7 @@ the solution's added lines with their numbers changed), the PM commits and verif
 and the reviewer is the built-in agent on the model server (OPENAI_BASE_URL). Records the review's
 decision and the round's outcome. A false approval is an approved wrong patch.
 
-  python3 bench/agent/review_bench.py [--tasks a,b] [--review-args "--full-review"] [--out FILE]
+  python3 bench/agent/review_bench.py [--tasks a,b] [--review-args=--full-review] [--out FILE]
 
 Needs LOOP_BIN (or .build/release/loop), OPENAI_BASE_URL and the model name in LOOP_LOCAL_MODEL.
 """
@@ -91,7 +91,7 @@ def run(task, patch_text, review_args, model, timeout):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", default=",".join(DEFAULT_TASKS))
-    parser.add_argument("--review-args", default="", help="extra loop-agent arguments for the reviewer, e.g. --full-review")
+    parser.add_argument("--review-args", default="", help="extra loop-agent arguments for the reviewer, e.g. --review-args=--full-review")
     parser.add_argument("--kinds", default="correct,wrong")
     parser.add_argument("--timeout", type=int, default=600)
     parser.add_argument("--out", default=os.path.join(HERE, "review_results.json"))
