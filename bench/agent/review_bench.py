@@ -65,7 +65,11 @@ def run(task, patch_text, review_args, model, timeout):
         env = dict(os.environ)
         env.setdefault("OPENAI_API_KEY", "x")
         started = time.time()
-        proc = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, timeout=timeout)
+        try:
+            proc = subprocess.run(args, cwd=repo, env=env, capture_output=True, text=True, timeout=timeout)
+            code = proc.returncode
+        except subprocess.TimeoutExpired:
+            code = "timeout after %d s" % timeout
         wall = time.time() - started
         outcome, review = {}, {}
         path = os.path.join(repo, ".loop", "outcome.json")
@@ -79,7 +83,7 @@ def run(task, patch_text, review_args, model, timeout):
             with open(archived[-1]) as f:
                 review = json.load(f)
         return {
-            "exit_code": proc.returncode, "wall_s": round(wall, 1), "result": outcome.get("result"),
+            "exit_code": code, "wall_s": round(wall, 1), "result": outcome.get("result"),
             "decision": review.get("decision"), "summary": (review.get("summary") or "")[:240],
             "blocking": [i.get("reason", "")[:160] for i in review.get("blocking_issues", [])][:2],
             "stopped_reason": review.get("stopped_reason"),
