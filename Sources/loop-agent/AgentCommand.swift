@@ -42,6 +42,14 @@ struct AgentCommand: AsyncParsableCommand {
     var unguidedActions = false
     @Flag(help: "Do not run the card's verify commands after each edit (by default an edit that makes them worse is undone, and the turn ends when they all pass).")
     var noEditChecks = false
+    @Flag(help: "Do not try sampled one-line fixes before the agent loop (by default, when verify fails, the lines the failure points at are each asked for corrected several times and a fix is kept only when verify gets strictly better; needs the edit checks).")
+    var noRepairSampling = false
+    @Flag(help: "Reviewer: always use the full review prompt (by default, where verify failed before the change and passes after it, the model is asked one yes/no question over the goal, the verify results and the diff; a failing verify is changes_required without asking).")
+    var fullReview = false
+    @Option(help: "Model samples per line the repair sampling tries.")
+    var repairSamples: Int = 16
+    @Option(help: "Seconds the repair sampling may take, checks included.")
+    var repairSeconds: Int = 150
     @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on).")
     var maxMalformed: Int = 3
     @Option(help: "Times the same failing action may repeat before the worker's turn ends (the round goes on).")
@@ -52,10 +60,10 @@ struct AgentCommand: AsyncParsableCommand {
         guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
         guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
         guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, actionReplyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
-            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1
+            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1, repairSamples >= 1, repairSeconds >= 1
         else {
             throw ValidationError(
-                "--max-steps, --max-tokens, --reply-tokens, --action-reply-tokens, --shell-timeout, --request-timeout, --load-timeout and --shell-max-file-mb must be positive; --context at least 512.")
+                "--max-steps, --max-tokens, --reply-tokens, --action-reply-tokens, --shell-timeout, --request-timeout, --load-timeout, --shell-max-file-mb, --repair-samples and --repair-seconds must be positive; --context at least 512.")
         }
         guard shellMaxFileMb <= 1 << 20 else {
             throw ValidationError("--shell-max-file-mb is at most 1048576 (1 TiB).")
@@ -76,7 +84,9 @@ struct AgentCommand: AsyncParsableCommand {
             limits: AgentLimits(
                 maxSteps: maxSteps, maxTokens: maxTokens, contextLength: context, replyTokens: replyTokens,
                 toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures,
-                actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions, editChecks: !noEditChecks),
+                actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions, editChecks: !noEditChecks,
+                repairSampling: !noRepairSampling, repairSamples: repairSamples, repairSeconds: repairSeconds,
+                focusedReview: !fullReview),
             unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
             shellMaxFileBytes: shellMaxFileMb << 20,
             timeouts: ModelTimeouts(request: .seconds(requestTimeout), firstRequest: .seconds(loadTimeout)))

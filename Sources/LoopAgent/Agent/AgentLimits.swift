@@ -17,6 +17,17 @@ package struct AgentLimits: Sendable, Equatable {
     /// Run the card's verify commands after each edit: keep edits that do not make them
     /// worse, undo the ones that do, end the turn when all pass. See `EditGuard`.
     package var editChecks: Bool
+    /// Before the agent loop, when verify fails: sample single-line fixes of the lines the
+    /// failure points at and keep one only when it makes verify strictly better (needs
+    /// `editChecks`). See `RepairSampler`.
+    package var repairSampling: Bool
+    /// Model samples per line the repair sampling tries.
+    package var repairSamples: Int
+    /// Seconds the repair sampling may take (sampling and checks together).
+    package var repairSeconds: Int
+    /// Reviewer: ask one yes/no question over the goal, verify results and diff where verify
+    /// failed before the change (see `FocusedReview`), instead of the full review prompt.
+    package var focusedReview: Bool
     /// Bytes of one tool result kept in the conversation (head and tail).
     package var toolOutputBytes: Int
     /// Consecutive malformed replies that end the worker's turn (the round goes on).
@@ -27,8 +38,13 @@ package struct AgentLimits: Sendable, Equatable {
     package init(
         maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
         toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3,
-        actionReplyTokens: Int = 512, guidedActions: Bool = false, editChecks: Bool = false
+        actionReplyTokens: Int = 512, guidedActions: Bool = false, editChecks: Bool = false,
+        repairSampling: Bool = false, repairSamples: Int = 16, repairSeconds: Int = 150, focusedReview: Bool = false
     ) {
+        self.focusedReview = focusedReview
+        self.repairSampling = repairSampling
+        self.repairSamples = repairSamples
+        self.repairSeconds = repairSeconds
         self.editChecks = editChecks
         self.guidedActions = guidedActions
         self.actionReplyTokens = actionReplyTokens

@@ -64,8 +64,9 @@ package enum AgentRunner {
             case .worker:
                 try await runWorker(settings, context: context, model: model, info: info, limits: limits, prompt: prompt, ledger: ledger, out: out)
             case .reviewer:
-                let review = try await ReviewerAgent(model: model, modelName: settings.model, limits: limits, ledger: ledger, output: out)
-                    .run(prompt: prompt)
+                let reviewer = ReviewerAgent(model: model, modelName: settings.model, limits: limits, ledger: ledger, output: out)
+                let evidence = limits.focusedReview ? FocusedReview.evidence(context: context) : nil
+                let review = try await reviewer.review(prompt: prompt, evidence: evidence)
                 try ReportWriter.writeReview(review, context: context, model: settings.model)
                 out("\n[loop-agent] review written: \(review.decision)\n")
             }

@@ -36,6 +36,9 @@ struct EditGuard {
         var score: Score
         var total: Int
         var report: String
+        /// The failing commands' output (each one's tail), to find the lines it points at
+        /// (see `FailureLocator`).
+        var failingOutput: String = ""
         var allPassed: Bool { score.commandsPassed == total }
     }
 
@@ -72,6 +75,8 @@ struct EditGuard {
     private(set) var baseline: CheckRun?
     /// Why the guard turned itself off, once it has.
     private(set) var offReason: String?
+    /// The last modification time `stamp` gave a file.
+    private var lastStamp: Date?
 
     init(commands: [String], workdir: String) {
         self.commands = commands
@@ -89,17 +94,35 @@ struct EditGuard {
         guard isActive, Self.isEdit(call), let workspace, let path = call.arguments["path"]?.stringValue,
             let resolved = try? workspace.resolve(path)
         else { return nil }
-        if best == nil {
-            let started = Date()
-            let baseline = await check(tools: tools)
-            let seconds = Date().timeIntervalSince(started)
-            if seconds > Self.maxCheckSeconds {
-                offReason = "the verify commands took \(Int(seconds)) s; edits are not checked one by one"
-                return nil
-            }
-            best = baseline
-            self.baseline = baseline
+        guard await takeBaseline(tools: tools) != nil else { return nil }
+        return Self.snapshot(resolved)
+    }
+
+    /// Runs the checks on the unchanged tree once (the first call) and returns that baseline;
+    /// nil when the guard is off or turns itself off because the checks are too slow.
+    mutating func takeBaseline(tools: any ToolExecutor) async -> CheckRun? {
+        guard isActive else { return nil }
+        if let baseline { return baseline }
+        let started = Date()
+        let run = await check(tools: tools)
+        let seconds = Date().timeIntervalSince(started)
+        if seconds > Self.maxCheckSeconds {
+            offReason = "the verify commands took \(Int(seconds)) s; edits are not checked one by one"
+            return nil
         }
+        best = run
+        baseline = run
+        return run
+    }
+
+    /// A snapshot of the file at `path` (inside the workspace), for an edit about to be tried.
+    func snapshot(path: String) -> Snapshot? {
+        guard let workspace, let resolved = try? workspace.resolve(path) else { return nil }
+        return Self.snapshot(resolved)
+    }
+
+    /// The file's content and mode now, to put back later; nil when it cannot be read.
+    static func snapshot(_ resolved: Workspace.Resolved) -> Snapshot? {
         let content = resolved.exists ? FileManager.default.contents(atPath: resolved.absolute) : nil
         if resolved.exists && content == nil { return nil }
         let permissions = (try? FileManager.default.attributesOfItem(atPath: resolved.absolute))?[.posixPermissions] as? Int
@@ -109,6 +132,7 @@ struct EditGuard {
     /// Called after an edit succeeded: runs the checks and keeps, undoes or accepts it.
     mutating func afterEdit(_ snapshot: Snapshot, tools: any ToolExecutor) async -> Verdict {
         guard isActive, let before = best else { return .unchecked }
+        stamp(snapshot.absolute)
         let now = await check(tools: tools)
         // Only a change from failing to passing ends the turn: when verify passed before any
         // edit (a task verify cannot judge, like docs), passing says nothing about being done.
@@ -117,7 +141,7 @@ struct EditGuard {
             return .solved("CHECKS after this edit: every verify command passes.\n\(now.report)")
         }
         if now.score < before.score {
-            guard Self.restore(snapshot) else {
+            guard undo(snapshot) else {
                 best = now
                 return .kept("CHECKS after this edit got worse, and it could not be undone:\n\(now.report)")
             }
@@ -129,11 +153,66 @@ struct EditGuard {
         return .kept("CHECKS after this edit (\(Self.describe(now))); not done yet:\n\(now.report)")
     }
 
+    /// What a trial edit (see `trial`) came to.
+    enum TrialVerdict: Equatable {
+        /// Every verify command passes now (and did not before the first edit): kept.
+        case solved(String)
+        /// Strictly better than the best so far: kept, and the new best.
+        case better(String)
+        /// No better: the file is back as it was.
+        case undone
+        /// No better, and putting the file back failed: the caller must stop editing.
+        case undoFailed
+    }
+
+    /// Judges a trial edit more strictly than `afterEdit`: only a strictly better score is
+    /// kept, anything else is undone. For edits nobody asked for (the repair sampler's
+    /// candidates), where a neutral change is noise, not progress.
+    mutating func trial(_ snapshot: Snapshot, tools: any ToolExecutor) async -> TrialVerdict {
+        guard isActive, let before = best else { return undo(snapshot) ? .undone : .undoFailed }
+        stamp(snapshot.absolute)
+        let now = await check(tools: tools)
+        if now.allPassed, !(baseline?.allPassed ?? false) {
+            best = now
+            return .solved("every verify command passes.\n\(now.report)")
+        }
+        if before.score < now.score {
+            best = now
+            return .better("\(Self.describe(now)) (before: \(Self.describe(before)))")
+        }
+        return undo(snapshot) ? .undone : .undoFailed
+    }
+
+    /// Puts the file back and stamps it (see `stamp`).
+    private mutating func undo(_ snapshot: Snapshot) -> Bool {
+        guard Self.restore(snapshot) else { return false }
+        if snapshot.content != nil { stamp(snapshot.absolute) }
+        return true
+    }
+
+    /// Gives a file just written a modification time, in whole seconds, later than any this
+    /// guard gave before.
+    ///
+    /// Why: caches keyed on a source's mtime (seconds) and size — Python's `__pycache__`, make —
+    /// cannot tell apart two versions of the same size written within one second. Found in the
+    /// repair sampler's test: `RATE = 5` tried, checked and undone, then `RATE = 3` written in
+    /// the same second, and Python ran the stale bytecode of `RATE = 5`. An undo has the same
+    /// problem (the original back, with the candidate's bytecode still "fresh"). The cost: when
+    /// several versions are written within a second, the mtime runs a few seconds ahead.
+    private mutating func stamp(_ path: String) {
+        let next = max(Date(), (lastStamp ?? .distantPast).addingTimeInterval(1))
+        let whole = Date(timeIntervalSince1970: (next.timeIntervalSince1970).rounded(.up))
+        if (try? FileManager.default.setAttributes([.modificationDate: whole], ofItemAtPath: path)) != nil {
+            lastStamp = whole
+        }
+    }
+
     /// Runs every verify command through the worker's own `run` tool (same sandbox, same
     /// limits) and scores the result.
     func check(tools: any ToolExecutor) async -> CheckRun {
         var score = Score(commandsPassed: 0, testsPassed: 0, testsFailed: 0)
         var lines: [String] = []
+        var failing: [String] = []
         for (index, command) in commands.enumerated() {
             let call = ToolCall(id: "edit-check-\(index + 1)", name: "run", arguments: .object(["command": .string(command)]))
             guard case .result(let text, let isError) = await tools.perform(call) else { continue }
@@ -144,10 +223,22 @@ struct EditGuard {
             score.testsFailed += counts?.failed ?? 0
             var line = "\(passed ? "PASS" : "FAIL") \(command)"
             if let counts { line += " (\(counts.passed) passed, \(counts.failed) failed)" }
-            if !passed { line += ": " + WorkerAgent.tail(text, 300) }
+            if !passed {
+                line += ": " + WorkerAgent.tail(text, 300)
+                failing.append(Self.lastBytes(text, 3000))
+            }
             lines.append(line)
         }
-        return CheckRun(score: score, total: commands.count, report: lines.joined(separator: "\n"))
+        return CheckRun(
+            score: score, total: commands.count, report: lines.joined(separator: "\n"),
+            failingOutput: failing.joined(separator: "\n"))
+    }
+
+    /// The end of a command's output, where its error is, with its lines kept.
+    private static func lastBytes(_ text: String, _ limit: Int) -> String {
+        let bytes = Array(text.utf8)
+        guard bytes.count > limit else { return text }
+        return String(decoding: bytes.suffix(limit), as: UTF8.self)
     }
 
     /// Error lines that mean the code did not load or a name is gone, from the interpreters and
@@ -161,7 +252,7 @@ struct EditGuard {
         brokenMarkers.contains { output.contains($0) }
     }
 
-    private static func describe(_ run: CheckRun) -> String {
+    static func describe(_ run: CheckRun) -> String {
         var text = "\(run.score.commandsPassed) of \(run.total) commands pass"
         if run.score.commandsBroken > 0 { text += ", \(run.score.commandsBroken) with code that does not load" }
         if run.score.testsPassed + run.score.testsFailed > 0 {

@@ -30,7 +30,7 @@ enum InScopeFiles {
     /// The text of a regular file inside the workdir; nil for anything else (a folder, a glob,
     /// a path that leaves the workdir or goes through a symlink, binary data). The confinement is
     /// the file tools' own (`Workspace`, `TextFile`), so the prompt can show no more than read_file.
-    private static func read(_ path: String, workdir: String) -> String? {
+    static func read(_ path: String, workdir: String) -> String? {
         guard !path.contains("*"), !path.split(separator: "/").contains(".git"),
             let resolved = try? Workspace(root: workdir).resolve(path)
         else { return nil }

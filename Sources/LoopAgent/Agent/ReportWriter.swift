@@ -14,7 +14,8 @@ enum ReportWriter {
     /// The worker's report for a finished (or stopped) turn.
     static func workReport(_ outcome: WorkerAgent.Outcome, context: AgentContext, model: String) async -> WorkReport {
         let head = (try? await Git(directory: context.workdir).line(["rev-parse", "HEAD"])) ?? ""
-        let notes = outcome.finished ? outcome.summary : "(The worker did not call finish.) " + outcome.summary
+        var notes = outcome.finished ? outcome.summary : "(The worker did not call finish.) " + outcome.summary
+        if !outcome.repairSummary.isEmpty, !notes.contains(outcome.repairSummary) { notes += "\n" + outcome.repairSummary }
         // A turn that ended without finish says so in machine-readable form: the PM puts what
         // the worker got stuck on into the next fix list.
         let stuckOn = outcome.stopReason != nil && !outcome.stuckOn.isEmpty ? outcome.stuckOn : nil

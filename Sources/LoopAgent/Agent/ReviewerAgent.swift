@@ -102,8 +102,12 @@ package struct ReviewerAgent: Sendable {
                     role: .user, content: "That was not a valid review: \(problem.reason). Reply with the JSON object only."))
             }
         }
-        // A weak model that cannot produce a review is not an infrastructure fault: the round
-        // goes on, honestly not approved, and the next round's fix list says why.
+        return unreviewed(lastProblem: lastProblem, note: cutNote)
+    }
+
+    /// A weak model that cannot produce a review is not an infrastructure fault: the round
+    /// goes on, honestly not approved, and the next round's fix list says why.
+    private func unreviewed(lastProblem: String, note: String = "") -> Review {
         output("[loop-agent] no valid review twice; writing changes_required: the change was not reviewed")
         return Review(
             decision: "changes_required",
@@ -112,8 +116,51 @@ package struct ReviewerAgent: Sendable {
                     severity: "high", file: "",
                     reason: "The reviewer model gave no valid review twice (last problem: \(lastProblem)); the change was not reviewed.",
                     source: "reviewer")
-            ], suggestions: [], summary: cutNote + "No valid review from the model: not approved.", isUnreviewed: true)
+            ], suggestions: [], summary: note + "No valid review from the model: not approved.", isUnreviewed: true)
     }
+
+    /// The focused yes/no review where it applies (see `FocusedReview`), else the full one.
+    func review(prompt: String, evidence: FocusedReview.Evidence?) async throws -> Review {
+        guard let evidence else { return try await run(prompt: prompt) }
+        if let why = FocusedReview.inapplicable(evidence) {
+            output("[loop-agent] full review: \(why)\n")
+            return try await run(prompt: prompt)
+        }
+        let request = evidence.request
+        guard request.verificationPassed else {
+            output("[loop-agent] verify fails: changes_required without asking the model\n")
+            return FocusedReview.failingVerify(request)
+        }
+        let estimator = TokenEstimator()
+        let overhead = estimator.estimate([
+            ChatMessage(role: .system, content: FocusedReview.system),
+            ChatMessage(role: .user, content: FocusedReview.question(request, diffBytes: 0)),
+        ])
+        let diffBytes = max(512, (limits.contextLength - Self.answerTokens - 64 - overhead) * 3)
+        let messages = [
+            ChatMessage(role: .system, content: FocusedReview.system),
+            ChatMessage(role: .user, content: FocusedReview.question(request, diffBytes: diffBytes)),
+        ]
+        var lastProblem = ""
+        for attempt in 1...2 {
+            output("[loop-agent] focused review attempt \(attempt): does the change do what the goal says?\n")
+            let response = try await model.chat(
+                ChatRequest(
+                    model: modelName, messages: messages, responseSchema: FocusedReview.schema, temperature: 0, seed: 7,
+                    maxTokens: Self.answerTokens, contextLength: limits.contextLength, keepAlive: "30m")
+            ) { token in output(token) }
+            ledger.record(response, step: attempt)
+            if let answer = FocusedReview.answer(response.content) {
+                output("\n[loop-agent] answer: \(answer)\n")
+                return FocusedReview.review(answer: answer, request: request)
+            }
+            lastProblem = "no yes/no answer in \"\(response.content.prefix(80))\""
+        }
+        return unreviewed(lastProblem: lastProblem)
+    }
+
+    /// Room for `{"answer": "yes"}` with the whitespace a small model puts around it.
+    static let answerTokens = 32
 
     /// Validates a reply against the review schema ourselves: servers may ignore the schema.
     static func validate(_ reply: String) -> Result<Review, ActionError> {

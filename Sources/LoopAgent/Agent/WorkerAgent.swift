@@ -56,11 +56,15 @@ package struct WorkerAgent: Sendable {
         /// What the worker got stuck on: the failing action and the tail of its result, in one
         /// paragraph for the fix list ("do not repeat it"). Empty when it was not stuck.
         package var stuckOn: String
+        /// What the repair sampling step did before the loop (see `RepairSampler`); empty
+        /// when it did not run. Goes into the work report's notes.
+        package var repairSummary: String = ""
 
         package init(
             finished: Bool, summary: String, filesChanged: [String], commandsRun: [(command: String, passed: Bool)],
-            steps: Int, tokensUsed: Int, stopReason: StopReason? = nil, stuckOn: String = ""
+            steps: Int, tokensUsed: Int, stopReason: StopReason? = nil, stuckOn: String = "", repairSummary: String = ""
         ) {
+            self.repairSummary = repairSummary
             self.finished = finished
             self.summary = summary
             self.filesChanged = filesChanged
@@ -75,7 +79,7 @@ package struct WorkerAgent: Sendable {
             lhs.finished == rhs.finished && lhs.summary == rhs.summary && lhs.filesChanged == rhs.filesChanged
                 && lhs.steps == rhs.steps && lhs.tokensUsed == rhs.tokensUsed
                 && lhs.commandsRun.map(\.command) == rhs.commandsRun.map(\.command)
-                && lhs.stopReason == rhs.stopReason && lhs.stuckOn == rhs.stuckOn
+                && lhs.stopReason == rhs.stopReason && lhs.stuckOn == rhs.stuckOn && lhs.repairSummary == rhs.repairSummary
         }
     }
 
@@ -87,6 +91,44 @@ package struct WorkerAgent: Sendable {
     package func run(task: String) async throws -> Outcome {
         let specs = tools.specs
         let system = WorkerPrompts.system(mode: mode, tools: specs, brief: brief)
+        // Checks each edit against the card's verify commands (see `EditGuard`).
+        var editGuard = EditGuard(commands: limits.editChecks ? brief.verify : [], workdir: context.workdir)
+        var tokensUsed = 0
+        var files: [String] = []
+        if limits.repairSampling, editGuard.isActive {
+            let repair = await repairSampler().run(brief: brief, workdir: context.workdir, tools: tools, editGuard: &editGuard)
+            tokensUsed += repair.tokensUsed
+            files = repair.filesChanged
+            if repair.solved {
+                output("[loop-agent] turn ended: every verify command passes after repair sampling\n")
+                return Outcome(
+                    finished: true,
+                    summary: "Changed \(files.joined(separator: ", ")); every verify command passes. \(repair.summary)\n\(repair.checks)",
+                    filesChanged: files, commandsRun: [], steps: 0, tokensUsed: tokensUsed, repairSummary: repair.summary)
+            }
+            var repairNote = ""
+            if !repair.kept.isEmpty {
+                repairNote = "\n\nBefore your turn, single-line fixes were tried and checked; kept: "
+                    + repair.kept.joined(separator: "; ") + ". The checks now: \(repair.checks)"
+            }
+            if repair.samples > 0 { repairNote += "\n\n(\(repair.summary))" }
+            var outcome = try await agentLoop(
+                task: task + repairNote, system: system, editGuard: editGuard, files: files, tokensUsed: tokensUsed)
+            outcome.repairSummary = repair.samples > 0 || !repair.kept.isEmpty ? repair.summary : ""
+            return outcome
+        }
+        return try await agentLoop(task: task, system: system, editGuard: editGuard, files: files, tokensUsed: tokensUsed)
+    }
+
+    /// The agent loop proper: one action per step until finish, a solving edit or a stop.
+    private func agentLoop(
+        task: String, system: String, editGuard startingGuard: EditGuard, files startingFiles: [String], tokensUsed startingTokens: Int
+    ) async throws -> Outcome {
+        let specs = tools.specs
+        var editGuard = startingGuard
+        var files = startingFiles
+        var tokensUsed = startingTokens
+        // Shown after the repair step, so the model sees the files as they are now.
         let filesSection = InScopeFiles.section(
             paths: brief.inScope, workdir: context.workdir, budgetTokens: (limits.contextLength - limits.replyTokens) / 4)
         let task = task + filesSection
@@ -107,9 +149,7 @@ package struct WorkerAgent: Sendable {
         let resultBytes = max(512, min(limits.toolOutputBytes, freeTokens * 3 / 2))
         var lastResult = ""
         var journal: [String] = []
-        var files: [String] = []
         var commands: [(command: String, passed: Bool)] = []
-        var tokensUsed = 0
         var malformed = 0
         var failures: [String: Int] = [:]
         // The last failed action and the tail of what it gave back, for the report.
@@ -118,8 +158,6 @@ package struct WorkerAgent: Sendable {
         // temperature a little, so a small model stuck on one reply can get out of it.
         var stuck = 0
         let seed = Self.stableSeed(context.runID)
-        // Checks each edit against the card's verify commands (see `EditGuard`).
-        var editGuard = EditGuard(commands: limits.editChecks ? brief.verify : [], workdir: context.workdir)
         var announcedGuardOff = false
 
         for step in 1...max(1, limits.maxSteps) {
@@ -276,6 +314,18 @@ package struct WorkerAgent: Sendable {
             finished: false, summary: "Stopped: the round's step budget (\(limits.maxSteps)) ran out. " + journalSummary(journal),
             filesChanged: files, commandsRun: commands, steps: limits.maxSteps, tokensUsed: tokensUsed,
             stopReason: .stepBudget, stuckOn: lastFailure)
+    }
+
+    /// The repair step with this worker's model, ledger and limits; it may spend at most half
+    /// the round's tokens.
+    private func repairSampler() -> RepairSampler {
+        var budget = RepairSampler.Budget()
+        budget.samplesPerLine = max(1, limits.repairSamples)
+        budget.maxSeconds = Double(max(1, limits.repairSeconds))
+        budget.maxTokens = min(budget.maxTokens, limits.maxTokens / 2)
+        return RepairSampler(
+            model: model, modelName: modelName, ledger: ledger, output: output, budget: budget,
+            seed: Self.stableSeed(context.runID + ".repair"), contextLength: limits.contextLength)
     }
 
     /// The last `limit` bytes of a tool result on one line: the end of a command's output is

@@ -9,7 +9,8 @@ import LoopTestSupport
 ///
 /// The worker's reply to a chat is the next of `workerActions` (one per assistant turn already
 /// in the conversation; the last repeats), as a JSON-mode action; the reviewer's is an approval.
-/// A chat is the reviewer's when its response schema asks for a `decision`.
+/// A chat is the reviewer's when its response schema asks for a `decision` (the full review,
+/// answered with an approval) or an `answer` (the yes/no review, answered "yes").
 final class FakeModel: Sendable {
     enum Wire: String, Sendable, CaseIterable {
         case openAI = "openai"
@@ -158,7 +159,9 @@ final class FakeModel: Sendable {
             return nil
         }
         let schema = request.object[wire == .openAI ? "response_format" : "format"]
-        let role = schema.map { "\($0)" }?.contains("decision") == true ? "reviewer" : "worker"
+        let schemaText = schema.map { "\($0)" } ?? ""
+        // The built-in reviewer's full review asks for a `decision`, its yes/no review for an `answer`.
+        let role = schemaText.contains("decision") || schemaText.contains("answer") ? "reviewer" : "worker"
         let turn = (request.object["messages"] as? [[String: Any]] ?? []).filter { $0["role"] as? String == "assistant" }.count
         let (fault, action) = script.withLock { script -> (Fault?, Action) in
             var fault: Fault?
@@ -171,7 +174,9 @@ final class FakeModel: Sendable {
             return (fault, actions[min(turn, actions.count - 1)])
         }
         let reply =
-            role == "reviewer"
+            role == "reviewer" && !schemaText.contains("decision")
+            ? json(["answer": "yes"])
+            : role == "reviewer"
             ? json([
                 "decision": "approve", "blocking_issues": [], "non_blocking_suggestions": [],
                 "summary": "work.txt is there",
