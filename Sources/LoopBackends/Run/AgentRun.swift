@@ -51,6 +51,9 @@ struct AgentRun: Sendable {
         }
         heartbeatTask?.cancel()
         await heartbeatTask?.value  // no write may land after the dispatch has returned
+        // A short dispatch can end between two beats: the last one then names its last output
+        // (the periodic writer may have written only its first, output-less, beat).
+        if let last = monitor.lastOutputAt { heartbeat?.write(lastOutputAt: last) }
         let parsed = monitor.finish(exitedCleanly: outcome.end == .exited && outcome.exitCode == 0)
         return DispatchResult(
             end: outcome.end, exitCode: outcome.exitCode, signal: outcome.signal, duration: outcome.duration,
