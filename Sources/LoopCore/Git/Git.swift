@@ -212,34 +212,30 @@ package struct Git: Sendable {
         return try await diffs(to: head, from: [base])[0]
     }
 
-    /// Splits `git diff --raw -p -z` output into the patch and the touched paths. The raw part
-    /// is `:<modes> <shas> <status>\0<path>\0` (a second path for a rename or copy), ended by
-    /// an empty entry; the patch follows unchanged.
-    static func parseRawPatch(_ text: String) -> (diff: String, files: [String]) {
+    /// Walks the raw entries at the start of `git diff --raw -z` output:
+    /// `:<modes> <shas> <status>\0<path>\0` (a second path for a rename or copy), ended by an
+    /// empty entry. Returns the touched paths (sorted; like `--no-renames`, a rename touches its
+    /// old and new path, a copy only the new), what follows the raw part (the patch, unchanged),
+    /// and whether every entry was whole.
+    static func rawEntries(_ text: Substring) -> (files: [String], rest: Substring, complete: Bool) {
         var files: [String] = []
         var seen = Set<String>()
-        func add(_ path: Substring) {
-            let path = String(path)
-            if seen.insert(path).inserted { files.append(path) }
-        }
-        var rest = text[...]
+        var rest = text
         while rest.first == ":" {
-            guard let metaEnd = rest.firstIndex(of: "\0") else { break }
+            guard let metaEnd = rest.firstIndex(of: "\0") else { return (files.sorted(), rest, false) }
             let status = rest[..<metaEnd].split(separator: " ").last?.first
             rest = rest[rest.index(after: metaEnd)...]
-            let count = status == "R" || status == "C" ? 2 : 1
             var paths: [Substring] = []
-            for _ in 0..<count {
-                guard let end = rest.firstIndex(of: "\0") else { break }
+            for _ in 0..<(status == "R" || status == "C" ? 2 : 1) {
+                guard let end = rest.firstIndex(of: "\0") else { return (files.sorted(), rest, false) }
                 paths.append(rest[..<end])
                 rest = rest[rest.index(after: end)...]
             }
-            // Like `--no-renames`: a rename touches its old and new path, a copy only the new.
-            if status == "C" { paths.removeFirst(min(1, paths.count)) }
-            paths.forEach(add)
+            if status == "C" { paths.removeFirst() }
+            for path in paths where seen.insert(String(path)).inserted { files.append(String(path)) }
         }
         if rest.first == "\0" { rest = rest.dropFirst() }
-        return (String(rest), files.sorted())
+        return (files.sorted(), rest, true)
     }
 
     /// The diffs from several commits to one `head` (each with the paths it touches, as
@@ -254,44 +250,33 @@ package struct Git: Sendable {
         guard let sections = Self.splitDiffTree(text[...], head: head, count: bases.count) else {
             throw LoopError.git(command: "diff-tree --stdin", message: "unexpected output for \(bases.count) diffs")
         }
-        return sections.map { Self.parseRawPatch(String($0)) }
+        return sections
     }
 
-    /// Cuts `git diff-tree --stdin --always --raw -p -z` output into one section per input
-    /// line, each without its `<head>\0` header. A section is the raw entries (walked one by
-    /// one: a path may hold any byte but NUL), an empty entry, then the patch, which holds no
-    /// NUL, so the next header is the first `\n<head>\0` after it. Nil when the output does
-    /// not have that shape.
-    static func splitDiffTree(_ text: Substring, head: String, count: Int) -> [Substring]? {
+    /// Cuts `git diff-tree --stdin --always --raw -p -z` output into one diff per input line.
+    /// A section is its `<head>\0` header, the raw entries (`rawEntries`: a path may hold any
+    /// byte but NUL), then the patch, which holds no NUL, so the next header is the first
+    /// `\n<head>\0` after it. Nil when the output does not have that shape.
+    static func splitDiffTree(_ text: Substring, head: String, count: Int) -> [(diff: String, files: [String])]? {
         let header = head + "\0"
-        var sections: [Substring] = []
+        var sections: [(diff: String, files: [String])] = []
         var rest = text
         for _ in 0..<count {
             guard rest.hasPrefix(header) else { return nil }
             rest = rest.dropFirst(header.count)
-            var cursor = rest.startIndex
-            func skipEntry() -> Bool {
-                guard let end = rest[cursor...].firstIndex(of: "\0") else { return false }
-                cursor = rest.index(after: end)
-                return true
-            }
-            while cursor < rest.endIndex, rest[cursor] == ":" {
-                let metaStart = cursor
-                guard skipEntry() else { return nil }
-                let status = rest[metaStart..<cursor].split(separator: " ").last?.first
-                for _ in 0..<(status == "R" || status == "C" ? 2 : 1) { guard skipEntry() else { return nil } }
-            }
-            if cursor < rest.endIndex, rest[cursor] == "\0" { cursor = rest.index(after: cursor) }
+            let raw = rawEntries(rest)
+            guard raw.complete else { return nil }
+            let patch = raw.rest
             let end: Substring.Index
-            if rest[cursor...].hasPrefix(header) {
-                end = cursor
-            } else if let next = rest[cursor...].range(of: "\n" + header) {
-                end = rest.index(after: next.lowerBound)
+            if patch.hasPrefix(header) {
+                end = patch.startIndex
+            } else if let next = patch.range(of: "\n" + header) {
+                end = patch.index(after: next.lowerBound)
             } else {
-                end = rest.endIndex
+                end = patch.endIndex
             }
-            sections.append(rest[..<end])
-            rest = rest[end...]
+            sections.append((String(patch[..<end]), raw.files))
+            rest = patch[end...]
         }
         return rest.isEmpty ? sections : nil
     }
