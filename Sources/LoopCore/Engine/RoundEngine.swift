@@ -54,13 +54,7 @@ package final class RoundEngine {
             return stopInterrupted(signal: signal() ?? 2)
         } catch is RunControl.StopRequested {
             // `loop stop` during a long wait (a usage limit): saved where it stands.
-            let phase = state.phase
-            RunControl(paths: paths, runID: state.runID).consume()
-            state.limitUntil = nil
-            state.limitMessage = nil
-            state.stop(.stopped, reason: RunControl.stopReason)
-            persist("run_stopped", ["while": .string(phase.rawValue)])
-            console.info("round \(state.round) · stopped by `loop stop` while waiting for a usage limit")
+            stopAsRequested(while: "waiting for a usage limit")
             return .stopped
         } catch let error as LoopError {
             switch error {

@@ -26,10 +26,19 @@ extension RoundEngine {
                 events.record("run_continued", round: round, ["phase": .string(phase.rawValue)])
             })
         guard decision == .stopNow else { return false }
-        control.consume()
+        stopAsRequested(while: "paused")
+        return true
+    }
+
+    /// Ends the run as `loop stop` asked, mid-round: the request consumed, the state saved as
+    /// `stopped` in the phase it is in (so `--resume` goes on there), the event recorded.
+    func stopAsRequested(while waiting: String) {
+        let phase = state.phase
+        RunControl(paths: paths, runID: state.runID).consume()
+        state.limitUntil = nil
+        state.limitMessage = nil
         state.stop(.stopped, reason: RunControl.stopReason)
         persist("run_stopped", ["while": .string(phase.rawValue)])
-        console.info("round \(round) · stopped by `loop stop` while paused")
-        return true
+        console.info("round \(state.round) · stopped by `loop stop` while \(waiting)")
     }
 }
