@@ -134,9 +134,7 @@ struct EditGuard {
         guard isActive, let before = best else { return .unchecked }
         stamp(snapshot.absolute)
         let now = await check(tools: tools)
-        // Only a change from failing to passing ends the turn: when verify passed before any
-        // edit (a task verify cannot judge, like docs), passing says nothing about being done.
-        if now.allPassed, !(baseline?.allPassed ?? false) {
+        if solves(now) {
             best = now
             return .solved("CHECKS after this edit: every verify command passes.\n\(now.report)")
         }
@@ -151,6 +149,13 @@ struct EditGuard {
         }
         best = now
         return .kept("CHECKS after this edit (\(Self.describe(now))); not done yet:\n\(now.report)")
+    }
+
+    /// Whether checks after an edit end the turn. Only a change from failing to passing does:
+    /// when verify passed before any edit (a task verify cannot judge, like docs), passing says
+    /// nothing about being done.
+    private func solves(_ now: CheckRun) -> Bool {
+        now.allPassed && !(baseline?.allPassed ?? false)
     }
 
     /// What a trial edit (see `trial`) came to.
@@ -172,7 +177,7 @@ struct EditGuard {
         guard isActive, let before = best else { return undo(snapshot) ? .undone : .undoFailed }
         stamp(snapshot.absolute)
         let now = await check(tools: tools)
-        if now.allPassed, !(baseline?.allPassed ?? false) {
+        if solves(now) {
             best = now
             return .solved("every verify command passes.\n\(now.report)")
         }
