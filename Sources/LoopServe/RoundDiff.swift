@@ -1,5 +1,5 @@
 import Foundation
-import LoopCore
+package import LoopCore
 
 /// The change a round made (`GET /api/tasks/{id}/rounds/{n}/diff`): `git diff` from the round's
 /// base to its head as the state records them, cut at `limit` bytes.

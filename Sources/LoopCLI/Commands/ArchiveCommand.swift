@@ -54,7 +54,8 @@ struct ArchiveCommand: ParsableCommand {
         @Flag(help: "Also check out that round's commit (detached) in .loop/worktrees/<task>.") var checkout = false
 
         func run() async throws {
-            let paths = Self.runPaths(bus.paths, task: task)
+            // A batch task's run keeps its files in its run folder (`batch/<task>/`).
+            let paths = TaskLocation.find(task, in: bus.paths)?.paths ?? bus.paths
             if FileLock.isHeld(at: paths.lock) {
                 throw LoopError.locked(owner: FileLock.readOwner(at: paths.lock)?.summary ?? "a running PM")
             }
@@ -89,15 +90,6 @@ struct ArchiveCommand: ParsableCommand {
             try await git.output(["checkout", "--quiet", "--detach", sha])
             print("checked out round \(round)'s commit \(sha.prefix(12)) (detached) in \(paths.display(worktree))")
             print("back to the task branch: git -C \(paths.display(worktree)) switch loop/\(task)")
-        }
-
-        /// Where the task's run keeps its bus files: its batch run folder (`batch/<task>/`)
-        /// when it ran in a batch, unless the bus's own run is that task's.
-        static func runPaths(_ paths: BusPaths, task: String) -> BusPaths {
-            let batchRun = paths.batchRun(task: task)
-            let ownTask = (try? RunState.load(from: paths.state))?.taskID
-            guard ownTask != task, Filesystem.exists(batchRun.state) else { return paths }
-            return batchRun
         }
     }
 }

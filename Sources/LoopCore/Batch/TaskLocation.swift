@@ -1,5 +1,4 @@
 import Foundation
-package import LoopCore
 
 /// Where one task's run keeps its files: the bus folder for a single `loop run`, or its run
 /// folder `batch/<task_id>/` in a batch (see `BusPaths.batchRun`).
@@ -19,6 +18,14 @@ package struct TaskLocation: Sendable {
     package var state: RunState?
     /// The batch's entry for the task, when it is part of the batch.
     package var batchEntry: BatchState.Entry?
+
+    package init(taskID: String, source: Source, paths: BusPaths, state: RunState?, batchEntry: BatchState.Entry?) {
+        self.taskID = taskID
+        self.source = source
+        self.paths = paths
+        self.state = state
+        self.batchEntry = batchEntry
+    }
 
     /// Every task the bus knows now: the single run (when `state.json` exists) and each task of
     /// the last batch. A task in both is shown once, from whichever was updated last.
