@@ -115,22 +115,18 @@ struct HealthCommand: AsyncParsableCommand {
     /// The last batch's tasks, each in its own run folder (`batch/<task>/`, own state and lock):
     /// a task whose run is mid-round with no PM holding its lock has died with its batch PM.
     static func batchChecks(_ paths: BusPaths, batchPMRunning: Bool) -> [Check] {
-        guard let batch = try? BatchState.load(from: paths.batch) else { return [] }
         var checks: [Check] = []
-        for entry in batch.tasks {
-            let run = paths.batchRun(task: entry.taskID)
-            guard let state = try? RunState.load(from: run.state), !state.phase.isTerminal, state.result == nil else {
-                continue
-            }
-            if FileLock.isHeld(at: run.lock) {
+        for task in TaskLocation.all(in: paths) where task.source == .batch {
+            guard let state = task.state, !state.phase.isTerminal, state.result == nil else { continue }
+            if FileLock.isHeld(at: task.paths.lock) {
                 checks.append(
                     Check(
-                        name: "batch.\(entry.taskID)", ok: true,
+                        name: "batch.\(task.taskID)", ok: true,
                         detail: "running: round \(state.round), \(state.phase.rawValue)"))
             } else if !batchPMRunning {
                 checks.append(
                     Check(
-                        name: "batch.\(entry.taskID)", ok: false,
+                        name: "batch.\(task.taskID)", ok: false,
                         detail:
                             "its run is in \(state.phase.rawValue) (round \(state.round)) but no PM holds its lock: the batch PM died. Continue the batch with `\(paths.command("run --resume"))`."
                     ))
