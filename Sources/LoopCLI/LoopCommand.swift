@@ -51,6 +51,12 @@ extension LoopCommand {
                 Platform.exit(error.exitCode.rawValue)
             }
         }
+        let environment = ProcessInfo.processInfo.environment
+        if let (request, backends) = RoundChild.request(given, environment: environment) {
+            await CommandMain.run(Self.self, name: "loop") {
+                try await RoundChild.run(request, backends: backends, environment: environment)
+            }
+        }
         await CommandMain.run(Self.self, name: "loop") { try hotCommand(given) ?? parseAsRoot(arguments) }
     }
 

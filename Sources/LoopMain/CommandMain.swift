@@ -13,14 +13,23 @@ package enum CommandMain {
     package static func run<Root: ParsableCommand>(
         _ root: Root.Type, name: String, parse: () throws -> any ParsableCommand
     ) async -> Never {
-        Platform.ignoreBrokenPipes()
-        do {
+        await run(root, name: name) {
             var command = try parse()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        }
+    }
+
+    /// Runs `work` (already parsed by the caller) with the same error handling and exit codes.
+    package static func run<Root: ParsableCommand>(
+        _ root: Root.Type, name: String, work: () async throws -> Void
+    ) async -> Never {
+        Platform.ignoreBrokenPipes()
+        do {
+            try await work()
             Platform.exit(0)
         } catch let error as LoopError {
             FileHandle.standardError.write(Data("\(name): \(error.errorDescription ?? "\(error)")\n".utf8))

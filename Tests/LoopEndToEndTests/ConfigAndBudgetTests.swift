@@ -14,6 +14,55 @@ struct ConfigAndBudgetTests {
         try repo.write(".loop/config.yaml", replaced.joined(separator: "\n"))
     }
 
+    /// A worker that notes the `MARK` its backend's `env:` gives it in each round, and in round 1
+    /// runs `round1` (a person editing the config, say, while the run goes on).
+    private static func markWorker(round1: String) -> String {
+        """
+        keep_prompt
+        record "mark_r$LOOP_ROUND" "${MARK:-none}"
+        if [ "$LOOP_ROUND" = 1 ]; then \(round1); fi
+        change
+        work_report
+        """
+    }
+
+    @Test("a run keeps the backends it started with (run/backends.json, owner-only); --resume reads config.yaml again")
+    func backendsFixedUntilResume() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: Self.markWorker(round1: #"sed -i 's/MARK: one/MARK: two/' "$LOOP_BUS_DIR/config.yaml""#),
+            reviewer: AgentScript.rejectUntil(round: 3), workerExtra: ["env: {MARK: one}"])
+
+        let first = try await repo.run(["--max-rounds", "2"])
+
+        #expect(first.exitCode == 2, "\(first.output)")
+        #expect(try repo.read(".loop/config.yaml").contains("MARK: two"), "the worker edited the config")
+        #expect(try repo.read(repo.scratchFile("mark_r1")) == "one\n")
+        #expect(try repo.read(repo.scratchFile("mark_r2")) == "one\n", "round 2 uses the backends the run started with")
+        let attributes = try FileManager.default.attributesOfItem(atPath: "\(repo.path)/.loop/run/backends.json")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "a backend's env may hold a credential")
+
+        let resumed = try await repo.run(["--resume", "--max-rounds", "3"])
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try repo.read(repo.scratchFile("mark_r3")) == "two\n", "--resume reads config.yaml again")
+    }
+
+    @Test("a round whose run/backends.json is gone reads config.yaml itself")
+    func backendsSnapshotMissing() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: Self.markWorker(round1: #"rm -f "$LOOP_BUS_DIR/run/backends.json""#),
+            reviewer: AgentScript.rejectOnce, workerExtra: ["env: {MARK: one}"])
+
+        let result = try await repo.run()
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        #expect(try repo.read(repo.scratchFile("mark_r2")) == "one\n")
+    }
+
     @Test("round budget precedence in real runs: flag > LOOP_MAX_ROUNDS > card max_rounds > config.yaml")
     func maxRoundsPrecedence() async throws {
         let repo = try await TestRepo.make()

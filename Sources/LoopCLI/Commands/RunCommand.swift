@@ -153,7 +153,7 @@ struct RunCommand: AsyncParsableCommand {
             throw problem
         }
         let console = Console(isVerbose: resolved.options.verbose, isQuiet: quiet)
-        if !singleRound || ProcessInfo.processInfo.environment["LOOP_PM_PID"] == nil {
+        if !singleRound || ProcessInfo.processInfo.environment[RunController.parentMarker] == nil {
             for warning in resolved.warnings { console.warn(warning) }
         }
         var request = RunRequest(
@@ -161,13 +161,26 @@ struct RunCommand: AsyncParsableCommand {
             resume: resume, reset: reset, singleRound: singleRound, round: round)
         request.runFolder = runFolder
         request.baseRef = baseRef
+        if !singleRound { request.backends = resolved.backends }
+        try await Self.run(
+            request, backends: resolved.backends, console: console,
+            liveView: singleRound && LiveView.isWanted(plain: plain, quiet: quiet), environment: environment)
+    }
+
+    /// Runs the request: the outer PM, or one round (`--single-round`), which draws the live
+    /// block, as the process that prints while agents work. Also the round subprocess's fast
+    /// start (`RoundChild`).
+    static func run(
+        _ request: RunRequest, backends: [String: BackendConfig], console: Console, liveView: Bool,
+        environment: [String: String]
+    ) async throws {
+        // The process that runs a round keeps what its agents and verify commands leave behind
+        // in its own subtree, where LeftoverReaper looks for it (not in-process test engines).
+        if request.singleRound { ProcessControl.becomeSubreaper() }
         let controller = RunController(
-            request: request, dispatcher: BackendDispatcher(configured: resolved.backends),
+            request: request, dispatcher: BackendDispatcher(configured: backends),
             templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)
-        // The live block is drawn by the process that runs the round (it prints while agents work).
-        let live =
-            singleRound && LiveView.isWanted(plain: plain, quiet: quiet)
-            ? LiveView(paths: paths, interval: LiveView.interval(environment)) : nil
+        let live = liveView ? LiveView(paths: BusPaths(loopDir: request.loopDir), interval: LiveView.interval(environment)) : nil
         live?.start()
         let code: LoopExitCode
         do {

@@ -19,7 +19,7 @@ package struct RunController: Sendable {
     package var executable: String
 
     /// Environment marker telling a round subprocess which PM (pid) holds the lock for it.
-    static let parentMarker = "LOOP_PM_PID"
+    package static let parentMarker = "LOOP_PM_PID"
     /// Environment marker telling a batch task's `loop run` which batch PM (pid) started it.
     package static let batchMarker = "LOOP_BATCH_PID"
 
@@ -62,6 +62,10 @@ package struct RunController: Sendable {
         sweepStaleTemps()
         reapOrphans()
         try ensureGitignore()
+        // Under the lock: a second `loop run`, refused above, must not replace this run's copy.
+        if !request.singleRound, let backends = request.backends {
+            try BackendsSnapshot.write(backends, paths: paths)
+        }
 
         if request.reset { try resetBus() }
         var state = try await prepareState()

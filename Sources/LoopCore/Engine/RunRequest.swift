@@ -20,6 +20,9 @@ package struct RunRequest: Sendable {
     /// The commit a new task worktree starts from instead of the checkout's HEAD: the approved
     /// work of the task's dependencies in a batch (`--base-ref`).
     package var baseRef: String?
+    /// The backends config.yaml defines, as resolved for this start; the PM keeps them in
+    /// `run/backends.json` for its round subprocesses (`BackendsSnapshot`). Nil: none written.
+    package var backends: [String: BackendConfig]?
 
     package init(
         loopDir: String, taskPath: String?, options: RunOptions, explicitKeys: Set<String> = [], resume: Bool = false,
