@@ -51,6 +51,16 @@ extension LoopCommand {
                 Platform.exit(error.exitCode.rawValue)
             }
         }
+        // The commands run most often start without ArgumentParser (see `hotCommand`).
+        if given == ["--version"] {
+            print(LoopVersion.current)
+            Platform.exit(0)
+        }
+        if let (loopDir, json) = StatusCommand.quickArguments(given) {
+            await CommandMain.run(Self.self, name: "loop") {
+                try await StatusCommand.show(BusPaths(loopDir: loopDir), json: json)
+            }
+        }
         let environment = ProcessInfo.processInfo.environment
         if let (request, backends) = RoundChild.request(given, environment: environment) {
             await CommandMain.run(Self.self, name: "loop") {

@@ -18,6 +18,28 @@ struct StatusAndHealthTests {
         return object
     }
 
+    @Test("status reads --loop-dir and --json in any order and either form; other arguments get the full parser's answer")
+    func statusArgumentForms() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents()
+        #expect(try await repo.run().exitCode == 0)  // an approved run in .loop
+        try FileManager.default.moveItem(atPath: "\(repo.path)/.loop", toPath: "\(repo.path)/bus")
+
+        for arguments in [["--loop-dir", "bus", "--json"], ["--json", "--loop-dir=bus"]] {
+            let result = try await repo.loop(["status"] + arguments)
+            #expect(result.exitCode == 0, "\(arguments): \(result.output)")
+            let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            #expect(object?["result"] as? String == "approved", "\(arguments): \(result.stdout)")
+        }
+        let lines = try await repo.loop("status", "--loop-dir", "bus")
+        #expect(lines.exitCode == 0 && lines.stdout.contains("approved"), "\(lines.output)")
+        let unknown = try await repo.loop("status", "--bogus")
+        #expect(unknown.exitCode == 64 && unknown.stderr.contains("Unknown option '--bogus'"), "\(unknown.output)")
+        let help = try await repo.loop("status", "--help")
+        #expect(help.exitCode == 0 && help.stdout.contains("--watch"), "\(help.output)")
+    }
+
     @Test("status --json of a fresh bus says idle; during a run it names the live PM; after it, the result")
     func statusThroughARun() async throws {
         let repo = try await TestRepo.make()

@@ -45,16 +45,43 @@ struct StatusCommand: AsyncParsableCommand {
                 .run()
             return
         }
-        var report = try StatusReport.read(bus.paths)
+        try await Self.show(bus.paths, json: json)
+    }
+
+    /// `loop status [--json] [--loop-dir D]`, the forms scripts poll, read without ArgumentParser:
+    /// its reflection over the command's options cost each `status` about a fifth of its run.
+    /// Anything else (`--watch`, `--help`, a bad flag) is nil and gets the full parse.
+    static func quickArguments(_ arguments: [String]) -> (loopDir: String, json: Bool)? {
+        guard arguments.first == configuration.commandName else { return nil }
+        var loopDir = LoopDirOption.defaultLoopDir
+        var json = false
+        var rest = arguments.dropFirst()
+        while let argument = rest.popFirst() {
+            if argument == "--json", !json {
+                json = true
+            } else if argument == "--loop-dir", let value = rest.popFirst(), !value.hasPrefix("-") {
+                loopDir = value
+            } else if argument.hasPrefix("--loop-dir="), argument.count > "--loop-dir=".count {
+                loopDir = String(argument.dropFirst("--loop-dir=".count))
+            } else {
+                return nil
+            }
+        }
+        return (loopDir, json)
+    }
+
+    /// Prints the run's status once: lines, or the JSON document.
+    static func show(_ paths: BusPaths, json: Bool) async throws {
+        var report = try StatusReport.read(paths)
         if report.result == "approved", report.mergeCommand != nil, let sha = report.headSHA {
             let merged: Bool
-            switch GitHeadFile.commit(repository: bus.paths.repository) {
+            switch GitHeadFile.commit(repository: paths.repository) {
             case sha:
                 merged = true  // your branch is at the approved commit
             case let yours? where yours == report.baseSHA:
                 merged = false  // your branch has not moved since the run started from it
             default:
-                merged = await Git(directory: bus.paths.repository).isAncestor(sha, of: "HEAD")
+                merged = await Git(directory: paths.repository).isAncestor(sha, of: "HEAD")
             }
             report.merged = merged
             if merged { report.mergeCommand = nil }

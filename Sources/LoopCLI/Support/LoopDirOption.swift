@@ -4,8 +4,11 @@ import LoopCore
 
 /// `--loop-dir`, shared by every command that reads or writes the bus.
 struct LoopDirOption: ParsableArguments {
+    /// The bus folder when `--loop-dir` is not given.
+    static let defaultLoopDir = ".loop"
+
     @Option(name: .long, help: "The bus folder.")
-    var loopDir: String = ".loop"
+    var loopDir: String = defaultLoopDir
 
     var paths: BusPaths { BusPaths(loopDir: loopDir) }
 }
