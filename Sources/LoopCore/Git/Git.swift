@@ -78,7 +78,14 @@ package struct Git: Sendable {
     }
 
     /// The commit HEAD points at, or nil in a repository with no commits.
+    ///
+    /// Read from the files under `.git` when the layout is a plain one (`GitHeadFile`): the PM
+    /// asks once a round, and a git process for it cost a few milliseconds; anything else (or a
+    /// `GIT_DIR` in the environment, which git would follow) asks git.
     package func head() async -> String? {
+        if ProcessInfo.processInfo.environment["GIT_DIR"] == nil, let commit = GitHeadFile.commit(repository: directory) {
+            return commit
+        }
         guard let result = try? await run(["rev-parse", "--verify", "-q", "HEAD^{commit}"]), result.exitCode == 0 else {
             return nil
         }
