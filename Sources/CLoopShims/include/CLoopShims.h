@@ -4,7 +4,5 @@
 /// Ask the kernel to send `signal` to the calling process when its parent dies (Linux);
 /// returns 0 on success, -1 where unsupported.
 int loop_set_parent_death_signal(int signal);
-int loop_set_child_subreaper(void);
-int loop_is_child_subreaper(void);
 
 #endif

@@ -174,9 +174,6 @@ struct RunCommand: AsyncParsableCommand {
         _ request: RunRequest, backends: [String: BackendConfig], console: Console, liveView: Bool,
         environment: [String: String]
     ) async throws {
-        // The process that runs a round keeps what its agents and verify commands leave behind
-        // in its own subtree, where LeftoverReaper looks for it (not in-process test engines).
-        if request.singleRound { ProcessControl.becomeSubreaper() }
         let controller = RunController(
             request: request, dispatcher: BackendDispatcher(configured: backends),
             templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)

@@ -51,58 +51,6 @@ package enum ProcessControl {
         _ = loop_set_parent_death_signal(signal)
     }
 
-    /// Makes this process the reaper of its orphaned descendants (Linux): whatever a dispatch
-    /// leaves behind — even after `setsid` and a double fork — then stays in this process's
-    /// subtree, where `descendants()` finds it without reading every process on the machine.
-    /// The process that runs a round calls it; false where the system has no such thing.
-    @discardableResult
-    package static func becomeSubreaper() -> Bool {
-        loop_set_child_subreaper() == 0
-    }
-
-    /// True when this process reaps its orphaned descendants (`becomeSubreaper`).
-    package static var isSubreaper: Bool { loop_is_child_subreaper() != 0 }
-
-    /// This process's living descendants, from the kernel's per-thread `children` lists
-    /// (`/proc/<pid>/task/<tid>/children`); nil where the kernel does not keep them.
-    package static func descendants() -> [pid_t]? {
-        let me = getpid()
-        var found: [pid_t] = []
-        var seen: Set<pid_t> = [me]
-        var pending = [me]
-        while let pid = pending.popLast() {
-            guard let tasks = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
-                if pid == me { return nil }
-                continue  // gone meanwhile
-            }
-            for task in tasks {
-                guard let list = readProcFile("/proc/\(pid)/task/\(task)/children", limit: 1 << 20) else {
-                    if pid == me { return nil }
-                    continue
-                }
-                for field in list.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }) {
-                    guard let child = pid_t(String(decoding: field, as: UTF8.self)), seen.insert(child).inserted else { continue }
-                    found.append(child)
-                    pending.append(child)
-                }
-            }
-        }
-        return found
-    }
-
-    /// Waits (up to about 100 ms) for those of `pids` that are this process's children and were
-    /// just killed, so they do not stay behind as zombies; others are left alone.
-    package static func collectZombies(_ pids: [pid_t]) {
-        var waiting = pids
-        for _ in 0..<20 where !waiting.isEmpty {
-            waiting.removeAll { pid in
-                let result = waitpid(pid, nil, WNOHANG)
-                return result == pid || (result < 0 && errno == ECHILD)
-            }
-            if !waiting.isEmpty { usleep(5_000) }
-        }
-    }
-
     /// One row of the process table.
     package struct ProcessEntry: Sendable, Equatable {
         package var pid: pid_t
@@ -131,25 +79,15 @@ package enum ProcessControl {
     package static func processes(
         withEnvironment key: String, value: String, startedSinceSelf: Bool = false
     ) -> [ProcessEntry] {
+        let needle = Array("\0\(key)=\(value)\0".utf8)
         let me = getpid()
         let since = startedSinceSelf ? (entry(me)?.startTime ?? 0) : 0
         return processes().filter { entry in
-            entry.pid != me && entry.startTime >= since && hasEnvironment(entry, key: key, value: value)
+            guard entry.pid != me, entry.state != "Z", entry.startTime >= since,
+                let environ = readProcFile("/proc/\(entry.pid)/environ", limit: 1 << 20)
+            else { return false }
+            return ([0] + environ).firstRange(of: needle) != nil
         }
-    }
-
-    /// This process's descendants whose environment has `key=value`; nil where the kernel
-    /// does not list children (then only `processes(withEnvironment:)` can tell).
-    package static func descendants(withEnvironment key: String, value: String) -> [ProcessEntry]? {
-        guard let pids = descendants() else { return nil }
-        return pids.compactMap(entry).filter { hasEnvironment($0, key: key, value: value) }
-    }
-
-    private static func hasEnvironment(_ entry: ProcessEntry, key: String, value: String) -> Bool {
-        guard entry.state != "Z", let environ = readProcFile("/proc/\(entry.pid)/environ", limit: 1 << 20) else {
-            return false
-        }
-        return ([0] + environ).firstRange(of: Array("\0\(key)=\(value)\0".utf8)) != nil
     }
 
     static func processState(_ pid: pid_t) -> String? {
