@@ -169,4 +169,29 @@ struct ProcessControlTests {
         let escaped = try repo.recordedPID("escaped.pid")
         #expect(!ProcessControl.isAlive(escaped), "pid \(escaped) still runs after the PM exited")
     }
+
+    /// Regression: a round process made a child subreaper (tried to spare the /proc sweep) became
+    /// the parent of every orphan and never waited for them: each one that exited stayed a zombie.
+    @Test("an orphan the worker leaves, once it exits, is no zombie of the round process")
+    func orphanLeavesNoZombie() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        try repo.useAgents(
+            worker: """
+                ( sleep 0.2 & ) </dev/null >/dev/null 2>&1
+                change
+                work_report
+                """,
+            reviewer: """
+                sleep 1
+                ps -o stat=,comm= --ppid "$PPID" >"$STATE/round-children.txt"
+                review_report approve
+                """)
+
+        let result = try await repo.run()
+
+        #expect(result.exitCode == 0, "\(result.output)")
+        let children = try repo.read(repo.scratchFile("round-children.txt"))
+        #expect(!children.split(separator: "\n").contains { $0.hasPrefix("Z") }, "zombies: \(children)")
+    }
 }
