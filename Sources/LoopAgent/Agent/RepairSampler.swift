@@ -92,12 +92,16 @@ struct RepairSampler {
         let taskText = ([brief.goal] + brief.acceptanceCriteria + brief.fixes).joined(separator: "\n")
         let lines = FailureLocator.rank(
             files: files, failingOutput: baseline.failingOutput, taskText: taskText, limit: budget.lines)
-        guard !lines.isEmpty else {
+        var attempts = Self.attempts(for: lines, files: files, inserting: budget.insertSamples > 0)
+        // A file the card names that does not exist yet: its first line is a place for a new line too.
+        if budget.insertSamples > 0 {
+            attempts += Self.missingFiles(brief: brief, workdir: workdir).map { Attempt(path: $0, line: 0, inserts: true, place: "new") }
+        }
+        guard !attempts.isEmpty else {
             report.stopped = "no in-scope line to try"
             return report
         }
         let goal = brief.goal.isEmpty ? brief.acceptanceCriteria.joined(separator: "; ") : brief.goal
-        var attempts = Self.attempts(for: lines, files: files, inserting: budget.insertSamples > 0)
         output("[loop-agent] repair sampling: \(lines.count) line(s) to try, \(budget.samplesPerLine) samples each"
             + (budget.insertSamples > 0 ? "; \(attempts.count - lines.count) place(s) for a new line, \(budget.insertSamples) samples each" : "") + "\n")
         var sampleIndex = 0
@@ -106,8 +110,8 @@ struct RepairSampler {
             let attempt = attempts[next]
             next += 1
             report.linesTried.append(attempt.label)
-            // The file as it is now: an earlier kept change may have touched it.
-            guard let current = InScopeFiles.read(attempt.path, workdir: workdir) else { continue }
+            // The file as it is now: an earlier kept change may have touched it (a new file: empty).
+            guard let current = InScopeFiles.read(attempt.path, workdir: workdir) ?? (attempt.place == "new" ? "" : nil) else { continue }
             let fileLines = current.components(separatedBy: "\n")
             guard attempt.line <= fileLines.count else { continue }
             let anchor = attempt.line > 0 ? fileLines[attempt.line - 1] : ""
@@ -215,6 +219,17 @@ struct RepairSampler {
             add(Attempt(path: line.path, line: last, inserts: true, place: "end"))
         }
         return result
+    }
+
+    /// The card's in-scope files (plain paths, not folders or globs, not out of scope) that do
+    /// not exist in the worktree yet, as relative paths.
+    static func missingFiles(brief: TaskBrief, workdir: String) -> [String] {
+        brief.inScope.compactMap { entry -> String? in
+            guard let path = PathPattern.scopeEntry(entry), !path.contains("*"), !path.hasSuffix("/"),
+                !isOutOfScope(path, brief: brief), let resolved = try? Workspace(root: workdir).resolve(path), !resolved.exists
+            else { return nil }
+            return path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        }
     }
 
     /// The last line of the file's head (shebang, comments, a one-line docstring first, blank lines,

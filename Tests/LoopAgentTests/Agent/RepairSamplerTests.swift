@@ -180,6 +180,23 @@ struct RepairSamplerTests {
         #expect(harness.chats.count == 6)
     }
 
+    @Test("an in-scope file that does not exist yet is a place: its first line, kept when verify passes")
+    func newFile() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        harness.enqueue(ModelWire.openAI.text("SCALE = 10"))
+        let worker = try await worker(
+            harness, samples: 1, inScope: ["calc.py", "extra.py"], test: "from extra import SCALE\nassert SCALE == 10\nprint('ok')\n",
+            goal: "extra.py must define SCALE = 10.", insertSamples: 1)
+
+        let outcome = try await worker.run(task: "Make python3 test_calc.py pass.")
+
+        #expect(outcome.finished && outcome.filesChanged == ["extra.py"])
+        #expect(try harness.workspace.read("extra.py") == "SCALE = 10\n")
+        #expect(outcome.repairSummary.contains("(extra.py:new 0)") && outcome.repairSummary.contains("every verify command passes"))
+        #expect(harness.chats.count == 1 && Self.askedAfter(harness.chats[0]) == "(start of file)")
+    }
+
     @Test("off: no sample is asked for")
     func off() async throws {
         let harness = try await WorkerHarness(.openAI)
