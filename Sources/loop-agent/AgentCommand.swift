@@ -48,6 +48,8 @@ struct AgentCommand: AsyncParsableCommand {
     var fullReview = false
     @Option(help: "Model samples per line the repair sampling tries.")
     var repairSamples: Int = 16
+    @Option(help: "Model samples per position where the repair sampling asks for a new line (after each line tried, at the top and the end of the best-ranked file); 0: replacements only.")
+    var repairInsertSamples: Int = 8
     @Option(help: "Seconds the repair sampling may take, checks included.")
     var repairSeconds: Int = 150
     @Option(help: "Malformed replies in a row that end the worker's turn (the round goes on).")
@@ -60,10 +62,11 @@ struct AgentCommand: AsyncParsableCommand {
         guard ["ollama", "openai"].contains(provider) else { throw ValidationError("--provider must be ollama or openai.") }
         guard ToolMode(rawValue: toolMode) != nil else { throw ValidationError("--tool-mode must be auto, native or json.") }
         guard maxSteps >= 1, maxTokens >= 1, context >= 512, replyTokens >= 16, actionReplyTokens >= 16, shellTimeout >= 1, maxMalformed >= 1,
-            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1, repairSamples >= 1, repairSeconds >= 1
+            maxRepeatedFailures >= 1, requestTimeout >= 1, loadTimeout >= 1, shellMaxFileMb >= 1, repairSamples >= 1, repairSeconds >= 1,
+            repairInsertSamples >= 0
         else {
             throw ValidationError(
-                "--max-steps, --max-tokens, --reply-tokens, --action-reply-tokens, --shell-timeout, --request-timeout, --load-timeout, --shell-max-file-mb, --repair-samples and --repair-seconds must be positive; --context at least 512.")
+                "--max-steps, --max-tokens, --reply-tokens, --action-reply-tokens, --shell-timeout, --request-timeout, --load-timeout, --shell-max-file-mb, --repair-samples and --repair-seconds must be positive, --repair-insert-samples not negative; --context at least 512.")
         }
         guard shellMaxFileMb <= 1 << 20 else {
             throw ValidationError("--shell-max-file-mb is at most 1048576 (1 TiB).")
@@ -86,6 +89,7 @@ struct AgentCommand: AsyncParsableCommand {
                 toolOutputBytes: toolOutput, maxMalformed: maxMalformed, maxRepeatedFailures: maxRepeatedFailures,
                 actionReplyTokens: actionReplyTokens, guidedActions: !unguidedActions, editChecks: !noEditChecks,
                 repairSampling: !noRepairSampling, repairSamples: repairSamples, repairSeconds: repairSeconds,
+                repairInsertSamples: repairInsertSamples,
                 focusedReview: !fullReview),
             unsafeShell: unsafeShell || environment["LOOP_UNSAFE_SHELL"] == "1", shellTimeout: shellTimeout,
             shellMaxFileBytes: shellMaxFileMb << 20,

@@ -25,6 +25,9 @@ package struct AgentLimits: Sendable, Equatable {
     package var repairSamples: Int
     /// Seconds the repair sampling may take (sampling and checks together).
     package var repairSeconds: Int
+    /// Model samples per position where the repair sampling asks for a NEW line (after a
+    /// ranked line, at the top and the end of the best-ranked file); 0: replacements only.
+    package var repairInsertSamples: Int
     /// Reviewer: ask one yes/no question over the goal, verify results and diff where verify
     /// failed before the change (see `FocusedReview`), instead of the full review prompt.
     package var focusedReview: Bool
@@ -39,12 +42,14 @@ package struct AgentLimits: Sendable, Equatable {
         maxSteps: Int = 30, maxTokens: Int = 200_000, contextLength: Int = 8192, replyTokens: Int = 1024,
         toolOutputBytes: Int = 6 * 1024, maxMalformed: Int = 3, maxRepeatedFailures: Int = 3,
         actionReplyTokens: Int = 512, guidedActions: Bool = false, editChecks: Bool = false,
-        repairSampling: Bool = false, repairSamples: Int = 16, repairSeconds: Int = 150, focusedReview: Bool = false
+        repairSampling: Bool = false, repairSamples: Int = 16, repairSeconds: Int = 150, repairInsertSamples: Int = 0,
+        focusedReview: Bool = false
     ) {
         self.focusedReview = focusedReview
         self.repairSampling = repairSampling
         self.repairSamples = repairSamples
         self.repairSeconds = repairSeconds
+        self.repairInsertSamples = repairInsertSamples
         self.editChecks = editChecks
         self.guidedActions = guidedActions
         self.actionReplyTokens = actionReplyTokens

@@ -212,6 +212,32 @@ struct EditGuard {
         }
     }
 
+    /// Counts from a hand-written test script that prints one line per check and no summary
+    /// a runner would (`pass: …` / `FAIL: …`, or TAP's `ok 1 …` / `not ok 1 …`); nil when no
+    /// line has that shape.
+    ///
+    /// Why: such a script's exit code says only "something failed", so an edit that makes two
+    /// of its four checks pass looked no better than none, and the repair sampling could not
+    /// keep partial progress.
+    static func checkLineCounts(_ output: String) -> TestCounts? {
+        var passed = 0
+        var failed = 0
+        for raw in output.split(whereSeparator: \.isNewline) {
+            let line = raw.trimmingCharacters(in: .whitespaces).lowercased()
+            if line.hasPrefix("pass:") || line.hasPrefix("passed:") || Self.isTAP(line, "ok ") {
+                passed += 1
+            } else if line.hasPrefix("fail:") || line.hasPrefix("failed:") || Self.isTAP(line, "not ok ") {
+                failed += 1
+            }
+        }
+        return passed + failed > 0 ? TestCounts(passed: passed, failed: failed, skipped: 0, runner: "lines") : nil
+    }
+
+    /// `ok 3 …` / `not ok 3 …`: the word, then a test number.
+    private static func isTAP(_ line: String, _ word: String) -> Bool {
+        line.hasPrefix(word) && line.dropFirst(word.count).first?.isNumber == true
+    }
+
     /// Runs every verify command through the worker's own `run` tool (same sandbox, same
     /// limits) and scores the result.
     func check(tools: any ToolExecutor) async -> CheckRun {
@@ -222,7 +248,7 @@ struct EditGuard {
             let call = ToolCall(id: "edit-check-\(index + 1)", name: "run", arguments: .object(["command": .string(command)]))
             guard case .result(let text, let isError) = await tools.perform(call) else { continue }
             let passed = !isError && text.hasPrefix("exit code 0\n")
-            let counts = TestCounts.parse(text)
+            let counts = TestCounts.parse(text) ?? Self.checkLineCounts(text)
             if passed { score.commandsPassed += 1 } else if Self.showsBrokenCode(text) { score.commandsBroken += 1 }
             score.testsPassed += counts?.passed ?? 0
             score.testsFailed += counts?.failed ?? 0

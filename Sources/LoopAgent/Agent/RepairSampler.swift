@@ -19,6 +19,8 @@ struct RepairSampler {
         var lines: Int = 4
         /// Model samples per line.
         var samplesPerLine: Int = 16
+        /// Model samples per place for a new line (see `attempts`); 0: replacements only.
+        var insertSamples: Int = 0
         /// Prompt + completion tokens for all samples.
         var maxTokens: Int = 30_000
         /// Wall-clock seconds for sampling and checking together.
@@ -90,30 +92,42 @@ struct RepairSampler {
         let taskText = ([brief.goal] + brief.acceptanceCriteria + brief.fixes).joined(separator: "\n")
         let lines = FailureLocator.rank(
             files: files, failingOutput: baseline.failingOutput, taskText: taskText, limit: budget.lines)
-        guard !lines.isEmpty else {
+        var attempts = Self.attempts(for: lines, files: files, inserting: budget.insertSamples > 0)
+        // A file the card names that does not exist yet: its first line is a place for a new line too.
+        if budget.insertSamples > 0 {
+            attempts += Self.missingFiles(brief: brief, workdir: workdir).map { Attempt(path: $0, line: 0, inserts: true, place: "new") }
+        }
+        guard !attempts.isEmpty else {
             report.stopped = "no in-scope line to try"
             return report
         }
         let goal = brief.goal.isEmpty ? brief.acceptanceCriteria.joined(separator: "; ") : brief.goal
-        output("[loop-agent] repair sampling: \(lines.count) line(s) to try, \(budget.samplesPerLine) samples each\n")
+        output("[loop-agent] repair sampling: \(lines.count) line(s) to try, \(budget.samplesPerLine) samples each"
+            + (budget.insertSamples > 0 ? "; \(attempts.count - lines.count) place(s) for a new line, \(budget.insertSamples) samples each" : "") + "\n")
         var sampleIndex = 0
-        for line in lines {
-            report.linesTried.append("\(line.path):\(line.number)")
-            // The line as it is now: an earlier kept change may have touched this file.
-            guard let current = InScopeFiles.read(line.path, workdir: workdir) else { continue }
-            var fileLines = current.components(separatedBy: "\n")
-            guard line.number <= fileLines.count else { continue }
-            let original = fileLines[line.number - 1]
+        var next = 0
+        while next < attempts.count {
+            let attempt = attempts[next]
+            next += 1
+            report.linesTried.append(attempt.label)
+            // The file as it is now: an earlier kept change may have touched it (a new file: empty).
+            guard let current = InScopeFiles.read(attempt.path, workdir: workdir) ?? (attempt.place == "new" ? "" : nil) else { continue }
+            let fileLines = current.components(separatedBy: "\n")
+            guard attempt.line <= fileLines.count else { continue }
+            let anchor = attempt.line > 0 ? fileLines[attempt.line - 1] : ""
             var tally: [String: Int] = [:]
             var order: [String] = []
-            for _ in 0..<budget.samplesPerLine {
+            for _ in 0..<(attempt.inserts ? budget.insertSamples : budget.samplesPerLine) {
                 if let reason = exhausted(report, started: started) {
                     report.stopped = reason
                     break
                 }
                 sampleIndex += 1
+                let messages = attempt.inserts
+                    ? Self.insertMessages(goal: goal, after: attempt.line > 0 ? anchor : nil)
+                    : Self.messages(goal: goal, line: anchor)
                 let request = ChatRequest(
-                    model: modelName, messages: Self.messages(goal: goal, line: original),
+                    model: modelName, messages: messages,
                     temperature: Self.temperature, seed: seed &+ sampleIndex, maxTokens: Self.replyTokens,
                     contextLength: contextLength, keepAlive: "30m", stream: true)
                 let response: ChatResponse
@@ -127,62 +141,35 @@ struct RepairSampler {
                 ledger.record(response, step: 0)
                 report.samples += 1
                 report.tokensUsed += response.usage.promptTokens + response.usage.completionTokens
-                let found = Self.candidates(from: response.content, original: original)
+                let found = attempt.inserts
+                    ? Self.newLines(from: response.content, indent: attempt.indent, existing: fileLines)
+                    : Self.candidates(from: response.content, original: anchor)
                 for candidate in found {
                     if tally[candidate] == nil { order.append(candidate) }
                     tally[candidate, default: 0] += 1
                 }
                 // The round log shows every answer: what the model wrote is the finding.
                 let reply = response.content.split(whereSeparator: \.isNewline).joined(separator: " ⏎ ").prefix(100)
-                output("[loop-agent] repair \(line.path):\(line.number) sample \(report.samples): \"\(reply)\"\(found.isEmpty ? " (no candidate)" : "")\n")
+                output("[loop-agent] repair \(attempt.label) sample \(report.samples): \"\(reply)\"\(found.isEmpty ? " (no candidate)" : "")\n")
             }
             // The answer the samples agree on most is tried first (self-consistency).
             let ranked = order.enumerated().sorted { a, b in
                 let (x, y) = (tally[a.element] ?? 0, tally[b.element] ?? 0)
                 return x != y ? x > y : a.offset < b.offset
             }.map(\.element)
-            output("[loop-agent] repair \(line.path):\(line.number): \(ranked.count) distinct candidate(s)\n")
-            // The line as the file holds it between candidates: the original, or the last kept one.
-            var standing = original
-            for candidate in ranked {
-                // Candidates already sampled are still checked when the token budget ran out; not past the time budget.
-                if Date().timeIntervalSince(started) > budget.maxSeconds {
-                    report.stopped = "time budget of \(Int(budget.maxSeconds)) s"
-                    break
+            output("[loop-agent] repair \(attempt.label): \(ranked.count) distinct candidate(s)\n")
+            switch await check(ranked, at: attempt, in: fileLines, brief: brief, tools: tools, editGuard: &editGuard, report: &report, started: started) {
+            case .solved, .undoFailed:
+                return report
+            case .kept:
+                // A kept new line moves the lines below it down by one for the places still to come.
+                if attempt.inserts {
+                    for index in next..<attempts.count where attempts[index].path == attempt.path {
+                        attempts[index].shift(insertedAt: attempt.line + 1)
+                    }
                 }
-                fileLines[line.number - 1] = candidate
-                let call = ToolCall(
-                    id: "repair-\(report.candidates + 1)", name: "write_file",
-                    arguments: .object(["path": .string(line.path), "content": .string(fileLines.joined(separator: "\n"))]))
-                guard EditAdvisor.advice(for: call, brief: brief) == nil, let snapshot = editGuard.snapshot(path: line.path) else {
-                    fileLines[line.number - 1] = standing
-                    break
-                }
-                guard case .result(_, false) = await tools.perform(call) else {
-                    fileLines[line.number - 1] = standing
-                    continue
-                }
-                report.candidates += 1
-                let shown = candidate.trimmingCharacters(in: .whitespaces)
-                switch await editGuard.trial(snapshot, tools: tools) {
-                case .solved(let checks):
-                    output("[loop-agent] repair kept \(line.path):\(line.number) `\(shown.prefix(80))`: every verify command passes\n")
-                    record(&report, line: line, candidate: shown)
-                    report.solved = true
-                    report.checks = checks
-                    return report
-                case .better(let checks):
-                    output("[loop-agent] repair kept \(line.path):\(line.number) `\(shown.prefix(80))`: \(checks)\n")
-                    record(&report, line: line, candidate: shown)
-                    report.checks = checks
-                    standing = candidate
-                case .undone:
-                    fileLines[line.number - 1] = standing
-                case .undoFailed:
-                    report.stopped = "a candidate could not be undone"
-                    report.filesChanged.append(line.path)
-                    return report
-                }
+            case .none:
+                break
             }
             if report.stopped != nil { break }
         }
@@ -190,9 +177,140 @@ struct RepairSampler {
         return report
     }
 
-    private func record(_ report: inout Report, line: FailureLocator.Line, candidate: String) {
-        report.kept.append("\(line.path):\(line.number) → `\(candidate.prefix(120))`")
-        if !report.filesChanged.contains(line.path) { report.filesChanged.append(line.path) }
+    /// Where the step asks the model for a line: in place of a ranked line, or as a new line
+    /// after one (`line` 0: before the first line).
+    struct Attempt: Sendable, Equatable {
+        var path: String
+        /// 1-based line replaced, or the line the new one goes after (0: the very top).
+        var line: Int
+        var inserts: Bool
+        /// The indentation a new line gets (replacements keep the original's).
+        var indent: String = ""
+        /// Why this place: "after", "top" or "end" for new lines.
+        var place: String = ""
+
+        var label: String { inserts ? "\(path):\(place) \(line)" : "\(path):\(line)" }
+
+        /// A new line was kept at `insertedAt` (1-based): this place, if at or below it, moves down.
+        mutating func shift(insertedAt: Int) {
+            if line >= insertedAt { line += 1 }
+        }
+    }
+
+    /// The places to try, in order: each ranked line replaced, then (when inserting) a new line
+    /// after it; after the best-ranked line also the top of its file (below a shebang, leading
+    /// comments and imports: where a missing import goes) and its end (where a missing
+    /// definition goes). A place is tried once.
+    static func attempts(for lines: [FailureLocator.Line], files: [(path: String, text: String)], inserting: Bool) -> [Attempt] {
+        var result: [Attempt] = []
+        func add(_ attempt: Attempt) {
+            if !result.contains(where: { $0.path == attempt.path && $0.line == attempt.line && $0.inserts == attempt.inserts }) {
+                result.append(attempt)
+            }
+        }
+        for (rank, line) in lines.enumerated() {
+            add(Attempt(path: line.path, line: line.number, inserts: false))
+            guard inserting else { continue }
+            add(Attempt(path: line.path, line: line.number, inserts: true, indent: blockIndent(after: line.text), place: "after"))
+            guard rank == 0, let text = files.first(where: { $0.path == line.path })?.text else { continue }
+            let fileLines = text.components(separatedBy: "\n")
+            add(Attempt(path: line.path, line: topLine(fileLines), inserts: true, place: "top"))
+            let last = fileLines.lastIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map { $0 + 1 } ?? 0
+            add(Attempt(path: line.path, line: last, inserts: true, place: "end"))
+        }
+        return result
+    }
+
+    /// The card's in-scope files (plain paths, not folders or globs, not out of scope) that do
+    /// not exist in the worktree yet, as relative paths.
+    static func missingFiles(brief: TaskBrief, workdir: String) -> [String] {
+        brief.inScope.compactMap { entry -> String? in
+            guard let path = PathPattern.scopeEntry(entry), !path.contains("*"), !path.hasSuffix("/"),
+                !isOutOfScope(path, brief: brief), let resolved = try? Workspace(root: workdir).resolve(path), !resolved.exists
+            else { return nil }
+            return path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        }
+    }
+
+    /// The last line of the file's head (shebang, comments, a one-line docstring first, blank lines,
+    /// imports), 0 when it has none.
+    static func topLine(_ lines: [String]) -> Int {
+        var last = 0
+        for (index, line) in lines.enumerated() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            let isDocLine = text.count >= 6 && ["\"\"\"", "'''"].contains { text.hasPrefix($0) && text.hasSuffix($0) }
+            let isHead = text.isEmpty || text.hasPrefix("#") || text.hasPrefix("//") || (index == 0 && isDocLine)
+                || text.hasPrefix("import ") || (text.hasPrefix("from ") && text.contains(" import "))
+            guard isHead else { break }
+            if !text.isEmpty { last = index + 1 }
+        }
+        return last
+    }
+
+    /// The indentation of a line below `line`: one level deeper after a block opener.
+    static func blockIndent(after line: String) -> String {
+        let indent = String(line.prefix { $0 == " " || $0 == "\t" })
+        let text = line.trimmingCharacters(in: .whitespaces)
+        guard text.hasSuffix(":") || text.hasSuffix("{") || text.hasSuffix(" then") || text.hasSuffix(" do") else { return indent }
+        return indent + (indent.hasPrefix("\t") ? "\t" : "    ")
+    }
+
+    private enum Checked { case none, kept, solved, undoFailed }
+
+    /// Tries the distinct candidates at one place through the edit guard, best-agreed first;
+    /// the first that makes verify strictly better stays and ends the place.
+    private func check(
+        _ ranked: [String], at attempt: Attempt, in fileLines: [String], brief: TaskBrief, tools: any ToolExecutor,
+        editGuard: inout EditGuard, report: inout Report, started: Date
+    ) async -> Checked {
+        for candidate in ranked {
+            // Candidates already sampled are still checked when the token budget ran out; not past the time budget.
+            if Date().timeIntervalSince(started) > budget.maxSeconds {
+                report.stopped = "time budget of \(Int(budget.maxSeconds)) s"
+                return .none
+            }
+            var changed = fileLines
+            if attempt.inserts {
+                changed.insert(candidate, at: attempt.line)
+            } else {
+                changed[attempt.line - 1] = candidate
+            }
+            let call = ToolCall(
+                id: "repair-\(report.candidates + 1)", name: "write_file",
+                arguments: .object(["path": .string(attempt.path), "content": .string(changed.joined(separator: "\n"))]))
+            guard EditAdvisor.advice(for: call, brief: brief) == nil, let snapshot = editGuard.snapshot(path: attempt.path) else {
+                return .none
+            }
+            guard case .result(_, false) = await tools.perform(call) else { continue }
+            report.candidates += 1
+            let shown = candidate.trimmingCharacters(in: .whitespaces)
+            let place = attempt.inserts ? "\(attempt.path): new line \(attempt.line + 1)" : "\(attempt.path):\(attempt.line)"
+            switch await editGuard.trial(snapshot, tools: tools) {
+            case .solved(let checks):
+                output("[loop-agent] repair kept \(place) `\(shown.prefix(80))`: every verify command passes\n")
+                record(&report, place: place, path: attempt.path, candidate: shown)
+                report.solved = true
+                report.checks = checks
+                return .solved
+            case .better(let checks):
+                output("[loop-agent] repair kept \(place) `\(shown.prefix(80))`: \(checks)\n")
+                record(&report, place: place, path: attempt.path, candidate: shown)
+                report.checks = checks
+                return .kept
+            case .undone:
+                continue
+            case .undoFailed:
+                report.stopped = "a candidate could not be undone"
+                report.filesChanged.append(attempt.path)
+                return .undoFailed
+            }
+        }
+        return .none
+    }
+
+    private func record(_ report: inout Report, place: String, path: String, candidate: String) {
+        report.kept.append("\(place) → `\(candidate.prefix(120))`")
+        if !report.filesChanged.contains(path) { report.filesChanged.append(path) }
     }
 
     /// The budget that ran out before another sample, if one did.
@@ -226,6 +344,38 @@ struct RepairSampler {
             ChatMessage(role: .assistant, content: "    return 'hello'"),
             ChatMessage(role: .user, content: ask(String(goal.prefix(600)), line)),
         ]
+    }
+
+    /// The prompt asking for a new line after `after` (nil: at the top of the file), with two
+    /// generic worked examples in the shape of `messages`.
+    static func insertMessages(goal: String, after: String?) -> [ChatMessage] {
+        func ask(_ goal: String, _ after: String?) -> String {
+            "Goal: \(goal)\nAfter: \(after ?? "(start of file)")\nWrite the missing line that goes after it."
+        }
+        return [
+            ChatMessage(role: .system, content: "You add one missing line of code. Reply with the new line only."),
+            ChatMessage(role: .user, content: ask("app.py must import json.", "import os")),
+            ChatMessage(role: .assistant, content: "import json"),
+            ChatMessage(role: .user, content: ask("total() must skip None values.", "    for v in values:")),
+            ChatMessage(role: .assistant, content: "        if v is None: continue"),
+            ChatMessage(role: .user, content: ask(String(goal.prefix(600)), after)),
+        ]
+    }
+
+    /// The new lines in a reply: each reply line cleaned up as in `candidates`, not a line the
+    /// file already holds, at most 200 characters, indented with `indent` unless it was
+    /// indented more than that in the reply. At most two per reply.
+    static func newLines(from reply: String, indent: String, existing: [String]) -> [String] {
+        let present = Set(existing.map { $0.trimmingCharacters(in: .whitespaces) })
+        var found: [String] = []
+        for raw in reply.components(separatedBy: "\n") {
+            guard let text = clean(raw, original: ""), text.count <= 200, !present.contains(text) else { continue }
+            let own = String(raw.prefix { $0 == " " || $0 == "\t" })
+            let line = (own.count > indent.count ? own : indent) + text
+            if !found.contains(line) { found.append(line) }
+            if found.count == 2 { break }
+        }
+        return found
     }
 
     /// The candidate lines in a reply: each reply line cleaned up (code fences, wrapping

@@ -321,6 +321,7 @@ package struct WorkerAgent: Sendable {
     private func repairSampler() -> RepairSampler {
         var budget = RepairSampler.Budget()
         budget.samplesPerLine = max(1, limits.repairSamples)
+        budget.insertSamples = max(0, limits.repairInsertSamples)
         budget.maxSeconds = Double(max(1, limits.repairSeconds))
         budget.maxTokens = min(budget.maxTokens, limits.maxTokens / 2)
         return RepairSampler(

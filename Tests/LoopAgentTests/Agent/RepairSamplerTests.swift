@@ -15,13 +15,14 @@ struct RepairSamplerTests {
 
     private func worker(
         _ harness: WorkerHarness, samples: Int, maxTokens: Int = 200_000, inScope: [String] = ["calc.py"],
-        calc: String = "RATE = 2\n"
+        calc: String = "RATE = 2\n", test: String = Self.test, goal: String = "RATE in calc.py must be 3.", insertSamples: Int = 0
     ) async throws -> WorkerAgent {
         try harness.workspace.write("calc.py", calc)
-        try harness.workspace.write("test_calc.py", Self.test)
+        try harness.workspace.write("test_calc.py", test)
         var worker = try await harness.worker(
-            limits: AgentLimits(maxTokens: maxTokens, editChecks: true, repairSampling: true, repairSamples: samples))
-        worker.brief = TaskBrief(goal: "RATE in calc.py must be 3.", acceptanceCriteria: ["python3 test_calc.py prints ok"], fixes: [], inScope: inScope)
+            limits: AgentLimits(
+                maxTokens: maxTokens, editChecks: true, repairSampling: true, repairSamples: samples, repairInsertSamples: insertSamples))
+        worker.brief = TaskBrief(goal: goal, acceptanceCriteria: ["python3 test_calc.py prints ok"], fixes: [], inScope: inScope)
         worker.brief.verify = ["python3 test_calc.py"]
         worker.brief.outOfScope = ["test_calc.py"]
         return worker
@@ -123,6 +124,79 @@ struct RepairSamplerTests {
         #expect(try harness.workspace.read("calc.py") == "RATE = 2\nSCALE = RATE * 10\n")
     }
 
+    /// calc.py lacks SCALE; the test (out of scope) wants it to be 10.
+    static let scaleTest = "from calc import RATE, SCALE\nassert RATE == 2 and SCALE == 10, SCALE\nprint('ok')\n"
+
+    /// The `After:` line of an insert request's last user message.
+    private static func askedAfter(_ request: ScriptedHTTPServer.Request) -> String? {
+        guard let text = request.messages.last?["content"] as? String else { return nil }
+        return text.components(separatedBy: "\n").first { $0.hasPrefix("After: ") }.map { String($0.dropFirst(7)) }
+    }
+
+    @Test("a new line after the ranked line makes verify pass: it is kept there and the turn ends")
+    func insertSolves() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        let wire = ModelWire.openAI
+        // The replacement sample is wrong; the sample for a new line after RATE is right.
+        harness.enqueue(wire.text("RATE = 3"), wire.text("`SCALE = 10`"))
+        let worker = try await worker(
+            harness, samples: 1, calc: "RATE = 2\n\ndef f():\n    return RATE\n", test: Self.scaleTest,
+            goal: "calc.py must define SCALE = 10 next to RATE.", insertSamples: 1)
+
+        let outcome = try await worker.run(task: "Make python3 test_calc.py pass.")
+
+        #expect(outcome.finished && outcome.steps == 0)
+        #expect(try harness.workspace.read("calc.py") == "RATE = 2\nSCALE = 10\n\ndef f():\n    return RATE\n")
+        #expect(outcome.repairSummary.contains("kept: calc.py: new line 2 → `SCALE = 10`"))
+        #expect(outcome.repairSummary.contains("every verify command passes"))
+        #expect(harness.chats.count == 2)
+        #expect(Self.askedLine(harness.chats[0]) == "RATE = 2" && Self.askedAfter(harness.chats[1]) == "RATE = 2")
+    }
+
+    @Test("wrong new lines at every place leave the tree unchanged; the out_of_scope test is never a place")
+    func wrongInsertsUndone() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        let wire = ModelWire.openAI
+        // The places: RATE replaced, a line after it, the top of calc.py, its end (after
+        // `return RATE`, also a ranked line), then `return RATE` replaced.
+        harness.enqueue(
+            wire.text("RATE = 9"), wire.text("rate = 3"), wire.text("print('x')"), wire.text("assert SCALE == 11"),
+            wire.text("return RATE * 2"), wire.action("finish", ["summary": "gave up"]))
+        let worker = try await worker(
+            harness, samples: 1, inScope: ["calc.py", "test_calc.py"], calc: "RATE = 2\n\ndef f():\n    return RATE\n",
+            test: Self.scaleTest, goal: "calc.py must define SCALE = 10 next to RATE.", insertSamples: 1)
+
+        let outcome = try await worker.run(task: "Make python3 test_calc.py pass.")
+
+        #expect(outcome.finished && outcome.summary == "gave up")
+        #expect(outcome.filesChanged.isEmpty)
+        #expect(try harness.workspace.read("calc.py") == "RATE = 2\n\ndef f():\n    return RATE\n")
+        #expect(try harness.workspace.read("test_calc.py") == Self.scaleTest)
+        #expect(outcome.repairSummary.contains("none kept"))
+        #expect(!outcome.repairSummary.contains("test_calc.py"))
+        #expect(harness.chats.prefix(5).compactMap(Self.askedAfter) == ["RATE = 2", "(start of file)", "    return RATE"])
+        #expect(harness.chats.count == 6)
+    }
+
+    @Test("an in-scope file that does not exist yet is a place: its first line, kept when verify passes")
+    func newFile() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        harness.enqueue(ModelWire.openAI.text("SCALE = 10"))
+        let worker = try await worker(
+            harness, samples: 1, inScope: ["calc.py", "extra.py"], test: "from extra import SCALE\nassert SCALE == 10\nprint('ok')\n",
+            goal: "extra.py must define SCALE = 10.", insertSamples: 1)
+
+        let outcome = try await worker.run(task: "Make python3 test_calc.py pass.")
+
+        #expect(outcome.finished && outcome.filesChanged == ["extra.py"])
+        #expect(try harness.workspace.read("extra.py") == "SCALE = 10\n")
+        #expect(outcome.repairSummary.contains("(extra.py:new 0)") && outcome.repairSummary.contains("every verify command passes"))
+        #expect(harness.chats.count == 1 && Self.askedAfter(harness.chats[0]) == "(start of file)")
+    }
+
     @Test("off: no sample is asked for")
     func off() async throws {
         let harness = try await WorkerHarness(.openAI)
@@ -157,6 +231,36 @@ struct FailureLocatorTests {
         #expect(
             FailureLocator.lineReferences(in: output).map { "\($0.file):\($0.line)" }.sorted() == ["run.sh:7", "test_a.py:12", "x.py:3"])
         #expect(FailureLocator.refersTo("/tmp/copy/pkg/x.py", "pkg/x.py") && !FailureLocator.refersTo("/tmp/xx.py", "x.py"))
+    }
+
+    @Test("places for new lines: after each ranked line, the top and end of the best file, each once; a kept new line moves the rest down")
+    func places() {
+        let code = "\"\"\"Doc.\"\"\"\nimport sys\n\ndef f(x):\n    return x\n"
+        let ranked = [
+            FailureLocator.Line(path: "a.py", number: 4, text: "def f(x):", score: 3),
+            FailureLocator.Line(path: "a.py", number: 5, text: "    return x", score: 2),
+        ]
+        var attempts = RepairSampler.attempts(for: ranked, files: [("a.py", code)], inserting: true)
+        #expect(attempts.map(\.label) == ["a.py:4", "a.py:after 4", "a.py:top 2", "a.py:end 5", "a.py:5"])
+        #expect(attempts[1].indent == "    " && attempts[2].indent == "")
+        for index in attempts.indices { attempts[index].shift(insertedAt: 3) }
+        #expect(attempts.map(\.line) == [5, 5, 2, 6, 6])
+        #expect(RepairSampler.attempts(for: ranked, files: [("a.py", code)], inserting: false).map(\.label) == ["a.py:4", "a.py:5"])
+        #expect(RepairSampler.topLine(["#!/bin/sh", "set -e", "echo hi"]) == 1)
+    }
+
+    @Test("new lines: cleaned, indented, and lines the file already holds dropped")
+    func newLines() {
+        let found = RepairSampler.newLines(from: "import os\n`import json`\n        deeper()\nx", indent: "    ", existing: ["import os"])
+        #expect(found == ["    import json", "        deeper()"])
+    }
+
+    @Test("a test script's pass:/FAIL: lines (or TAP's) count as tests when no runner summary is printed")
+    func checkLines() {
+        let counts = EditGuard.checkLineCounts("exit code 1\npass: a -> b\nFAIL: c: expected\nFAIL: d\n1 check(s) failed\n")
+        #expect(counts?.passed == 1 && counts?.failed == 2)
+        #expect(EditGuard.checkLineCounts("ok 1 - a\nnot ok 2 - b\n")?.failed == 1)
+        #expect(EditGuard.checkLineCounts("everything ok here\nno failures\n") == nil)
     }
 
     @Test("answers are cleaned up, re-indented, and no-ops and far-off lines dropped")
