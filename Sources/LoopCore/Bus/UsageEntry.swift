@@ -84,10 +84,16 @@ package struct UsageEntry: Codable, BusLine, Sendable, Equatable {
     package static func seconds(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 
     /// Reads every line of a ledger that is a JSON object; torn or foreign lines are skipped.
-    package static func load(_ path: String) -> [UsageEntry] {
+    /// - Parameter containing: when given, only lines holding this text are decoded (a run id:
+    ///   `loop status` reads one run's lines, and decoding every earlier run's made it slower
+    ///   with every run the bus had seen).
+    package static func load(_ path: String, containing text: String? = nil) -> [UsageEntry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        let needle = text.map { Array($0.utf8) }
+        let decoder = JSONDecoder()
         return data.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            try? JSONDecoder().decode(UsageEntry.self, from: Data(line))
+            if let needle, line.firstRange(of: needle) == nil { return nil }
+            return try? decoder.decode(UsageEntry.self, from: Data(line))
         }
     }
 }

@@ -56,7 +56,8 @@ package struct UsageSummary: Sendable, Equatable {
     package static func load(_ path: String, runID: String? = nil, taskID: String? = nil, prices: [String: Price] = [:])
         -> UsageSummary
     {
-        let entries = UsageEntry.load(path)
+        // A line of the run holds its id (in run_id, and in the dispatch id the counting below uses).
+        let entries = UsageEntry.load(path, containing: runID)
         var rows: [String: Row] = [:]
         var order: [String] = []
         // The built-in agent writes a line per model call; the PM's own per-dispatch line for
