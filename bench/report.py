@@ -429,10 +429,12 @@ def render(res):
         cs = g["loop"]["1000"]["status"]["cpu_ms"] / g["loop"]["1"]["status"]["cpu_ms"]
         cr = g["loop"]["1000"]["new_round_cpu_ms"] / g["loop"]["1"]["new_round_cpu_ms"]
         w(f"**3. Growth: `status` {gs:.2f}x, new round {gr:.2f}x in wall time from 1 to 1000 archived rounds (target "
-          f"1.2x).** In CPU time the same steps change {cs:.2f}x and {cr:.2f}x. `loop status` reads only state.json "
-          "and the lock (StatusReport.swift), and a round writes into its own run folder, so nothing "
-          "scans the archive; a wall-time ratio that moves while CPU stays flat is load on the machine between "
-          "the measurements, not the archive.")
+          f"1.2x).** In CPU time the same steps change {cs:.2f}x and {cr:.2f}x. Nothing scans the archive, but "
+          "`loop status` also reads usage.jsonl, and until 2026-12-04 (after this run's commit) it decoded every "
+          "line of it, every earlier run's too — and this measurement starts a new 1-round run at each archive "
+          "size, so usage.jsonl grows with it. Since then only the current run's lines are decoded (lines without "
+          "its run id are skipped before decoding); where CPU stays flat, a moving wall-time ratio is load on the "
+          "machine between the measurements.")
         w("")
     if not ok["rss"]:
         rc = r["loop"]["per_class"].get("round subprocess", {})
