@@ -89,11 +89,24 @@ package struct UsageEntry: Codable, BusLine, Sendable, Equatable {
     ///   with every run the bus had seen).
     package static func load(_ path: String, containing text: String? = nil) -> [UsageEntry] {
         guard let data = FileManager.default.contents(atPath: path) else { return [] }
-        let needle = text.map { Array($0.utf8) }
         let decoder = JSONDecoder()
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { line in
-            if let needle, line.firstRange(of: needle) == nil { return nil }
-            return try? decoder.decode(UsageEntry.self, from: Data(line))
+        let lines = text.map { Self.lines(of: data, containing: Data($0.utf8)) } ?? data.split(separator: Self.newline)
+        return lines.compactMap { line in try? decoder.decode(UsageEntry.self, from: Data(line)) }
+    }
+
+    private static let newline = UInt8(ascii: "\n")
+
+    /// The lines of `data` that hold `needle`, found by searching the whole text for it rather
+    /// than splitting every line first.
+    private static func lines(of data: Data, containing needle: Data) -> [Data] {
+        var found: [Data] = []
+        var from = data.startIndex
+        while from < data.endIndex, let hit = data.range(of: needle, in: from..<data.endIndex) {
+            let start = data[from..<hit.lowerBound].lastIndex(of: newline).map { $0 + 1 } ?? from
+            let end = data[hit.upperBound...].firstIndex(of: newline) ?? data.endIndex
+            found.append(data[start..<end])
+            from = end
         }
+        return found
     }
 }
