@@ -336,14 +336,20 @@ struct RepairSampler {
     /// output is used to find the line, not shown when asking for it.
     static func messages(goal: String, line: String) -> [ChatMessage] {
         func ask(_ goal: String, _ line: String) -> String { "Goal: \(goal)\nLine: \(line)\nWrite the fixed line." }
-        return [
-            ChatMessage(role: .system, content: "You fix one line of code. Reply with the fixed line only."),
-            ChatMessage(role: .user, content: ask("MAX_USERS must be 50, not 5.", "MAX_USERS = 5")),
-            ChatMessage(role: .assistant, content: "MAX_USERS = 50"),
-            ChatMessage(role: .user, content: ask("greet() must return 'hello' instead of 'hi'.", "    return 'hi'")),
-            ChatMessage(role: .assistant, content: "    return 'hello'"),
-            ChatMessage(role: .user, content: ask(String(goal.prefix(600)), line)),
-        ]
+        return fewShot(
+            system: "You fix one line of code. Reply with the fixed line only.",
+            examples: [
+                (ask("MAX_USERS must be 50, not 5.", "MAX_USERS = 5"), "MAX_USERS = 50"),
+                (ask("greet() must return 'hello' instead of 'hi'.", "    return 'hi'"), "    return 'hello'"),
+            ],
+            question: ask(String(goal.prefix(600)), line))
+    }
+
+    /// A system line, worked examples as user/assistant pairs, then the question.
+    private static func fewShot(system: String, examples: [(String, String)], question: String) -> [ChatMessage] {
+        [ChatMessage(role: .system, content: system)]
+            + examples.flatMap { [ChatMessage(role: .user, content: $0.0), ChatMessage(role: .assistant, content: $0.1)] }
+            + [ChatMessage(role: .user, content: question)]
     }
 
     /// The prompt asking for a new line after `after` (nil: at the top of the file), with two
@@ -352,14 +358,13 @@ struct RepairSampler {
         func ask(_ goal: String, _ after: String?) -> String {
             "Goal: \(goal)\nAfter: \(after ?? "(start of file)")\nWrite the missing line that goes after it."
         }
-        return [
-            ChatMessage(role: .system, content: "You add one missing line of code. Reply with the new line only."),
-            ChatMessage(role: .user, content: ask("app.py must import json.", "import os")),
-            ChatMessage(role: .assistant, content: "import json"),
-            ChatMessage(role: .user, content: ask("total() must skip None values.", "    for v in values:")),
-            ChatMessage(role: .assistant, content: "        if v is None: continue"),
-            ChatMessage(role: .user, content: ask(String(goal.prefix(600)), after)),
-        ]
+        return fewShot(
+            system: "You add one missing line of code. Reply with the new line only.",
+            examples: [
+                (ask("app.py must import json.", "import os"), "import json"),
+                (ask("total() must skip None values.", "    for v in values:"), "        if v is None: continue"),
+            ],
+            question: ask(String(goal.prefix(600)), after))
     }
 
     /// The new lines in a reply: each reply line cleaned up as in `candidates`, not a line the
