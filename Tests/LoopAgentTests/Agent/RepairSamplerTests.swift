@@ -209,6 +209,26 @@ struct RepairSamplerTests {
 
         #expect(harness.chats.count == 1 && outcome.repairSummary.isEmpty)
     }
+
+    @Test("the replacement prompt shows up to three lines before the line (none at line 1 or when they are blank)")
+    func contextBeforeLine() async throws {
+        let harness = try await WorkerHarness(.openAI)
+        defer { harness.cleanUp() }
+        let wire = ModelWire.openAI
+        harness.enqueue(wire.text("RATE = 3"))
+        let agent = try await worker(harness, samples: 1, calc: "# rates\nBASE = 1\n\nRATE = 2\n")
+
+        _ = try await agent.run(task: "Make python3 test_calc.py pass.")
+
+        let question = harness.chats.first?.messages.last?["content"] as? String
+        #expect(question == "Goal: RATE in calc.py must be 3.\nCode:\n# rates\nBASE = 1\n\nLine: RATE = 2\nWrite the fixed line.")
+        #expect(try harness.workspace.read("calc.py") == "# rates\nBASE = 1\n\nRATE = 3\n")
+        let lines = ["a", "b", "c", "d", "e"]
+        #expect(RepairSampler.linesBefore(1, in: lines) == "")
+        #expect(RepairSampler.linesBefore(2, in: lines) == "a")
+        #expect(RepairSampler.linesBefore(5, in: lines) == "b\nc\nd")
+        #expect(RepairSampler.linesBefore(3, in: ["", " ", "x"]) == "")
+    }
 }
 
 @Suite("Worker: finding the line a failure points at")
