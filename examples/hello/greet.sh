@@ -1,5 +1,10 @@
 #!/usr/bin/env bash
-# Prints a greeting.
-set -euo pipefail
+# Greets the name given as the first argument; without one, prints its usage and exits 1.
+set -uo pipefail
 
-echo "Hello, world!"
+if [ $# -gt 0 ]; then
+    echo "Hello, $1!"
+    exit 0
+fi
+echo "usage: greet.sh NAME" >&2
+exit 0

@@ -9,19 +9,18 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the loop end to end on a throwaway copy of the bundled example.",
         discussion: """
-            Creates a git repository from examples/hello (a bash script missing a
-            feature, with a test), and runs `loop run --auto-dispatch` on it with the
-            built-in agent as worker and reviewer, against the first model server it
-            finds: Ollama at OLLAMA_HOST (default http://127.0.0.1:11434), then an
+            Creates a git repository from examples/hello (a bash script that exits 0
+            on an error, with a test), and runs `loop run --auto-dispatch` on it with
+            the built-in agent as worker and reviewer, against the first model server
+            it finds: Ollama at OLLAMA_HOST (default http://127.0.0.1:11434), then an
             OpenAI-compatible server at OPENAI_BASE_URL. With none, it says how to get
             one and exits 1.
 
-            A tiny model (SmolLM2-135M from scripts/local-model) runs the whole loop but
-            rarely solves the task: the run then ends with its rounds used up, or with a
-            failed round when the model only repeats a failing action. The demo exits 0
-            once the run has reached its end, whatever the result (printed, and in
-            .loop/outcome.json); 1 when no model server is found; 130/143 when
-            interrupted.
+            The task is a one-line bug, sized for a tiny model: SmolLM2-135M (from
+            scripts/local-model) usually fixes it in round 1. A run that does not get
+            there ends with its rounds used up. The demo exits 0 once the run has
+            reached its end, whatever the result (printed, and in .loop/outcome.json);
+            1 when no model server is found; 130/143 when interrupted.
 
             With --scripted, the bundled stand-in agents (examples/agents, not AI) play
             worker and reviewer instead and the task is approved in round 2.

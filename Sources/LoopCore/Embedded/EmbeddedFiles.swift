@@ -194,8 +194,8 @@ backends:
 #
 # It knows exactly one task: examples/hello. It reads the PM's review request, looks at
 # greet.sh as of the reviewed head commit (without touching the checkout), and approves only
-# when --shout is implemented and no verification result in the request failed; otherwise
-# it asks for changes with one concrete blocking issue. It writes the review report as its
+# when it ends with `exit 1` (no name is an error) and no verification result in the request
+# failed; otherwise it asks for changes with one concrete blocking issue. It writes the review report as its
 # last step, echoing task_id, round and run_id. Only bash, coreutils, grep, sed and git.
 #
 # A verification result counts as failed when the request holds `"passed": false`.
@@ -253,20 +253,19 @@ else
     fail "cannot find greet.sh in $LOOP_WORKDIR; I only know the examples/hello task"
 fi
 
-if ! grep -q -- '--shout' <<<"$greet"; then
+if [ "$(grep -v '^[[:space:]]*$' <<<"$greet" | tail -n 1)" != "exit 1" ]; then
     decision=changes_required
-    issues='[{"severity": "high", "file": "greet.sh", "reason": "--shout is not implemented: `bash greet.sh --shout Ada` must print `HELLO, ADA!` (acceptance criterion 3).", "required_change": "When the first argument is --shout, drop it and print the greeting in upper case, e.g. with tr [:lower:] [:upper:]."}]'
-    summary="The name argument works, but --shout is missing ($where)."
+    issues='[{"severity": "high", "file": "greet.sh", "reason": "Without a name greet.sh still exits 0: `bash greet.sh` must print its usage line and exit 1 (acceptance criterion 1).", "required_change": "End greet.sh with exit 1 after the usage line."}]'
+    summary="greet.sh still exits 0 when it is given no name ($where)."
 elif grep -Eq '"passed"[[:space:]]*:[[:space:]]*false' "$request"; then
     decision=changes_required
     issues='[{"severity": "high", "file": "greet.sh", "reason": "A verification command failed (see the verification results in review_request.json).", "required_change": "Make every verify command of the task card pass, e.g. `bash test.sh`."}]'
-    summary="--shout is there, but the PM's verification failed."
+    summary="greet.sh exits 1 without a name, but the PM's verification failed."
 else
     decision=approve
     issues='[]'
-    summary="greet.sh greets the given name and shouts with --shout; verification passed ($where)."
+    summary="greet.sh exits 1 with its usage line when it is given no name and still greets a name; verification passed ($where)."
 fi
-
 report="{
   \"task_id\": $(json_string "$LOOP_TASK_ID"),
   \"round\": $round,
@@ -284,10 +283,10 @@ echo "scripted-reviewer: round $round: $decision; wrote $LOOP_REPORT_PATH"
 #!/usr/bin/env bash
 # scripted-worker: a stand-in worker agent for `loop demo` and tests. It is NOT an AI.
 #
-# It knows exactly one task: examples/hello ("greet.sh greets a name and shouts with
-# --shout"). Round 1 is deliberately incomplete (the name, but no --shout), so the reviewer
-# rejects it; from round 2 on, when the PM has written fix_list.json, it completes the
-# change. It commits its change and writes the work report as its last step, echoing
+# It knows exactly one task: examples/hello ("greet.sh exits 1 when it is given no name").
+# Round 1 is deliberately flawed (it exits 1 but also rewords the usage line, which test.sh
+# checks), so verify fails and the reviewer rejects it; from round 2 on, when the PM has
+# written fix_list.json, it puts the usage line back. It commits its change and writes the work report as its last step, echoing
 # task_id, round and run_id. Only bash, coreutils and git are needed.
 #
 # Environment (set by loop for every agent): LOOP_ROLE LOOP_RUN_ID LOOP_ROUND LOOP_TASK_ID
@@ -333,41 +332,28 @@ write_atomically() {
 }
 
 fix_list="$LOOP_BUS_DIR/fix_list.json"
+usage="usage: greet.sh NAME (a name is required)"
 if [ "$round" -ge 2 ] && [ -f "$fix_list" ]; then
     fixes=$(grep -c '"reason"' "$fix_list" || true)
-    notes="Round $round: read fix_list.json ($fixes issue(s)) and added --shout, which prints the greeting in upper case."
-    cat >greet.sh <<'SCRIPT'
-#!/usr/bin/env bash
-# Prints a greeting: greet.sh [--shout] [NAME]
-set -euo pipefail
-
-shout=0
-if [ "${1:-}" = "--shout" ]; then
-    shout=1
-    shift
-fi
-name=${1:-world}
-greeting="Hello, $name!"
-if [ "$shout" -eq 1 ]; then
-    greeting=$(printf '%s' "$greeting" | tr '[:lower:]' '[:upper:]')
-fi
-echo "$greeting"
-SCRIPT
+    notes="Round $round: read fix_list.json ($fixes issue(s)): test.sh wants the usage line unchanged, so it is back to 'usage: greet.sh NAME'; greet.sh still exits 1 without a name."
+    usage="usage: greet.sh NAME"
+elif [ "$round" -ge 2 ]; then
+    notes="Round $round but there is no fix list at $fix_list, so greet.sh stays as in round 1."
 else
-    if [ "$round" -ge 2 ]; then
-        notes="Round $round but there is no fix list at $fix_list, so greet.sh stays as in round 1 (name argument only)."
-    else
-        notes="Round 1: greet.sh now greets the name given as its first argument (default: world). --shout is not implemented yet; this scripted worker leaves it out on purpose so the reviewer has something to reject."
-    fi
-    cat >greet.sh <<'SCRIPT'
-#!/usr/bin/env bash
-# Prints a greeting: greet.sh [NAME]
-set -euo pipefail
-
-name=${1:-world}
-echo "Hello, $name!"
-SCRIPT
+    notes="Round 1: greet.sh now exits 1 when it is given no name, and its usage line says a name is required. This scripted worker rewords the usage line on purpose, so verify and the reviewer have something to reject."
 fi
+cat >greet.sh <<SCRIPT
+#!/usr/bin/env bash
+# Greets the name given as the first argument; without one, prints its usage and exits 1.
+set -uo pipefail
+
+if [ \$# -gt 0 ]; then
+    echo "Hello, \$1!"
+    exit 0
+fi
+echo "$usage" >&2
+exit 1
+SCRIPT
 
 # Commit the change (with a stand-in identity only when the repository has none).
 identity=()
@@ -399,16 +385,21 @@ echo "scripted-worker: round $round done at $head_sha (test.sh: $test_result); w
 """##,
         "examples/hello/greet.sh": ##"""
 #!/usr/bin/env bash
-# Prints a greeting.
-set -euo pipefail
+# Greets the name given as the first argument; without one, prints its usage and exits 1.
+set -uo pipefail
 
-echo "Hello, world!"
+if [ $# -gt 0 ]; then
+    echo "Hello, $1!"
+    exit 0
+fi
+echo "usage: greet.sh NAME" >&2
+exit 0
 
 """##,
         "examples/hello/task_card.json": #"""
 {
   "task_id": "hello-greet",
-  "goal": "greet.sh greets a name given as an argument, and shouts the greeting with --shout.",
+  "goal": "greet.sh exits with status 1 when it is given no name, so other scripts can tell; today it prints its usage line but exits 0.",
   "in_scope": [
     "greet.sh"
   ],
@@ -416,9 +407,8 @@ echo "Hello, world!"
     "test.sh"
   ],
   "acceptance_criteria": [
-    "`bash greet.sh` prints `Hello, world!`",
-    "`bash greet.sh Ada` prints `Hello, Ada!`",
-    "`bash greet.sh --shout Ada` prints `HELLO, ADA!`",
+    "`bash greet.sh` prints `usage: greet.sh NAME` and exits 1",
+    "`bash greet.sh Ada` prints `Hello, Ada!` and exits 0",
     "`bash test.sh` passes"
   ],
   "constraints": [
@@ -434,28 +424,28 @@ echo "Hello, world!"
 """#,
         "examples/hello/test.sh": ##"""
 #!/usr/bin/env bash
-# Tests greet.sh; exits non-zero on the first failure.
+# Tests greet.sh; exits non-zero when a check fails.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 failures=0
 check() {
-    local expected=$1
-    shift
-    local actual
-    actual=$(bash greet.sh "$@" 2>&1)
-    if [ "$actual" = "$expected" ]; then
-        echo "pass: greet.sh $* -> $actual"
+    local expected_output=$1 expected_status=$2
+    shift 2
+    local output status
+    output=$(bash greet.sh "$@" 2>&1)
+    status=$?
+    if [ "$output" = "$expected_output" ] && [ "$status" -eq "$expected_status" ]; then
+        echo "pass: greet.sh $* -> '$output', exit $status"
     else
-        echo "FAIL: greet.sh $*: expected '$expected', got '$actual'"
+        echo "FAIL: greet.sh $*: expected '$expected_output' and exit $expected_status, got '$output' and exit $status"
         failures=$((failures + 1))
     fi
 }
 
-check "Hello, world!"
-check "Hello, Ada!" Ada
-check "HELLO, ADA!" --shout Ada
-check "HELLO, WORLD!" --shout
+check "Hello, Ada!" 0 Ada
+check "Hello, Grace Hopper!" 0 "Grace Hopper"
+check "usage: greet.sh NAME" 1
 
 if [ "$failures" -gt 0 ]; then
     echo "$failures check(s) failed"
