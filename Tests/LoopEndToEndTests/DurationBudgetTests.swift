@@ -139,6 +139,38 @@ struct DurationBudgetTests {
         #expect(try dispatches(bus, role: "worker") == 1, "the worker's turn is not redone")
     }
 
+    @Test("lane workers still running at --max-duration are ended: exhausted in working, exit 2, no retry; --resume dispatches the lanes again and approves")
+    func laneWorkersCut() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard(
+            extra: LaneTests.lanesCard(
+                #"{"lane_id": "lane_a", "owner_paths": ["a.txt"]}, {"lane_id": "lane_b", "owner_paths": ["b.txt"]}"#))
+        try repo.useAgents(worker: LaneTests.laneWorker)
+        try repo.write(repo.scratchFile("sleep"), "120")
+        let bus = Bus(repo)
+
+        let cut = try await repo.run(["--max-duration", "5", "--max-parallel-workers", "2"])
+
+        #expect(cut.exitCode == 2, "\(cut.output)")
+        #expect(cut.seconds < 60, "the run waited \(cut.seconds) s: nothing was cut")
+        #expect(try (bus.state["reason"] as? String)?.hasPrefix("duration budget of 5 s reached") == true)
+        #expect(try bus.state["stopped_in"] as? String == "working")
+        let exhausted = try events(bus, "run_exhausted")
+        #expect((exhausted.first?["cut"] as? String)?.hasPrefix("worker lane_") == true, "\(exhausted)")
+        #expect(try events(bus, "dispatch_failed").isEmpty)
+        for lane in ["lane_a", "lane_b"] {
+            #expect(try repo.read(repo.scratchFile("dispatch_\(lane).count")) == "1\n", "\(lane) was dispatched again")
+        }
+
+        try FileManager.default.removeItem(atPath: repo.scratchFile("sleep"))
+        let resumed = try await repo.run(["--resume", "--max-duration", "0"])
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try bus.outcome["result"] as? String == "approved")
+        #expect(try await repo.git("show", "loop/T-1:a.txt") == "lane lane_a round 1")
+        #expect(try await repo.git("show", "loop/T-1:b.txt") == "lane lane_b round 1")
+    }
+
     @Test("a run interrupted and resumed ten hours later is not over its budget: --max-duration counts the time it ran")
     func resumeAfterLongStop() async throws {
         let repo = try await TestRepo.make()
