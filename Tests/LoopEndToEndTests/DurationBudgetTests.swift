@@ -48,10 +48,13 @@ struct DurationBudgetTests {
         sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         #expect(result.exitCode == 2, "\(result.output)", sourceLocation: sourceLocation)
-        #expect(result.seconds < 60, "the run waited \(result.seconds) s: nothing was cut", sourceLocation: sourceLocation)
+        #expect(
+            result.seconds < 60, "the run waited \(result.seconds) s: nothing was cut", sourceLocation: sourceLocation)
         let state = try bus.state
         let reason = try #require(state["reason"] as? String, sourceLocation: sourceLocation)
-        #expect(reason.hasPrefix("duration budget of \(budget) s reached (ran "), "\(reason)", sourceLocation: sourceLocation)
+        #expect(
+            reason.hasPrefix("duration budget of \(budget) s reached (ran "), "\(reason)",
+            sourceLocation: sourceLocation)
         #expect(state["phase"] as? String == "exhausted", sourceLocation: sourceLocation)
         #expect(state["stopped_in"] as? String == phase, sourceLocation: sourceLocation)
         let outcome = try bus.outcome
@@ -62,7 +65,9 @@ struct DurationBudgetTests {
         #expect(exhausted.count == 1, sourceLocation: sourceLocation)
         #expect(exhausted.first?["cut"] as? String == cut, "\(exhausted)", sourceLocation: sourceLocation)
         #expect(exhausted.first?["reason"] as? String == reason, sourceLocation: sourceLocation)
-        #expect(try events(bus, "dispatch_failed").isEmpty, "a budget cut is not a failed dispatch", sourceLocation: sourceLocation)
+        #expect(
+            try events(bus, "dispatch_failed").isEmpty, "a budget cut is not a failed dispatch",
+            sourceLocation: sourceLocation)
         #expect(try events(bus, "round_failed").isEmpty, sourceLocation: sourceLocation)
     }
 
