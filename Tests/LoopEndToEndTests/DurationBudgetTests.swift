@@ -97,6 +97,31 @@ struct DurationBudgetTests {
         #expect(worker["attempt"] as? Int == 2, "\(worker)")
     }
 
+    @Test("the wait for a worker's report ends at --max-duration too: exhausted, no failed dispatch; --resume dispatches again")
+    func reportWaitCut() async throws {
+        let repo = try await TestRepo.make()
+        try repo.writeCard()
+        // First call: changes work.txt and exits 0 without a report, so the PM waits for one.
+        try repo.useAgents(
+            worker: """
+                if [ "$(attempt worker)" -eq 1 ]; then change; exit 0; fi
+                change
+                work_report
+                """)
+        let bus = Bus(repo)
+
+        let cut = try await repo.run(["--max-duration", "3", "--artifact-timeout", "100"])
+
+        try expectCut(cut, bus, budget: 3, cut: "worker", phase: "working")
+        #expect(try repo.read(repo.scratchFile("worker.count")) == "1\n")
+
+        let resumed = try await repo.run(["--resume", "--max-duration", "0"])
+
+        #expect(resumed.exitCode == 0, "\(resumed.output)")
+        #expect(try bus.outcome["result"] as? String == "approved")
+        #expect(try repo.read(repo.scratchFile("worker.count")) == "2\n")
+    }
+
     @Test("a reviewer still running at --max-duration is ended: exhausted in reviewing, exit 2; --resume reviews again and approves without a new worker")
     func reviewerCut() async throws {
         let repo = try await TestRepo.make()

@@ -181,7 +181,10 @@ struct DispatchLoop<Report: Sendable> {
                 reason = "\(backend) \(result.endDescription)"
             } else {
                 let grace = result.succeeded ? options.artifactTimeout : 1
-                switch await awaitReport(dispatchID: id, within: grace, check: check) {
+                // The wait for the report ends with the duration budget too.
+                let budgetLeft = await observer.durationLeft().map { max(0, Int($0.rounded(.up))) }
+                let isWaitCutByBudget = result.succeeded && (budgetLeft.map { $0 < grace } ?? false)
+                switch await awaitReport(dispatchID: id, within: min(grace, budgetLeft ?? grace), check: check) {
                 case .valid(let report):
                     if !result.succeeded {
                         console.warn("\(target.name) \(result.endDescription), but its report is valid; using it")
@@ -196,6 +199,12 @@ struct DispatchLoop<Report: Sendable> {
                         console.info(
                             "round \(round) · \(backend) exited 0 with no report and no change; the round goes on")
                         return try await synthesis.make(result, id)
+                    }
+                    if isWaitCutByBudget {
+                        // Out of time while waiting: `--resume` uses the report if it came
+                        // later, and dispatches again if not.
+                        console.warn("the run's duration budget ran out while waiting for the \(target.name)'s report")
+                        throw DurationBudgetCut(what: target.name)
                     }
                     reason =
                         result.succeeded
