@@ -82,7 +82,11 @@ struct RunCommand: AsyncParsableCommand {
         Int?
     @Option(help: "Run budget in US dollars (reported costs, or prices: in config.yaml); 0 = none. (default: 0)")
     var maxCost: Double?
-    @Option(help: "Run budget in seconds of wall time; 0 = none. (default: 0)") var maxDuration: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Run budget in seconds of running (a stop before --resume does not count); an agent or verify "
+                + "command still running at it is ended. 0 = none. (default: 0)"))
+    var maxDuration: Int?
     @Option(help: "Stop (exhausted, no progress) after this many rounds in a row end with the same tree and the same failing verify commands; 0 = never. (default: 2)")
     var maxStalledRounds: Int?
     @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).")

@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Where a run is. `state.json` is the single source of truth between rounds.
 package enum Phase: String, Codable, Sendable {
@@ -196,6 +196,12 @@ package struct RunState: Codable, Sendable, Equatable {
     package var baselineVerify: [VerifyEvidence]?
     /// Set when the run stopped because rounds made no progress (`needs_help.json` says more).
     package var needsHelp: Bool?
+    /// Seconds the run was running before its current span: the spans that each ended when the
+    /// run stopped (or its PM died) and were followed by a `--resume`. Nil in a new run and in
+    /// a `state.json` written before the field existed (counted as 0).
+    package var activeS: Double?
+    /// When the current span started: the last `--resume`; nil = `started_at`.
+    package var resumedAt: String?
 
     enum CodingKeys: String, CodingKey {
         case phase, round, result, reason, branch, mode, workdir, rounds, options
@@ -217,6 +223,8 @@ package struct RunState: Codable, Sendable, Equatable {
         case verifyArtifacts = "verify_artifacts"
         case baselineVerify = "baseline_verify"
         case needsHelp = "needs_help"
+        case activeS = "active_s"
+        case resumedAt = "resumed_at"
     }
 
     package init(
@@ -257,6 +265,25 @@ package struct RunState: Codable, Sendable, Equatable {
     /// agent that edits the card on the bus cannot change what it is judged by.
     package func cardSnapshot(_ paths: BusPaths) -> String {
         "\(paths.archiveDirectory(task: taskID, run: runID))/task_card.json"
+    }
+
+    // MARK: - Time the run was running
+
+    /// Seconds the run has been running: the earlier spans plus the current one so far. What
+    /// `--max-duration` counts, so a run stopped at night and resumed in the morning is not
+    /// over its budget for the hours it was not running.
+    package func activeSeconds(now: Date = Date()) -> Double {
+        let spanStart = Timestamp.parse(resumedAt ?? startedAt).map { now.timeIntervalSince($0) } ?? 0
+        return (activeS ?? 0) + max(0, spanStart)
+    }
+
+    /// `--resume`: closes the span that ended with the run's last save (`updated_at`: the stop,
+    /// or the last step a killed PM saved) and starts a new one now.
+    package mutating func beginSpan(now: Date = Date()) {
+        if let start = Timestamp.parse(resumedAt ?? startedAt), let end = Timestamp.parse(updatedAt) {
+            activeS = (activeS ?? 0) + max(0, end.timeIntervalSince(start))
+        }
+        resumedAt = Timestamp.format(now)
     }
 
     /// Loads `state.json`; nil when there is none.

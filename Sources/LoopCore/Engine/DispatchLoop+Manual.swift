@@ -11,6 +11,8 @@ extension DispatchLoop {
         console.info(
             "  write \(paths.display(report)) with task_id=\(taskID) round=\(round) run_id=\(dispatchID)")
         let started = ContinuousClock.now
+        // The wait ends with the run's duration budget, computed once.
+        let budgetEnd = await observer.durationLeft().map { started + .seconds(max(0, $0)) }
         let heartbeat = target.heartbeatPath
         var lastInvalid = ""
         while true {
@@ -30,6 +32,7 @@ extension DispatchLoop {
                 break
             }
             let waited = ContinuousClock.now - started
+            if let budgetEnd, ContinuousClock.now >= budgetEnd { throw DurationBudgetCut(what: target.name) }
             if options.timeout > 0, waited >= .seconds(options.timeout) {
                 throw LoopError.roundFailed("no valid \(reportFileName) within --timeout \(options.timeout) s")
             }

@@ -46,6 +46,9 @@ package struct DispatchTarget: Sendable, Equatable {
 protocol DispatchObserver: AnyObject {
     /// Throws when a run budget has run out (called before every attempt).
     func checkBudget() async throws
+    /// Seconds the run's duration budget leaves (nil: no duration budget). An attempt may run
+    /// at most that long; when the budget is what ends it, the loop throws `DurationBudgetCut`.
+    func durationLeft() async -> Double?
     /// The values this agent reads from its environment (`LOOP_TOKENS_LEFT`, ...).
     func agentEnvironment() async -> [String: String]
     /// A dispatch is about to start: record it and save state (the resume point).
@@ -148,7 +151,9 @@ struct DispatchLoop<Report: Sendable> {
             console.info("round \(round) · \(target.name) (\(backend)) started · attempt \(attempt)")
             // Absolute: the hint must work from any folder (`loop demo` runs in its own repository).
             console.info("  follow it: tail -f \(target.logPath)")
-            let result = try await runDispatch(dispatchID: id, prompt: text)
+            // Computed once: the dispatch timeout, or what the duration budget leaves if less.
+            let allowance = TimeAllowance(timeout: options.dispatchTimeout, budgetLeft: await observer.durationLeft())
+            let result = try await runDispatch(dispatchID: id, prompt: text, timeout: allowance.seconds)
             // Helpers the agent left behind may still deliver its report within the artifact
             // wait; after that wait, nothing of this dispatch may keep running.
             defer {
@@ -156,6 +161,13 @@ struct DispatchLoop<Report: Sendable> {
             }
             try await observer.dispatchFinished(result, target: target)
             if result.end == .cancelled { throw CancellationError() }
+            if result.end == .timedOut, allowance.isBudget {
+                // The run is out of time, not the agent out of luck: no failure, no retry. The
+                // run stops in this phase; `--resume` dispatches again (or uses a report the
+                // agent managed to write in its grace), with what it changed still in the workdir.
+                console.warn("\(target.name) was still running when the run's duration budget ran out; it was ended")
+                throw DurationBudgetCut(what: target.name)
+            }
 
             if let limit = result.rateLimit {
                 limitWaits += 1
@@ -169,7 +181,10 @@ struct DispatchLoop<Report: Sendable> {
                 reason = "\(backend) \(result.endDescription)"
             } else {
                 let grace = result.succeeded ? options.artifactTimeout : 1
-                switch await awaitReport(dispatchID: id, within: grace, check: check) {
+                // The wait for the report ends with the duration budget too.
+                let budgetLeft = await observer.durationLeft().map { max(0, Int($0.rounded(.up))) }
+                let isWaitCutByBudget = result.succeeded && (budgetLeft.map { $0 < grace } ?? false)
+                switch await awaitReport(dispatchID: id, within: min(grace, budgetLeft ?? grace), check: check) {
                 case .valid(let report):
                     if !result.succeeded {
                         console.warn("\(target.name) \(result.endDescription), but its report is valid; using it")
@@ -184,6 +199,12 @@ struct DispatchLoop<Report: Sendable> {
                         console.info(
                             "round \(round) · \(backend) exited 0 with no report and no change; the round goes on")
                         return try await synthesis.make(result, id)
+                    }
+                    if isWaitCutByBudget {
+                        // Out of time while waiting: `--resume` uses the report if it came
+                        // later, and dispatches again if not.
+                        console.warn("the run's duration budget ran out while waiting for the \(target.name)'s report")
+                        throw DurationBudgetCut(what: target.name)
                     }
                     reason =
                         result.succeeded
@@ -200,7 +221,9 @@ struct DispatchLoop<Report: Sendable> {
             retryNote = failed.retryNote
             let delay = failed.retryDelay(base: options.dispatchRetryBaseSec)
             console.warn("\(target.name) attempt \(attempt) failed: \(failed.reason); retrying in \(delay) s")
-            try await Task.sleep(for: .seconds(delay))
+            // Never past the duration budget: the next attempt's budget check then ends the run.
+            let left = await observer.durationLeft().map { max(0, $0) } ?? Double(delay)
+            try await Task.sleep(for: .seconds(min(Double(delay), left)))
         }
     }
 
@@ -217,12 +240,13 @@ struct DispatchLoop<Report: Sendable> {
         return all
     }
 
-    private func runDispatch(dispatchID: String, prompt: String) async throws -> DispatchResult {
+    /// Runs one attempt with `timeout` seconds (0 = none) as its whole-dispatch limit.
+    private func runDispatch(dispatchID: String, prompt: String, timeout: Int) async throws -> DispatchResult {
         var request = DispatchRequest(
             role: target.role, backend: target.backend, model: target.model, prompt: prompt,
             promptFile: target.promptPath, workdir: target.workdir, reportPath: target.reportPath,
             busDir: paths.root, taskID: taskID, round: round, runID: dispatchID, logPath: target.logPath,
-            timeout: options.dispatchTimeout, idleTimeout: options.idleTimeout,
+            timeout: timeout, idleTimeout: options.idleTimeout,
             heartbeatPath: target.heartbeatPath, heartbeatInterval: max(1, options.heartbeatTTL / 2))
         request.laneID = target.laneID
         request.ownerPaths = target.ownerPaths
@@ -295,6 +319,8 @@ struct DispatchLoop<Report: Sendable> {
                 return until + min(30, max(1, until * 0.1))
             } ?? backoff
         seconds = min(seconds, Double(max(1, options.limitWaitMax)))
+        // A wait never outlasts the duration budget: after it, the budget check ends the run.
+        if let left = await observer.durationLeft() { seconds = min(seconds, max(0, left)) }
         let until = Date().addingTimeInterval(seconds)
         try await observer.limitHit(until: until, message: limit.message, willWait: options.waitOnLimit, target: target)
         guard options.waitOnLimit else {

@@ -102,6 +102,10 @@ extension RoundEngine: DispatchObserver {
         try checkBudgetNow()
     }
 
+    func durationLeft() async -> Double? {
+        Budget(options: options).durationLeft(state: state)
+    }
+
     func agentEnvironment() async -> [String: String] {
         agentEnvironmentNow()
     }

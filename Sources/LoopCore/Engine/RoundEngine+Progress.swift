@@ -12,7 +12,8 @@ extension RoundEngine {
                 "LOOP_RUN_ID": verifyRunID,
             ],
             sandbox: VerifySandbox(
-                isEnabled: !options.unsafeVerify, allowsNetwork: context.card.verifyNetwork ?? options.verifyNetwork))
+                isEnabled: !options.unsafeVerify, allowsNetwork: context.card.verifyNetwork ?? options.verifyNetwork),
+            budgetEnd: Budget(options: options).durationLeft(state: state).map { .now + .seconds($0) })
         return VerifyGate(
             commands: context.card.verify, verifier: verifier, workdir: workdirGit, busExclusions: busExclusions)
     }
@@ -20,7 +21,12 @@ extension RoundEngine {
     /// Runs the card's verify commands in the workdir. What they create or change is
     /// remembered as evidence, not the worker's change, so the next commit leaves it out.
     func runVerifyCommands(log: String) async throws -> [VerifyResult] {
-        let run = try await verifyGate(log: log).run(reapLeftovers: { reapLeftovers(of: verifyRunID) })
+        let run: VerifyGate.Run
+        do {
+            run = try await verifyGate(log: log).run(reapLeftovers: { reapLeftovers(of: verifyRunID) })
+        } catch is DurationBudgetCut {
+            throw DurationBudgetCut(what: log.replacingOccurrences(of: "_", with: " "))
+        }
         var artifacts = state.verifyArtifacts ?? [:]
         artifacts.merge(run.artifacts) { _, new in new }
         state.verifyArtifacts = artifacts

@@ -52,6 +52,8 @@ package final class RoundEngine {
             return .approved
         } catch is CancellationError {
             return stopInterrupted(signal: signal() ?? 2)
+        } catch let cut as DurationBudgetCut {
+            return stopOutOfTime(cut: cut)
         } catch is RunControl.StopRequested {
             // `loop stop` during a long wait (a usage limit): saved where it stands.
             stopAsRequested(while: "waiting for a usage limit")
@@ -78,6 +80,20 @@ package final class RoundEngine {
         } catch {
             return failRound("\(error)")
         }
+    }
+
+    /// The duration budget ended a running dispatch or verify command: the run stops as
+    /// `exhausted` in the phase it was in, as when the budget is found spent between phases
+    /// (same reason), and `--resume` redoes the step that was cut.
+    private func stopOutOfTime(cut: DurationBudgetCut) -> LoopExitCode {
+        let budget = Budget(options: options)
+        // The cut came when the budget's time was up by the monotonic clock; the wall clock
+        // the state's timestamps use may differ by a hair, never below the budget in the reason.
+        let reason = budget.durationReason(ran: max(state.activeSeconds(), Double(budget.maxDurationS)))
+        state.stop(.exhausted, reason: reason)
+        persist("run_exhausted", ["reason": .string(reason), "cut": .string(cut.what)])
+        console.info("stopping: \(reason); the \(cut.what) was ended where it stood")
+        return .approved
     }
 
     private func stopInterrupted(signal: Int32) -> LoopExitCode {

@@ -223,6 +223,8 @@ extension RunController {
         preflight.runsVerify = (try? TaskCard.load(from: state.cardSnapshot(paths)))?.verify.isEmpty != true
         let problems = await preflight.problems(checkBackends: state.options.autoDispatch)
         if !problems.isEmpty { throw LoopError.preflight(problems) }
+        // The time it was stopped is not run time: `--max-duration` counts the spans it ran.
+        state.beginSpan()
         try state.save(to: paths.state)
         EventLog(path: paths.events, taskID: state.taskID, runID: state.runID).record(
             "run_resumed", round: state.round, ["phase": .string(state.phase.rawValue)])

@@ -74,22 +74,28 @@ package struct Verifier: Sendable {
     package var logPath: String
     package var environment: [String: String]
     package var sandbox: VerifySandbox
+    /// When the run's duration budget runs out (nil: no duration budget). A command may run at
+    /// most until then; one that is still running is ended and the run stops out of time.
+    package var budgetEnd: ContinuousClock.Instant?
 
     package init(
         workdir: String, timeout: Int, logPath: String, environment: [String: String] = [:],
-        sandbox: VerifySandbox = VerifySandbox()
+        sandbox: VerifySandbox = VerifySandbox(), budgetEnd: ContinuousClock.Instant? = nil
     ) {
         self.workdir = workdir
         self.timeout = timeout
         self.logPath = logPath
         self.environment = environment
         self.sandbox = sandbox
+        self.budgetEnd = budgetEnd
     }
 
     /// Output kept per command: head and tail of this many bytes each.
     package static let keptBytes = 4 * 1024
 
     /// Runs each command; a sandbox that cannot start is a round failure naming the fix.
+    /// - Throws: `DurationBudgetCut` when the duration budget ran out before or during a
+    ///   command (the results so far are dropped: `--resume` runs verify again).
     package func run(_ commands: [String]) async throws -> [VerifyResult] {
         guard !commands.isEmpty else { return [] }
         OutputLog(path: logPath, limit: 1 << 20).note(sandbox.logLine)
@@ -99,11 +105,16 @@ package struct Verifier: Sendable {
             try Task.checkCancellation()
             let lines = Locked<[String]>([])
             var spec = launch(command)
-            spec.timeout = timeout > 0 ? .seconds(timeout) : nil
+            // Computed once per command: the verify timeout, or what the budget leaves if less.
+            let budgetLeft = budgetEnd.map { ($0 - ContinuousClock.now).seconds }
+            if let budgetLeft, budgetLeft <= 0 { throw DurationBudgetCut(what: "verify") }
+            let allowance = TimeAllowance(timeout: timeout, budgetLeft: budgetLeft)
+            spec.timeout = allowance.seconds > 0 ? .seconds(allowance.seconds) : nil
             spec.killGrace = .seconds(3)
             spec.logPath = logPath
             let outcome = try await ProcessRunner.run(spec) { _, line in lines.withLock { $0.append(line) } }
             if outcome.end == .cancelled { throw CancellationError() }
+            if outcome.end == .timedOut, allowance.isBudget { throw DurationBudgetCut(what: "verify") }
             let passed = outcome.end == .exited && outcome.exitCode == 0
             results.append(
                 VerifyResult(

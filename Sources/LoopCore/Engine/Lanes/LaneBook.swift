@@ -23,6 +23,10 @@ actor LaneBook: DispatchObserver {
         }
     }
 
+    func durationLeft() async -> Double? {
+        Budget(options: state.options).durationLeft(state: state)
+    }
+
     func agentEnvironment() async -> [String: String] {
         RoundEngine.agentEnvironment(state: state, paths: paths)
     }

@@ -25,10 +25,17 @@ struct VerifyGate: Sendable {
 
     /// Runs every command and notes what they left in the workdir.
     /// - Parameter reapLeftovers: ends processes the commands left running (called once they are done).
-    /// - Throws: `CancellationError` on a signal; `LoopError.roundFailed` when the sandbox cannot start.
+    /// - Throws: `CancellationError` on a signal; `LoopError.roundFailed` when the sandbox cannot
+    ///   start; `DurationBudgetCut` when the run's duration budget ended a command.
     func run(reapLeftovers: () -> Void) async throws -> Run {
         let before = Set(try await workdir.changedPaths(excluding: busExclusions))
-        let results = try await verifier.run(commands)
+        let results: [VerifyResult]
+        do {
+            results = try await verifier.run(commands)
+        } catch {
+            reapLeftovers()  // a command ended early (budget, signal) may have left helpers running
+            throw error
+        }
         reapLeftovers()
         let made = try await workdir.changedPaths(excluding: busExclusions).filter { !before.contains($0) }
         return Run(results: results, artifacts: try await workdir.hashes(of: made))
