@@ -1,3 +1,4 @@
+import CLoopShims
 import Dispatch
 
 #if canImport(Glibc)
@@ -21,6 +22,11 @@ package enum ProcessMain {
     /// It blocks every asynchronous signal first, as an exited main thread did, so signals go
     /// where they went before (libdispatch's signal sources; its worker threads block them all).
     package static func run(_ work: @escaping @Sendable () async -> Never) -> Never {
+        // One malloc arena for all threads: each further arena (glibc makes one per thread that
+        // allocates, up to 8 per core) holds pages of its own. Measured on a 20-round run: 0.2 MiB
+        // less resident memory in the PM and in each round subprocess; their threads mostly wait,
+        // so they do not contend for the one arena.
+        _ = loop_use_one_malloc_arena()
         var signals = sigset_t()
         sigfillset(&signals)
         // Faults stay with the thread that caused them.
