@@ -11,3 +11,15 @@ int loop_set_parent_death_signal(int signal) {
     return -1;
 #endif
 }
+
+#if defined(__linux__) && defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+int loop_use_one_malloc_arena(void) {
+#if defined(__linux__) && defined(__GLIBC__)
+    return mallopt(M_ARENA_MAX, 1) == 1 ? 0 : -1;
+#else
+    return -1;
+#endif
+}

@@ -1,3 +1,6 @@
 import LoopCLI
+import LoopCore
 
-await LoopCommand.runMain()
+// A synchronous main that hands the work to a task (see `ProcessMain`): no async `main`, whose
+// `dispatch_main()` unwinds the main thread at start.
+ProcessMain.run { await LoopCommand.runMain() }

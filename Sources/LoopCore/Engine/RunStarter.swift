@@ -8,8 +8,10 @@ struct RunStarter {
     /// A run id that sorts by time and is unique enough to never collide on one bus.
     static func makeRunID() -> String {
         // Whole seconds only: a run id must not contain '.', which separates a dispatch id's parts.
-        let iso: String = Date().formatted(Date.ISO8601FormatStyle())
-        let stamp = iso.filter { $0 != "-" && $0 != ":" && $0 != "Z" }
+        // `Timestamp`, not `Date.ISO8601FormatStyle`: that one looks up the time zone through ICU
+        // (its code and data stayed resident in the PM for the whole run).
+        let iso = Timestamp.format(Date()).prefix(19)  // 2026-11-23T15:26:11
+        let stamp = iso.filter { $0 != "-" && $0 != ":" }
         let hex = String(UInt32.random(in: 0 ... .max), radix: 16)
         let suffix = String(repeating: "0", count: 8 - hex.count) + hex
         return "run-\(stamp)-\(suffix)"
