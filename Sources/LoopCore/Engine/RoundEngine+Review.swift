@@ -30,6 +30,10 @@ extension RoundEngine {
             console.info("round \(state.round) · the worker changed nothing; no review, next round gets a fix list")
         } else {
             let git = workdirGit
+            let runBase = state.baseSHA
+            // The review request's commit list, read while the diff is read (two git processes
+            // at once rather than one after the other: a round's wait is shorter by one).
+            async let pendingCommits = git.commitLog(from: runBase, to: head)
             let (diff, files) =
                 if let known = runDiff, known.base == state.baseSHA, known.head == head {
                     (known.diff, known.files)
@@ -44,7 +48,8 @@ extension RoundEngine {
             findings += try await laneReviewFindings(verify: verify)
             for finding in findings { console.warn("round \(state.round) · \(finding.reason)") }
             let review = try await obtainReviewReport(
-                record: record, head: head, verify: verify, workReport: workReport, diff: diff, files: files)
+                record: record, head: head, verify: verify, workReport: workReport, diff: diff, files: files,
+                commits: try await pendingCommits)
             record = state.currentRound
             record.decision = review.decision.rawValue
             record.blockingIssues = review.blockingIssues.count
@@ -112,7 +117,8 @@ extension RoundEngine {
     }
 
     private func obtainReviewReport(
-        record: RoundRecord, head: String, verify: [VerifyResult], workReport: WorkReport?, diff: String, files: [String]
+        record: RoundRecord, head: String, verify: [VerifyResult], workReport: WorkReport?, diff: String, files: [String],
+        commits: String
     ) async throws -> ReviewReport {
         if let dispatch = record.reviewer,
             case .valid(let report) = ReportReader.checkReview(paths.reviewReport, expecting: identity(dispatch.runID))
@@ -124,7 +130,6 @@ extension RoundEngine {
                 "The reviewer backend \(options.reviewerBackend) writes no report; a review is never invented. Choose another --reviewer-backend."
             )
         }
-        let commits = try await workdirGit.commitLog(from: state.baseSHA, to: head)
         var diffPath: String?
         if diff.utf8.count > Self.requestDiffLimit || diff.utf8.count > PromptBuilder.inlineDiffLimit {
             let path = "\(paths.scratch)/r\(state.round)_diff.patch"

@@ -224,8 +224,10 @@ package final class RoundEngine {
         }
         // Durable before the state that points at it: a state saying "reviewing" that survives
         // a power loss must never meet missing results (no results would read as passed).
-        // The state itself is progress only: lost, resume verifies again.
-        try results.write(to: verifyResultsPath)
+        // The state itself is progress only: lost, resume verifies again. Without verify
+        // commands no results is the truth (the run's card snapshot cannot gain any), so the
+        // empty list needs no fsync.
+        try results.write(to: verifyResultsPath, durable: !commands.isEmpty)
         let verdict = VerifyGate.Verdict(results: results)
         var record = state.currentRound
         record.verifyPassed = verdict.passed

@@ -17,11 +17,18 @@ package enum ProcessControl {
     }
 
     /// True when any non-zombie member of process group `pgid` remains.
-    package static func isGroupAlive(_ pgid: pid_t) -> Bool {
+    ///
+    /// - Parameter createdAt: when the group was made (`realtimeSecond()` just before its leader
+    ///   was started), if known: no member can be older, so the `stat` files of the processes
+    ///   that are need not be read (see `processes(withEnvironment:)`).
+    package static func isGroupAlive(_ pgid: pid_t, createdAt: Int? = nil) -> Bool {
         guard pgid > 0 else { return false }
         if kill(-pgid, 0) != 0 && errno == ESRCH { return false }
         #if os(Linux)
-            return processes().contains { $0.pgid == pgid && $0.state != "Z" }
+            return procPIDs(listedSince: createdAt.map { $0 - procEntryClockSlack }).contains { pid in
+                guard let entry = entry(pid) else { return false }
+                return entry.pgid == pgid && entry.state != "Z"
+            }
         #else
             // No procfs to tell zombies apart: a group that takes signals is alive.
             return true
@@ -62,32 +69,95 @@ package enum ProcessControl {
 
     /// The process table from `/proc` (empty where there is no procfs).
     package static func processes() -> [ProcessEntry] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
-        var entries: [ProcessEntry] = []
-        for name in names {
-            guard let pid = pid_t(name), let entry = entry(pid) else { continue }
-            entries.append(entry)
-        }
-        return entries
+        procPIDs(listedSince: nil).compactMap { entry($0) }
     }
 
     /// Pids whose environment has `key=value` (ourselves excluded).
     ///
     /// `startedSinceSelf` looks only at processes that started no earlier than this one: what a
     /// dispatch of this process left behind cannot be older. It spares reading the environment
-    /// of every other process on the machine, which made a sweep cost milliseconds.
+    /// of every other process on the machine, and — through the age of each `/proc/<pid>`
+    /// entry, one `fstatat` — reading the `stat` file of nearly every one: a sweep runs after
+    /// every agent and verify run, and those reads were a tenth of a round's overhead.
     package static func processes(
         withEnvironment key: String, value: String, startedSinceSelf: Bool = false
     ) -> [ProcessEntry] {
         let needle = Array("\0\(key)=\(value)\0".utf8)
         let me = getpid()
-        let since = startedSinceSelf ? (entry(me)?.startTime ?? 0) : 0
-        return processes().filter { entry in
-            guard entry.pid != me, entry.state != "Z", entry.startTime >= since,
-                let environ = readProcFile("/proc/\(entry.pid)/environ", limit: 1 << 20)
-            else { return false }
-            return ([0] + environ).firstRange(of: needle) != nil
+        let own = startedSinceSelf ? entry(me) : nil
+        let since = own?.startTime ?? 0
+        let candidates = procPIDs(listedSince: own.flatMap { entrySecondsFloor(startedAt: $0.startTime) })
+        return candidates.compactMap { pid -> ProcessEntry? in
+            guard pid != me, let entry = entry(pid), entry.state != "Z", entry.startTime >= since,
+                let environ = readProcFile("/proc/\(pid)/environ", limit: 1 << 20)
+            else { return nil }
+            return ([0] + environ).firstRange(of: needle) != nil ? entry : nil
         }
+    }
+
+    /// The current realtime second, to compare with the age of `/proc` entries.
+    package static func realtimeSecond() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int(now.tv_sec)
+    }
+
+    /// How much earlier than a process's start its `/proc` entry may look (realtime seconds):
+    /// clock adjustments while the run goes, and the coarse clock the kernel stamps entries with.
+    static let procEntryClockSlack = 60
+
+    /// The realtime second before which no `/proc/<pid>` entry of a process started at
+    /// `startTicks` (clock ticks since boot, `stat` field 22) or later can have appeared,
+    /// with `procEntryClockSlack` to spare; nil when the clocks cannot be read.
+    private static func entrySecondsFloor(startedAt startTicks: UInt64) -> Int? {
+        #if os(Linux)
+            var real = timespec()
+            var boot = timespec()
+            let ticks = sysconf(Int32(_SC_CLK_TCK))
+            guard ticks > 0, clock_gettime(CLOCK_REALTIME, &real) == 0, clock_gettime(CLOCK_BOOTTIME, &boot) == 0
+            else { return nil }
+            let sinceStart = Int(boot.tv_sec) - Int(startTicks / UInt64(ticks))
+            return Int(real.tv_sec) - sinceStart - procEntryClockSlack
+        #else
+            return nil
+        #endif
+    }
+
+    /// The pids `/proc` lists. With `listedSince`, only those whose `/proc/<pid>` entry is not
+    /// older than that realtime second: procfs makes a pid's entry when it is first looked up
+    /// and drops it when the process exits, so an older entry belongs to a process that was
+    /// running before then. An entry whose age cannot be read is kept.
+    private static func procPIDs(listedSince floor: Int?) -> [pid_t] {
+        #if os(Linux)
+            guard let directory = opendir("/proc") else { return [] }
+            defer { closedir(directory) }
+            let fd = dirfd(directory)
+            var pids: [pid_t] = []
+            while let item = readdir(directory) {
+                let parsed: pid_t? = withUnsafeBytes(of: &item.pointee.d_name) { raw in
+                    var pid: pid_t = 0
+                    for byte in raw {
+                        if byte == 0 { break }
+                        guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), pid < pid_t.max / 10 else { return nil }
+                        pid = pid * 10 + pid_t(byte - UInt8(ascii: "0"))
+                    }
+                    return pid > 0 ? pid : nil
+                }
+                guard let pid = parsed else { continue }
+                if let floor {
+                    var info = stat()
+                    let listed = withUnsafeBytes(of: &item.pointee.d_name) { raw -> Int32 in
+                        guard let name = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return -1 }
+                        return fstatat(fd, name, &info, 0)
+                    }
+                    if listed == 0, Int(info.st_ctim.tv_sec) < floor { continue }
+                }
+                pids.append(pid)
+            }
+            return pids
+        #else
+            return []
+        #endif
     }
 
     static func processState(_ pid: pid_t) -> String? {

@@ -32,6 +32,7 @@ package enum ProcessRunner {
         var options = PlatformOptions()
         options.createSession = spec.newSession
         let started = ContinuousClock.now
+        let startedSecond = ProcessControl.realtimeSecond()
         let endReason = Locked<ProcessEnd>(.exited)
         let pidCell = Locked<pid_t>(0)
 
@@ -90,7 +91,7 @@ package enum ProcessRunner {
             // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
             // so callers can rely on "nothing left behind" when this returns.
             let deadline = ContinuousClock.now + .seconds(1)
-            while spec.newSession, ProcessControl.isGroupAlive(pid), ContinuousClock.now < deadline {
+            while spec.newSession, ProcessControl.isGroupAlive(pid, createdAt: startedSecond), ContinuousClock.now < deadline {
                 try? await Task.sleep(for: .milliseconds(10))
             }
         }
@@ -159,7 +160,7 @@ package enum ProcessRunner {
         return .custom(keyed)
     }
 
-    private static func openInput(_ path: String?) throws -> FileDescriptor {
+    static func openInput(_ path: String?) throws -> FileDescriptor {
         let target = path ?? "/dev/null"
         do {
             return try FileDescriptor.open(FilePath(target), .readOnly, options: [.closeOnExec])
@@ -212,9 +213,12 @@ package enum ProcessRunner {
                 return
             }
             if readersDone.value == 2 {
-                // Both pipes closed: the child is almost always exiting right now.
-                for _ in 0..<40 where ProcessControl.isAlive(pid) {
+                // Both pipes closed: the child is almost always exiting right now. (A `for … where`
+                // here asked 40 times even after the child was gone: half a millisecond a run.)
+                var polls = 0
+                while polls < 40, ProcessControl.isAlive(pid) {
                     try? await Task.sleep(for: .milliseconds(1))
+                    polls += 1
                 }
                 if !ProcessControl.isAlive(pid) { return }
             } else if !ProcessControl.isAlive(pid) {
