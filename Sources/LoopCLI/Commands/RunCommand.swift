@@ -66,6 +66,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Seconds after which a heartbeat is stale.") var heartbeatTTL: Int?
     @Flag(help: "Run one round (used by the PM for each round; also usable by hand).") var singleRound = false
     @Option(help: "The round to run with --single-round.") var round: Int?
+    /// The PM's round subprocess started ahead of its round (RoundProcess): the round number
+    /// comes on stdin.
+    @Flag(help: .hidden) var standby = false
     @Flag(help: "Continue the run in state.json after Ctrl+C, SIGTERM, kill -9, a failure or a usage-limit pause.")
     var resume = false
     @Flag(help: "Archive and clear the bus and state first (never the task card or the lock).") var reset = false
@@ -165,6 +168,7 @@ struct RunCommand: AsyncParsableCommand {
             resume: resume, reset: reset, singleRound: singleRound, round: round)
         request.runFolder = runFolder
         request.baseRef = baseRef
+        request.standby = standby && singleRound && round == nil
         if !singleRound { request.backends = resolved.backends }
         try await Self.run(
             request, backends: resolved.backends, console: console,
@@ -178,9 +182,20 @@ struct RunCommand: AsyncParsableCommand {
         _ request: RunRequest, backends: [String: BackendConfig], console: Console, liveView: Bool,
         environment: [String: String]
     ) async throws {
-        let controller = RunController(
+        var request = request
+        var controller = RunController(
             request: request, dispatcher: BackendDispatcher(configured: backends),
             templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)
+        if request.standby {
+            // Started by the PM ahead of its round (RoundProcess): warm up, then wait for the
+            // round number on stdin. Nothing of the run is read for the round before it comes;
+            // end of file means the round is not needed, and the process leaves without a trace.
+            controller.warmUp()
+            guard let line = GoPipe.readLine(), let round = Int(line) else { return }
+            request.standby = false
+            request.round = round
+            controller.request = request
+        }
         let live = liveView ? LiveView(paths: BusPaths(loopDir: request.loopDir), interval: LiveView.interval(environment)) : nil
         live?.start()
         let code: LoopExitCode

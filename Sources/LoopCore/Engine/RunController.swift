@@ -47,7 +47,7 @@ package struct RunController: Sendable {
         {
             ProcessControl.dieWithParent(signal: SIGTERM)
             guard getppid() == Int32(parent) else { return .interrupted }
-            return try await runRoundChild()
+            return try await runRoundChild(round: request.round)
         }
         if let parent = ProcessInfo.processInfo.environment[Self.batchMarker], Int32(parent) == getppid() {
             // A batch task's run dies with its batch PM, as a round dies with its PM.
@@ -93,15 +93,14 @@ package struct RunController: Sendable {
     // MARK: - Outer loop
 
     private func outerLoop(_ initial: RunState) async throws -> LoopExitCode {
-        var state = initial
         let trap = SignalTrap()
         let signals = trap.signals
-        let childPID = Locked<Int32>(0)
+        let active = Locked<RoundProcess?>(nil)
         let received = Locked<Int32?>(nil)
         let forwarder = Task {
             for await signal in signals {
                 received.set(signal)
-                let pid = childPID.value
+                let pid = active.value?.pid ?? 0
                 if pid > 0 { kill(pid, signal) }
             }
         }
@@ -109,6 +108,23 @@ package struct RunController: Sendable {
             forwarder.cancel()
             withExtendedLifetime(trap) {}
         }
+        // The next round's subprocess, started while this round runs (see RoundProcess).
+        let standby = Locked<RoundProcess?>(nil)
+        do {
+            let code = try await rounds(from: initial, active: active, standby: standby, received: received)
+            await dismiss(standby)
+            return code
+        } catch {
+            await dismiss(standby)
+            throw error
+        }
+    }
+
+    /// Runs rounds until the run ends; each in a subprocess told its round by `go`.
+    private func rounds(
+        from initial: RunState, active: Locked<RoundProcess?>, standby: Locked<RoundProcess?>, received: Locked<Int32?>
+    ) async throws -> LoopExitCode {
+        var state = initial
         reportStaleControlRequest(state)
         while !state.phase.isTerminal {
             if await isStopRequestedBetweenRounds(state, signalled: { received.value != nil }) {
@@ -116,12 +132,23 @@ package struct RunController: Sendable {
             }
             if let signal = received.value { return interrupted(&state, signal: signal) }
             let round = state.round
-            let code = try await ProcessRunner.runInheritingOutput(
-                [executable, "run", "--single-round", "--round", String(round), "--loop-dir", paths.shared]
-                    + (paths.isBatchRun ? ["--run-folder", paths.root] : []),
-                in: paths.repository, environment: [Self.parentMarker: String(getpid())]
-            ) { pid in childPID.set(pid) }
-            childPID.set(0)
+            let process = try standby.withLock { ready in
+                defer { ready = nil }
+                return ready
+            } ?? startRoundProcess()
+            active.set(process)
+            process.go(round: round)
+            // A signal that came before the child had its round is forwarded now.
+            if let signal = received.value, process.pid > 0 { kill(process.pid, signal) }
+            // The next round's process starts a little later, so that its warm-up does not take
+            // a CPU from this round's own start (the few milliseconds before its first agent).
+            async let next: RoundProcess? = {
+                try? await Task.sleep(for: Self.standbyDelay)
+                return Task.isCancelled ? nil : try? startRoundProcess()
+            }()
+            let code = try await process.exitCode()
+            active.set(nil)
+            standby.set(await next)
             guard let reloaded = try RunState.load(from: paths.state) else {
                 throw LoopError.roundFailed("state.json disappeared during round \(round)")
             }
@@ -156,6 +183,29 @@ package struct RunController: Sendable {
         case .exhausted: return finish(state, result: .exhausted, code: .exhausted)
         default: return finish(state, result: .failed, code: .roundFailed)
         }
+    }
+
+    /// How long after a round's start the next round's process is started.
+    static let standbyDelay = Duration.milliseconds(5)
+
+    /// A round subprocess waiting for its round: `loop run --single-round --standby`.
+    private func startRoundProcess() throws -> RoundProcess {
+        try RoundProcess(
+            arguments: [executable, "run", "--single-round", "--standby", "--loop-dir", paths.shared]
+                + (paths.isBatchRun ? ["--run-folder", paths.root] : []),
+            in: paths.repository, environment: [Self.parentMarker: String(getpid())])
+    }
+
+    /// Ends a waiting round subprocess that is not needed (the run is over) and waits for it,
+    /// so no process of the PM outlives it.
+    private func dismiss(_ standby: Locked<RoundProcess?>) async {
+        let process = standby.withLock { ready in
+            defer { ready = nil }
+            return ready
+        }
+        guard let process else { return }
+        process.dismiss()
+        _ = try? await process.exitCode()
     }
 
     private func interrupted(_ state: inout RunState, signal: Int32) -> LoopExitCode {
@@ -206,14 +256,25 @@ package struct RunController: Sendable {
 
     // MARK: - Round subprocess
 
-    private func runRoundChild() async throws -> LoopExitCode {
+    private func runRoundChild(round: Int?) async throws -> LoopExitCode {
         guard let state = try RunState.load(from: paths.state) else {
             throw LoopError.config("No run to continue: \(paths.display(paths.state)) is missing.")
         }
-        guard request.round == nil || request.round == state.round else {
-            throw LoopError.config("--round \(request.round ?? 0) does not match state.json (round \(state.round)).")
+        guard round == nil || round == state.round else {
+            throw LoopError.config("--round \(round ?? 0) does not match state.json (round \(state.round)).")
         }
         return await runEngine(try context(for: state), state).0
+    }
+
+    /// What a standby round subprocess (`--standby`, see RoundProcess) does before it knows its
+    /// round: the first decoding and encoding of the run's state and card, whose type look-ups
+    /// and code pages the Swift runtime and the kernel load once per process. It only reads,
+    /// and keeps nothing: the round itself reads every file again.
+    package func warmUp() {
+        guard let state = try? RunState.load(from: paths.state) else { return }
+        _ = try? JSONEncoder.bus.encode(state)
+        _ = try? Event(event: "warm_up", taskID: state.taskID, runID: state.runID, round: state.round).encodedLine()
+        _ = try? context(for: state)
     }
 
     private func context(for state: RunState) throws -> RoundContext {

@@ -11,6 +11,9 @@ package struct RunRequest: Sendable {
     package var reset: Bool
     package var singleRound: Bool
     package var round: Int?
+    /// `--standby`: a round subprocess the PM starts ahead of its round. It warms up, then
+    /// reads its round number from stdin (end of file: it is not needed and exits).
+    package var standby = false
     /// The user's repository folder; nil means the current directory (as `loop run` is used).
     /// In-process tests name it, so they never change the test process's directory.
     package var repository: String?

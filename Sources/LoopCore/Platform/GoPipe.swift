@@ -1,0 +1,49 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+#if canImport(System)
+    import System
+#else
+    import SystemPackage
+#endif
+
+/// The pipe a PM tells a standby round subprocess its round through: the child reads one line,
+/// the round number, on its standard input; end of file means "not needed, exit".
+///
+/// Both ends are close-on-exec, so no other child of the PM (an agent, git) keeps the write end
+/// open: when the PM closes it or dies, the standby sees end of file at once.
+package enum GoPipe {
+    /// A new pipe: the read end for the child's stdin, the write end for the PM.
+    static func make() throws -> (read: FileDescriptor, write: FileDescriptor) {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else {
+            throw LoopError.io(operation: "Creating a pipe for a round subprocess", path: "", errno: errno)
+        }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
+    }
+
+    /// Writes `line` and a newline; false when the reader is gone (it exited).
+    static func send(_ line: String, to fd: FileDescriptor) -> Bool {
+        let bytes = Array((line + "\n").utf8)
+        return (try? fd.writeAll(bytes)) == bytes.count
+    }
+
+    /// Blocks until a whole line arrives on `fd` (without its newline), or nil at end of file
+    /// or on an error.
+    package static func readLine(from fd: Int32 = STDIN_FILENO) -> String? {
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while true {
+            let count = read(fd, &byte, 1)
+            if count < 0, errno == EINTR { continue }
+            guard count == 1 else { return nil }
+            if byte == UInt8(ascii: "\n") { return String(decoding: line, as: UTF8.self) }
+            guard line.count < 64 else { return nil }
+            line.append(byte)
+        }
+    }
+}
