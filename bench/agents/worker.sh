@@ -3,7 +3,9 @@
 # Appends one line to a.txt in $LOOP_WORKDIR and writes the work report atomically.
 # The PM commits. Start/end timestamps (ns) go to $BENCH_AGENT_LOG so the harness can
 # subtract the agent's own wall time from the run's wall time.
-t0=$(date +%s%N)
+# Start and end from bash 5's clock, not `date`: a `date` process's start is the agent's own work,
+# and before t0 it was counted as PM overhead (for both tools).
+t0=${EPOCHREALTIME/[.,]/}000; [ "$t0" != 000 ] || t0=$(date +%s%N)
 set -eu
 # Diagnostics only (RSS composition): keep the PM waiting; not used in timed runs.
 [ -z "${BENCH_AGENT_SLEEP:-}" ] || sleep "$BENCH_AGENT_SLEEP"
@@ -18,7 +20,7 @@ tmp="$LOOP_REPORT_PATH.tmp.$$"
 printf '{"task_id":"%s","round":%s,"run_id":"%s","head_sha":"","files_changed":[],"tests":[],"notes":""}\n' \
     "$LOOP_TASK_ID" "$LOOP_ROUND" "$LOOP_RUN_ID" > "$tmp"
 mv -f "$tmp" "$LOOP_REPORT_PATH"
-t1=$(date +%s%N)
+t1=${EPOCHREALTIME/[.,]/}000; [ "$t1" != 000 ] || t1=$(date +%s%N)
 # CPU time of this agent and its children, from the `times` builtin (no fork, so the
 # numbers are this process's own); the harness subtracts it from the run's CPU time.
 if [ -n "${BENCH_AGENT_LOG:-}" ]; then
