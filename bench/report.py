@@ -258,8 +258,12 @@ def render(res):
     w("")
     w(f"Same task card, same repository, same instant scripted agents for both tools (`bench/agents/`). The worker "
       f"appends a line to `a.txt` and writes its report; the reviewer asks for changes until round {R}, then approves. "
-      "Each agent appends its own start and end time (`date +%s%N`) to a log; **PM overhead = run wall time minus the "
-      "agents' own time**, divided by the rounds. Reports are written atomically (temp file + `mv`).")
+      "Each agent appends its own start and end time (bash's `$EPOCHREALTIME`, read without starting a process; "
+      "until 2026-12-05 a `date +%s%N` process, whose own start before the first reading counted as PM overhead for "
+      "both tools, about 1 ms per agent here) to a log; **PM overhead = run wall time minus the "
+      "agents' own time**, divided by the rounds. What an agent's shell does before its first line and after its "
+      "last (start-up, exit) still counts as overhead, for both tools. Reports are written atomically (temp file + "
+      "`mv`).")
     w("")
     w("- **loop**: `command` backends in `.loop/config.yaml` (appended to the `loop init` config), `loop run "
       f"--auto-dispatch --worker-backend bw --reviewer-backend br --max-rounds {R} --dispatch-retry-base-sec 1`. "
