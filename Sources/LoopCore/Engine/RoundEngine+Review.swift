@@ -90,6 +90,9 @@ extension RoundEngine {
                 changeSummary: changeSummary)
             fixFile = try fixList.file(at: paths.fixList)
         }
+        // The round ends with its decision: stamped here, its end is in the decision's save, which
+        // the round's archive then takes as it is (finishRound saves no copy of its own).
+        record.finishedAt = record.finishedAt ?? Timestamp.now()
         state.currentRound = record
         state.lastDecision = record.approved == true ? "approved" : (record.decision ?? "changes_required")
         try state.advance(to: .fixing)
@@ -174,11 +177,14 @@ extension RoundEngine {
     /// Archives the round and moves on: approved, exhausted, or the next round.
     func finishRound() throws {
         let record = state.currentRound
-        var finished = record
-        finished.finishedAt = finished.finishedAt ?? Timestamp.now()
-        state.currentRound = finished
-        // For the archive copy below; the round's end is made durable by the transition after it.
-        try state.save(to: paths.state, durable: false)
+        if record.finishedAt == nil {
+            // A decision saved without its end (a state.json from before 2026-12-05): stamp and
+            // save it for the archive copy below; the transition after it makes it durable.
+            var finished = record
+            finished.finishedAt = Timestamp.now()
+            state.currentRound = finished
+            try state.save(to: paths.state, durable: false)
+        }
         try archive.keepRound(state.round, taskPath: state.taskPath)
         // Lane files share names across folders (`work_reports/a.json`, `review_reports/a.json`):
         // archived as `r<N>_<folder>_<lane>.json`.
