@@ -300,6 +300,10 @@ def render(res):
       "and a small fsync microbenchmark.")
     w("- Every timed run starts on a fresh copy of a template repository whose index was refreshed and whose dirty "
       "pages were synced (`sync`), so neither tool pays for the copy.")
+    w("- The 10,000-file templates are made only before the repository-size runs, followed by 45 s of rest: on this "
+      "VM, writing and committing 10,000 files slowed the fork-and-exec-heavy runs after it for about 35 s (loop: "
+      "49-57 ms a round in that window, 27-32 ms after it and without it; loop-kit within 2%). Until 2026-12-05 "
+      "they were made first, and most of measurement 1 ran in that window.")
     w("")
 
     # ----------------------------------------------------------------- analysis
@@ -384,7 +388,11 @@ def render(res):
           + ("(static Swift runtime and Foundation; no networking library since the built-in agent became the separate "
              "`loop-agent`)." if static_build else
              "(dynamic Swift runtime, Foundation and ICU; no networking library since the built-in agent became the "
-             "separate `loop-agent`)."))
+             "separate `loop-agent`).")
+          + " Since 2026-12-05 the PM starts it 5 ms into the round before (`--standby`): it loads and warms up "
+          "(a decode and encode of state.json and the card) while that round runs, then waits on its stdin for the "
+          "round number; a perf trace of a 20-round run put the round's start to its worker's exec at 3.5 ms, "
+          "down from 5.4 ms. The start's CPU time is still spent, one process a round, off the round's path.")
         sc = pl["strace_c"]
         w(f"- *fsync.* {sc['fsync_calls'] / rounds:.0f} fsyncs per round, {sc['fsync_s'] * 1e3 / rounds:.0f} ms per round "
           "waiting in fsync in the profile run (see miss 6 for where they come from). One fsync cost "
@@ -398,18 +406,28 @@ def render(res):
           "alternating on the same machine: CPU in loop's own processes per round, median, 49.0 ms before "
           "(bd3d2db) and 39.7 ms after (19 % less); as a load-proof ratio to the git processes' CPU in the same runs, "
           "3.0 before and 2.4 after.")
-        w("- *What is left, from `perf` of a 20-round run.* A whole process start per round (page faults of the 90 MB "
-          "static binary and the Swift runtime's protocol-conformance scans on first use of every Codable type: "
-          "6,700 conformance records scanned per miss); state.json decoded at the round's start and re-encoded at "
-          "each of 8 saves (sorted, pretty JSON that grows with the rounds kept in it; about 5 ms a round together); "
-          "five git processes when the PM commits (status, commit, diff-tree, log, plus the agents' own); a /proc "
-          "sweep after each agent and verify run for processes that escaped with setsid (every process's stat "
-          "file: about 2 ms a round here with 70 processes, more on a desktop; a version that made the round "
-          "process a child subreaper and read only its descendants was built and dropped the same day — orphaned "
-          "bubblewrap helpers then stayed as zombies of the round process); two agent "
-          "shells started per round, whose start counts as overhead here for both tools. 30 ms a round needs the "
-          "rounds inside the long-lived PM (start, parse and decode once) — DESIGN.md's crash boundary (\"each "
-          "round runs as a fresh subprocess, so a round starts from files\"), a decision for the project, not tuning.")
+        w("- *Fixed on 2026-12-05, measured with perf traces of 20-round runs (calm machine, alternating binaries; "
+          "about 35 -> 29 ms a round in all).* After each agent the PM read the `stat` file of every process on the "
+          "machine twice (a check that the agent's process group was gone, and the sweep for leftovers that escaped "
+          "with setsid), about 1 ms each: both now skip, with one `fstatat`, every process whose `/proc` entry is "
+          "older than the sweeping process or group. The wait for an exiting agent asked 40 times whether it was "
+          "alive even after it was gone (a `for ... where` that filtered instead of stopping). The review's "
+          "`git log` runs beside its diff instead of after it. Verify results without verify commands are no "
+          "longer fsynced (an empty list is the truth either way). The bus paths are computed once per process.")
+        w("- *What is left (perf, calm machine, about 29 ms a round).* Four git processes a round when the PM "
+          "commits (status, commit, then diff-tree and log side by side): about 7 ms of the round's wall time; "
+          "the two agent shells' own start and exit, which count as overhead for both tools (about 2.5 ms each); "
+          "in the round subprocess, from its round's start to the worker 3.5 ms (state.json decoded, the "
+          "round's start saved durably with 2 fsyncs, prompt and dispatch record written, the agent spawned) and "
+          "after the reviewer about 3 ms (the decision and fix list saved durably, the round archived, the next "
+          "round's state saved, the process's exit); the outer PM about 1 ms between rounds; and state.json, "
+          "decoded once and encoded at 7 saves a round as sorted, pretty JSON that grows with the rounds kept "
+          "(about 2.5 ms of CPU a round at 20 rounds). The machine's own noise is larger than any of these: the "
+          "same binary measured 27 to 55 ms a round within minutes (table above), its CPU time moving with it, "
+          "while loop-kit, which mostly sleeps between polls, stays within 2%. 10x needs about 27 ms every run; "
+          "the steps left are rounds inside the long-lived PM (DESIGN.md's crash boundary: \"each round runs as a "
+          "fresh subprocess\"), fewer state saves or a state file that does not rewrite past rounds (a bus "
+          "schema change), and fewer git processes — decisions for the project, not tuning.")
         w("")
     st = ALT
     has_alt = st in o and st in s and st in r
