@@ -78,7 +78,7 @@ package enum ProcessControl {
     /// dispatch of this process left behind cannot be older. It spares reading the environment
     /// of every other process on the machine, and — through the age of each `/proc/<pid>`
     /// entry, one `fstatat` — reading the `stat` file of nearly every one: a sweep runs after
-    /// every agent and verify run, and those reads were a tenth of a round's overhead.
+    /// every agent and verify run, and those reads took about 1 ms each time here (70 processes).
     package static func processes(
         withEnvironment key: String, value: String, startedSinceSelf: Bool = false
     ) -> [ProcessEntry] {
