@@ -3,7 +3,7 @@ import Foundation
 /// Runs one round — worker, PM commit and facts, verification, reviewer, decision — from
 /// whatever phase `state.json` says, saving state after every step.
 ///
-/// Each round runs in a fresh `loop run --single-round --round N` process, so a round starts
+/// Each round runs in a fresh `loop run --single-round` process, so a round starts
 /// from files, never from memory, and a crash loses at most the step in flight.
 ///
 /// The engine is the driver: `advance()` runs the phase `state.phase` names and moves on only

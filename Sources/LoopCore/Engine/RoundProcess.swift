@@ -38,14 +38,14 @@ final class RoundProcess: Sendable {
     /// Tells the child its round; false when it is already gone (its exit code says why).
     @discardableResult
     func go(round: Int) -> Bool {
-        guard let fd = takeWriter() else { return false }
+        guard let fd = writer.take() else { return false }
         defer { try? fd.close() }
         return GoPipe.send(String(round), to: fd)
     }
 
     /// Tells the child it is not needed: it exits without reading or writing any run file.
     func dismiss() {
-        try? takeWriter()?.close()
+        try? writer.take()?.close()
     }
 
     /// Waits for the child to exit; its exit code (128 + n when killed by signal n).
@@ -53,14 +53,7 @@ final class RoundProcess: Sendable {
         try await run.value
     }
 
-    private func takeWriter() -> FileDescriptor? {
-        writer.withLock { fd in
-            defer { fd = nil }
-            return fd
-        }
-    }
-
     deinit {
-        try? takeWriter()?.close()
+        try? writer.take()?.close()
     }
 }

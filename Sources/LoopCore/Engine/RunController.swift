@@ -7,7 +7,8 @@ import Foundation
 #endif
 
 /// `loop run`: the PM's outer loop. It takes the bus lock, starts or resumes a run, runs each
-/// round as a fresh `loop run --single-round --round N` subprocess, and writes the outcome.
+/// round as a fresh `loop run --single-round` subprocess (started ahead of its round and told
+/// its number, see RoundProcess), and writes the outcome.
 ///
 /// The outer PM only reads files between rounds: `state.json` is the source of truth.
 package struct RunController: Sendable {
@@ -50,7 +51,7 @@ package struct RunController: Sendable {
         {
             ProcessControl.dieWithParent(signal: SIGTERM)
             guard getppid() == Int32(parent) else { return .interrupted }
-            return try await runRoundChild(round: request.round)
+            return try await runRoundChild()
         }
         if let parent = ProcessInfo.processInfo.environment[Self.batchMarker], Int32(parent) == getppid() {
             // A batch task's run dies with its batch PM, as a round dies with its PM.
@@ -135,10 +136,7 @@ package struct RunController: Sendable {
             }
             if let signal = received.value { return interrupted(&state, signal: signal) }
             let round = state.round
-            let process = try standby.withLock { ready in
-                defer { ready = nil }
-                return ready
-            } ?? startRoundProcess()
+            let process = try standby.take() ?? startRoundProcess()
             active.set(process)
             process.go(round: round)
             // A signal that came before the child had its round is forwarded now.
@@ -202,11 +200,7 @@ package struct RunController: Sendable {
     /// Ends a waiting round subprocess that is not needed (the run is over) and waits for it,
     /// so no process of the PM outlives it.
     private func dismiss(_ standby: Locked<RoundProcess?>) async {
-        let process = standby.withLock { ready in
-            defer { ready = nil }
-            return ready
-        }
-        guard let process else { return }
+        guard let process = standby.take() else { return }
         process.dismiss()
         _ = try? await process.exitCode()
     }
@@ -259,12 +253,12 @@ package struct RunController: Sendable {
 
     // MARK: - Round subprocess
 
-    private func runRoundChild(round: Int?) async throws -> LoopExitCode {
+    private func runRoundChild() async throws -> LoopExitCode {
         guard let state = try RunState.load(from: paths.state) else {
             throw LoopError.config("No run to continue: \(paths.display(paths.state)) is missing.")
         }
-        guard round == nil || round == state.round else {
-            throw LoopError.config("--round \(round ?? 0) does not match state.json (round \(state.round)).")
+        guard request.round == nil || request.round == state.round else {
+            throw LoopError.config("--round \(request.round ?? 0) does not match state.json (round \(state.round)).")
         }
         return await runEngine(try context(for: state), state).0
     }

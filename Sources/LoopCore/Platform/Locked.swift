@@ -23,3 +23,13 @@ package final class Locked<Value: Sendable>: Sendable {
         mutex.withLock { $0 = value }
     }
 }
+
+extension Locked {
+    /// Takes the value out, leaving nil: a slot that hands what it holds to exactly one taker.
+    package func take<Wrapped: Sendable>() -> Wrapped? where Value == Wrapped? {
+        withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
+}
