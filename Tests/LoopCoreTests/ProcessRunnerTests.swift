@@ -106,4 +106,82 @@ struct ProcessRunnerTests {
         #expect(result.stderr == "err\n")
         #expect(result.exitCode == 3)
     }
+
+    @Test("capture: input and output far larger than a pipe's buffer pass both ways without a deadlock")
+    func captureLargeBothWays() async throws {
+        let input = String(repeating: "0123456789abcdef\n", count: 256 * 1024)  // 4 MiB
+        let result = try await ProcessRunner.capture(
+            ["bash", "-c", "cat; head -c 3000000 /dev/zero | tr '\\0' e >&2"], in: "/", input: input)
+        #expect(result.exitCode == 0)
+        #expect(result.stdout == input)
+        #expect(result.stderr.count == 3_000_000)
+    }
+
+    @Test("capture: a child that never reads its stdin gets it closed, and its output is kept")
+    func captureUnreadInput() async throws {
+        let input = String(repeating: "x", count: 1024 * 1024)
+        let result = try await ProcessRunner.capture(["bash", "-c", "exec 0<&-; echo done"], in: "/", input: input)
+        #expect(result.exitCode == 0)
+        #expect(result.stdout == "done\n")
+    }
+
+    @Test("capture: the working directory, an environment change, signals at their default and only fds 0-2")
+    func captureChildSetup() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("capture-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let script =
+            "pwd; echo \"$CAPTURE_PROBE\"; ls /proc/self/fd | sort -n | tr '\\n' ' '; echo; grep -E '^Sig(Blk|Ign)' /proc/self/status"
+        let result = try await ProcessRunner.capture(
+            ["bash", "-c", script], in: folder, environment: ["CAPTURE_PROBE": "seen"])
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(
+            lines.first.map { URL(fileURLWithPath: $0).resolvingSymlinksInPath().path }
+                == URL(fileURLWithPath: folder).resolvingSymlinksInPath().path)
+        #expect(lines.dropFirst().first == "seen")
+        // `ls` (bash's child, so any fd we leaked would be there) holds 0, 1, 2 and the one it reads
+        // /proc/self/fd through (3).
+        #expect(lines.dropFirst(2).first == "0 1 2 3 ")
+        // The PM ignores SIGPIPE: the child must not inherit that, nor a blocked signal. (Only
+        // the standard signals 1-31: glibc keeps 32 and 33 for itself.)
+        func standardSignals(_ field: String) -> UInt64? {
+            lines.first { $0.hasPrefix(field + ":") }.flatMap {
+                UInt64($0.dropFirst(field.count + 1).trimmingCharacters(in: .whitespaces), radix: 16)
+            }
+            .map { $0 & 0x7fff_ffff }
+        }
+        #expect(standardSignals("SigBlk") == 0)
+        #expect(standardSignals("SigIgn") == 0)
+    }
+
+    @Test("capture: a program killed by a signal reports 128 + n, a missing one is a clear error")
+    func captureEnds() async throws {
+        let killed = try await ProcessRunner.capture(["bash", "-c", "kill -9 $$"], in: "/")
+        #expect(killed.exitCode == 137)
+        await #expect(throws: LoopError.self) {
+            _ = try await ProcessRunner.capture(["no-such-program-xyz"], in: "/")
+        }
+        await #expect(throws: LoopError.self) {
+            _ = try await ProcessRunner.capture(["/no/such/program"], in: "/")
+        }
+    }
+
+    @Test("capture: output past the limit is an error, not a PM holding it all")
+    func captureLimit() async throws {
+        await #expect(throws: LoopError.self) {
+            _ = try await ProcessRunner.capture(
+                ["bash", "-c", "head -c 5000000 /dev/zero"], in: "/", outputLimit: 1024 * 1024)
+        }
+    }
+
+    @Test("capture: cancelling the task ends the child at once")
+    func captureCancelled() async throws {
+        let started = ContinuousClock.now
+        let task = Task { try await ProcessRunner.capture(["sleep", "30"], in: "/") }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        let result = try await task.value
+        #expect(result.exitCode == 137)
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
 }

@@ -1,3 +1,5 @@
+import CLoopShims
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -19,10 +21,10 @@ package enum GoPipe {
     /// A new pipe: the read end for the child's stdin, the write end for the PM.
     static func make() throws -> (read: FileDescriptor, write: FileDescriptor) {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else {
+        // Close-on-exec from the start: a child another task spawns meanwhile must not hold it.
+        guard loop_pipe_cloexec(&fds) == 0 else {
             throw LoopError.io(operation: "Creating a pipe for a round subprocess", path: "", errno: errno)
         }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         return (FileDescriptor(rawValue: fds[0]), FileDescriptor(rawValue: fds[1]))
     }
 

@@ -11,31 +11,59 @@ extension ProcessRunner {
     /// Runs a short command (git, a probe) and returns its output.
     ///
     /// The child stays in our process group, so it dies with the PM; use `run` for anything
-    /// that may hang or spawn children.
+    /// that may hang or spawn children. Started with `posix_spawn` (see `ChildCapture` for why
+    /// not swift-subprocess here).
     /// - Throws: `LoopError` when the program cannot be started.
     package static func capture(
         _ arguments: [String], in directory: String, environment: [String: String] = [:], input: String? = nil,
         outputLimit: Int = 256 * 1024 * 1024
     ) async throws -> CaptureResult {
         let program = try programName(of: arguments)
-        do {
-            let result = try await Subprocess.run(
-                try executable(program, searchPath: environment["PATH"]),
-                arguments: Arguments(Array(arguments.dropFirst())),
-                environment: inherited(updating: environment),
-                workingDirectory: FilePath(directory),
-                input: .string(input ?? ""),
-                output: .bytes(limit: outputLimit),
-                error: .bytes(limit: 4 * 1024 * 1024))
-            return CaptureResult(
-                exitCode: exitCode(result.terminationStatus),
-                stdout: String(decoding: result.standardOutput, as: UTF8.self),
-                stderr: String(decoding: result.standardError, as: UTF8.self), timedOut: false)
-        } catch let error as SubprocessError {
-            if error.code == .executableNotFound {
-                throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
-            }
-            throw LoopError.other("Cannot run \(program): \(error.description)", .configError)
+        let path: String
+        if program.contains("/") {
+            path = program
+        } else if let found = ExecutableLocator.locate(program, searchPath: environment["PATH"]) {
+            path = found
+        } else {
+            throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
         }
+        do {
+            let output = try await ChildCapture.run(
+                path: path, arguments: arguments, environment: inheritedEntries(updating: environment),
+                directory: directory, input: Array((input ?? "").utf8), stdoutLimit: outputLimit,
+                stderrLimit: 4 * 1024 * 1024)
+            return CaptureResult(
+                exitCode: output.exitCode, stdout: String(decoding: output.stdout, as: UTF8.self),
+                stderr: String(decoding: output.stderr, as: UTF8.self), timedOut: false)
+        } catch let failure as ChildCapture.Failure {
+            switch failure {
+            case .spawn(ENOENT) where !program.contains("/"):
+                throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
+            case .spawn(let number):
+                throw LoopError.other("Cannot run \(program): \(String(cString: strerror(number))).", .configError)
+            case .io(let operation, let number):
+                throw LoopError.other(
+                    "Cannot run \(program): \(operation) failed (\(String(cString: strerror(number)))).", .configError)
+            case .outputLimit(let stream, let limit):
+                throw LoopError.other(
+                    "Cannot run \(program): it printed more than \(limit / (1024 * 1024)) MiB on \(stream).",
+                    .configError)
+            }
+        }
+    }
+
+    /// Our environment as "KEY=value" entries, read from `environ` as it is now (a variable a
+    /// test set in-process included), with `changes` applied.
+    static func inheritedEntries(updating changes: [String: String]) -> [String] {
+        var entries: [String] = []
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            let key = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            if changes[String(key)] == nil { entries.append(text) }
+            pointer += 1
+        }
+        for (key, value) in changes { entries.append("\(key)=\(value)") }
+        return entries
     }
 }
