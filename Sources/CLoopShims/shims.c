@@ -42,7 +42,7 @@ int loop_pipe_cloexec(int fds[2]) {
 }
 
 int loop_spawn(int *pid, const char *path, char *const argv[], char *const envp[], const char *directory,
-               int stdin_fd, int stdout_fd, int stderr_fd) {
+               int stdin_fd, int stdout_fd, int stderr_fd, int new_session) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -76,7 +76,15 @@ int loop_spawn(int *pid, const char *path, char *const argv[], char *const envp[
     // The PM ignores SIGPIPE and blocks signals on some threads; the child gets neither.
     if (rc == 0) rc = posix_spawnattr_setsigmask(&attributes, &none);
     if (rc == 0) rc = posix_spawnattr_setsigdefault(&attributes, &every);
-    if (rc == 0) rc = posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    short flags = POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+    if (new_session) {
+#ifdef POSIX_SPAWN_SETSID
+        flags |= POSIX_SPAWN_SETSID;
+#else
+        if (rc == 0) rc = ENOSYS;
+#endif
+    }
+    if (rc == 0) rc = posix_spawnattr_setflags(&attributes, flags);
     pid_t child = 0;
     if (rc == 0) rc = posix_spawn(&child, path, &actions, &attributes, argv, envp);
     if (rc == 0) *pid = (int)child;

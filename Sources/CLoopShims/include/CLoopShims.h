@@ -15,10 +15,11 @@ int loop_pipe_cloexec(int fds[2]);
 
 /// Starts `path` with `argv` and `envp` (NULL-terminated) in `directory` (NULL: ours) through
 /// posix_spawn, with `stdin_fd`, `stdout_fd` and `stderr_fd` as its standard streams, every
-/// other descriptor closed, no signal blocked and every signal at its default disposition.
-/// The child stays in our process group. Returns 0 with `*pid` (a pid_t) set, or an errno value (the
-/// program missing or not executable is reported here, not as an exit code).
+/// other descriptor closed, no signal blocked and every signal at its default disposition;
+/// in a new session (and so a process group of its own) when `new_session` is not 0, else in
+/// ours. Returns 0 with `*pid` (a pid_t) set, or an errno value (the program missing or not
+/// executable is reported here, not as an exit code).
 int loop_spawn(int *pid, const char *path, char *const argv[], char *const envp[], const char *directory,
-               int stdin_fd, int stdout_fd, int stderr_fd);
+               int stdin_fd, int stdout_fd, int stderr_fd, int new_session);
 
 #endif

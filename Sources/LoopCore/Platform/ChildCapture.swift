@@ -7,14 +7,9 @@ import Foundation
     import Darwin
 #endif
 
-/// Runs a short program (git, a probe) to its end and collects what it prints.
-///
-/// Why not swift-subprocess, which the agents' runs use: on Linux it starts a child with a full
-/// `clone` (the PM's page tables copied: the bigger the PM, the slower) and learns of its exit
-/// through a monitor thread and several task hops — measured here, 0.5–0.9 ms more per git
-/// process than `posix_spawn` (glibc's vfork path) and a blocking `waitpid`, and a round runs
-/// three or four git processes one after the other. The blocking work runs on a thread of its
-/// own, never on a thread of Swift's cooperative pool.
+/// Runs a short program (git, a probe) to its end and collects what it prints: started with
+/// `ChildProcess` (posix_spawn), the pipes served with poll and the child reaped on a thread of
+/// its own.
 package enum ChildCapture {
     /// What the program printed and how it ended.
     package struct Output: Sendable {
@@ -108,37 +103,26 @@ package enum ChildCapture {
             throw error
         }
 
-        var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        let spawned = loop_spawn(&pid, path, argv, envp, directory, stdinPipe.read, stdoutPipe.write, stderrPipe.write)
-        for pointer in argv + envp { free(pointer) }
-        closeAll(stdinPipe.read, stdoutPipe.write, stderrPipe.write)
-        guard spawned == 0 else {
-            closeAll(stdinPipe.write, stdoutPipe.read, stderrPipe.read)
-            throw Failure.spawn(spawned)
+        let pid: pid_t
+        do {
+            pid = try ChildProcess.spawn(
+                path: path, arguments: arguments, environment: environment, directory: directory,
+                stdin: stdinPipe.read, stdout: stdoutPipe.write, stderr: stderrPipe.write)
+        } catch {
+            closeAll(
+                stdinPipe.read, stdoutPipe.write, stderrPipe.write, stdinPipe.write, stdoutPipe.read, stderrPipe.read)
+            throw Failure.spawn(error.errno)
         }
+        closeAll(stdinPipe.read, stdoutPipe.write, stderrPipe.write)
         child.started(pid)
 
         var exchange = PipeExchange(
             input: input, stdin: stdinPipe.write, stdout: stdoutPipe.read, stderr: stderrPipe.read, limits: limits)
         let transferred = Result { try exchange.run() }
         if case .failure = transferred { kill(pid, SIGKILL) }
-        let status = waitForExit(pid, child: child)
+        let status = ChildProcess.waitForExit(pid) { child.reaping() }
         let output = try transferred.get()
         return Output(exitCode: status, stdout: output.stdout, stderr: output.stderr)
-    }
-
-    /// Waits for `pid` to end and reaps it; the shell's exit code.
-    private static func waitForExit(_ pid: pid_t, child: ChildSlot) -> Int32 {
-        // Wait without reaping first, so the cancellation handler never signals a reused pid.
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0, errno == EINTR {}
-        child.reaping()
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {

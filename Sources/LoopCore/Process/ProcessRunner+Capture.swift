@@ -29,7 +29,7 @@ extension ProcessRunner {
         }
         do {
             let output = try await ChildCapture.run(
-                path: path, arguments: arguments, environment: inheritedEntries(updating: environment),
+                path: path, arguments: arguments, environment: ChildProcess.environment(updating: environment),
                 directory: directory, input: Array((input ?? "").utf8), stdoutLimit: outputLimit,
                 stderrLimit: 4 * 1024 * 1024)
             return CaptureResult(
@@ -50,20 +50,5 @@ extension ProcessRunner {
                     .configError)
             }
         }
-    }
-
-    /// Our environment as "KEY=value" entries, read from `environ` as it is now (a variable a
-    /// test set in-process included), with `changes` applied.
-    static func inheritedEntries(updating changes: [String: String]) -> [String] {
-        var entries: [String] = []
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            let key = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            if changes[String(key)] == nil { entries.append(text) }
-            pointer += 1
-        }
-        for (key, value) in changes { entries.append("\(key)=\(value)") }
-        return entries
     }
 }

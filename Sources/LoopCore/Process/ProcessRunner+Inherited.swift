@@ -1,5 +1,4 @@
 import Foundation
-import Subprocess
 
 #if canImport(System)
     import System
@@ -13,26 +12,24 @@ extension ProcessRunner {
     ///
     /// `started` receives the child's pid, for forwarding signals. `input` becomes the child's
     /// standard input (and is closed here once the child has it); without it, /dev/null.
-    /// Returns the exit code (128 + n when killed by signal n).
+    /// Returns the exit code (128 + n when killed by signal n). Started with `posix_spawn` and
+    /// waited for on a thread (`ChildProcess`): the PM learns of a round's end at once.
     static func runInheritingOutput(
         _ arguments: [String], in directory: String, environment: [String: String], input: FileDescriptor? = nil,
         started: @escaping @Sendable (Int32) -> Void
     ) async throws -> Int32 {
         let program = try programName(of: arguments)
+        let stdin = try input ?? openInput(nil)
+        let pid: pid_t
         do {
-            let result = try await Subprocess.run(
-                .path(FilePath(program)), arguments: Arguments(Array(arguments.dropFirst())),
-                environment: inherited(updating: environment), workingDirectory: FilePath(directory),
-                platformOptions: PlatformOptions(),
-                input: .fileDescriptor(try input ?? openInput(nil), closeAfterSpawningProcess: true),
-                output: .currentStandardOutput,
-                error: .currentStandardError
-            ) { execution in
-                started(execution.processIdentifier.value)
-            }
-            return exitCode(result.terminationStatus)
-        } catch let error as SubprocessError {
-            throw LoopError.other("Cannot start \(program): \(error.description)", .roundFailed)
+            defer { try? stdin.close() }
+            pid = try ChildProcess.spawn(
+                path: program, arguments: arguments, environment: ChildProcess.environment(updating: environment),
+                directory: directory, stdin: stdin.rawValue, stdout: STDOUT_FILENO, stderr: STDERR_FILENO)
+        } catch {
+            throw LoopError.other("Cannot start \(program): \(String(cString: strerror(error.errno)))", .roundFailed)
         }
+        started(pid)
+        return await ChildProcess.exitCode(of: pid)
     }
 }
