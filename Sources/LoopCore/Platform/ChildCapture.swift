@@ -122,13 +122,15 @@ package enum ChildCapture {
         if case .failure = transferred { kill(pid, SIGKILL) }
         let status = ChildProcess.waitForExit(pid) { child.reaping() }
         let output = try transferred.get()
-        return Output(exitCode: status, stdout: output.stdout, stderr: output.stderr)
+        return Output(exitCode: status.shellCode, stdout: output.stdout, stderr: output.stderr)
     }
 
     private static func makePipe() throws -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        guard loop_pipe_cloexec(&fds) == 0 else { throw Failure.io(operation: "creating a pipe", errno: errno) }
-        return (fds[0], fds[1])
+        do {
+            return try ChildProcess.makePipe()
+        } catch {
+            throw Failure.io(operation: "creating a pipe", errno: error.errno)
+        }
     }
 
     private static func closeAll(_ fds: Int32...) {

@@ -138,7 +138,9 @@ package enum ProcessControl {
                     var pid: pid_t = 0
                     for byte in raw {
                         if byte == 0 { break }
-                        guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), pid < pid_t.max / 10 else { return nil }
+                        guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), pid < pid_t.max / 10 else {
+                            return nil
+                        }
                         pid = pid * 10 + pid_t(byte - UInt8(ascii: "0"))
                     }
                     return pid > 0 ? pid : nil

@@ -20,16 +20,16 @@ extension ProcessRunner {
     ) async throws -> Int32 {
         let program = try programName(of: arguments)
         let stdin = try input ?? openInput(nil)
-        let pid: pid_t
+        let child: ChildProcess.Running
         do {
             defer { try? stdin.close() }
-            pid = try ChildProcess.spawn(
+            child = try await ChildProcess.start(
                 path: program, arguments: arguments, environment: ChildProcess.environment(updating: environment),
                 directory: directory, stdin: stdin.rawValue, stdout: STDOUT_FILENO, stderr: STDERR_FILENO)
         } catch {
             throw LoopError.other("Cannot start \(program): \(String(cString: strerror(error.errno)))", .roundFailed)
         }
-        started(pid)
-        return await ChildProcess.exitCode(of: pid)
+        started(child.pid)
+        return await child.termination().shellCode
     }
 }

@@ -27,79 +27,111 @@ package enum ProcessRunner {
         _ spec: ProcessSpec, onLine: @escaping @Sendable (OutputStream, String) -> Void
     ) async throws -> ProcessOutcome {
         let program = try programName(of: spec.arguments)
+        let path = try executablePath(program, searchPath: spec.environment["PATH"])
         let log = OutputLog(path: spec.logPath, limit: spec.logLimitBytes)
-        let stdinFD = try openInput(spec.stdinFile)
-        var options = PlatformOptions()
-        options.createSession = spec.newSession
+        let stdin = try openInput(spec.stdinFile)
+        let output: (read: Int32, write: Int32)
+        let errors: (read: Int32, write: Int32)
+        do throws(ChildProcess.SpawnFailure) {
+            output = try ChildProcess.makePipe()
+            do {
+                errors = try ChildProcess.makePipe()
+            } catch {
+                close(output.read)
+                close(output.write)
+                throw error
+            }
+        } catch {
+            try? stdin.close()
+            throw LoopError.other(
+                "Cannot start \(program): no pipe for its output (\(String(cString: strerror(error.errno)))).",
+                .configError)
+        }
         let started = ContinuousClock.now
         let startedSecond = ProcessControl.realtimeSecond()
-        let endReason = Locked<ProcessEnd>(.exited)
-        let pidCell = Locked<pid_t>(0)
-
-        let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
+        let exited = Locked(false)
+        // The watcher wakes on a 50 ms tick, and at once when a pipe reaches its end or the child
+        // exits, so an agent's end is noticed within a fraction of a millisecond.
+        let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let child: ChildProcess.Running
         do {
-            result = try await Subprocess.run(
-                try executable(program, searchPath: spec.environment["PATH"]),
-                arguments: Arguments(Array(spec.arguments.dropFirst())),
-                environment: environment(spec), workingDirectory: FilePath(spec.workingDirectory),
-                platformOptions: options, input: .fileDescriptor(stdinFD, closeAfterSpawningProcess: true),
-                output: .sequence, error: .sequence
-            ) { execution in
-                let pid = execution.processIdentifier.value
-                pidCell.set(pid)
-                let readersDone = Locked(0)
-                // The watcher wakes on a 50 ms tick, and at once when a reader reaches the end
-                // of its pipe, so an agent's exit is noticed in about a millisecond.
-                let (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask {
-                        await drain(execution.standardOutput, .stdout, spec: spec, log: log, onLine: onLine)
-                        readersDone.withLock { $0 += 1 }
-                        wake.yield()
-                    }
-                    group.addTask {
-                        await drain(execution.standardError, .stderr, spec: spec, log: log, onLine: onLine)
-                        readersDone.withLock { $0 += 1 }
-                        wake.yield()
-                    }
-                    let ticker = Task {
-                        while !Task.isCancelled {
-                            try? await Task.sleep(for: .milliseconds(50))
-                            wake.yield()
-                        }
-                    }
-                    group.addTask {
-                        await watch(
-                            pid: pid, spec: spec, log: log, started: started, endReason: endReason,
-                            readersDone: readersDone, wakeups: wakeups)
-                        ticker.cancel()
-                    }
-                    await group.waitForAll()
-                    ticker.cancel()
-                }
-                // Whatever the child left in its group (daemonised helpers, grandchildren) goes too.
-                if spec.killLeftoversOnExit || endReason.value != .exited { ProcessControl.signalGroup(pid, SIGKILL) }
+            defer {
+                try? stdin.close()
+                close(output.write)
+                close(errors.write)
             }
-        } catch let error as SubprocessError {
-            try? stdinFD.close()
+            child = try await ChildProcess.start(
+                path: path, arguments: spec.arguments, environment: environment(spec),
+                directory: spec.workingDirectory, stdin: stdin.rawValue, stdout: output.write, stderr: errors.write,
+                newSession: spec.newSession
+            ) {
+                exited.set(true)
+                wake.yield()
+            }
+        } catch {
+            close(output.read)
+            close(errors.read)
             throw LoopError.other(
-                "Cannot start \(program): \(error.description). Check that it is installed and on PATH.", .configError)
+                "Cannot start \(program): \(String(cString: strerror(error.errno))). Check that it is installed and on PATH.",
+                .configError)
         }
-        let pid = pidCell.value
+        let pid = child.pid
+        let endReason = Locked<ProcessEnd>(.exited)
+        let readersDone = Locked(0)
+        let streams: [OutputStream] = [.stdout, .stderr]
+        let splitters = streams.map { _ in Locked(LineSplitter(maxLineBytes: spec.maxLineBytes)) }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await PipePump.drain(
+                    [output.read, errors.read],
+                    chunk: { index, bytes in
+                        log.touch()
+                        let lines = splitters[index].withLock { $0.feed(bytes) }
+                        log.append(lines, stream: streams[index])
+                        for line in lines { onLine(streams[index], line) }
+                    },
+                    ended: { index in
+                        if let last = splitters[index].withLock({ $0.finish() }) {
+                            log.append(last, stream: streams[index])
+                            onLine(streams[index], last)
+                        }
+                        readersDone.withLock { $0 += 1 }
+                        wake.yield()
+                    })
+            }
+            let ticker = Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    wake.yield()
+                }
+            }
+            group.addTask {
+                await watch(
+                    pid: pid, spec: spec, log: log, started: started, endReason: endReason,
+                    readersDone: readersDone, exited: exited, wakeups: wakeups)
+                ticker.cancel()
+            }
+            await group.waitForAll()
+            ticker.cancel()
+        }
         if spec.killLeftoversOnExit || endReason.value != .exited {
+            // Whatever the child left in its group (daemonised helpers, grandchildren) goes too.
             ProcessControl.signalGroup(pid, SIGKILL)
             // SIGKILL is delivered asynchronously: wait (briefly) until the group is really gone,
             // so callers can rely on "nothing left behind" when this returns.
             let deadline = ContinuousClock.now + .seconds(1)
-            while spec.newSession, ProcessControl.isGroupAlive(pid, createdAt: startedSecond), ContinuousClock.now < deadline {
+            while spec.newSession, ProcessControl.isGroupAlive(pid, createdAt: startedSecond),
+                ContinuousClock.now < deadline
+            {
                 try? await Task.sleep(for: .milliseconds(10))
             }
         }
+        let ended = await child.termination()
         var end = endReason.value
         if Task.isCancelled, end == .exited { end = .cancelled }
         var exitCode: Int32?
         var signal: Int32?
-        switch result.terminationStatus {
+        switch ended {
         case .exited(let code): exitCode = code
         case .signaled(let number): signal = number
         }
@@ -115,12 +147,12 @@ package enum ProcessRunner {
     ///
     /// A program given as a path is handed over as it is: a relative one is found from the
     /// child's working directory, and a missing one fails to spawn with the system's reason.
-    static func executable(_ program: String, searchPath: String? = nil) throws -> Executable {
-        if program.contains("/") { return .path(FilePath(program)) }
+    static func executablePath(_ program: String, searchPath: String? = nil) throws -> String {
+        if program.contains("/") { return program }
         guard let path = ExecutableLocator.locate(program, searchPath: searchPath) else {
             throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
         }
-        return .path(FilePath(path))
+        return path
     }
 
     /// The program of a command line (its first word).
@@ -132,32 +164,9 @@ package enum ProcessRunner {
         return program
     }
 
-    /// Our environment with `changes` applied, for children that inherit the rest.
-    static func inherited(updating changes: [String: String]) -> Environment {
-        var keyed: [Environment.Key: String?] = [:]
-        for (key, value) in changes {
-            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
-        }
-        return Environment.inherit.updating(keyed)
-    }
-
-    /// The exit code as a shell reports it: 128 + n when the child was killed by signal n.
-    static func exitCode(_ status: TerminationStatus) -> Int32 {
-        switch status {
-        case .exited(let code): code
-        case .signaled(let signal): 128 + signal
-        }
-    }
-
-    private static func environment(_ spec: ProcessSpec) -> Environment {
-        var values = ProcessInfo.processInfo.environment
-        for key in spec.removedEnvironment { values.removeValue(forKey: key) }
-        values.merge(spec.environment) { _, new in new }
-        var keyed: [Environment.Key: String] = [:]
-        for (key, value) in values {
-            if let key = Environment.Key(rawValue: key) { keyed[key] = value }
-        }
-        return .custom(keyed)
+    /// Our environment without `spec.removedEnvironment`, with `spec.environment` applied.
+    private static func environment(_ spec: ProcessSpec) -> [String] {
+        ChildProcess.environment(updating: spec.environment, removing: Set(spec.removedEnvironment))
     }
 
     static func openInput(_ path: String?) throws -> FileDescriptor {
@@ -169,33 +178,12 @@ package enum ProcessRunner {
         }
     }
 
-    private static func drain(
-        _ sequence: SubprocessOutputSequence, _ stream: OutputStream, spec: ProcessSpec, log: OutputLog,
-        onLine: @Sendable (OutputStream, String) -> Void
-    ) async {
-        var splitter = LineSplitter(maxLineBytes: spec.maxLineBytes)
-        do {
-            for try await buffer in sequence {
-                log.touch()
-                let lines = buffer.withUnsafeBytes { splitter.feed($0) }
-                log.append(lines, stream: stream)
-                for line in lines { onLine(stream, line) }
-            }
-        } catch {
-            // The pipe broke or we were cancelled: what was read is kept.
-        }
-        if let last = splitter.finish() {
-            log.append(last, stream: stream)
-            onLine(stream, last)
-        }
-    }
-
     /// Enforces the limits until the output is read to the end and the child has exited (an
     /// agent that closes its pipes and goes on working is still running), a limit fires, or
     /// we are cancelled.
     private static func watch(
         pid: pid_t, spec: ProcessSpec, log: OutputLog, started: ContinuousClock.Instant,
-        endReason: Locked<ProcessEnd>, readersDone: Locked<Int>, wakeups: AsyncStream<Void>
+        endReason: Locked<ProcessEnd>, readersDone: Locked<Int>, exited: Locked<Bool>, wakeups: AsyncStream<Void>
     ) async {
         var childGoneSince: ContinuousClock.Instant?
         for await _ in wakeups {
@@ -212,16 +200,8 @@ package enum ProcessRunner {
                 await stopGroup(pid, grace: spec.killGrace)
                 return
             }
-            if readersDone.value == 2 {
-                // Both pipes closed: the child is almost always exiting right now. (A `for … where`
-                // here asked 40 times even after the child was gone: half a millisecond a run.)
-                var polls = 0
-                while polls < 40, ProcessControl.isAlive(pid) {
-                    try? await Task.sleep(for: .milliseconds(1))
-                    polls += 1
-                }
-                if !ProcessControl.isAlive(pid) { return }
-            } else if !ProcessControl.isAlive(pid) {
+            if exited.value {
+                if readersDone.value == 2 { return }
                 // The direct child is gone but something it left holds the pipes open: end it.
                 let since = childGoneSince ?? now
                 childGoneSince = since
@@ -230,6 +210,8 @@ package enum ProcessRunner {
                     return
                 }
             }
+            // Both pipes closed while the child still runs: it is almost always exiting right
+            // now, and its exit wakes this loop.
         }
         // The stream ends only when our task is cancelled (a signal to the PM).
         endReason.set(.cancelled)
