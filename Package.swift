@@ -17,7 +17,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
-        .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         // The dashboard's HTTP server (no SwiftNIO; see docs/DASHBOARD.md for why this one).
         .package(url: "https://github.com/swhitty/FlyingFox", exact: "0.27.1"),
@@ -102,7 +101,6 @@ let package = Package(
             dependencies: [
                 "CLoopShims",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -118,7 +116,6 @@ let package = Package(
             dependencies: [
                 "LoopCore",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         .testTarget(

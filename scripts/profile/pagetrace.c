@@ -87,8 +87,9 @@ __attribute__((destructor)) static void finish(void) {
     close(fd);
 }
 
-// The fork shim of swift-subprocess resets every signal to SIG_DFL in the child before exec;
-// the tracer's SIGSEGV handler must stay, or the child dies at its first touch of a page.
+// Code that resets every signal to SIG_DFL through signal() in a forked child before exec (as
+// swift-subprocess's fork shim did, which loop used before it started children with posix_spawn)
+// must leave the tracer's SIGSEGV handler, or the child dies at its first touch of a page.
 sighandler_t signal(int number, sighandler_t handler) {
     if (active && number == SIGSEGV) return SIG_DFL;
     return ((signal_fn)dlsym(RTLD_NEXT, "signal"))(number, handler);

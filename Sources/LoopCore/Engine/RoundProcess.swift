@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
-
 /// One `loop run --single-round --standby` subprocess of the PM: started ahead of its round,
 /// it loads its code and warms up, then waits on its stdin for the round number (`go`) before
 /// it reads the run's files; closing its stdin instead (`dismiss`) makes it exit untouched.
@@ -16,7 +10,7 @@ import Foundation
 /// round runs, the next round's process has done all that when its round begins.
 final class RoundProcess: Sendable {
     private let run: Task<Int32, any Error>
-    private let writer: Locked<FileDescriptor?>
+    private let writer: Locked<Int32?>
     private let pidCell: Locked<Int32>
 
     /// Starts the subprocess; it waits for `go`.
@@ -39,13 +33,13 @@ final class RoundProcess: Sendable {
     @discardableResult
     func go(round: Int) -> Bool {
         guard let fd = writer.take() else { return false }
-        defer { try? fd.close() }
+        defer { close(fd) }
         return GoPipe.send(String(round), to: fd)
     }
 
     /// Tells the child it is not needed: it exits without reading or writing any run file.
     func dismiss() {
-        try? writer.take()?.close()
+        if let fd = writer.take() { close(fd) }
     }
 
     /// Waits for the child to exit; its exit code (128 + n when killed by signal n).
@@ -54,6 +48,6 @@ final class RoundProcess: Sendable {
     }
 
     deinit {
-        try? writer.take()?.close()
+        if let fd = writer.take() { close(fd) }
     }
 }

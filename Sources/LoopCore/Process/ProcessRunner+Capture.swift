@@ -1,11 +1,4 @@
 import Foundation
-import Subprocess
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
 
 extension ProcessRunner {
     /// Runs a short command (git, a probe) and returns its output.

@@ -1,11 +1,5 @@
 import Foundation
 
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
-#endif
-
 extension ProcessRunner {
     /// Runs a child that shares our terminal output and our process group (a round
     /// subprocess of the PM), so killing the PM's group kills it too.
@@ -15,17 +9,17 @@ extension ProcessRunner {
     /// Returns the exit code (128 + n when killed by signal n). Started with `posix_spawn` and
     /// waited for on a thread (`ChildProcess`): the PM learns of a round's end at once.
     static func runInheritingOutput(
-        _ arguments: [String], in directory: String, environment: [String: String], input: FileDescriptor? = nil,
+        _ arguments: [String], in directory: String, environment: [String: String], input: Int32? = nil,
         started: @escaping @Sendable (Int32) -> Void
     ) async throws -> Int32 {
         let program = try programName(of: arguments)
         let stdin = try input ?? openInput(nil)
         let child: ChildProcess.Running
         do {
-            defer { try? stdin.close() }
+            defer { close(stdin) }
             child = try await ChildProcess.start(
                 path: program, arguments: arguments, environment: ChildProcess.environment(updating: environment),
-                directory: directory, stdin: stdin.rawValue, stdout: STDOUT_FILENO, stderr: STDERR_FILENO)
+                directory: directory, stdin: stdin, stdout: STDOUT_FILENO, stderr: STDERR_FILENO)
         } catch {
             throw LoopError.other("Cannot start \(program): \(String(cString: strerror(error.errno)))", .roundFailed)
         }

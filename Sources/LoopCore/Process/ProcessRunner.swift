@@ -1,17 +1,10 @@
 import Foundation
-import Subprocess
 import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
     import Darwin
-#endif
-
-#if canImport(System)
-    import System
-#else
-    import SystemPackage
 #endif
 
 /// Runs agents, verify commands and git: each child in its own session and process group,
@@ -42,7 +35,7 @@ package enum ProcessRunner {
                 throw error
             }
         } catch {
-            try? stdin.close()
+            close(stdin)
             throw LoopError.other(
                 "Cannot start \(program): no pipe for its output (\(String(cString: strerror(error.errno)))).",
                 .configError)
@@ -56,13 +49,13 @@ package enum ProcessRunner {
         let child: ChildProcess.Running
         do {
             defer {
-                try? stdin.close()
+                close(stdin)
                 close(output.write)
                 close(errors.write)
             }
             child = try await ChildProcess.start(
                 path: path, arguments: spec.arguments, environment: environment(spec),
-                directory: spec.workingDirectory, stdin: stdin.rawValue, stdout: output.write, stderr: errors.write,
+                directory: spec.workingDirectory, stdin: stdin, stdout: output.write, stderr: errors.write,
                 newSession: spec.newSession
             ) {
                 exited.set(true)
@@ -169,13 +162,11 @@ package enum ProcessRunner {
         ChildProcess.environment(updating: spec.environment, removing: Set(spec.removedEnvironment))
     }
 
-    static func openInput(_ path: String?) throws -> FileDescriptor {
+    static func openInput(_ path: String?) throws -> Int32 {
         let target = path ?? "/dev/null"
-        do {
-            return try FileDescriptor.open(FilePath(target), .readOnly, options: [.closeOnExec])
-        } catch {
-            throw LoopError.io(operation: "Opening stdin file", path: target, errno: errno)
-        }
+        let fd = open(target, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw LoopError.io(operation: "Opening stdin file", path: target, errno: errno) }
+        return fd
     }
 
     /// Enforces the limits until the output is read to the end and the child has exited (an
