@@ -116,6 +116,6 @@ package struct BackendDispatcher: AgentDispatcher {
     }
 
     static func searchPath(for backend: Backend) -> String? {
-        backend.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"]
+        backend.environment["PATH"] ?? Platform.environmentValue("PATH")
     }
 }

@@ -83,7 +83,7 @@ package struct Git: Sendable {
     /// asks once a round, and a git process for it cost a few milliseconds; anything else (or a
     /// `GIT_DIR` in the environment, which git would follow) asks git.
     package func head() async -> String? {
-        if ProcessInfo.processInfo.environment["GIT_DIR"] == nil, let commit = GitHeadFile.commit(repository: directory) {
+        if Platform.environmentValue("GIT_DIR") == nil, let commit = GitHeadFile.commit(repository: directory) {
             return commit
         }
         guard let result = try? await run(["rev-parse", "--verify", "-q", "HEAD^{commit}"]), result.exitCode == 0 else {

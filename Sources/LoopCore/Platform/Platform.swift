@@ -31,6 +31,12 @@ package enum Platform {
         #endif
     }
 
+    /// One variable of this process's environment as it is now (`getenv`): for code a round
+    /// runs often, where `ProcessInfo`'s `environment` would copy every variable to read one.
+    package static func environmentValue(_ name: String) -> String? {
+        getenv(name).map { String(cString: $0) }
+    }
+
     /// Makes writing to a pipe whose reader has gone an `EPIPE` error the writer handles,
     /// instead of a SIGPIPE that kills the process without a word.
     package static func ignoreBrokenPipes() {

@@ -9,10 +9,11 @@ import Foundation
 /// Finds the executable a command will run, the way `execvp` and `command -v` do, and
 /// returns its absolute path.
 ///
-/// The runner is handed that path rather than a bare name: swift-subprocess given a name
-/// tries every PATH entry with a fork and a failing `execve` each (the benchmark counted 195
-/// wasted processes per round), and a backend's preflight and its dispatch must agree on
-/// the file ("installed" at preflight means the same file at spawn time).
+/// The runner is handed that path rather than a bare name: a spawn given a name tries every
+/// PATH entry with a failing `execve` each (with swift-subprocess, which loop once used, a fork
+/// each: the benchmark counted 195 wasted processes per round), and a backend's preflight and
+/// its dispatch must agree on the file ("installed" at preflight means the same file at spawn
+/// time).
 ///
 /// An empty PATH entry (`PATH=/usr/bin:`, `::`) means the current folder, as POSIX says and
 /// as glibc's `execvp`, dash and bash all do: a user whose shell runs a program from such a
@@ -33,19 +34,21 @@ package enum ExecutableLocator {
     ///     current directory.
     package static func locate(_ program: String, searchPath: String? = nil, base: String? = nil) -> String? {
         guard !program.isEmpty else { return nil }
-        let base = base ?? FileManager.default.currentDirectoryPath
+        // Read only when needed: a round asks this for every git process, and PATH's entries
+        // are nearly always absolute.
+        var currentFolder: String { base ?? FileManager.default.currentDirectoryPath }
         if program.contains("/") {
-            let path = absolute(program, base: base)
+            let path = absolute(program, base: currentFolder)
             return isExecutableFile(path) ? (path as NSString).standardizingPath : nil
         }
-        let path = searchPath ?? ProcessInfo.processInfo.environment["PATH"] ?? defaultSearchPath
+        let path = searchPath ?? Platform.environmentValue("PATH") ?? defaultSearchPath
         for entry in path.split(separator: ":", omittingEmptySubsequences: false) {
             let candidate: String
             if entry.hasPrefix("/") {
                 candidate = (String(entry) as NSString).appendingPathComponent(program)
             } else {
                 // "" and "." are the current folder; "bin" is below it.
-                let directory = absolute(entry.isEmpty ? "." : String(entry), base: base)
+                let directory = absolute(entry.isEmpty ? "." : String(entry), base: currentFolder)
                 candidate = ((directory as NSString).appendingPathComponent(program) as NSString).standardizingPath
             }
             if isExecutableFile(candidate) { return candidate }
