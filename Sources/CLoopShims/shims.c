@@ -42,7 +42,7 @@ int loop_pipe_cloexec(int fds[2]) {
 }
 
 int loop_spawn(int *pid, const char *path, char *const argv[], char *const envp[], const char *directory,
-               int stdin_fd, int stdout_fd, int stderr_fd, int new_session) {
+               int stdin_fd, int stdout_fd, int stderr_fd, int fd3, int new_session) {
     posix_spawn_file_actions_t actions;
     posix_spawnattr_t attributes;
     int rc = posix_spawn_file_actions_init(&actions);
@@ -57,9 +57,18 @@ int loop_spawn(int *pid, const char *path, char *const argv[], char *const envp[
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdin_fd, 0);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stdout_fd, 1);
     if (rc == 0) rc = posix_spawn_file_actions_adddup2(&actions, stderr_fd, 2);
+    // A descriptor already numbered 3 is copied away first: dup2 onto itself would keep its
+    // close-on-exec flag on some C libraries.
+    int moved = -1;
+    if (rc == 0 && fd3 == 3) {
+        moved = fcntl(fd3, F_DUPFD_CLOEXEC, 10);
+        if (moved < 0) rc = errno;
+        fd3 = moved;
+    }
+    if (rc == 0 && fd3 >= 0) rc = posix_spawn_file_actions_adddup2(&actions, fd3, 3);
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
     // Descriptors another part of the process opened without close-on-exec stay ours.
-    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    if (rc == 0) rc = posix_spawn_file_actions_addclosefrom_np(&actions, fd3 >= 0 ? 4 : 3);
 #endif
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 29))
     if (rc == 0 && directory != NULL) rc = posix_spawn_file_actions_addchdir_np(&actions, directory);
@@ -88,6 +97,7 @@ int loop_spawn(int *pid, const char *path, char *const argv[], char *const envp[
     pid_t child = 0;
     if (rc == 0) rc = posix_spawn(&child, path, &actions, &attributes, argv, envp);
     if (rc == 0) *pid = (int)child;
+    if (moved >= 0) close(moved);
     posix_spawnattr_destroy(&attributes);
     posix_spawn_file_actions_destroy(&actions);
     return rc;

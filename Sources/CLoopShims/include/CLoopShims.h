@@ -17,9 +17,10 @@ int loop_pipe_cloexec(int fds[2]);
 /// posix_spawn, with `stdin_fd`, `stdout_fd` and `stderr_fd` as its standard streams, every
 /// other descriptor closed, no signal blocked and every signal at its default disposition;
 /// in a new session (and so a process group of its own) when `new_session` is not 0, else in
-/// ours. Returns 0 with `*pid` (a pid_t) set, or an errno value (the program missing or not
-/// executable is reported here, not as an exit code).
+/// ours. `fd3`, when not -1, is the child's descriptor 3. Returns 0 with `*pid` (a pid_t) set,
+/// or an errno value (the program missing or not executable is reported here, not as an exit
+/// code).
 int loop_spawn(int *pid, const char *path, char *const argv[], char *const envp[], const char *directory,
-               int stdin_fd, int stdout_fd, int stderr_fd, int new_session);
+               int stdin_fd, int stdout_fd, int stderr_fd, int fd3, int new_session);
 
 #endif

@@ -79,7 +79,10 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "On an agent's usage limit, save state and exit 75 instead of waiting.") var noWaitOnLimit = false
     @Flag(help: "Show the agents' output lines as they arrive.") var verbose = false
     @Flag(help: "Print only the result line (warnings still go to stderr). Also LOOP_QUIET=1.") var quiet = false
-    @Flag(help: "Plain timestamped lines, no live status block (also when not a terminal, NO_COLOR or CI). Also LOOP_PLAIN=1.")
+    @Flag(
+        help:
+            "Plain timestamped lines, no live status block (also when not a terminal, NO_COLOR or CI). Also LOOP_PLAIN=1."
+    )
     var plain = false
     @Option(help: "Run budget: stop cleanly once this many tokens are spent; 0 = none. (default: 0)") var maxTokens:
         Int?
@@ -90,16 +93,24 @@ struct RunCommand: AsyncParsableCommand {
             "Run budget in seconds of running (a stop before --resume does not count); an agent or verify "
                 + "command still running at it is ended. 0 = none. (default: 0)"))
     var maxDuration: Int?
-    @Option(help: "Stop (exhausted, no progress) after this many rounds in a row end with the same tree and the same failing verify commands; 0 = never. (default: 2)")
+    @Option(
+        help:
+            "Stop (exhausted, no progress) after this many rounds in a row end with the same tree and the same failing verify commands; 0 = never. (default: 2)"
+    )
     var maxStalledRounds: Int?
     @Flag(help: "Built-in agent: allow shell commands without bubblewrap (a blocklist is the only guard).")
     var unsafeShell = false
-    @Flag(help: "Run verify commands without bubblewrap: full environment, network and file system. Also LOOP_UNSAFE_VERIFY=1.")
+    @Flag(
+        help:
+            "Run verify commands without bubblewrap: full environment, network and file system. Also LOOP_UNSAFE_VERIFY=1."
+    )
     var unsafeVerify = false
-    @Flag(help: "Run external agent CLIs (codex, claude, command backends) inside bubblewrap. Also LOOP_AGENT_SANDBOX=1.")
+    @Flag(
+        help: "Run external agent CLIs (codex, claude, command backends) inside bubblewrap. Also LOOP_AGENT_SANDBOX=1.")
     var agentSandbox = false
 
-    @Option(help: "Lane workers of one stage that run at once (a card with lanes); 1 = one after another. (default: 1)") var maxParallelWorkers: Int?
+    @Option(help: "Lane workers of one stage that run at once (a card with lanes); 1 = one after another. (default: 1)")
+    var maxParallelWorkers: Int?
 
     mutating func validate() throws {
         if let maxRounds, maxRounds < 1 { throw ValidationError("--max-rounds must be at least 1.") }
@@ -107,9 +118,13 @@ struct RunCommand: AsyncParsableCommand {
         if round != nil && !singleRound { throw ValidationError("--round goes with --single-round.") }
         if resume && reset { throw ValidationError("--resume and --reset cannot be combined: --reset starts over.") }
         if let maxCost, maxCost < 0 { throw ValidationError("--max-cost must not be negative.") }
-        if let maxStalledRounds, maxStalledRounds < 0 { throw ValidationError("--max-stalled-rounds must not be negative.") }
+        if let maxStalledRounds, maxStalledRounds < 0 {
+            throw ValidationError("--max-stalled-rounds must not be negative.")
+        }
         if let parallel, parallel < 1 { throw ValidationError("--parallel must be at least 1.") }
-        if all && !task.isEmpty { throw ValidationError("--all runs every card in the tasks folder; leave out --task.") }
+        if all && !task.isEmpty {
+            throw ValidationError("--all runs every card in the tasks folder; leave out --task.")
+        }
         if isNewBatch && (singleRound || runFolder != nil) {
             throw ValidationError("--single-round runs one round of one run; leave out --all and the extra --task.")
         }
@@ -143,7 +158,8 @@ struct RunCommand: AsyncParsableCommand {
         let plain = plain || environment["LOOP_PLAIN"] == "1"
         if quiet { Terminal.export("LOOP_QUIET", "1") }
         if plain { Terminal.export("LOOP_PLAIN", "1") }
-        if isNewBatch || (resume && task.isEmpty && runFolder == nil && !singleRound && BatchRunner.isResumable(paths)) {
+        if isNewBatch || (resume && task.isEmpty && runFolder == nil && !singleRound && BatchRunner.isResumable(paths))
+        {
             try await runBatch(paths: paths, flags: flags, options: resolved.options, warnings: resolved.warnings)
             return
         }
@@ -196,7 +212,9 @@ struct RunCommand: AsyncParsableCommand {
             request.round = round
             controller.request = request
         }
-        let live = liveView ? LiveView(paths: BusPaths(loopDir: request.loopDir), interval: LiveView.interval(environment)) : nil
+        let live =
+            liveView
+            ? LiveView(paths: BusPaths(loopDir: request.loopDir), interval: LiveView.interval(environment)) : nil
         live?.start()
         let code: LoopExitCode
         do {
@@ -206,6 +224,8 @@ struct RunCommand: AsyncParsableCommand {
             live?.stop()
             throw error
         }
+        // A round subprocess of the PM: the round's files are all written, only the exit is left.
+        if request.singleRound { GoPipe.sayDone(code: code.rawValue) }
         if code != .approved { throw ExitCode(code.rawValue) }
     }
 
@@ -226,12 +246,14 @@ struct RunCommand: AsyncParsableCommand {
             // loop-kit marks a finished task's card `"status": "done"`: it is not run again.
             let done = cardPaths.filter { TaskCardLocator.isMarkedDone($0) }
             if !done.isEmpty {
-                console.info("skipping cards marked \"status\": \"done\": \(done.map(paths.display).joined(separator: ", "))")
+                console.info(
+                    "skipping cards marked \"status\": \"done\": \(done.map(paths.display).joined(separator: ", "))")
                 cardPaths.removeAll { done.contains($0) }
             }
             if cardPaths.isEmpty {
                 throw LoopError.config(
-                    "--all found no cards in \(paths.display(paths.tasks)); put one task card per file there (e.g. T-1.json).")
+                    "--all found no cards in \(paths.display(paths.tasks)); put one task card per file there (e.g. T-1.json)."
+                )
             }
         }
         let request = BatchRequest(

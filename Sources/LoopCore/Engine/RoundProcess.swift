@@ -7,21 +7,35 @@ import Foundation
 /// Why: a fresh process per round is the PM's crash boundary (docs/ARCHITECTURE.md), but the
 /// process's start — loading a 90 MB binary, the Swift runtime's first look-ups of every type
 /// it decodes — took several milliseconds of each round's overhead. Started while the previous
-/// round runs, the next round's process has done all that when its round begins.
+/// round runs, the next round's process has done all that when its round begins. Its end is
+/// the same in reverse: it says `done` (GoPipe) once its round's files are written, and the PM
+/// goes on while its exit is still under way.
 final class RoundProcess: Sendable {
     private let run: Task<Int32, any Error>
     private let writer: Locked<Int32?>
+    private let doneReader: Locked<Int32?>
     private let pidCell: Locked<Int32>
 
     /// Starts the subprocess; it waits for `go`.
     init(arguments: [String], in directory: String, environment: [String: String]) throws {
         let (read, write) = try GoPipe.make()
+        let done: (read: Int32, write: Int32)
+        do {
+            done = try GoPipe.make()
+        } catch {
+            close(read)
+            close(write)
+            throw error
+        }
         let pid = Locked<Int32>(0)
         pidCell = pid
         writer = Locked(write)
+        doneReader = Locked(done.read)
+        var environment = environment
+        environment[GoPipe.doneVariable] = "3"
         run = Task {
             try await ProcessRunner.runInheritingOutput(
-                arguments, in: directory, environment: environment, input: read
+                arguments, in: directory, environment: environment, input: read, fd3: done.write
             ) { started in pid.set(started) }
         }
     }
@@ -42,6 +56,24 @@ final class RoundProcess: Sendable {
         if let fd = writer.take() { close(fd) }
     }
 
+    /// Waits until the child has said `done` (its exit code, the exit itself perhaps still under
+    /// way) or, when it ends without saying so, for its exit; the exit code (128 + n when killed
+    /// by signal n). `exitCode()` still waits for the exit itself.
+    func finished() async throws -> Int32 {
+        if let fd = doneReader.take() {
+            let said = await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
+                let thread = Thread {
+                    let line = GoPipe.readLine(from: fd)
+                    close(fd)
+                    continuation.resume(returning: line.flatMap { Int32($0) })
+                }
+                thread.start()
+            }
+            if let said { return said }
+        }
+        return try await exitCode()
+    }
+
     /// Waits for the child to exit; its exit code (128 + n when killed by signal n).
     func exitCode() async throws -> Int32 {
         try await run.value
@@ -49,5 +81,6 @@ final class RoundProcess: Sendable {
 
     deinit {
         if let fd = writer.take() { close(fd) }
+        if let fd = doneReader.take() { close(fd) }
     }
 }

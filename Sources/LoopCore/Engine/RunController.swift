@@ -114,19 +114,23 @@ package struct RunController: Sendable {
         }
         // The next round's subprocess, started while this round runs (see RoundProcess).
         let standby = Locked<RoundProcess?>(nil)
+        // Round subprocesses that said `done` and may still be exiting: waited for at the end.
+        let ended = Locked<[RoundProcess]>([])
         do {
-            let code = try await rounds(from: initial, active: active, standby: standby, received: received)
-            await dismiss(standby)
+            let code = try await rounds(
+                from: initial, active: active, standby: standby, ended: ended, received: received)
+            await dismiss(standby, ended: ended)
             return code
         } catch {
-            await dismiss(standby)
+            await dismiss(standby, ended: ended)
             throw error
         }
     }
 
     /// Runs rounds until the run ends; each in a subprocess told its round by `go`.
     private func rounds(
-        from initial: RunState, active: Locked<RoundProcess?>, standby: Locked<RoundProcess?>, received: Locked<Int32?>
+        from initial: RunState, active: Locked<RoundProcess?>, standby: Locked<RoundProcess?>,
+        ended: Locked<[RoundProcess]>, received: Locked<Int32?>
     ) async throws -> LoopExitCode {
         var state = initial
         reportStaleControlRequest(state)
@@ -141,14 +145,22 @@ package struct RunController: Sendable {
             process.go(round: round)
             // A signal that came before the child had its round is forwarded now.
             if let signal = received.value, process.pid > 0 { kill(process.pid, signal) }
+            // The previous round's process, gone by now in all but name: reaped, not piled up.
+            for previous in ended.withLock({ list in
+                defer { list.removeAll() }; return list
+            }) {
+                _ = try? await previous.exitCode()
+            }
             // The next round's process starts a little later, so that its warm-up does not take
             // a CPU from this round's own start (the few milliseconds before its first agent).
             async let next: RoundProcess? = {
                 try? await Task.sleep(for: Self.standbyDelay)
                 return Task.isCancelled ? nil : try? startRoundProcess()
             }()
-            let code = try await process.exitCode()
+            // Its `done`, not its exit: the kernel's teardown of the old process overlaps the next round.
+            let code = try await process.finished()
             active.set(nil)
+            ended.withLock { $0.append(process) }
             standby.set(await next)
             guard let reloaded = try RunState.load(from: paths.state) else {
                 throw LoopError.roundFailed("state.json disappeared during round \(round)")
@@ -197,12 +209,16 @@ package struct RunController: Sendable {
             in: paths.repository, environment: [Self.parentMarker: String(getpid())])
     }
 
-    /// Ends a waiting round subprocess that is not needed (the run is over) and waits for it,
-    /// so no process of the PM outlives it.
-    private func dismiss(_ standby: Locked<RoundProcess?>) async {
-        guard let process = standby.take() else { return }
-        process.dismiss()
-        _ = try? await process.exitCode()
+    /// Ends a waiting round subprocess that is not needed (the run is over) and waits for it and
+    /// for every round subprocess still exiting, so no process of the PM outlives it.
+    private func dismiss(_ standby: Locked<RoundProcess?>, ended: Locked<[RoundProcess]>) async {
+        if let process = standby.take() {
+            process.dismiss()
+            _ = try? await process.exitCode()
+        }
+        for process in ended.withLock({ $0 }) {
+            _ = try? await process.exitCode()
+        }
     }
 
     private func interrupted(_ state: inout RunState, signal: Int32) -> LoopExitCode {
@@ -242,7 +258,9 @@ package struct RunController: Sendable {
         if let reason = outcome.reason { line += " — \(reason)" }
         console.result(line)
         if let merge = outcome.mergeCommand {
-            console.info("branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)")
+            console.info(
+                "branch \(outcome.branch) at \(outcome.headSHA?.prefix(12) ?? "-"); bring it into your branch with: \(merge)"
+            )
         } else if outcome.result != .approved, outcome.headSHA != outcome.baseSHA, !outcome.branch.isEmpty {
             console.info("the work so far is on \(outcome.branch) (not approved)")
         }

@@ -25,15 +25,16 @@ package enum ChildProcess {
     /// ("KEY=value" entries) in `directory`, on the given standard streams; every other
     /// descriptor is closed in the child, no signal is blocked or ignored there. In our process
     /// group, or in a new session when `newSession` (a group of its own, for killing it whole).
-    /// Call it only from a thread that lives until the child has exited (see `start`).
+    /// `fd3`, if given, is the child's descriptor 3. Call it only from a thread that lives until the child has exited (see `start`).
     static func spawn(
         path: String, arguments: [String], environment: [String], directory: String,
-        stdin: Int32, stdout: Int32, stderr: Int32, newSession: Bool = false
+        stdin: Int32, stdout: Int32, stderr: Int32, fd3: Int32? = nil, newSession: Bool = false
     ) throws(SpawnFailure) -> pid_t {
         var pid: Int32 = 0
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
-        let result = loop_spawn(&pid, path, argv, envp, directory, stdin, stdout, stderr, newSession ? 1 : 0)
+        let result = loop_spawn(
+            &pid, path, argv, envp, directory, stdin, stdout, stderr, fd3 ?? -1, newSession ? 1 : 0)
         for pointer in argv + envp { free(pointer) }
         guard result == 0 else { throw SpawnFailure(errno: result) }
         return pid
@@ -87,7 +88,7 @@ package enum ChildProcess {
     /// thread ends only after its child has.
     package static func start(
         path: String, arguments: [String], environment: [String], directory: String,
-        stdin: Int32, stdout: Int32, stderr: Int32, newSession: Bool = false,
+        stdin: Int32, stdout: Int32, stderr: Int32, fd3: Int32? = nil, newSession: Bool = false,
         onExit: @escaping @Sendable () -> Void = {}
     ) async throws(SpawnFailure) -> Running {
         let started = await withCheckedContinuation {
@@ -97,7 +98,7 @@ package enum ChildProcess {
                 do throws(SpawnFailure) {
                     pid = try spawn(
                         path: path, arguments: arguments, environment: environment, directory: directory,
-                        stdin: stdin, stdout: stdout, stderr: stderr, newSession: newSession)
+                        stdin: stdin, stdout: stdout, stderr: stderr, fd3: fd3, newSession: newSession)
                 } catch {
                     continuation.resume(returning: .failure(error))
                     return
