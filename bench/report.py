@@ -179,7 +179,7 @@ def breakdown(res):
     items = []
     items.append(("round subprocess start (one `loop run --single-round` per round; bare `loop --version`)",
                   res["status"]["loop"]["startup_version"]["median_ms"]))
-    items.append(("agent exit noticed late: 2 dispatches x mean reap delay (ProcessRunner's watcher sleeps 50 ms)",
+    items.append(("agent exit noticed late: 2 dispatches x mean reap delay (a thread waits on each agent's exit)",
                   2 * (pl["reap"]["mean_ms"] or 0)))
     items.append((f"git: {pl['git_small']['calls_per_round']:.0f} git processes, their own run time (trace2)",
                   pl["git_small"]["per_round_ms"]))
@@ -210,6 +210,47 @@ def breakdown(res):
     items.append(("rest, not attributed: the PM's own CPU work beyond the parts above" + hint + ", and waiting for "
                   "a CPU on the busy 2-CPU machine; negative when the separately measured parts overlap", rest))
     return total, items
+
+
+def overhead_history(w):
+    """What was done about loop's per-round overhead, and what is left; rendered whether or not it misses."""
+    w("### How the round overhead came down")
+    w("")
+    w("- *Round subprocess, lean since 2026-12-04 (second pass).* It no longer parses its command line with "
+      "ArgumentParser (`RoundChild`), nor config.yaml (the PM's `run/backends.json`; options come from "
+      "state.json), compiles no ICU regular expression for the dispatch-log header or the secret scan of files "
+      "to commit unless the text could hold a credential, and asks no git process for HEAD (read from .git's "
+      "files); `loop` itself is linked position-dependent (84,000 fewer relocations at every start). Measured "
+      "with `perf` over 20-round runs, three of each binary alternating: CPU in loop's own processes per round, "
+      "median, 49.0 ms before (bd3d2db) and 39.7 ms after.")
+    w("- *2026-12-05, first pass (perf traces, calm machine, alternating binaries; about 35 -> 29 ms a round).* "
+      "After each agent the PM read the `stat` file of every process on the machine twice (the check that the "
+      "agent's group was gone, and the sweep for leftovers that escaped with setsid): both now skip, with one "
+      "`fstatat`, every process whose `/proc` entry is older than the sweeping process or group. The wait for an "
+      "exiting agent asked 40 times whether it was alive after it was gone (a `for ... where` that filtered "
+      "instead of stopping). The review's `git log` runs beside its diff. Verify results without verify commands "
+      "are not fsynced. The next round's subprocess is started 5 ms into the round before (`--standby`): it "
+      "loads and warms up, then waits on its stdin for the round number (round start to worker exec 5.4 -> "
+      "3.5 ms).")
+    w("- *2026-12-05, second pass (A/B of alternating binaries, 20-round runs, about 28 -> 24 ms a round).* "
+      "Every child — git, agents, verify commands, round subprocesses — starts with `posix_spawn` "
+      "(`ChildProcess`) instead of swift-subprocess, whose full `clone` copied the PM's page tables and whose "
+      "exit monitoring took several thread and task hops: 0.5-0.9 ms per child, and a round starts four git "
+      "processes, two agents and a round subprocess (28.1 -> 25.8 ms for the git processes alone). The spawn "
+      "runs on a thread that then waits for the child, so a parent-death signal (round subprocesses, "
+      "bubblewrap's `--die-with-parent`) never fires early, and an agent's exit wakes the PM at once. A round "
+      "subprocess says `done` on a pipe once its files are written, and the PM goes on while the kernel "
+      "finishes that process's exit (24.6 -> 23.9 ms). PATH and GIT_DIR lookups read one variable instead of "
+      "copying the environment. swift-subprocess and swift-system are no longer dependencies.")
+    w("- *What is left (traces, calm machine, about 24 ms a round).* Four git processes a round when the PM "
+      "commits (status, commit, then diff-tree and log side by side): 7-9 ms of the round's wall time, of which "
+      "`git commit` alone is about 3 ms; the two agent shells' own start and exit, which count as overhead for "
+      "both tools (about 2.5 ms each: `/usr/bin/env` finding bash, bash starting); seven saves of state.json a "
+      "round (about 0.3 ms each, one of them durable); and the handover between round processes (about 1.5 ms: "
+      "state.json read by the outer PM and again by the round process, the round's start saved durably). "
+      "The same binary measures 15% apart from minute to minute on this VM, while loop-kit, which mostly sleeps "
+      "between polls, stays within 2%.")
+    w("")
 
 
 def render(res):
@@ -322,8 +363,9 @@ def render(res):
     rounds = pl["strace"]["rounds_profiled"]
     w(f"Processes started in loop's process tree, agents included, in a {rounds}-round run (strace): "
       + ", ".join(f"{k} x{n}" for k, n in _desc(ex))
-      + f"; plus {sum(pl['strace']['wasted_spawns'].values())} processes forked only to fail `execve` (the PATH "
-      + "search of swift-subprocess: " + ", ".join(f"{k} x{n}" for k, n in pl["strace"]["wasted_spawns"].items())
+      + f"; plus {sum(pl['strace']['wasted_spawns'].values())} processes forked only to fail `execve` (a spawn that "
+      + "searches PATH itself; loop resolves each program once and starts it by absolute path"
+      + "".join(f", {k} x{n}" for k, n in pl["strace"]["wasted_spawns"].items())
       + f"). loop-kit: {sum(pk['strace']['wasted_spawns'].values())} such processes (Python and bash try the PATH "
       "entries inside the one child).")
     w(f"fsync-family calls: {pl['strace']['syncs']} (loop) vs {pk['strace']['syncs']} (loop-kit) in {rounds} rounds.")
@@ -335,8 +377,9 @@ def render(res):
     if top:
         w(f"Most frequent syscalls in the loop process tree ({rounds} rounds, `strace -c -f`): "
           + ", ".join(f"{t['syscall']} x{t['calls']}" for t in top)
-          + ". The `rt_sigaction`/`prlimit64` storms are swift-subprocess preparing each child (signal dispositions "
-          "reset, limits read) between fork and exec, once per spawned process, including the PATH probes.")
+          + ". `rt_sigaction` calls come mostly from each new child resetting every signal to its default between "
+          "spawn and exec (`posix_spawn`'s SETSIGDEF, which keeps the PM's ignored SIGPIPE from reaching agents), "
+          "once per process started.")
         w("")
     perf = pl.get("perf")
     if perf and perf.get("tree_cpu_ms"):
@@ -357,6 +400,7 @@ def render(res):
               + ", ".join(f"{k} {v:.0f}% ({v * pr / 100:.0f} ms)" for k, v in _desc(pk_perf["by_kind_pct"])) + ".")
         w("")
 
+    overhead_history(w)
     w("## Misses and why")
     w("")
     lo = o["loop"]["overhead_per_round_ms"]
@@ -369,7 +413,8 @@ def render(res):
         w("")
         w(f"- *Agent exit.* The PM reaps an exited agent {reap['mean_ms']:.0f} ms after its exit on average "
           f"(max {reap['max_ms']:.0f} ms; loop-kit: {pk['reap']['mean_ms']:.0f} ms, it polls every 100 ms); "
-          "`ProcessRunner`'s watcher is woken by the output readers at end of file (it used to poll every 50 ms).")
+          "`ProcessRunner`'s watcher is woken by the agent's exit itself (since 2026-12-05 a thread waits on it; "
+          "before, by the output readers at end of file, and before that a 50 ms poll).")
         if "loop (git first on PATH)" in o:
             d = lo - o["loop (git first on PATH)"]["overhead_per_round_ms"]
             failed = sum(pl["strace"]["wasted_spawns"].values()) / rounds
@@ -397,37 +442,7 @@ def render(res):
         w(f"- *fsync.* {sc['fsync_calls'] / rounds:.0f} fsyncs per round, {sc['fsync_s'] * 1e3 / rounds:.0f} ms per round "
           "waiting in fsync in the profile run (see miss 6 for where they come from). One fsync cost "
           f"{o['loop'].get('fsync_ms', float('nan')):.2f} ms (median) around the overhead runs. loop-kit does none.")
-        w("- *Round subprocess, lean since 2026-12-04 (second pass).* It no longer parses its command line with "
-          "ArgumentParser (`RoundChild`), nor config.yaml (the PM's `run/backends.json`; options come from "
-          "state.json), compiles no ICU regular expression for the dispatch-log header or the secret scan of files "
-          "to commit unless the text could hold a credential, and asks no git process for HEAD (read from .git's "
-          "files); `loop` itself is linked position-dependent (84,000 fewer relocations at "
-          "every start). Measured with `perf` (CPU-clock samples by process) over 20-round runs, three of each binary "
-          "alternating on the same machine: CPU in loop's own processes per round, median, 49.0 ms before "
-          "(bd3d2db) and 39.7 ms after (19 % less); as a load-proof ratio to the git processes' CPU in the same runs, "
-          "3.0 before and 2.4 after.")
-        w("- *Fixed on 2026-12-05, measured with perf traces of 20-round runs (calm machine, alternating binaries; "
-          "about 35 -> 29 ms a round in all).* After each agent the PM read the `stat` file of every process on the "
-          "machine twice (a check that the agent's process group was gone, and the sweep for leftovers that escaped "
-          "with setsid), about 1 ms each: both now skip, with one `fstatat`, every process whose `/proc` entry is "
-          "older than the sweeping process or group. The wait for an exiting agent asked 40 times whether it was "
-          "alive even after it was gone (a `for ... where` that filtered instead of stopping). The review's "
-          "`git log` runs beside its diff instead of after it. Verify results without verify commands are no "
-          "longer fsynced (an empty list is the truth either way). The bus paths are computed once per process.")
-        w("- *What is left (perf, calm machine, about 29 ms a round).* Four git processes a round when the PM "
-          "commits (status, commit, then diff-tree and log side by side): about 7 ms of the round's wall time; "
-          "the two agent shells' own start and exit, which count as overhead for both tools (about 2.5 ms each); "
-          "in the round subprocess, from its round's start to the worker 3.5 ms (state.json decoded, the "
-          "round's start saved durably with 2 fsyncs, prompt and dispatch record written, the agent spawned) and "
-          "after the reviewer about 3 ms (the decision and fix list saved durably, the round archived, the next "
-          "round's state saved, the process's exit); the outer PM about 1 ms between rounds; and state.json, "
-          "decoded once and encoded at 7 saves a round as sorted, pretty JSON that grows with the rounds kept "
-          "(about 2.5 ms of CPU a round at 20 rounds). The machine's own noise is larger than any of these: the "
-          "same binary measured 27 to 55 ms a round within minutes (table above), its CPU time moving with it, "
-          "while loop-kit, which mostly sleeps between polls, stays within 2%. 10x needs about 27 ms every run; "
-          "the steps left are rounds inside the long-lived PM (DESIGN.md's crash boundary: \"each round runs as a "
-          "fresh subprocess\"), fewer state saves or a state file that does not rewrite past rounds (a bus "
-          "schema change), and fewer git processes — decisions for the project, not tuning.")
+        w("- What was done about it, and what is left: see \"How the round overhead came down\" above.")
         w("")
     st = ALT
     has_alt = st in o and st in s and st in r
