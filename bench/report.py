@@ -373,7 +373,10 @@ def render(res):
       + "".join(f", {k} x{n}" for k, n in pl["strace"]["wasted_spawns"].items())
       + f"). loop-kit: {sum(pk['strace']['wasted_spawns'].values())} such processes (Python and bash try the PATH "
       "entries inside the one child).")
-    w(f"fsync-family calls: {pl['strace']['syncs']} (loop) vs {pk['strace']['syncs']} (loop-kit) in {rounds} rounds.")
+    def calls(d):
+        return ", ".join(f"{k} x{n}" for k, n in sorted(d.items())) or "none"
+    w(f"fsync-family calls (and renames) in {rounds} rounds: {calls(pl['strace']['syncs'])} (loop) vs "
+      f"{calls(pk['strace']['syncs'])} (loop-kit).")
     w("")
     w("git subcommands per run (trace2, small repo, " + str(rounds) + " rounds): "
       + ", ".join(f"`{k}` x{v['count']} ({v['total_ms']:.0f} ms)" for k, v in pl["git_small"]["by_command"].items()) + ".")
@@ -408,6 +411,9 @@ def render(res):
     overhead_history(w)
     w("## Misses and why")
     w("")
+    if all(ok.values()):
+        w("None: every target passed in this run.")
+        w("")
     lo = o["loop"]["overhead_per_round_ms"]
     lk = o["loop-kit"]["overhead_per_round_ms"]
     if not ok["overhead"] or not ok["overhead_ratio"]:
