@@ -199,6 +199,8 @@ struct RunCommand: AsyncParsableCommand {
         environment: [String: String]
     ) async throws {
         var request = request
+        // A round subprocess of the PM says `done` on this pipe when its round's files are written.
+        let done = request.singleRound ? GoPipe.takeDoneDescriptor() : nil
         var controller = RunController(
             request: request, dispatcher: BackendDispatcher(configured: backends),
             templates: CommandSupport.builtInTemplates, console: console, executable: CommandSupport.executablePath)
@@ -224,8 +226,8 @@ struct RunCommand: AsyncParsableCommand {
             live?.stop()
             throw error
         }
-        // A round subprocess of the PM: the round's files are all written, only the exit is left.
-        if request.singleRound { GoPipe.sayDone(code: code.rawValue) }
+        // The round's files are all written; only the exit is left.
+        if let done { GoPipe.sayDone(code: code.rawValue, on: done) }
         if code != .approved { throw ExitCode(code.rawValue) }
     }
 

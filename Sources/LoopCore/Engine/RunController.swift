@@ -146,11 +146,12 @@ package struct RunController: Sendable {
             // A signal that came before the child had its round is forwarded now.
             if let signal = received.value, process.pid > 0 { kill(process.pid, signal) }
             // The previous round's process, gone by now in all but name: reaped, not piled up.
-            for previous in ended.withLock({ list in
-                defer { list.removeAll() }; return list
-            }) {
-                _ = try? await previous.exitCode()
+            let exiting = ended.withLock { list in
+                let all = list
+                list.removeAll()
+                return all
             }
+            for previous in exiting { _ = try? await previous.exitCode() }
             // The next round's process starts a little later, so that its warm-up does not take
             // a CPU from this round's own start (the few milliseconds before its first agent).
             async let next: RoundProcess? = {

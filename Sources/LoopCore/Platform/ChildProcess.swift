@@ -25,7 +25,8 @@ package enum ChildProcess {
     /// ("KEY=value" entries) in `directory`, on the given standard streams; every other
     /// descriptor is closed in the child, no signal is blocked or ignored there. In our process
     /// group, or in a new session when `newSession` (a group of its own, for killing it whole).
-    /// `fd3`, if given, is the child's descriptor 3. Call it only from a thread that lives until the child has exited (see `start`).
+    /// `fd3`, if given, is the child's descriptor 3. Call it only from a thread that lives until
+    /// the child has exited (see `start`).
     static func spawn(
         path: String, arguments: [String], environment: [String], directory: String,
         stdin: Int32, stdout: Int32, stderr: Int32, fd3: Int32? = nil, newSession: Bool = false

@@ -42,10 +42,23 @@ package enum GoPipe {
         return true
     }
 
-    /// In a round subprocess the PM started: says `done` with the process's exit code, once
-    /// every file of the round is written (nothing but the exit follows).
-    package static func sayDone(code: Int32) {
-        guard let value = Platform.environmentValue(doneVariable), let fd = Int32(value), fd > 2 else { return }
+    /// In a round subprocess the PM started: the descriptor to say `done` on, nil when there is
+    /// none. The variable is taken out of the environment (nothing this process starts sees it)
+    /// and the descriptor made close-on-exec, and anything but a pipe is left alone: a process
+    /// that merely inherited the variable must not write into whatever its descriptor 3 is.
+    package static func takeDoneDescriptor() -> Int32? {
+        guard let value = Platform.environmentValue(doneVariable) else { return nil }
+        unsetenv(doneVariable)
+        guard let fd = Int32(value), fd > 2 else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFIFO else { return nil }
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        return fd
+    }
+
+    /// Says `done` with the process's exit code on `fd` (from `takeDoneDescriptor`), once every
+    /// file of the round is written: nothing but the exit follows.
+    package static func sayDone(code: Int32, on fd: Int32) {
         _ = send(String(code), to: fd)
         close(fd)
     }
