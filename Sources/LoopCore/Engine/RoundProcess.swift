@@ -61,13 +61,9 @@ final class RoundProcess: Sendable {
     /// by signal n). `exitCode()` still waits for the exit itself.
     func finished() async throws -> Int32 {
         if let fd = doneReader.take() {
-            let said = await withCheckedContinuation { (continuation: CheckedContinuation<Int32?, Never>) in
-                let thread = Thread {
-                    let line = GoPipe.readLine(from: fd)
-                    close(fd)
-                    continuation.resume(returning: line.flatMap { Int32($0) })
-                }
-                thread.start()
+            let said = await OwnThread.run {
+                defer { close(fd) }
+                return GoPipe.readLine(from: fd).flatMap { Int32($0) }
             }
             if let said { return said }
         }

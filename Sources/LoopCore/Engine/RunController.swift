@@ -114,8 +114,8 @@ package struct RunController: Sendable {
         }
         // The next round's subprocess, started while this round runs (see RoundProcess).
         let standby = Locked<RoundProcess?>(nil)
-        // Round subprocesses that said `done` and may still be exiting: waited for at the end.
-        let ended = Locked<[RoundProcess]>([])
+        // The last round subprocess that said `done` and may still be exiting (see `rounds`).
+        let ended = Locked<RoundProcess?>(nil)
         do {
             let code = try await rounds(
                 from: initial, active: active, standby: standby, ended: ended, received: received)
@@ -130,7 +130,7 @@ package struct RunController: Sendable {
     /// Runs rounds until the run ends; each in a subprocess told its round by `go`.
     private func rounds(
         from initial: RunState, active: Locked<RoundProcess?>, standby: Locked<RoundProcess?>,
-        ended: Locked<[RoundProcess]>, received: Locked<Int32?>
+        ended: Locked<RoundProcess?>, received: Locked<Int32?>
     ) async throws -> LoopExitCode {
         var state = initial
         reportStaleControlRequest(state)
@@ -146,12 +146,7 @@ package struct RunController: Sendable {
             // A signal that came before the child had its round is forwarded now.
             if let signal = received.value, process.pid > 0 { kill(process.pid, signal) }
             // The previous round's process, gone by now in all but name: reaped, not piled up.
-            let exiting = ended.withLock { list in
-                let all = list
-                list.removeAll()
-                return all
-            }
-            for previous in exiting { _ = try? await previous.exitCode() }
+            if let previous = ended.take() { _ = try? await previous.exitCode() }
             // The next round's process starts a little later, so that its warm-up does not take
             // a CPU from this round's own start (the few milliseconds before its first agent).
             async let next: RoundProcess? = {
@@ -161,7 +156,7 @@ package struct RunController: Sendable {
             // Its `done`, not its exit: the kernel's teardown of the old process overlaps the next round.
             let code = try await process.finished()
             active.set(nil)
-            ended.withLock { $0.append(process) }
+            ended.set(process)
             standby.set(await next)
             guard let reloaded = try RunState.load(from: paths.state) else {
                 throw LoopError.roundFailed("state.json disappeared during round \(round)")
@@ -212,14 +207,12 @@ package struct RunController: Sendable {
 
     /// Ends a waiting round subprocess that is not needed (the run is over) and waits for it and
     /// for every round subprocess still exiting, so no process of the PM outlives it.
-    private func dismiss(_ standby: Locked<RoundProcess?>, ended: Locked<[RoundProcess]>) async {
+    private func dismiss(_ standby: Locked<RoundProcess?>, ended: Locked<RoundProcess?>) async {
         if let process = standby.take() {
             process.dismiss()
             _ = try? await process.exitCode()
         }
-        for process in ended.withLock({ $0 }) {
-            _ = try? await process.exitCode()
-        }
+        if let process = ended.take() { _ = try? await process.exitCode() }
     }
 
     private func interrupted(_ state: inout RunState, signal: Int32) -> LoopExitCode {

@@ -57,7 +57,7 @@ package enum LoopError: LocalizedError, Sendable {
         case .git(let command, let message):
             return "git \(command) failed: \(message)"
         case .io(let operation, let path, let code):
-            return "\(operation) \(path) failed: \(String(cString: strerror(code)))."
+            return "\(operation) \(path) failed: \(Platform.errorText(code))."
         case .pausedOnLimit(let message):
             return "Paused on a usage limit: \(message). Run `loop run --resume` later."
         case .interrupted(let signal):

@@ -37,16 +37,10 @@ package enum ChildCapture {
     ) async throws -> Output {
         let child = ChildSlot()
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Output, any Error>) in
-                let thread = Thread {
-                    continuation.resume(
-                        with: Result {
-                            try runToEnd(
-                                path: path, arguments: arguments, environment: environment, directory: directory,
-                                input: input, limits: (stdoutLimit, stderrLimit), child: child)
-                        })
-                }
-                thread.start()
+            try await OwnThread.run {
+                try runToEnd(
+                    path: path, arguments: arguments, environment: environment, directory: directory,
+                    input: input, limits: (stdoutLimit, stderrLimit), child: child)
             }
         } onCancel: {
             child.cancel()

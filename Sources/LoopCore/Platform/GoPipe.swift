@@ -1,5 +1,3 @@
-import CLoopShims
-
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -21,12 +19,11 @@ package enum GoPipe {
 
     /// A new pipe: the read end for the child's stdin, the write end for the PM.
     static func make() throws -> (read: Int32, write: Int32) {
-        var fds: [Int32] = [-1, -1]
-        // Close-on-exec from the start: a child another task spawns meanwhile must not hold it.
-        guard loop_pipe_cloexec(&fds) == 0 else {
-            throw LoopError.io(operation: "Creating a pipe for a round subprocess", path: "", errno: errno)
+        do {
+            return try ChildProcess.makePipe()
+        } catch {
+            throw LoopError.io(operation: "Creating a pipe for a round subprocess", path: "", errno: error.errno)
         }
-        return (fds[0], fds[1])
     }
 
     /// Writes `line` and a newline; false when the reader is gone (it exited).

@@ -16,13 +16,7 @@ enum PipePump {
         _ fds: [Int32], chunk: @escaping @Sendable (Int, UnsafeRawBufferPointer) -> Void,
         ended: @escaping @Sendable (Int) -> Void
     ) async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let thread = Thread {
-                drainBlocking(fds, chunk: chunk, ended: ended)
-                continuation.resume()
-            }
-            thread.start()
-        }
+        await OwnThread.run { drainBlocking(fds, chunk: chunk, ended: ended) }
     }
 
     private static func drainBlocking(

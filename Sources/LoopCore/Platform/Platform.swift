@@ -31,6 +31,11 @@ package enum Platform {
         #endif
     }
 
+    /// The system's words for an errno value ("No such file or directory").
+    package static func errorText(_ code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+
     /// One variable of this process's environment as it is now (`getenv`): for code a round
     /// runs often, where `ProcessInfo`'s `environment` would copy every variable to read one.
     package static func environmentValue(_ name: String) -> String? {

@@ -12,14 +12,7 @@ extension ProcessRunner {
         outputLimit: Int = 256 * 1024 * 1024
     ) async throws -> CaptureResult {
         let program = try programName(of: arguments)
-        let path: String
-        if program.contains("/") {
-            path = program
-        } else if let found = ExecutableLocator.locate(program, searchPath: environment["PATH"]) {
-            path = found
-        } else {
-            throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
-        }
+        let path = try executablePath(program, searchPath: environment["PATH"])
         do {
             let output = try await ChildCapture.run(
                 path: path, arguments: arguments, environment: ChildProcess.environment(updating: environment),
@@ -33,10 +26,10 @@ extension ProcessRunner {
             case .spawn(ENOENT) where !program.contains("/"):
                 throw LoopError.other("\(program) is not installed or not on PATH.", .configError)
             case .spawn(let number):
-                throw LoopError.other("Cannot run \(program): \(String(cString: strerror(number))).", .configError)
+                throw LoopError.other("Cannot run \(program): \(Platform.errorText(number)).", .configError)
             case .io(let operation, let number):
                 throw LoopError.other(
-                    "Cannot run \(program): \(operation) failed (\(String(cString: strerror(number)))).", .configError)
+                    "Cannot run \(program): \(operation) failed (\(Platform.errorText(number))).", .configError)
             case .outputLimit(let stream, let limit):
                 throw LoopError.other(
                     "Cannot run \(program): it printed more than \(limit / (1024 * 1024)) MiB on \(stream).",

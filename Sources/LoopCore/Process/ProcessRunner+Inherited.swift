@@ -31,7 +31,7 @@ extension ProcessRunner {
                 path: program, arguments: arguments, environment: ChildProcess.environment(updating: environment),
                 directory: directory, stdin: stdin, stdout: STDOUT_FILENO, stderr: STDERR_FILENO, fd3: fd3)
         } catch {
-            throw LoopError.other("Cannot start \(program): \(String(cString: strerror(error.errno)))", .roundFailed)
+            throw LoopError.other("Cannot start \(program): \(Platform.errorText(error.errno))", .roundFailed)
         }
         started(child.pid)
         return await child.termination().shellCode

@@ -37,7 +37,7 @@ package enum ProcessRunner {
         } catch {
             close(stdin)
             throw LoopError.other(
-                "Cannot start \(program): no pipe for its output (\(String(cString: strerror(error.errno)))).",
+                "Cannot start \(program): no pipe for its output (\(Platform.errorText(error.errno))).",
                 .configError)
         }
         let started = ContinuousClock.now
@@ -65,7 +65,7 @@ package enum ProcessRunner {
             close(output.read)
             close(errors.read)
             throw LoopError.other(
-                "Cannot start \(program): \(String(cString: strerror(error.errno))). Check that it is installed and on PATH.",
+                "Cannot start \(program): \(Platform.errorText(error.errno)). Check that it is installed and on PATH.",
                 .configError)
         }
         let pid = child.pid
